@@ -1,0 +1,236 @@
+/**
+ * The allocator's state and its one decision, `rebalance(now)`. The actor
+ * shell feeds it strategy signals, feed features and broker positions, and on
+ * its rebalance timer publishes the returned posture and intents.
+ */
+
+import { ConfigError } from '../../src/errors.js';
+import type { Signal } from '../strategy/signal.js';
+import { combineSignals, isExpired, validateSignal, DEFAULT_COMBINE_CONFIG, type CombineConfig } from './combine.js';
+import { sizeWeights, DEFAULT_SIZING_CONFIG, type SizingConfig } from './sizing.js';
+import { planIntents, DEFAULT_INTENT_CONFIG, type IntentConfig, type IntentPlan } from './intents.js';
+import type { AllocIntentsMsg, AllocPostureMsg, PostureEntry } from './messages.js';
+
+export interface AllocatorConfig {
+  readonly combine: CombineConfig;
+  readonly sizing: SizingConfig;
+  readonly intents: IntentConfig;
+}
+
+export const DEFAULT_ALLOCATOR_CONFIG: AllocatorConfig = Object.freeze({
+  combine: DEFAULT_COMBINE_CONFIG,
+  sizing: DEFAULT_SIZING_CONFIG,
+  intents: DEFAULT_INTENT_CONFIG,
+});
+
+/** Overrides per section; anything missing takes its default. */
+export interface AllocatorConfigInput {
+  readonly combine?: Partial<CombineConfig>;
+  readonly sizing?: Partial<SizingConfig>;
+  readonly intents?: Partial<IntentConfig>;
+}
+
+/**
+ * Merge overrides onto the defaults and validate once, collecting every
+ * violation (each named by its option path) into one ConfigError.
+ */
+export function resolveAllocatorConfig(input: AllocatorConfigInput = {}): AllocatorConfig {
+  const cfg: AllocatorConfig = {
+    combine: { ...DEFAULT_COMBINE_CONFIG, ...input.combine },
+    sizing: { ...DEFAULT_SIZING_CONFIG, ...input.sizing },
+    intents: { ...DEFAULT_INTENT_CONFIG, ...input.intents },
+  };
+  const v: string[] = [];
+  const nonNeg = (path: string, x: number): void => {
+    if (!(x >= 0) || !Number.isFinite(x)) v.push(`${path} must be a finite number >= 0 (got ${x})`);
+  };
+  const pos = (path: string, x: number): void => {
+    if (!(x > 0) || !Number.isFinite(x)) v.push(`${path} must be a finite number > 0 (got ${x})`);
+  };
+  nonNeg('allocator.combine.flatPrior', cfg.combine.flatPrior);
+  pos('allocator.sizing.targetVol', cfg.sizing.targetVol);
+  pos('allocator.sizing.minVol', cfg.sizing.minVol);
+  pos('allocator.sizing.maxWeight', cfg.sizing.maxWeight);
+  pos('allocator.sizing.grossCap', cfg.sizing.grossCap);
+  nonNeg('allocator.sizing.netCap', cfg.sizing.netCap);
+  nonNeg('allocator.intents.minTradeNotional', cfg.intents.minTradeNotional);
+  nonNeg('allocator.intents.noTradeBand', cfg.intents.noTradeBand);
+  pos('allocator.intents.maxTurnover', cfg.intents.maxTurnover);
+  nonNeg('allocator.intents.limitOffsetBps', cfg.intents.limitOffsetBps);
+  if (cfg.intents.orderType !== 'market' && cfg.intents.orderType !== 'limit') v.push(`allocator.intents.orderType must be 'market' or 'limit'`);
+  if (v.length > 0) throw new ConfigError(v);
+  return cfg;
+}
+
+/** What the allocator reads from a `feed.features` message (a structural subset). */
+export interface FeaturesInput {
+  readonly symbol: string;
+  /** Last trade price. */
+  readonly price: number;
+  /** Annualised realised volatility. */
+  readonly vol: number;
+  readonly ts: number;
+}
+
+export interface PositionInput {
+  readonly symbol: string;
+  /** Signed shares. */
+  readonly qty: number;
+}
+
+export type Accepted = { readonly accepted: true } | { readonly accepted: false; readonly reason: string };
+
+export interface AllocatorSnapshot {
+  readonly seq: number;
+  readonly signals: readonly Signal[];
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+export interface RebalanceResult {
+  readonly posture: AllocPostureMsg;
+  readonly intents: AllocIntentsMsg;
+}
+
+/**
+ * Holds the latest signal per (strategy, symbol), the latest price and vol per
+ * symbol, the broker's positions and equity, and the meta-model weights.
+ * Deterministic: same calls in the same order give the same output.
+ */
+export class AllocatorCore {
+  private readonly config: AllocatorConfig;
+  private readonly signals = new Map<string, Signal>();
+  private readonly prices = new Map<string, number>();
+  private readonly vols = new Map<string, number>();
+  private positions = new Map<string, number>();
+  private equity = 0;
+  private positionsKnown = false;
+  private strategyWeights: Record<string, number> = {};
+  private seqNo: number;
+  private readonly rejected = new Map<string, number>();
+
+  /**
+   * @param initialSeq first posture sequence minus one. Intent ids embed the
+   *   sequence, so a restarted allocator must resume past the last one it used
+   *   (restore a snapshot, or pass e.g. the highest seq the broker journaled):
+   *   the broker refuses an intent id it has already seen.
+   */
+  constructor(config: AllocatorConfigInput = {}, initialSeq = 0) {
+    this.config = resolveAllocatorConfig(config);
+    this.seqNo = initialSeq;
+  }
+
+  get seq(): number {
+    return this.seqNo;
+  }
+
+  /** Accept a strategy signal, replacing an older one of the same strategy and symbol. */
+  onSignal(sig: Signal, now: number): Accepted {
+    const bad = validateSignal(sig);
+    if (bad) return this.reject('invalid_signal', bad);
+    if (isExpired(sig, now)) return this.reject('expired_signal', `${sig.strategyId}/${sig.symbol} expired on arrival`);
+    const key = `${sig.symbol}\u0000${sig.strategyId}`;
+    const prev = this.signals.get(key);
+    if (prev && prev.ts > sig.ts) return this.reject('out_of_order_signal', `${sig.strategyId}/${sig.symbol} older than the one held`);
+    this.signals.set(key, sig);
+    return { accepted: true };
+  }
+
+  /** Take price and volatility from a feed features update. */
+  onFeatures(f: FeaturesInput): Accepted {
+    if (!(f.price > 0) || !Number.isFinite(f.price)) return this.reject('invalid_features', `${f.symbol} price ${f.price}`);
+    this.prices.set(f.symbol, f.price);
+    if (f.vol > 0 && Number.isFinite(f.vol)) this.vols.set(f.symbol, f.vol);
+    return { accepted: true };
+  }
+
+  /** Replace the book with the broker's positions and equity. */
+  onPositions(positions: readonly PositionInput[], equity: number): Accepted {
+    if (!Number.isFinite(equity)) return this.reject('invalid_positions', `equity ${equity}`);
+    const next = new Map<string, number>();
+    for (const p of positions) {
+      if (!Number.isInteger(p.qty)) return this.reject('invalid_positions', `${p.symbol} qty ${p.qty} not whole shares`);
+      if (p.qty !== 0) next.set(p.symbol, p.qty);
+    }
+    this.positions = next;
+    this.equity = equity;
+    this.positionsKnown = true;
+    return { accepted: true };
+  }
+
+  /** Meta-model weights per strategy id (missing ids weigh 1, 0 silences a strategy). */
+  setStrategyWeights(weights: Readonly<Record<string, number>>): void {
+    this.strategyWeights = { ...weights };
+  }
+
+  /** Rejections so far, by reason. */
+  rejections(): Record<string, number> {
+    return Object.fromEntries([...this.rejected.entries()].sort());
+  }
+
+  /**
+   * Combine, size and plan. Always advances the posture sequence. Until the
+   * first `onPositions` the book is unknown, so no intents are produced.
+   */
+  rebalance(now: number): RebalanceResult {
+    for (const [k, s] of this.signals) if (isExpired(s, now)) this.signals.delete(k);
+    const seq = ++this.seqNo;
+    const scores = combineSignals(this.signals.values(), now, this.strategyWeights, this.config.combine);
+    const sized = sizeWeights(scores.values(), this.vols, this.config.sizing);
+
+    const weights: Record<string, number> = {};
+    const entries: PostureEntry[] = [];
+    const targets = new Map<string, number>();
+    for (const w of sized.weights) {
+      const sc = scores.get(w.symbol)!;
+      weights[w.symbol] = w.weight;
+      targets.set(w.symbol, w.weight);
+      entries.push({
+        symbol: w.symbol,
+        score: w.score,
+        evidence: sc.evidence,
+        vol: w.vol,
+        weight: w.weight,
+        limitedBy: w.limitedBy,
+        contributors: sc.contributors,
+      });
+    }
+    const posture: AllocPostureMsg = {
+      type: 'alloc.posture',
+      seq,
+      ts: now,
+      equity: this.equity,
+      weights,
+      entries,
+      gross: sized.gross,
+      net: sized.net,
+      netScale: sized.netScale,
+      grossScale: sized.grossScale,
+    };
+
+    let plan: IntentPlan;
+    if (!this.positionsKnown) {
+      plan = { intents: [], skipped: [...targets.keys()].map((symbol) => ({ symbol, reason: 'no_positions' })), turnover: 0, reducingScale: 1, increasingScale: 1 };
+    } else {
+      plan = planIntents({ targets, equity: this.equity, prices: this.prices, positions: this.positions, seq, now }, this.config.intents);
+    }
+    const intents: AllocIntentsMsg = { type: 'alloc.intents', seq, ts: now, intents: plan.intents, skipped: plan.skipped, turnover: plan.turnover };
+    return { posture, intents };
+  }
+
+  snapshot(): AllocatorSnapshot {
+    return { seq: this.seqNo, signals: [...this.signals.values()], weights: { ...this.strategyWeights } };
+  }
+
+  /** Resume from a snapshot: sequence, live signals and meta weights (prices and positions come back from their sources). */
+  static restore(snap: AllocatorSnapshot, config: AllocatorConfigInput = {}): AllocatorCore {
+    const core = new AllocatorCore(config, snap.seq);
+    for (const s of snap.signals) core.signals.set(`${s.symbol}\u0000${s.strategyId}`, s);
+    core.strategyWeights = { ...snap.weights };
+    return core;
+  }
+
+  private reject(reason: string, detail: string): Accepted {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    return { accepted: false, reason: `${reason}: ${detail}` };
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * `AllocatorDesk`: what the allocator actor shell decides, without the
+ * runtime: when to rebalance, and what book the allocator sizes against.
+ *
+ * - Rebalance policy: a signal that changed materially (direction, or
+ *   strength / confidence by at least `changeThreshold`) marks the desk
+ *   dirty; a dirty desk rebalances as soon as `minIntervalMs` has passed since
+ *   the last rebalance. The shell also rebalances on a slow timer
+ *   (`rebalanceEveryMs`) so prices and expiries are picked up without signals.
+ * - The book: the broker's positions **plus the signed quantity of open
+ *   orders**. Sizing against filled positions only would re-issue the same
+ *   delta on every rebalance while an order is working, doubling exposure.
+ * - A cold desk (no signal yet) does not rebalance by itself (see `warm`).
+ * - Sequence: intent ids embed the posture sequence and the broker refuses an
+ *   id it has seen, so a restarted allocator must not reuse one. The desk
+ *   starts at max(snapshot seq, `seqFloor`); the shell passes the clock's epoch
+ *   ms as the floor, which stays ahead of every sequence used before as long
+ *   as rebalances average less than one per millisecond (they are limited by
+ *   `minIntervalMs`).
+ *
+ * Pure: time comes in as `now`; deterministic for the same calls.
+ */
+import type { ExecAccountMsg, ExecPositionsMsg } from '../broker/messages.js';
+import type { FeedFeaturesMsg } from '../feed/messages.js';
+import type { Signal } from '../strategy/signal.js';
+import { AllocatorCore, type AllocatorConfigInput, type AllocatorSnapshot, type RebalanceResult } from './allocator-core.js';
+
+export interface AllocatorDeskOptions {
+  readonly config?: AllocatorConfigInput;
+  /** Least time between two rebalances, ms. Default 1000. */
+  readonly minIntervalMs?: number;
+  /** Smallest change of strength or confidence that counts as a new signal (0: any change). Default 0.05. */
+  readonly changeThreshold?: number;
+}
+
+export interface AllocatorDeskSnapshot {
+  readonly core: AllocatorSnapshot;
+  readonly lastRebalanceAt: number | null;
+}
+
+interface Held {
+  readonly direction: number;
+  readonly strength: number;
+  readonly confidence: number;
+}
+
+export interface SignalOutcome {
+  readonly accepted: boolean;
+  /** Why it was refused, when it was. */
+  readonly reason?: string;
+  /** Whether it changed the desk's view enough to rebalance. */
+  readonly changed: boolean;
+}
+
+export class AllocatorDesk {
+  readonly core: AllocatorCore;
+  readonly minIntervalMs: number;
+  readonly changeThreshold: number;
+  private readonly held = new Map<string, Held>();
+  private lastRebalance: number | null;
+  private dirtySince: number | null = null;
+  /** Trace stamp of the earliest change since the last rebalance. */
+  private pendingOrigin = 0;
+  private positions: ExecPositionsMsg | null = null;
+  private equity: number | null = null;
+  rebalances = 0;
+  /** Books the core refused (non-integer quantities); the previous book stays. */
+  rejectedBooks = 0;
+
+  constructor(options: AllocatorDeskOptions = {}, snapshot?: AllocatorDeskSnapshot | null, seqFloor = 0) {
+    this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.changeThreshold = options.changeThreshold ?? 0.05;
+    const snap = isDeskSnapshot(snapshot) ? snapshot : null;
+    const seq = Math.max(snap?.core.seq ?? 0, Math.floor(seqFloor));
+    this.core = snap ? AllocatorCore.restore({ ...snap.core, seq }, options.config) : new AllocatorCore(options.config, seq);
+    this.lastRebalance = snap?.lastRebalanceAt ?? null;
+    for (const s of snap?.core.signals ?? []) this.held.set(key(s), { direction: s.direction, strength: s.strength, confidence: s.confidence });
+  }
+
+  /** A strategy signal; `originNs` is its latency trace stamp. */
+  onSignal(sig: Signal, now: number, originNs = 0): SignalOutcome {
+    const r = this.core.onSignal(sig, now);
+    if (!r.accepted) return { accepted: false, reason: r.reason, changed: false };
+    const k = key(sig);
+    const prev = this.held.get(k);
+    this.held.set(k, { direction: sig.direction, strength: sig.strength, confidence: sig.confidence });
+    // A re-issued identical signal is never a change, whatever the threshold.
+    const moved = (a: number, b: number): boolean => a !== b && Math.abs(a - b) >= this.changeThreshold;
+    const changed = !prev || prev.direction !== sig.direction || moved(prev.strength, sig.strength) || moved(prev.confidence, sig.confidence);
+    if (changed) this.markDirty(now, originNs);
+    return { accepted: true, changed };
+  }
+
+  /** Price and volatility from a feed update (updates without a price are ignored). */
+  onFeatures(f: Pick<FeedFeaturesMsg, 'symbol' | 'price' | 'vol' | 'ts'>): void {
+    if (f.price === null) return;
+    this.core.onFeatures({ symbol: f.symbol, price: f.price, vol: f.vol ?? Number.NaN, ts: f.ts });
+  }
+
+  /** The broker's positions; true when this made the book known for the first time (time to rebalance). */
+  onPositions(msg: ExecPositionsMsg, now: number): boolean {
+    const was = this.bookKnown;
+    this.positions = msg;
+    return this.pushBook(was, now);
+  }
+
+  /** The broker's account; true when this made the book known for the first time. */
+  onAccount(msg: ExecAccountMsg, now: number): boolean {
+    const was = this.bookKnown;
+    this.equity = msg.equity;
+    return this.pushBook(was, now);
+  }
+
+  /** Whether the book (positions and equity) is known: no intents before it is. */
+  get bookKnown(): boolean {
+    return this.positions !== null && this.equity !== null;
+  }
+
+  get dirty(): boolean {
+    return this.dirtySince !== null;
+  }
+
+  /**
+   * Whether any strategy has spoken since start (or the snapshot held signals).
+   * A cold desk does not rebalance on its own: with no scores every held
+   * position targets zero, so a restarted daemon would liquidate its book
+   * before the strategies had warmed up.
+   */
+  get warm(): boolean {
+    return this.held.size > 0;
+  }
+
+  /** Ms until a dirty, warm desk may rebalance (0 = now), or null when it need not. */
+  dueIn(now: number): number | null {
+    if (this.dirtySince === null || !this.warm) return null;
+    if (this.lastRebalance === null) return 0;
+    return Math.max(0, this.lastRebalance + this.minIntervalMs - now);
+  }
+
+  /** Rebalance now: the posture and intents to send, with the trace stamp of what caused it. */
+  rebalance(now: number): RebalanceResult & { readonly originNs: number } {
+    const originNs = this.pendingOrigin;
+    this.dirtySince = null;
+    this.pendingOrigin = 0;
+    this.lastRebalance = now;
+    this.rebalances++;
+    const r = this.core.rebalance(now);
+    return { posture: r.posture, intents: { ...r.intents, originNs }, originNs };
+  }
+
+  snapshot(): AllocatorDeskSnapshot {
+    return { core: this.core.snapshot(), lastRebalanceAt: this.lastRebalance };
+  }
+
+  private markDirty(now: number, originNs: number): void {
+    if (this.dirtySince === null) this.dirtySince = now;
+    if (originNs > 0 && (this.pendingOrigin === 0 || originNs < this.pendingOrigin)) this.pendingOrigin = originNs;
+  }
+
+  private pushBook(wasKnown: boolean, now: number): boolean {
+    if (this.positions === null || this.equity === null) return false;
+    const pending = this.positions.pendingQty;
+    const qty = new Map<string, number>();
+    for (const p of this.positions.positions) qty.set(p.symbol, p.qty);
+    for (const [s, q] of Object.entries(pending)) qty.set(s, (qty.get(s) ?? 0) + q);
+    const r = this.core.onPositions([...qty.entries()].map(([symbol, q]) => ({ symbol, qty: q })), this.equity);
+    // A book the core refuses (fractional shares) leaves the previous one: intents stay conservative.
+    if (!r.accepted) this.rejectedBooks++;
+    // Signals that arrived before the book could not be traded: the first book is a reason to
+    // rebalance. Later books (fills, equity moves) are not: rebalancing on every fill would
+    // chase the book; the periodic rebalance picks them up.
+    if (!wasKnown && r.accepted) {
+      this.markDirty(now, 0);
+      return true;
+    }
+    return false;
+  }
+}
+
+function key(s: Pick<Signal, 'symbol' | 'strategyId'>): string {
+  return `${s.symbol}\u0000${s.strategyId}`;
+}
+
+function isDeskSnapshot(x: unknown): x is AllocatorDeskSnapshot {
+  const s = x as AllocatorDeskSnapshot | null | undefined;
+  return !!s && typeof s === 'object' && !!s.core && typeof s.core.seq === 'number' && Array.isArray(s.core.signals);
+}

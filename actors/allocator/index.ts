@@ -1,0 +1,14 @@
+export { AllocatorCore, DEFAULT_ALLOCATOR_CONFIG, resolveAllocatorConfig } from './allocator-core.js';
+export type { AllocatorConfig, AllocatorConfigInput, FeaturesInput, PositionInput, Accepted, AllocatorSnapshot, RebalanceResult } from './allocator-core.js';
+export { combineSignals, isExpired, validateSignal, DEFAULT_COMBINE_CONFIG } from './combine.js';
+export type { CombineConfig, Contribution, CombinedScore } from './combine.js';
+export { sizeWeights, DEFAULT_SIZING_CONFIG } from './sizing.js';
+export type { SizingConfig, SizedWeight, SizingResult } from './sizing.js';
+export { planIntents, DEFAULT_INTENT_CONFIG } from './intents.js';
+export type { IntentConfig, IntentInputs, IntentPlan, SkippedSymbol } from './intents.js';
+export { signedQty, isReducing, roundPrice } from './intent.js';
+export type { OrderIntent, OrderSide, OrderType, TimeInForce } from './intent.js';
+export type { AllocPostureMsg, AllocIntentsMsg, AllocatorMsg, PostureEntry } from './messages.js';
+export { AllocatorDesk } from './desk.js';
+export type { AllocatorDeskOptions, AllocatorDeskSnapshot, SignalOutcome } from './desk.js';
+export type { AllocatorArgs, AllocRebalanceNowMsg } from './actor.js';

@@ -1,0 +1,61 @@
+/**
+ * The order intent: what the allocator wants traded, before risk has looked at
+ * it. It is the contract between allocator -> risk governor -> broker session,
+ * so it lives with its producer and the other two import it from here.
+ *
+ * An intent is plain data (it crosses threads as msgpack) and immutable. Its
+ * `intentId` is deterministic from the posture sequence and the symbol, so the
+ * same inputs give the same intents, and the broker derives the client order id
+ * from it (see actors/broker/client-order-id.ts): one intent can never become
+ * two live orders.
+ */
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit';
+/** Alpaca's time-in-force values for equities. */
+export type TimeInForce = 'day' | 'gtc' | 'opg' | 'cls' | 'ioc' | 'fok';
+
+export interface OrderIntent {
+  /** Deterministic id: `p<seq>:<SYMBOL>` (plus `:close` / `:open` when a flip is split in two legs; `flat:<seq>:<SYMBOL>` for liquidations). */
+  readonly intentId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  /** Whole shares, > 0. */
+  readonly qty: number;
+  readonly type: OrderType;
+  /** Present iff `type` is 'limit'. */
+  readonly limitPrice?: number;
+  readonly timeInForce: TimeInForce;
+  /** Last price the intent was sized at; the risk collar compares it with the last trade. */
+  readonly refPrice: number;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  /** Short human-readable why. */
+  readonly reason: string;
+  /** Posture sequence the intent belongs to. */
+  readonly postureSeq: number;
+  /** Set only on liquidations produced by FLATTEN; the only intents FLATTEN admits. */
+  readonly liquidation?: boolean;
+}
+
+/** Signed share delta of an intent: + for buys, - for sells. */
+export function signedQty(intent: Pick<OrderIntent, 'side' | 'qty'>): number {
+  return intent.side === 'buy' ? intent.qty : -intent.qty;
+}
+
+/**
+ * Whether trading `delta` shares against a position of `position` shares only
+ * reduces exposure: it moves toward zero and does not cross it.
+ */
+export function isReducing(position: number, delta: number): boolean {
+  if (delta === 0 || position === 0) return false;
+  if (Math.sign(delta) === Math.sign(position)) return false;
+  return Math.abs(delta) <= Math.abs(position);
+}
+
+/** Round a price to Alpaca's tick: cents at or above $1, 1/100 of a cent below. */
+export function roundPrice(price: number): number {
+  const decimals = price >= 1 ? 2 : 4;
+  const f = 10 ** decimals;
+  return Math.round(price * f) / f;
+}

@@ -1,0 +1,527 @@
+/**
+ * The broker session actor: `BrokerSessionCore` (OMS, write-ahead journal,
+ * reconciliation) wired to the venue through the real SDK (`VenueLink`).
+ *
+ * Start-up, in this order:
+ * 1. open the journal and replay it (replay errors are logged, not fatal;
+ *    orders that were pending when the last incarnation died are ambiguous);
+ * 2. connect the trade_updates stream, buffering what it delivers;
+ * 3. once it listens, take the broker snapshot (open and recent orders,
+ *    positions, account) and reconcile; only when that passes is the session
+ *    ready, and `submit` refused before;
+ * 4. look every ambiguous order up by client order id (never resend blind),
+ *    then apply the buffered trade_updates (the OMS deduplicates fills).
+ *
+ * Then: each `risk.intent_approved` is journaled (fsynced) before its POST;
+ * a POST that times out or fails with 5xx is looked up by client order id
+ * before it may be resent with the same id, so an intent never becomes two
+ * orders; a 429 is resent after `retryAfterMs`; a 422 duplicate is looked up.
+ * `risk.cancel_order` cancels (looking the order up first when it has no
+ * broker id yet). Reconciliation runs every `reconcileEveryMs` and right after
+ * the stream reconnects (updates may have been missed); the journal is
+ * compacted past `compactAtBytes`.
+ *
+ * Out: `exec.order_update` and `exec.intent_refused` on `orders`, `exec.fill`
+ * on `fills`, `exec.positions` and `exec.account` on `positions`,
+ * `exec.reconciled` on `reconciled`, `exec.connection` on `broker_status`
+ * (on change and every `statusEveryMs`).
+ *
+ * All venue I/O runs as promises whose results come back as messages to
+ * self, so the actor handles one thing at a time and never blocks on the
+ * network. Those self-messages never leave the worker.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AlpacaConnection } from '../../src/alpaca/index.js';
+import { ConfigError } from '../../src/errors.js';
+import { PIPELINE_BUCKETS } from '../strategy/trace.js';
+import { defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
+import type { RiskCancelOrderMsg, RiskIntentApprovedMsg } from '../risk/messages.js';
+import type { SdkOrderInput } from './alpaca-mapping.js';
+import { ConnectionMonitor } from './connection.js';
+import type { ExecAccountMsg, ExecMsg } from './messages.js';
+import { accountMsg, EXEC_TOPIC, intentRefusedMsg } from './publish.js';
+import { isOpenOrder } from './oms.js';
+import { BrokerSessionCore, orderUpdateMsg, type RawBrokerState } from './session-core.js';
+import { isClientError, linkError, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
+
+export interface BrokerArgs {
+  /** Where the SDK connects (plain data: see resolveAlpacaConnection). */
+  readonly connection: AlpacaConnection;
+  /** Directory of the write-ahead journal (`broker.wal`). */
+  readonly journalDir: string;
+  /** Client order id salt; default the key id (one account per key). */
+  readonly salt?: string;
+  /** Per-request timeout, ms. Default 5000. */
+  readonly requestTimeoutMs?: number;
+  /** Periodic reconciliation, ms. Default 5000. */
+  readonly reconcileEveryMs?: number;
+  /** In-flight grace of periodic reconciliation, ms. Default 5000. */
+  readonly periodicGraceMs?: number;
+  /** exec.connection period, ms. Default 1000. */
+  readonly statusEveryMs?: number;
+  /** Stream down (or REST failing) this long before the link counts as down, ms. Default 3000. */
+  readonly disconnectAfterMs?: number;
+  /** Consecutive REST failures that count as failing. Default 3. */
+  readonly restFailureLimit?: number;
+  /** Stream reconnect backoff, ms. Defaults 200 and 5000. */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** Delay before resending after a 429, or retrying a failed lookup, ms. Default 1000. */
+  readonly retryAfterMs?: number;
+  /** An order found unsent after a restart is resent only if its intent is younger than this, ms. Default 30,000. */
+  readonly maxResendAgeMs?: number;
+  /** Journal size that triggers compaction, bytes. Default 4 MiB. */
+  readonly compactAtBytes?: number;
+  /** Orders fetched for reconciliation (most recent first). Default 500. */
+  readonly recentOrdersLimit?: number;
+  /** What to do with a corrupt journal record followed by good ones. Default 'quarantine' (then reconcile). */
+  readonly onCorrupt?: 'throw' | 'quarantine';
+  /** Tick-to-intent samples kept for `broker.latency`. Default 100,000. */
+  readonly latencySamples?: number;
+}
+
+/** Ask: tick-to-intent latencies (ns) seen so far; `reset` clears them. */
+export interface BrokerLatencyQuery {
+  readonly type: 'broker.latency';
+  readonly reset?: boolean;
+}
+
+/** Ask: the session's state, answered with `broker.status`. */
+export interface BrokerStatusQuery {
+  readonly type: 'broker.query';
+}
+
+/**
+ * Tell: republish the link status, the working orders, the positions and the
+ * last account. An actor that (re)starts after the broker (risk, the
+ * allocator) sends it from `init`, so it need not wait for the next
+ * reconciliation to know the book; told while the broker is down, it waits in
+ * the restart buffer.
+ */
+export interface BrokerSyncMsg {
+  readonly type: 'broker.sync';
+}
+
+export const BROKER_TOPICS = [] as const;
+
+type Local =
+  | { readonly type: 'broker.stream'; readonly ev: StreamEvent }
+  | { readonly type: 'broker.trade_update'; readonly update: unknown }
+  | { readonly type: 'broker.state'; readonly phase: 'startup' | 'periodic'; readonly raw?: RawBrokerState; readonly error?: LinkError }
+  | { readonly type: 'broker.submitted'; readonly cid: string; readonly order: unknown }
+  | { readonly type: 'broker.submit_failed'; readonly cid: string; readonly error: LinkError }
+  | { readonly type: 'broker.lookup_result'; readonly cid: string; readonly order?: unknown; readonly error?: LinkError }
+  | { readonly type: 'broker.cancel_result'; readonly cid: string; readonly error?: LinkError }
+  | { readonly type: 'broker.account_result'; readonly account?: unknown; readonly error?: LinkError }
+  | { readonly type: 'broker.resend'; readonly cid: string }
+  | { readonly type: 'broker.relookup'; readonly cid: string }
+  | { readonly type: 'broker.reconnect' }
+  | { readonly type: 'broker.reconcile_tick' }
+  | { readonly type: 'broker.status_tick' }
+  | { readonly type: 'broker.account_tick' };
+
+type In = Local | RiskIntentApprovedMsg | RiskCancelOrderMsg | BrokerLatencyQuery | BrokerStatusQuery | BrokerSyncMsg;
+
+const MAX_BUFFERED_UPDATES = 50_000;
+
+function validateArgs(a: BrokerArgs | undefined): string[] {
+  const v: string[] = [];
+  if (!a || typeof a !== 'object') return ['broker args must be an object'];
+  if (!a.connection || typeof a.connection.restBaseUrl !== 'string' || typeof a.connection.tradingStreamUrl !== 'string') v.push('broker.connection must be an AlpacaConnection (see resolveAlpacaConnection)');
+  if (typeof a.journalDir !== 'string' || a.journalDir === '') v.push('broker.journalDir must be a directory path');
+  for (const k of ['requestTimeoutMs', 'reconcileEveryMs', 'statusEveryMs', 'disconnectAfterMs', 'reconnectMinMs', 'reconnectMaxMs', 'retryAfterMs', 'compactAtBytes'] as const) {
+    const x = a[k];
+    if (x !== undefined && !(typeof x === 'number' && x > 0 && Number.isFinite(x))) v.push(`broker.${k} must be a positive number`);
+  }
+  return v;
+}
+
+export default defineActor<In, BrokerArgs>(() => {
+  let args: BrokerArgs;
+  let session: BrokerSessionCore;
+  let link: VenueLink | undefined;
+  let monitor: ConnectionMonitor;
+  let alive = true;
+  let startupDone = false;
+  let fetching = false;
+  let reconnectDelay = 0;
+  let buffered: unknown[] = [];
+  const submitting = new Set<string>();
+  const lookingUp = new Set<string>();
+  let lastAccount: ExecAccountMsg | null = null;
+  let latency = new Float64Array(0);
+  let latencyCount = 0;
+  let m: ReturnType<typeof metrics>;
+
+  const metrics = (ctx: ActorContext) => ({
+    tickToIntent: ctx.metrics.histogram('qgtm_tick_to_intent_seconds', 'Latency from a market-data event to its approved order intent reaching the broker session', [], PIPELINE_BUCKETS),
+    submits: ctx.metrics.counter('qgtm_broker_submits_total', 'Order POSTs by outcome', ['outcome']),
+    refused: ctx.metrics.counter('qgtm_broker_intents_refused_total', 'Approved intents the session refused', ['reason']),
+    wireErrors: ctx.metrics.counter('qgtm_broker_wire_errors_total', 'Trade updates and broker answers that could not be applied', ['kind']),
+    reconciles: ctx.metrics.counter('qgtm_broker_reconciliations_total', 'Reconciliation passes by phase and result', ['phase', 'passed']),
+    connected: ctx.metrics.gauge('qgtm_broker_connected', '1 when the broker session is connected and ready'),
+  });
+
+  const publish = (ctx: ActorContext, msgs: readonly ExecMsg[]): void => {
+    for (const msg of msgs) ctx.publish(EXEC_TOPIC[msg.type], msg);
+  };
+
+  /** Runs an I/O promise and brings its outcome back as a message to self (this incarnation only). */
+  const io = <T>(ctx: ActorContext, p: Promise<T>, ok: (v: T) => Local, fail: (e: LinkError) => Local): void => {
+    p.then(
+      (v) => alive && ctx.tell(ctx.self, ok(v) as Message),
+      (err: unknown) => alive && ctx.tell(ctx.self, fail(linkError(err)) as Message),
+    );
+  };
+
+  const restFailed = (ctx: ActorContext, e: LinkError, what: string): void => {
+    if (!isClientError(e)) monitor.restFailed(ctx.clock.now(), `${what}: ${e.status ?? 'no status'} ${e.message}`);
+    else monitor.restOk();
+  };
+
+  const publishStatus = (ctx: ActorContext): void => {
+    const now = ctx.clock.now();
+    monitor.setReady(session.ready && startupDone);
+    monitor.evaluate(now);
+    m.connected.set(undefined, monitor.connected && session.ready ? 1 : 0);
+    ctx.publish('broker_status', monitor.message(now));
+  };
+
+  const fetchState = (ctx: ActorContext, phase: 'startup' | 'periodic'): void => {
+    if (fetching || !link) return;
+    fetching = true;
+    io(ctx, link.fetchState(), (raw) => ({ type: 'broker.state', phase, raw }), (error) => ({ type: 'broker.state', phase, error }));
+  };
+
+  const lookup = (ctx: ActorContext, cid: string): void => {
+    if (lookingUp.has(cid) || !link) return;
+    lookingUp.add(cid);
+    io(ctx, link.lookup(cid), (order) => ({ type: 'broker.lookup_result', cid, order }), (error) => ({ type: 'broker.lookup_result', cid, error }));
+  };
+
+  const send = (ctx: ActorContext, cid: string, request: SdkOrderInput | null): void => {
+    if (!request || submitting.has(cid) || !link) return;
+    submitting.add(cid);
+    io(ctx, link.submit(request), (order) => ({ type: 'broker.submitted', cid, order }), (error) => ({ type: 'broker.submit_failed', cid, error }));
+  };
+
+  const refuse = (ctx: ActorContext, intentId: string, symbol: string, reason: string): void => {
+    m.refused.inc({ reason: reason.split(':')[0] });
+    ctx.publish('orders', intentRefusedMsg(intentId, symbol, reason, ctx.clock.now()));
+    ctx.log.warn('intent refused', { intentId, reason });
+  };
+
+  const applyUpdate = (ctx: ActorContext, update: unknown): void => {
+    const out = session.onTradeUpdate(update, ctx.clock.now());
+    publish(ctx, out.messages);
+    if (out.error) {
+      m.wireErrors.inc({ kind: 'trade_update' });
+      ctx.log.warn('trade update not applied', { error: out.error });
+    }
+    if (out.messages.some((x) => x.type === 'exec.fill') && !ctx.timers.isActive('account')) {
+      ctx.timers.start('account', 100, { type: 'broker.account_tick' });
+    }
+  };
+
+  const publishAccount = (ctx: ActorContext, raw: unknown): void => {
+    const a = accountMsg(raw, ctx.clock.now());
+    if (!a.ok) {
+      m.wireErrors.inc({ kind: 'account' });
+      ctx.log.warn('account not parsed', { error: a.error });
+      return;
+    }
+    lastAccount = a.value;
+    ctx.publish('positions', a.value);
+  };
+
+  /** A lookup answered: resend an unsent order (if young enough), cancel one that was asked to be. */
+  const afterLookup = (ctx: ActorContext, cid: string): void => {
+    const now = ctx.clock.now();
+    const o = session.oms.order(cid);
+    if (!o) return;
+    if (o.submission === 'pending') {
+      const age = now - o.createdAt;
+      if (age <= (args.maxResendAgeMs ?? 30_000)) {
+        send(ctx, cid, session.resendRequest(cid));
+      } else {
+        // Not at the venue and too old to still mean what it meant: record it as not sent.
+        const r = session.onSubmitError(cid, { status: 400, message: `not resent: intent is ${age} ms old (maxResendAgeMs ${args.maxResendAgeMs ?? 30_000})` }, now);
+        publish(ctx, [...r.messages, session.positionsMsg(now)]);
+      }
+    } else if (o.cancelRequested && o.submission === 'acked' && isOpenOrder(o) && o.brokerOrderId && link) {
+      const id = o.brokerOrderId;
+      io(ctx, link.cancel(id), () => ({ type: 'broker.cancel_result', cid }), (error) => ({ type: 'broker.cancel_result', cid, error }));
+    }
+  };
+
+  const onState = (ctx: ActorContext, msg: Extract<Local, { type: 'broker.state' }>): void => {
+    fetching = false;
+    const now = ctx.clock.now();
+    if (msg.error || !msg.raw) {
+      restFailed(ctx, msg.error ?? { status: null, message: 'no state' }, 'reconciliation fetch');
+      ctx.log.warn('broker state fetch failed', { phase: msg.phase, error: msg.error });
+      return;
+    }
+    monitor.restOk();
+    const phase = startupDone ? 'periodic' : 'startup';
+    const r = session.reconcile(msg.raw, phase, now);
+    publish(ctx, r.messages);
+    publishAccount(ctx, msg.raw.account);
+    m.reconciles.inc({ phase, passed: String(r.report.passed) });
+    if (r.error) ctx.log.warn('broker state had unparseable entries', { error: r.error });
+    if (r.report.items.length > 0) ctx.log.warn('reconciliation drift', { phase, magnitude: r.report.magnitude, items: r.report.items.slice(0, 20) });
+    if (phase === 'startup') {
+      if (!session.ready) {
+        ctx.log.warn('start-up reconciliation did not pass; retrying', { items: r.report.items.length });
+        return;
+      }
+      startupDone = true;
+      ctx.log.info('start-up reconciliation passed; accepting intents', { orders: session.oms.orders().length, positions: session.oms.positions().length });
+      // Whoever restarted with us (the risk governor) rebuilds its view of working orders from this.
+      for (const o of session.oms.openOrders()) ctx.publish('orders', orderUpdateMsg(o, 'startup', o.reason, now));
+      for (const o of session.oms.pendingAmbiguous()) lookup(ctx, o.clientOrderId);
+      const pending = buffered;
+      buffered = [];
+      for (const u of pending) applyUpdate(ctx, u);
+      publishStatus(ctx);
+    } else if (session.journalBytes > (args.compactAtBytes ?? 4 * 1024 * 1024)) {
+      session.compact(now);
+      ctx.log.info('journal compacted', { bytes: session.journalBytes });
+    }
+  };
+
+  const handle = (msg: In, ctx: ActorContext): void => {
+    const now = ctx.clock.now();
+    switch (msg.type) {
+      case 'risk.intent_approved': {
+        const origin = msg.originNs ?? 0;
+        if (origin > 0) {
+          const ns = monoNs() - origin;
+          m.tickToIntent.observe(undefined, ns / 1e9);
+          if (latencyCount < latency.length) latency[latencyCount] = ns;
+          latencyCount++;
+        }
+        const intent = msg.intent;
+        if (!startupDone || !session.ready) return refuse(ctx, intent.intentId, intent.symbol, 'not_ready: start-up reconciliation has not passed');
+        const d = session.submit(intent, now);
+        if (!d.ok) return refuse(ctx, intent.intentId, intent.symbol, d.reason);
+        publish(ctx, [...d.messages, session.positionsMsg(now)]);
+        send(ctx, d.clientOrderId, d.request);
+        return;
+      }
+      case 'broker.submitted': {
+        submitting.delete(msg.cid);
+        monitor.restOk();
+        m.submits.inc({ outcome: 'ok' });
+        const out = session.onSubmitOk(msg.cid, msg.order, now);
+        publish(ctx, out.messages);
+        if (out.error) ctx.log.warn('order ack not applied; looking it up', { cid: msg.cid, error: out.error });
+        if (out.error) lookup(ctx, msg.cid);
+        return;
+      }
+      case 'broker.submit_failed': {
+        submitting.delete(msg.cid);
+        const r = session.onSubmitError(msg.cid, msg.error, now);
+        m.submits.inc({ outcome: r.outcome });
+        publish(ctx, [...r.messages, session.positionsMsg(now)]);
+        ctx.log.warn('order POST failed', { cid: msg.cid, outcome: r.outcome, status: msg.error.status, error: msg.error.message });
+        if (r.outcome === 'ambiguous' || r.outcome === 'duplicate') {
+          restFailed(ctx, msg.error, 'order POST');
+          lookup(ctx, msg.cid);
+        } else if (r.outcome === 'retryable') {
+          ctx.timers.start(`resend:${msg.cid}`, args.retryAfterMs ?? 1000, { type: 'broker.resend', cid: msg.cid } as Message);
+        }
+        return;
+      }
+      case 'broker.resend':
+        send(ctx, msg.cid, session.resendRequest(msg.cid));
+        return;
+      case 'broker.lookup_result': {
+        lookingUp.delete(msg.cid);
+        if (msg.error) {
+          restFailed(ctx, msg.error, 'order lookup');
+          ctx.timers.start(`relookup:${msg.cid}`, args.retryAfterMs ?? 1000, { type: 'broker.relookup', cid: msg.cid } as Message);
+          return;
+        }
+        monitor.restOk();
+        const out = session.onLookup(msg.cid, msg.order ?? null, now);
+        publish(ctx, [...out.messages, session.positionsMsg(now)]);
+        if (out.error) ctx.log.warn('lookup not applied', { cid: msg.cid, error: out.error });
+        afterLookup(ctx, msg.cid);
+        return;
+      }
+      case 'broker.relookup':
+        lookup(ctx, msg.cid);
+        return;
+      case 'risk.cancel_order': {
+        if (!startupDone) return;
+        const r = session.requestCancel(msg.clientOrderId, now);
+        publish(ctx, r.messages);
+        if (r.error) {
+          ctx.log.warn('cancel not applied', { cid: msg.clientOrderId, error: r.error });
+          return;
+        }
+        if (r.brokerOrderId && link) {
+          const cid = msg.clientOrderId;
+          io(ctx, link.cancel(r.brokerOrderId), () => ({ type: 'broker.cancel_result', cid }), (error) => ({ type: 'broker.cancel_result', cid, error }));
+        } else {
+          lookup(ctx, msg.clientOrderId);
+        }
+        return;
+      }
+      case 'broker.cancel_result':
+        // A refused cancel (already filled or cancelled) is settled by the trade_update or the next reconciliation.
+        if (msg.error) {
+          restFailed(ctx, msg.error, 'cancel');
+          ctx.log.info('cancel refused', { cid: msg.cid, status: msg.error.status, error: msg.error.message });
+        } else monitor.restOk();
+        return;
+      case 'broker.trade_update':
+        if (!startupDone) {
+          if (buffered.length < MAX_BUFFERED_UPDATES) buffered.push(msg.update);
+          else m.wireErrors.inc({ kind: 'buffer_overflow' });
+          return;
+        }
+        applyUpdate(ctx, msg.update);
+        return;
+      case 'broker.stream': {
+        if (msg.ev.kind === 'listening') {
+          monitor.streamListening();
+          reconnectDelay = 0;
+          // Before start-up this takes the snapshot; after a reconnect it catches updates missed while down.
+          fetchState(ctx, startupDone ? 'periodic' : 'startup');
+        } else if (msg.ev.kind === 'down') {
+          monitor.streamDown(now, msg.ev.detail);
+          if (!ctx.timers.isActive('reconnect')) {
+            const min = args.reconnectMinMs ?? 200;
+            reconnectDelay = Math.min(args.reconnectMaxMs ?? 5000, reconnectDelay === 0 ? min : reconnectDelay * 2);
+            ctx.timers.start('reconnect', reconnectDelay, { type: 'broker.reconnect' });
+            ctx.log.warn('trade_updates stream down; reconnecting', { detail: msg.ev.detail, inMs: reconnectDelay });
+          }
+        } else monitor.streamConnecting();
+        publishStatus(ctx);
+        return;
+      }
+      case 'broker.reconnect':
+        link?.connectStream();
+        return;
+      case 'broker.reconcile_tick':
+        if (monitor.streamState === 'listening' || startupDone) fetchState(ctx, startupDone ? 'periodic' : 'startup');
+        return;
+      case 'broker.state':
+        onState(ctx, msg);
+        return;
+      case 'broker.account_tick':
+        if (link) io(ctx, link.account(), (account) => ({ type: 'broker.account_result', account }), (error) => ({ type: 'broker.account_result', error }));
+        return;
+      case 'broker.account_result':
+        if (msg.error) restFailed(ctx, msg.error, 'account');
+        else {
+          monitor.restOk();
+          publishAccount(ctx, msg.account);
+        }
+        return;
+      case 'broker.status_tick':
+        publishStatus(ctx);
+        return;
+      case 'broker.latency': {
+        if (ctx.envelope?.kind === Kind.Ask) {
+          const n = Math.min(latencyCount, latency.length);
+          ctx.reply({ type: 'broker.latency', samples: Array.from(latency.subarray(0, n)), count: latencyCount } as Message);
+        }
+        if (msg.reset) latencyCount = 0;
+        return;
+      }
+      case 'broker.sync':
+        publishStatus(ctx);
+        if (!startupDone) return;
+        for (const o of session.oms.openOrders()) ctx.publish('orders', orderUpdateMsg(o, 'sync', o.reason, now));
+        ctx.publish('positions', session.positionsMsg(now));
+        if (lastAccount) ctx.publish('positions', lastAccount);
+        return;
+      case 'broker.query':
+        if (ctx.envelope?.kind === Kind.Ask) {
+          ctx.reply({
+            type: 'broker.status',
+            ready: session.ready,
+            startupDone,
+            connection: monitor.message(now),
+            orders: session.oms.orders().length,
+            openOrders: session.oms.openOrders().length,
+            positions: session.oms.positions().map((p) => ({ symbol: p.symbol, qty: p.qty, avgPrice: p.avgPrice })),
+            stats: session.stats(),
+          } as Message);
+        }
+        return;
+    }
+  };
+
+  const dispose = (): void => {
+    if (!alive) return;
+    alive = false;
+    link?.close();
+    try {
+      session?.close();
+    } catch {
+      // Closing a journal whose file is gone must not mask the original error.
+    }
+  };
+
+  return {
+    accepts: [
+      'risk.intent_approved', 'risk.cancel_order', 'broker.latency', 'broker.query', 'broker.sync',
+      'broker.stream', 'broker.trade_update', 'broker.state', 'broker.submitted', 'broker.submit_failed', 'broker.lookup_result',
+      'broker.cancel_result', 'broker.account_result', 'broker.resend', 'broker.relookup', 'broker.reconnect',
+      'broker.reconcile_tick', 'broker.status_tick', 'broker.account_tick',
+    ],
+
+    init(ctx, a) {
+      const v = validateArgs(a);
+      if (v.length > 0) throw new ConfigError(v);
+      args = a;
+      m = metrics(ctx);
+      latency = new Float64Array(args.latencySamples ?? 100_000);
+      mkdirSync(args.journalDir, { recursive: true });
+      const opened = BrokerSessionCore.open({
+        journalPath: join(args.journalDir, 'broker.wal'),
+        salt: args.salt ?? args.connection.keyId,
+        periodicGraceMs: args.periodicGraceMs,
+        onCorrupt: args.onCorrupt ?? 'quarantine',
+      });
+      session = opened.session;
+      const { replay, replayErrors } = opened;
+      if (replayErrors.length > 0) ctx.log.error('journal replay errors (continuing; reconciliation will settle them)', { count: replayErrors.length, first: replayErrors.slice(0, 10) });
+      if (replay.quarantined.length > 0) ctx.log.error('corrupt journal records quarantined', { count: replay.quarantined.length, first: replay.quarantined.slice(0, 5) });
+      ctx.log.info('journal replayed', { records: replay.records.length, tornBytes: replay.tornBytes, ambiguous: session.oms.pendingAmbiguous().length });
+      const now = ctx.clock.now();
+      monitor = new ConnectionMonitor({ disconnectAfterMs: args.disconnectAfterMs ?? 3000, restFailureLimit: args.restFailureLimit ?? 3 }, now);
+      link = new VenueLink(args.connection, { timeoutMs: args.requestTimeoutMs ?? 5000, recentOrdersLimit: args.recentOrdersLimit ?? 500 }, {
+        onStream: (ev) => alive && ctx.tell(ctx.self, { type: 'broker.stream', ev } as Message),
+        onTradeUpdate: (update) => alive && ctx.tell(ctx.self, { type: 'broker.trade_update', update } as Message),
+      });
+      ctx.timers.start('status', args.statusEveryMs ?? 1000, { type: 'broker.status_tick' }, { repeat: true });
+      ctx.timers.start('reconcile', args.reconcileEveryMs ?? 5000, { type: 'broker.reconcile_tick' }, { repeat: true });
+      link.connectStream();
+      publishStatus(ctx);
+    },
+
+    receive(msg, ctx) {
+      try {
+        handle(msg, ctx);
+      } catch (err) {
+        // The incarnation is about to end: release the socket and the journal so the next one starts clean.
+        dispose();
+        throw err;
+      }
+    },
+
+    stop() {
+      dispose();
+    },
+
+    inspect() {
+      return { ready: session?.ready ?? false, startupDone, stream: monitor?.streamState, connected: monitor?.connected, openOrders: session?.oms.openOrders().length, stats: session?.stats() };
+    },
+  };
+});

@@ -1,0 +1,314 @@
+/**
+ * The one place where Alpaca's wire shapes become domain values and back.
+ *
+ * Alpaca sends snake_case keys with numbers as strings (`qty: "10"`,
+ * `filled_avg_price: "185.23"`) and timestamps as RFC 3339 strings. The SDK
+ * (v4) hands back camelCase objects with `Date`s but keeps the raw snake_case
+ * keys as well, so every reader here looks for the snake_case key first and
+ * the camelCase one second: raw REST JSON, raw stream frames and SDK objects
+ * all parse the same way.
+ *
+ * Parsers never throw: bad input comes back as `{ok: false, error}` naming the
+ * field, for the caller to count and log.
+ */
+
+import type { OrderIntent, OrderSide } from '../allocator/intent.js';
+import { isOrderStatus, type OrderStatus } from './order-state.js';
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+/** An order as the broker reports it. */
+export interface BrokerOrder {
+  readonly id: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: string;
+  readonly timeInForce: string;
+  readonly qty: number;
+  readonly filledQty: number;
+  readonly filledAvgPrice: number | null;
+  readonly limitPrice: number | null;
+  readonly status: OrderStatus;
+  readonly createdAt: number | null;
+  readonly updatedAt: number | null;
+}
+
+/** One `trade_updates` event. `price`/`qty` are the fill's own for fill events. */
+export interface BrokerTradeUpdate {
+  readonly event: string;
+  readonly ts: number | null;
+  readonly executionId: string | null;
+  readonly price: number | null;
+  readonly qty: number | null;
+  readonly positionQty: number | null;
+  readonly order: BrokerOrder;
+}
+
+export interface BrokerPosition {
+  readonly symbol: string;
+  /** Signed: negative for shorts. */
+  readonly qty: number;
+  readonly avgEntryPrice: number;
+  readonly currentPrice: number | null;
+  readonly marketValue: number | null;
+}
+
+export interface BrokerAccount {
+  readonly equity: number;
+  readonly lastEquity: number | null;
+  readonly cash: number;
+  readonly buyingPower: number;
+  readonly status: string;
+}
+
+/** A fill from the account activities endpoint (`activity_type: FILL`). */
+export interface BrokerFill {
+  readonly executionId: string;
+  readonly orderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly qty: number;
+  readonly price: number;
+  readonly ts: number | null;
+}
+
+type Obj = Record<string, unknown>;
+
+class Bad extends Error {}
+
+function camel(snake: string): string {
+  return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function field(o: Obj, snake: string): unknown {
+  const v = o[snake];
+  return v !== undefined ? v : o[camel(snake)];
+}
+
+function str(o: Obj, key: string): string {
+  const v = field(o, key);
+  if (typeof v !== 'string' || v === '') throw new Bad(`${key} must be a non-empty string (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function num(o: Obj, key: string): number {
+  const v = field(o, key);
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  if (!Number.isFinite(n)) throw new Bad(`${key} must be a number or numeric string (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+function optNum(o: Obj, key: string): number | null {
+  const v = field(o, key);
+  return v === undefined || v === null || v === '' ? null : num(o, key);
+}
+
+function optStr(o: Obj, key: string): string | null {
+  const v = field(o, key);
+  return v === undefined || v === null || v === '' ? null : str(o, key);
+}
+
+function time(o: Obj, key: string): number | null {
+  const v = field(o, key);
+  if (v === undefined || v === null || v === '') return null;
+  const t = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : Number.NaN;
+  if (!Number.isFinite(t)) throw new Bad(`${key} must be a timestamp (got ${JSON.stringify(v)})`);
+  return t;
+}
+
+function side(o: Obj, key: string): OrderSide {
+  const v = field(o, key);
+  if (v !== 'buy' && v !== 'sell') throw new Bad(`${key} must be buy or sell (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function obj(x: unknown, what: string): Obj {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new Bad(`${what} must be an object`);
+  return x as Obj;
+}
+
+function wrap<T>(what: string, f: () => T): Parsed<T> {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    if (e instanceof Bad) return { ok: false, error: `${what}: ${e.message}` };
+    throw e;
+  }
+}
+
+function order(x: unknown): BrokerOrder {
+  const o = obj(x, 'order');
+  const status = field(o, 'status');
+  if (!isOrderStatus(status)) throw new Bad(`status ${JSON.stringify(status)} is not a known order status`);
+  const type = optStr(o, 'type') ?? optStr(o, 'order_type');
+  if (type === null) throw new Bad('type is missing');
+  return {
+    id: str(o, 'id'),
+    clientOrderId: str(o, 'client_order_id'),
+    symbol: str(o, 'symbol'),
+    side: side(o, 'side'),
+    type,
+    timeInForce: str(o, 'time_in_force'),
+    qty: num(o, 'qty'),
+    filledQty: optNum(o, 'filled_qty') ?? 0,
+    filledAvgPrice: optNum(o, 'filled_avg_price'),
+    limitPrice: optNum(o, 'limit_price'),
+    status,
+    createdAt: time(o, 'created_at'),
+    updatedAt: time(o, 'updated_at'),
+  };
+}
+
+export function parseOrder(raw: unknown): Parsed<BrokerOrder> {
+  return wrap('order', () => order(raw));
+}
+
+export function parseTradeUpdate(raw: unknown): Parsed<BrokerTradeUpdate> {
+  return wrap('trade_update', () => {
+    const o = obj(raw, 'trade_update');
+    return {
+      event: str(o, 'event'),
+      ts: time(o, 'timestamp'),
+      executionId: optStr(o, 'execution_id'),
+      price: optNum(o, 'price'),
+      qty: optNum(o, 'qty'),
+      positionQty: optNum(o, 'position_qty'),
+      order: nested('order', () => order(o.order)),
+    };
+  });
+}
+
+function nested<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof Bad) throw new Bad(`${prefix}.${e.message}`);
+    throw e;
+  }
+}
+
+export function parsePosition(raw: unknown): Parsed<BrokerPosition> {
+  return wrap('position', () => {
+    const o = obj(raw, 'position');
+    let qty = num(o, 'qty');
+    // Alpaca reports shorts as negative qty with side "short"; accept a positive qty with side short too.
+    if (field(o, 'side') === 'short' && qty > 0) qty = -qty;
+    return {
+      symbol: str(o, 'symbol'),
+      qty,
+      avgEntryPrice: num(o, 'avg_entry_price'),
+      currentPrice: optNum(o, 'current_price'),
+      marketValue: optNum(o, 'market_value'),
+    };
+  });
+}
+
+export function parseAccount(raw: unknown): Parsed<BrokerAccount> {
+  return wrap('account', () => {
+    const o = obj(raw, 'account');
+    return {
+      equity: num(o, 'equity'),
+      lastEquity: optNum(o, 'last_equity'),
+      cash: num(o, 'cash'),
+      buyingPower: num(o, 'buying_power'),
+      status: optStr(o, 'status') ?? 'UNKNOWN',
+    };
+  });
+}
+
+export function parseFillActivity(raw: unknown): Parsed<BrokerFill> {
+  return wrap('fill activity', () => {
+    const o = obj(raw, 'fill activity');
+    // Activities carry the execution id as `id` (e.g. "20240102093000000::uuid").
+    const executionId = optStr(o, 'execution_id') ?? str(o, 'id');
+    return {
+      executionId,
+      orderId: str(o, 'order_id'),
+      symbol: str(o, 'symbol'),
+      side: side(o, 'side'),
+      qty: num(o, 'qty'),
+      price: num(o, 'price'),
+      ts: time(o, 'transaction_time'),
+    };
+  });
+}
+
+/** Parse every element, keeping the good ones and the errors of the bad. */
+export function parseAll<T>(raws: readonly unknown[], parse: (raw: unknown) => Parsed<T>): { values: T[]; errors: string[] } {
+  const values: T[] = [];
+  const errors: string[] = [];
+  for (const r of raws) {
+    const p = parse(r);
+    if (p.ok) values.push(p.value);
+    else errors.push(p.error);
+  }
+  return { values, errors };
+}
+
+/** The `POST /v2/orders` body (snake_case, amounts as strings). */
+export interface OrderRequest {
+  readonly symbol: string;
+  readonly qty: string;
+  readonly side: OrderSide;
+  readonly type: 'market' | 'limit';
+  readonly time_in_force: string;
+  readonly limit_price?: string;
+  readonly client_order_id: string;
+}
+
+export function toOrderRequest(intent: OrderIntent, clientOrderId: string): OrderRequest {
+  const base = {
+    symbol: intent.symbol,
+    qty: String(intent.qty),
+    side: intent.side,
+    type: intent.type,
+    time_in_force: intent.timeInForce,
+    client_order_id: clientOrderId,
+  };
+  return intent.type === 'limit' ? { ...base, limit_price: String(intent.limitPrice) } : base;
+}
+
+/** The same order as the SDK's `orders.submit()` / `buildOrder()` input (camelCase). */
+export interface SdkOrderInput {
+  readonly symbol: string;
+  readonly qty: string;
+  readonly side: OrderSide;
+  readonly type: 'market' | 'limit';
+  readonly timeInForce: OrderIntent['timeInForce'];
+  readonly limitPrice?: string;
+  readonly clientOrderId: string;
+}
+
+export function toSdkOrderInput(intent: OrderIntent, clientOrderId: string): SdkOrderInput {
+  const base = {
+    symbol: intent.symbol,
+    qty: String(intent.qty),
+    side: intent.side,
+    type: intent.type,
+    timeInForce: intent.timeInForce,
+    clientOrderId,
+  };
+  return intent.type === 'limit' ? { ...base, limitPrice: String(intent.limitPrice) } : base;
+}
+
+/**
+ * What a failed order POST means for the order:
+ * - `duplicate`: 422 "client_order_id must be unique": the order exists; look it up.
+ * - `rejected`: any other 4xx (400, 401, 403 insufficient buying power, 404, 422): not placed.
+ * - `retryable`: 429: not placed; the same client order id may be sent again after backoff.
+ * - `ambiguous`: 5xx, 408, timeout, connection reset, anything without a status:
+ *   it may or may not have been placed; look it up by client order id before resubmitting.
+ */
+export type SubmitOutcome = 'duplicate' | 'rejected' | 'retryable' | 'ambiguous';
+
+export function classifySubmitError(err: unknown): { outcome: SubmitOutcome; status: number | null; message: string } {
+  const e = (err ?? {}) as { status?: unknown; message?: unknown };
+  const status = typeof e.status === 'number' ? e.status : null;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  if (status === null || status === 408 || status >= 500) return { outcome: 'ambiguous', status, message };
+  if (status === 429) return { outcome: 'retryable', status, message };
+  if (status === 422 && /client_order_id/i.test(message) && /unique|exists|duplicate/i.test(message)) return { outcome: 'duplicate', status, message };
+  if (status >= 400) return { outcome: 'rejected', status, message };
+  return { outcome: 'ambiguous', status, message };
+}

@@ -1,0 +1,42 @@
+export { ORDER_STATUSES, isOrderStatus, isTerminal, canTransition, nextStatuses, transition, statusForEvent } from './order-state.js';
+export type { OrderStatus } from './order-state.js';
+export { clientOrderIdFor, isValidClientOrderId, MAX_CLIENT_ORDER_ID_LENGTH } from './client-order-id.js';
+export {
+  parseOrder,
+  parseTradeUpdate,
+  parsePosition,
+  parseAccount,
+  parseFillActivity,
+  parseAll,
+  toOrderRequest,
+  toSdkOrderInput,
+  classifySubmitError,
+} from './alpaca-mapping.js';
+export type {
+  Parsed,
+  BrokerOrder,
+  BrokerTradeUpdate,
+  BrokerPosition,
+  BrokerAccount,
+  BrokerFill,
+  OrderRequest,
+  SdkOrderInput,
+  SubmitOutcome,
+} from './alpaca-mapping.js';
+export { Oms, isOpenOrder } from './oms.js';
+export type { LocalOrder, Fill, OmsEvent, OmsSnapshot, ApplyResult, SubmissionState } from './oms.js';
+export { PositionBook } from './positions.js';
+export type { LocalPosition } from './positions.js';
+export { Journal } from './journal.js';
+export type { JournalRecord, ReplayReport, QuarantinedRecord, JournalOptions } from './journal.js';
+export { reconcile, DEFAULT_RECONCILE_OPTIONS } from './reconcile.js';
+export type { BrokerSnapshot, OmsView, ReconcileOptions, DriftItem, ReconcileReport } from './reconcile.js';
+export { BrokerSessionCore, orderUpdateMsg } from './session-core.js';
+export type { SessionOptions, RawBrokerState, SubmitDecision, Outcome } from './session-core.js';
+export { InvalidOrderTransitionError, JournalCorruptError, JournalClosedError } from './errors.js';
+export type { ExecOrderUpdateMsg, ExecFillMsg, ExecPositionsMsg, ExecPosition, ExecReconciledMsg, ExecMsg } from './messages.js';
+export { ConnectionMonitor } from './connection.js';
+export type { ConnectionOptions, StreamState } from './connection.js';
+export { EXEC_TOPIC, accountMsg, intentRefusedMsg } from './publish.js';
+export type { ExecAccountMsg, ExecConnectionMsg, ExecIntentRefusedMsg } from './messages.js';
+export type { BrokerArgs, BrokerLatencyQuery, BrokerStatusQuery, BrokerSyncMsg } from './actor.js';

@@ -1,0 +1,126 @@
+/**
+ * Messages the broker session publishes. Plain data (msgpack across threads).
+ *
+ * - `exec.order_update`: an order changed (submitted, acked, rejected,
+ *   ambiguous, a trade_update, a reconciliation correction).
+ * - `exec.fill`: one fill, deduplicated, already journaled and applied.
+ * - `exec.positions`: the positions derived from fills (after fills and reconciliations).
+ * - `exec.reconciled`: the outcome of a reconciliation pass (the risk governor
+ *   feeds `magnitude` into its reconciliation-drift trigger).
+ */
+
+import type { OrderSide } from '../allocator/intent.js';
+import type { OrderStatus } from './order-state.js';
+import type { SubmissionState } from './oms.js';
+import type { DriftItem } from './reconcile.js';
+
+export interface ExecOrderUpdateMsg {
+  readonly type: 'exec.order_update';
+  readonly clientOrderId: string;
+  readonly brokerOrderId: string | null;
+  readonly intentId: string | null;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly qty: number;
+  readonly filledQty: number;
+  readonly filledAvgPrice: number | null;
+  readonly status: OrderStatus | null;
+  readonly submission: SubmissionState;
+  /** What happened: 'submitted', 'ack', 'submit_failed', 'lookup_not_found', 'cancel_requested', 'mark_lost', 'adopted', or the trade_update event name. */
+  readonly event: string;
+  readonly reason: string | null;
+  readonly ts: number;
+}
+
+export interface ExecFillMsg {
+  readonly type: 'exec.fill';
+  readonly executionId: string;
+  readonly clientOrderId: string;
+  readonly brokerOrderId: string | null;
+  readonly intentId: string | null;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly qty: number;
+  readonly price: number;
+  /** Position after this fill. */
+  readonly positionQty: number;
+  readonly positionAvgPrice: number;
+  /** Reconstructed by reconciliation rather than received. */
+  readonly synthetic: boolean;
+  readonly ts: number;
+}
+
+export interface ExecPosition {
+  readonly symbol: string;
+  readonly qty: number;
+  readonly avgPrice: number;
+  readonly realizedPnl: number;
+}
+
+export interface ExecPositionsMsg {
+  readonly type: 'exec.positions';
+  readonly positions: readonly ExecPosition[];
+  /** Signed unfilled quantity of open orders per symbol. */
+  readonly pendingQty: Readonly<Record<string, number>>;
+  readonly ts: number;
+}
+
+export interface ExecReconciledMsg {
+  readonly type: 'exec.reconciled';
+  readonly phase: 'startup' | 'periodic';
+  readonly passed: boolean;
+  /** Position drift notional / equity, before corrections. */
+  readonly magnitude: number;
+  readonly driftNotional: number;
+  readonly items: readonly DriftItem[];
+  /** Corrections journaled and applied. */
+  readonly corrections: number;
+  /** Things skipped as in flight. */
+  readonly deferred: number;
+  /** Whether the session may trade (start-up reconciliation has passed). */
+  readonly ready: boolean;
+  readonly ts: number;
+}
+
+/** The broker account as last read (published on `positions` beside exec.positions). */
+export interface ExecAccountMsg {
+  readonly type: 'exec.account';
+  readonly equity: number;
+  readonly lastEquity: number | null;
+  readonly cash: number;
+  readonly buyingPower: number;
+  readonly status: string;
+  readonly ts: number;
+}
+
+/**
+ * The broker session's link to the venue (published on `broker_status` on
+ * change and periodically). `connected` turns false only after the stream has
+ * been down, or REST has kept failing, for the configured threshold, so a
+ * blip does not move the risk tier; `ready` is start-up reconciliation passed.
+ */
+export interface ExecConnectionMsg {
+  readonly type: 'exec.connection';
+  readonly connected: boolean;
+  readonly ready: boolean;
+  /** trade_updates stream: 'listening', 'connecting' or 'down'. */
+  readonly stream: string;
+  /** Consecutive failed REST calls. */
+  readonly restFailures: number;
+  /** Why not connected, or null. */
+  readonly reason: string | null;
+  /** When `connected` last changed, epoch ms. */
+  readonly since: number;
+  readonly ts: number;
+}
+
+/** An approved intent the session would not register (not ready, duplicate intent): published on `orders`. */
+export interface ExecIntentRefusedMsg {
+  readonly type: 'exec.intent_refused';
+  readonly intentId: string;
+  readonly symbol: string;
+  readonly reason: string;
+  readonly ts: number;
+}
+
+export type ExecMsg = ExecOrderUpdateMsg | ExecFillMsg | ExecPositionsMsg | ExecReconciledMsg | ExecAccountMsg | ExecConnectionMsg | ExecIntentRefusedMsg;

@@ -1,0 +1,378 @@
+/**
+ * The broker session's logic without the network: the OMS, the write-ahead
+ * journal and reconciliation, wired so the durability rules cannot be
+ * skipped. The actor shell owns the SDK client and the trade_updates stream
+ * and calls in here:
+ *
+ * ```
+ * const { session } = BrokerSessionCore.open({ journalPath, salt: accountId });
+ * // start-up: fetch open+recent orders, positions, account, fills; then
+ * session.reconcile(raw, 'startup', now);          // sets session.ready
+ * for (const o of session.oms.pendingAmbiguous()) // look up before resubmitting
+ *   session.onLookup(o.clientOrderId, await getByClientOrderId(o.clientOrderId) ?? null, now);
+ * // per approved intent:
+ * const d = session.submit(intent, now);          // journaled + fsynced before returning
+ * if (d.ok) try { session.onSubmitOk(d.clientOrderId, await sdk.submit(d.request), now) }
+ *           catch (e) { session.onSubmitError(d.clientOrderId, e, now) }
+ * // per trade_updates frame:
+ * session.onTradeUpdate(update, now);              // fill journaled before it is applied
+ * ```
+ *
+ * Every method returns the `exec.*` messages to publish. Bad input from the
+ * wire is rejected with a reason and counted, never thrown; journal I/O errors
+ * (disk full, EIO) are thrown, because continuing to trade without a durable
+ * journal would break the crash guarantee.
+ */
+
+import type { OrderIntent } from '../allocator/intent.js';
+import {
+  classifySubmitError,
+  parseAccount,
+  parseAll,
+  parseFillActivity,
+  parseOrder,
+  parsePosition,
+  parseTradeUpdate,
+  toOrderRequest,
+  toSdkOrderInput,
+  type OrderRequest,
+  type SdkOrderInput,
+  type SubmitOutcome,
+} from './alpaca-mapping.js';
+import { clientOrderIdFor } from './client-order-id.js';
+import { Journal, type JournalOptions, type ReplayReport } from './journal.js';
+import type { ExecFillMsg, ExecMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from './messages.js';
+import { Oms, type ApplyResult, type LocalOrder, type OmsEvent } from './oms.js';
+import { reconcile, type ReconcileReport } from './reconcile.js';
+
+export interface SessionOptions extends JournalOptions {
+  readonly journalPath: string;
+  /** Salt for client order ids: the account id, so two accounts never share ids. */
+  readonly salt: string;
+  /** In-flight grace for periodic reconciliation, ms (start-up uses 0). Default 5000. */
+  readonly periodicGraceMs?: number;
+}
+
+/** Raw broker answers, as the SDK or REST returned them (snake_case or SDK objects). */
+export interface RawBrokerState {
+  readonly openOrders: readonly unknown[];
+  readonly recentOrders: readonly unknown[];
+  readonly positions: readonly unknown[];
+  readonly account: unknown;
+  readonly recentFills?: readonly unknown[];
+}
+
+export type SubmitDecision =
+  | { readonly ok: true; readonly clientOrderId: string; readonly request: SdkOrderInput; readonly restBody: OrderRequest; readonly messages: ExecMsg[] }
+  | { readonly ok: false; readonly reason: string; readonly messages: ExecMsg[] };
+
+export interface Outcome {
+  readonly messages: ExecMsg[];
+  /** Set when the input was rejected or could not be applied. */
+  readonly error?: string;
+}
+
+export class BrokerSessionCore {
+  readonly oms = new Oms();
+  private isReady = false;
+  private readonly counters = new Map<string, number>();
+
+  private constructor(
+    private readonly journal: Journal,
+    private readonly salt: string,
+    private readonly periodicGraceMs: number,
+  ) {}
+
+  /** Open the journal, replay it into a fresh OMS, and mark unconfirmed submissions ambiguous. */
+  static open(options: SessionOptions): { session: BrokerSessionCore; replay: ReplayReport; replayErrors: string[] } {
+    const { journal, replay } = Journal.open(options.journalPath, options);
+    const s = new BrokerSessionCore(journal, options.salt, options.periodicGraceMs ?? 5_000);
+    const replayErrors: string[] = [];
+    for (const r of replay.records) {
+      const res = s.oms.apply(r.event);
+      if (!res.ok) replayErrors.push(`record ${r.seq}: ${res.error}`);
+    }
+    s.oms.markPendingAmbiguous();
+    return { session: s, replay, replayErrors };
+  }
+
+  /** True once start-up reconciliation has passed; until then `submit` refuses. */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** Counters: rejected wire input, duplicates, refusals. */
+  stats(): Record<string, number> {
+    return Object.fromEntries([...this.counters.entries()].sort());
+  }
+
+  /**
+   * Register an approved intent and journal it (fsynced) BEFORE it may be
+   * sent. Refuses when not ready or when the intent already has an order.
+   */
+  submit(intent: OrderIntent, now: number): SubmitDecision {
+    if (!this.isReady) return this.refuse('not_ready: start-up reconciliation has not passed');
+    const cid = clientOrderIdFor(intent.intentId, this.salt);
+    const refused = this.oms.refuseIntent(intent, cid);
+    if (refused) return this.refuse(refused);
+    const ev: OmsEvent = { kind: 'intent', ts: now, intent, clientOrderId: cid };
+    const r = this.commit([ev])[0]!;
+    return {
+      ok: true,
+      clientOrderId: cid,
+      request: toSdkOrderInput(intent, cid),
+      restBody: toOrderRequest(intent, cid),
+      messages: this.orderMsgs(r, 'submitted', now),
+    };
+  }
+
+  /** The order request to (re)send for a `pending` order (after a 429 or a lookup that found nothing). Same client order id. */
+  resendRequest(clientOrderId: string): SdkOrderInput | null {
+    const o = this.oms.order(clientOrderId);
+    if (!o || o.submission !== 'pending' || o.intentId === null) return null;
+    return toSdkOrderInput(orderAsIntent(o), clientOrderId);
+  }
+
+  /** The broker accepted the POST. */
+  onSubmitOk(clientOrderId: string, rawOrder: unknown, now: number): Outcome {
+    const p = parseOrder(rawOrder);
+    if (!p.ok) {
+      // We know it was accepted but not what it says: treat as ambiguous and look it up.
+      this.commit([{ kind: 'submit_failed', ts: now, clientOrderId, outcome: 'ambiguous', reason: `unparseable ack: ${p.error}` }]);
+      return this.reject('bad_ack', p.error);
+    }
+    return this.applyOne({ kind: 'ack', ts: now, clientOrderId, order: p.value }, 'ack', now);
+  }
+
+  /** The POST failed; `err` is whatever the SDK threw (ApiError with `.status`, a timeout, a network error). */
+  onSubmitError(clientOrderId: string, err: unknown, now: number): Outcome & { outcome: SubmitOutcome } {
+    const c = classifySubmitError(err);
+    const reason = c.status === null ? c.message : `HTTP ${c.status}: ${c.message}`;
+    const out = this.applyOne({ kind: 'submit_failed', ts: now, clientOrderId, outcome: c.outcome, reason }, 'submit_failed', now);
+    return { ...out, outcome: c.outcome };
+  }
+
+  /** The answer to `GET /v2/orders:by_client_order_id` for an ambiguous order: the order, or null on 404. */
+  onLookup(clientOrderId: string, rawOrder: unknown | null, now: number): Outcome {
+    if (rawOrder === null) return this.applyOne({ kind: 'lookup_not_found', ts: now, clientOrderId }, 'lookup_not_found', now);
+    const p = parseOrder(rawOrder);
+    if (!p.ok) return this.reject('bad_lookup', p.error);
+    if (p.value.clientOrderId !== clientOrderId) return this.reject('bad_lookup', `lookup for ${clientOrderId} returned ${p.value.clientOrderId}`);
+    return this.applyOne({ kind: 'ack', ts: now, clientOrderId, order: p.value }, 'ack', now);
+  }
+
+  /** Record a cancel request; returns the broker id to DELETE (null: not acked yet, look it up first). */
+  requestCancel(clientOrderId: string, now: number): Outcome & { brokerOrderId: string | null } {
+    const out = this.applyOne({ kind: 'cancel_requested', ts: now, clientOrderId }, 'cancel_requested', now);
+    return { ...out, brokerOrderId: this.oms.order(clientOrderId)?.brokerOrderId ?? null };
+  }
+
+  /** One trade_updates event (raw frame data or the SDK's TradeUpdate). Fills are journaled before they are applied. */
+  onTradeUpdate(raw: unknown, now: number): Outcome {
+    const p = parseTradeUpdate(raw);
+    if (!p.ok) return this.reject('bad_trade_update', p.error);
+    const u = p.value;
+    const isFill = u.event === 'fill' || u.event === 'partial_fill';
+    if (isFill) {
+      if (u.qty === null || u.price === null) return this.reject('bad_trade_update', `${u.event} for ${u.order.clientOrderId} lacks qty or price`);
+      // Alpaca paper has sent fills without execution_id; the order's cumulative fill identifies one uniquely.
+      const executionId = u.executionId ?? `cum:${u.order.id}:${u.order.filledQty}`;
+      if (this.oms.hasExecution(executionId)) {
+        this.count('duplicate_execution');
+        return { messages: [] };
+      }
+      const local = this.oms.order(u.order.clientOrderId) ?? this.oms.orderByBrokerId(u.order.id);
+      const ev: OmsEvent = {
+        kind: 'fill',
+        ts: now,
+        fill: {
+          executionId,
+          clientOrderId: local?.clientOrderId ?? u.order.clientOrderId,
+          brokerOrderId: u.order.id,
+          symbol: u.order.symbol,
+          side: u.order.side,
+          qty: u.qty,
+          price: u.price,
+          ts: u.ts ?? now,
+          synthetic: false,
+        },
+        order: u.order,
+      };
+      return this.applyOne(ev, u.event, now);
+    }
+    const local = this.oms.order(u.order.clientOrderId) ?? this.oms.orderByBrokerId(u.order.id);
+    if (local && local.status === u.order.status && local.submission === 'acked') {
+      this.count('duplicate_update');
+      return { messages: [] };
+    }
+    return this.applyOne({ kind: 'update', ts: now, event: u.event, order: u.order }, u.event, now);
+  }
+
+  /**
+   * Reconcile against the broker, journal and apply the corrections. At
+   * 'startup' the diff is re-run after the corrections and the session
+   * becomes ready only if nothing differs any more.
+   */
+  reconcile(raw: RawBrokerState, phase: 'startup' | 'periodic', now: number): Outcome & { report: ReconcileReport } {
+    const open = parseAll(raw.openOrders, parseOrder);
+    const recent = parseAll(raw.recentOrders, parseOrder);
+    const positions = parseAll(raw.positions, parsePosition);
+    const fills = parseAll(raw.recentFills ?? [], parseFillActivity);
+    const account = parseAccount(raw.account);
+    const errors = [...open.errors, ...recent.errors, ...positions.errors, ...fills.errors, ...(account.ok ? [] : [account.error])];
+    for (let k = 0; k < errors.length; k++) this.count('bad_broker_state');
+    const snapshot = {
+      openOrders: open.values,
+      recentOrders: recent.values,
+      positions: positions.values,
+      recentFills: fills.values,
+      equity: account.ok ? account.value.equity : 0,
+    };
+    const graceMs = phase === 'startup' ? 0 : this.periodicGraceMs;
+    const report = reconcile(this.oms, snapshot, now, { graceMs });
+    const messages: ExecMsg[] = [];
+    const results = this.commit(report.corrections);
+    results.forEach((r, k) => {
+      const ev = report.corrections[k]!;
+      messages.push(...this.resultMsgs(r, ev.kind === 'update' ? 'reconcile' : ev.kind === 'adopt_order' ? 'adopted' : ev.kind, now));
+    });
+    let passed = report.passed && errors.length === 0;
+    if (phase === 'startup') {
+      const again = reconcile(this.oms, snapshot, now, { graceMs: 0 });
+      passed = again.passed && errors.length === 0;
+      this.isReady = passed;
+    }
+    const msg: ExecReconciledMsg = {
+      type: 'exec.reconciled',
+      phase,
+      passed,
+      magnitude: report.magnitude,
+      driftNotional: report.driftNotional,
+      items: report.items,
+      corrections: report.corrections.length,
+      deferred: report.deferred,
+      ready: this.isReady,
+      ts: now,
+    };
+    messages.push(msg, this.positionsMsg(now));
+    return errors.length ? { messages, report, error: `broker state had ${errors.length} unparseable entries: ${errors[0]}` } : { messages, report };
+  }
+
+  positionsMsg(now: number): ExecPositionsMsg {
+    return {
+      type: 'exec.positions',
+      positions: this.oms.positions().map((p) => ({ symbol: p.symbol, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl })),
+      pendingQty: this.oms.pendingQty(),
+      ts: now,
+    };
+  }
+
+  /** Replace the journal with a snapshot of the OMS (bounded replay time). */
+  compact(now: number): void {
+    this.journal.compact({ kind: 'snapshot', ts: now, state: this.oms.snapshot() });
+  }
+
+  get journalBytes(): number {
+    return this.journal.bytes;
+  }
+
+  close(): void {
+    this.journal.close();
+  }
+
+  /** Journal (one fsync for the batch), then apply in order. */
+  private commit(events: readonly OmsEvent[]): ApplyResult[] {
+    if (events.length === 0) return [];
+    this.journal.appendBatch(events);
+    return events.map((e) => this.oms.apply(e));
+  }
+
+  private applyOne(ev: OmsEvent, label: string, now: number): Outcome {
+    const r = this.commit([ev])[0]!;
+    if (!r.ok) {
+      this.count(`apply_error_${ev.kind}`);
+      return { messages: this.resultMsgs(r, label, now), error: r.error };
+    }
+    return { messages: this.resultMsgs(r, label, now) };
+  }
+
+  private resultMsgs(r: ApplyResult, label: string, now: number): ExecMsg[] {
+    if (r.ok && r.kind === 'duplicate') return [];
+    const out: ExecMsg[] = [];
+    if (r.ok && r.fill && r.order && r.position) {
+      const fill: ExecFillMsg = {
+        type: 'exec.fill',
+        executionId: r.fill.executionId,
+        clientOrderId: r.order.clientOrderId,
+        brokerOrderId: r.order.brokerOrderId,
+        intentId: r.order.intentId,
+        symbol: r.fill.symbol,
+        side: r.fill.side,
+        qty: r.fill.qty,
+        price: r.fill.price,
+        positionQty: r.position.qty,
+        positionAvgPrice: r.position.avgPrice,
+        synthetic: r.fill.synthetic,
+        ts: r.fill.ts,
+      };
+      out.push(fill);
+    }
+    out.push(...this.orderMsgs(r, label, now));
+    if (r.ok && r.fill) out.push(this.positionsMsg(now));
+    return out;
+  }
+
+  private orderMsgs(r: ApplyResult, event: string, now: number): ExecOrderUpdateMsg[] {
+    const o = r.order;
+    if (!o) return [];
+    return [orderUpdateMsg(o, event, r.ok ? o.reason : r.error, now)];
+  }
+
+  private refuse(reason: string): SubmitDecision {
+    this.count(`refused_${reason.split(':')[0]}`);
+    return { ok: false, reason, messages: [] };
+  }
+
+  private reject(code: string, detail: string): Outcome {
+    this.count(code);
+    return { messages: [], error: `${code}: ${detail}` };
+  }
+
+  private count(key: string): void {
+    this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+  }
+}
+
+export function orderUpdateMsg(o: LocalOrder, event: string, reason: string | null, now: number): ExecOrderUpdateMsg {
+  return {
+    type: 'exec.order_update',
+    clientOrderId: o.clientOrderId,
+    brokerOrderId: o.brokerOrderId,
+    intentId: o.intentId,
+    symbol: o.symbol,
+    side: o.side,
+    qty: o.qty,
+    filledQty: o.filledQty,
+    filledAvgPrice: o.filledAvgPrice,
+    status: o.status,
+    submission: o.submission,
+    event,
+    reason,
+    ts: now,
+  };
+}
+
+function orderAsIntent(o: LocalOrder): OrderIntent {
+  const base = {
+    intentId: o.intentId ?? o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    qty: o.qty,
+    timeInForce: o.timeInForce as OrderIntent['timeInForce'],
+    refPrice: o.limitPrice ?? 0,
+    createdAt: o.createdAt,
+    reason: 'resend',
+    postureSeq: 0,
+  };
+  return o.type === 'limit' && o.limitPrice !== null ? { ...base, type: 'limit', limitPrice: o.limitPrice } : { ...base, type: 'market' };
+}

@@ -1,0 +1,11 @@
+export { FredClient, FRED_BASE_URL } from './fred-client.js';
+export type { FredClientOptions, SeriesQuery } from './fred-client.js';
+export { CftcClient, CFTC_BASE_URL, COT_DISAGGREGATED_FUTURES, COT_CONTRACT_CODES } from './cftc-client.js';
+export type { CftcClientOptions, CotQuery, CotMarketName } from './cftc-client.js';
+export { MacroSourceError } from './errors.js';
+export type { MacroErrorCode } from './errors.js';
+export { HttpSource, TokenBucket, REAL_CLOCK, retryAfterMs } from './http-source.js';
+export type { HttpSourceOptions, SourceClock, SourceStats } from './http-source.js';
+export type { MacroSeriesMsg, MacroCotMsg, MacroMsg, Observation, CotRow } from './messages.js';
+export { MACRO_TOPIC, DEFAULT_FRED_SERIES, macroArgsViolations } from './actor.js';
+export type { MacroActorArgs, FredActorArgs, CftcActorArgs } from './actor.js';

@@ -1,0 +1,241 @@
+/**
+ * The risk governor actor: `RiskDesk` on the runtime.
+ *
+ * In (topics): `features` (last prices, market-data age), `positions`
+ * (exec.positions, exec.account), `orders` (exec.order_update,
+ * exec.intent_refused), `reconciled` (drift), `broker_status`
+ * (exec.connection), `strategy_status` (shard heartbeats). Direct:
+ * `alloc.intents` from the allocator; `risk.command` from the operator
+ * (asked: the answer is `risk.command_result`); `risk.query` (asked: the
+ * answer is `risk.state`). It also watches the broker actor: a broker that
+ * stops or crashes counts as disconnected at once.
+ *
+ * Out: `risk.tier_changed`, `risk.state`, `risk.intent_denied` and
+ * `risk.flatten` published on `risk`; `risk.intent_approved` and
+ * `risk.cancel_order` told to the broker session.
+ *
+ * Triggers are evaluated on a timer, on every rebalance and whenever the
+ * broker, account or reconciliation inputs change; while FLATTEN holds a
+ * flatten pass runs on its own timer until the book is flat.
+ */
+import { pipelineHistogram } from '../strategy/trace.js';
+import { defineActor, Kind, monoNs, type ActorContext } from '../../src/runtime/index.js';
+import type { AllocIntentsMsg } from '../allocator/messages.js';
+import type { ExecAccountMsg, ExecConnectionMsg, ExecIntentRefusedMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../broker/messages.js';
+import type { FeedFeaturesMsg } from '../feed/messages.js';
+import type { StrategyStatusMsg } from '../strategy/messages.js';
+import type { RiskConfigInput } from './config.js';
+import { RiskDesk, type RiskDeskSnapshot } from './desk.js';
+import type { RiskCommandMsg, RiskIntentDeniedMsg, RiskTierChangedMsg } from './messages.js';
+import type { PreTradeConfig } from './pre-trade.js';
+
+export interface RiskArgs {
+  readonly risk?: RiskConfigInput;
+  readonly preTrade?: Partial<PreTradeConfig>;
+  /** Actor ids whose messages are heartbeats (default: none). */
+  readonly heartbeatSources?: readonly string[];
+  readonly brokerId?: string;
+  /** Trigger evaluation period, ms. Default 1000. */
+  readonly evaluateEveryMs?: number;
+  /** `risk.state` publication period, ms. Default 5000. */
+  readonly stateEveryMs?: number;
+  /** FLATTEN pass period, ms. Default 500. */
+  readonly flattenEveryMs?: number;
+  readonly cancelRetryMs?: number;
+  readonly overlayTtlMs?: number;
+}
+
+export const RISK_TOPICS = ['features', 'positions', 'orders', 'reconciled', 'broker_status', 'strategy_status'] as const;
+
+type In =
+  | FeedFeaturesMsg
+  | ExecPositionsMsg
+  | ExecAccountMsg
+  | ExecOrderUpdateMsg
+  | ExecIntentRefusedMsg
+  | ExecReconciledMsg
+  | ExecConnectionMsg
+  | StrategyStatusMsg
+  | AllocIntentsMsg
+  | RiskCommandMsg
+  | { readonly type: 'risk.query' }
+  | { readonly type: 'risk.tick' }
+  | { readonly type: 'risk.state_tick' }
+  | { readonly type: 'risk.flatten_tick' }
+  | { readonly type: 'sys.terminated'; readonly ref: string; readonly cause: string };
+
+export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
+  let desk: RiskDesk;
+  let brokerId = 'broker';
+  let flattenEveryMs = 500;
+  let m: ReturnType<typeof metrics>;
+  let clockNow = (): number => 0;
+
+  const metrics = (ctx: ActorContext) => ({
+    verdicts: ctx.metrics.counter('qgtm_risk_verdicts_total', 'Order intents reviewed by the risk governor, by verdict and code', ['verdict', 'code']),
+    changes: ctx.metrics.counter('qgtm_risk_tier_changes_total', 'Risk tier changes, by tier entered', ['to']),
+    tier: ctx.metrics.gauge('qgtm_risk_tier', 'Current risk tier rank (0 NORMAL .. 4 FLATTEN)'),
+    flattenPasses: ctx.metrics.counter('qgtm_risk_flatten_passes_total', 'FLATTEN passes that cancelled or liquidated something'),
+    sinceTick: pipelineHistogram(ctx, 'risk'),
+  });
+
+  const RANK = { NORMAL: 0, WARN: 1, THROTTLE: 2, NO_NEW: 3, FLATTEN: 4 } as const;
+
+  const publishState = (ctx: ActorContext): void => {
+    ctx.publish('risk', desk.state(ctx.clock.now()));
+  };
+
+  const flatten = (ctx: ActorContext): void => {
+    const pass = desk.flattenPass(ctx.clock.now());
+    if (!pass) return;
+    m.flattenPasses.inc();
+    for (const c of pass.cancels) ctx.tell(brokerId, c);
+    for (const a of pass.approved) ctx.tell(brokerId, a);
+    for (const d of pass.denied) deny(ctx, d);
+    ctx.publish('risk', pass.report);
+    ctx.log.warn('flatten pass', { pass: pass.report.pass, cancels: pass.cancels.length, liquidations: pass.approved.length, denied: pass.denied.length });
+  };
+
+  const deny = (ctx: ActorContext, d: RiskIntentDeniedMsg): void => {
+    m.verdicts.inc({ verdict: 'denied', code: d.code });
+    ctx.publish('risk', d);
+  };
+
+  const applyChanges = (ctx: ActorContext, changes: readonly RiskTierChangedMsg[]): void => {
+    if (changes.length === 0) return;
+    for (const c of changes) {
+      m.changes.inc({ to: c.to });
+      ctx.publish('risk', c);
+      ctx.log.warn('risk tier changed', { from: c.from, to: c.to, cause: c.cause, reason: c.reason });
+    }
+    m.tier.set(undefined, RANK[desk.tier]);
+    publishState(ctx);
+    if (desk.tier === 'FLATTEN') {
+      if (!ctx.timers.isActive('flatten')) ctx.timers.start('flatten', flattenEveryMs, { type: 'risk.flatten_tick' }, { repeat: true });
+      flatten(ctx);
+    } else {
+      ctx.timers.cancel('flatten');
+    }
+  };
+
+  const evaluate = (ctx: ActorContext): void => {
+    const r = desk.evaluate(ctx.clock.now());
+    if (r.error) ctx.log.warn('risk inputs rejected', { error: r.error });
+    applyChanges(ctx, r.changes);
+  };
+
+  return {
+    accepts: [
+      'feed.features', 'exec.positions', 'exec.account', 'exec.order_update', 'exec.intent_refused', 'exec.reconciled', 'exec.connection',
+      'strategy.status', 'alloc.intents', 'risk.command', 'risk.query', 'risk.tick', 'risk.state_tick', 'risk.flatten_tick', 'sys.terminated',
+    ],
+
+    init(ctx, args = {}, snapshot) {
+      brokerId = args.brokerId ?? 'broker';
+      flattenEveryMs = args.flattenEveryMs ?? 500;
+      m = metrics(ctx);
+      clockNow = () => ctx.clock.now();
+      desk = new RiskDesk(
+        { risk: args.risk, preTrade: args.preTrade, heartbeatSources: args.heartbeatSources, cancelRetryMs: args.cancelRetryMs, overlayTtlMs: args.overlayTtlMs },
+        snapshot ?? null,
+        ctx.clock.now(),
+      );
+      m.tier.set(undefined, RANK[desk.tier]);
+      ctx.watch(brokerId);
+      ctx.tell(brokerId, { type: 'broker.sync' });
+      ctx.timers.start('eval', args.evaluateEveryMs ?? 1000, { type: 'risk.tick' }, { repeat: true });
+      ctx.timers.start('state', args.stateEveryMs ?? 5000, { type: 'risk.state_tick' }, { repeat: true });
+      if (desk.tier === 'FLATTEN') ctx.timers.start('flatten', flattenEveryMs, { type: 'risk.flatten_tick' }, { repeat: true });
+      publishState(ctx);
+      ctx.log.info('risk governor started', { tier: desk.tier, restored: snapshot !== undefined });
+    },
+
+    receive(msg, ctx) {
+      const now = ctx.clock.now();
+      const book = desk.book;
+      switch (msg.type) {
+        case 'feed.features':
+          book.onPrice(msg.symbol, msg.price, now);
+          return;
+        case 'exec.positions':
+          book.onPositions(msg);
+          return;
+        case 'exec.account':
+          book.onAccount(msg);
+          desk.noteAccount(now);
+          evaluate(ctx);
+          return;
+        case 'exec.order_update':
+          book.onOrderUpdate(msg);
+          return;
+        case 'exec.intent_refused':
+          book.onIntentRefused(msg);
+          return;
+        case 'exec.reconciled':
+          book.onReconciled(msg);
+          evaluate(ctx);
+          return;
+        case 'exec.connection': {
+          const was = book.brokerUsable;
+          book.onConnection(msg);
+          desk.maybeArm(now);
+          if (was !== book.brokerUsable) ctx.log.info('broker link', { connected: msg.connected, ready: msg.ready, reason: msg.reason });
+          evaluate(ctx);
+          return;
+        }
+        case 'sys.terminated':
+          if (msg.ref === brokerId) {
+            book.onBrokerGone(msg.cause);
+            evaluate(ctx);
+          }
+          return;
+        case 'strategy.status':
+          if (ctx.envelope?.from) book.onHeartbeat(ctx.envelope.from, now);
+          return;
+        case 'alloc.intents': {
+          if (msg.originNs) m.sinceTick.observe((monoNs() - msg.originNs) / 1e9);
+          const r = desk.review(msg, now);
+          applyChanges(ctx, r.changes);
+          for (const a of r.approved) {
+            m.verdicts.inc({ verdict: a.resized ? 'resized' : 'approved', code: '' });
+            ctx.tell(brokerId, a);
+          }
+          for (const d of r.denied) deny(ctx, d);
+          return;
+        }
+        case 'risk.command': {
+          const r = desk.command(msg, now);
+          if (!r.result.ok) ctx.log.warn('risk command rejected', { error: r.result.error });
+          else ctx.log.warn('risk command', { action: msg.action, by: msg.by, reason: msg.reason });
+          applyChanges(ctx, r.changes);
+          // A clear lifts the floor; whether the tier can step down is the triggers' call.
+          if (msg.action === 'clear') evaluate(ctx);
+          publishState(ctx);
+          if (ctx.envelope?.kind === Kind.Ask) ctx.reply(r.result);
+          return;
+        }
+        case 'risk.query':
+          if (ctx.envelope?.kind === Kind.Ask) ctx.reply({ ...desk.state(now), armed: desk.armed, brokerUsable: book.brokerUsable } as ReturnType<RiskDesk['state']>);
+          return;
+        case 'risk.tick':
+          evaluate(ctx);
+          return;
+        case 'risk.state_tick':
+          publishState(ctx);
+          return;
+        case 'risk.flatten_tick':
+          if (desk.tier === 'FLATTEN') flatten(ctx);
+          else ctx.timers.cancel('flatten');
+          return;
+      }
+    },
+
+    snapshot() {
+      return desk.snapshot();
+    },
+
+    inspect() {
+      return { tier: desk.tier, armed: desk.armed, broker: desk.book.broker, openOrders: desk.book.openOrders.size, positions: desk.book.positions, lastPrices: desk.book.lastPrices, inputs: desk.inputs(clockNow()) };
+    },
+  };
+});

@@ -1,0 +1,190 @@
+/**
+ * A strategy shard actor (`strategy:<k>`): `ShardCore` over its partition of
+ * the catalog.
+ *
+ * In: `feed.features` / `feed.bar` / `feed.status` / `feed.history` and
+ * `macro.*` (topics `features`, `bars`, `feed_status`, `macro`);
+ * `strategy.enable` / `strategy.disable` (asked: answered with
+ * `strategy.command_result`); `strategy.query` (asked: answered with the
+ * status). Out: `strategy.signal` on `signals`, `strategy.status` on
+ * `strategy_status` every `statusEveryMs` (1 s) and whenever a strategy's state
+ * changes (enabled, disabled, error).
+ *
+ * Batching: an input only marks strategies dirty; evaluation runs on a
+ * message the shard sends itself, which queues behind whatever input is
+ * already waiting, so a burst of ticks costs one evaluation, while a lone tick
+ * is evaluated on the same turn (a local message skips the codec).
+ *
+ * Each signal carries `originNs`, the monotonic stamp of the earliest input
+ * behind the evaluation (its `originNs` if it has one, else its envelope's
+ * send time), for tick-to-intent latency.
+ */
+import { pipelineHistogram } from './trace.js';
+import { defineActor, Kind, monoNs, type ActorContext } from '../../src/runtime/index.js';
+import { ConfigError } from '../../src/errors.js';
+import type { FeedMsg } from '../feed/messages.js';
+import type { MacroMsg } from '../macro/messages.js';
+import type { StrategyCommandMsg, StrategySignalMsg } from './messages.js';
+import { CATALOG, partition } from './registry.js';
+import { ShardCore, type ShardOptions, type ShardSnapshot } from './shard-core.js';
+import type { StrategyDef } from './strategy.js';
+
+export interface StrategyShardArgs {
+  /** This shard's index, 0-based. */
+  readonly shard: number;
+  /** How many shards partition the catalog. */
+  readonly shardCount: number;
+  /** Explicit strategy ids instead of the partition (tests, research). */
+  readonly strategies?: readonly string[];
+  readonly paramOverrides?: ShardOptions['paramOverrides'];
+  readonly meta?: ShardOptions['meta'];
+  readonly regime?: ShardOptions['regime'];
+  readonly historyCapacity?: number;
+  /** Periodic status (also the risk governor's heartbeat), ms. Default 1000. */
+  readonly statusEveryMs?: number;
+}
+
+export const STRATEGY_TOPICS = ['features', 'bars', 'feed_status', 'macro'] as const;
+
+type In = FeedMsg | MacroMsg | StrategyCommandMsg | { readonly type: 'strategy.evaluate' } | { readonly type: 'strategy.status_tick' } | { readonly type: 'strategy.query' };
+
+/** The strategies a shard runs: an explicit list, or its partition of the catalog. */
+export function shardStrategies(args: StrategyShardArgs, catalog: readonly StrategyDef[] = CATALOG): StrategyDef[] {
+  const v: string[] = [];
+  if (!Number.isInteger(args.shardCount) || args.shardCount < 1) v.push(`strategy.shardCount must be an integer >= 1 (got ${args.shardCount})`);
+  if (!Number.isInteger(args.shard) || args.shard < 0 || args.shard >= args.shardCount) v.push(`strategy.shard must be an integer in [0, shardCount) (got ${args.shard})`);
+  if (args.strategies) {
+    const unknown = args.strategies.filter((id) => !catalog.some((s) => s.id === id));
+    if (unknown.length > 0) v.push(`strategy.strategies has ids not in the catalog: ${unknown.join(', ')}`);
+  }
+  for (const id of Object.keys(args.paramOverrides ?? {})) {
+    if (!catalog.some((s) => s.id === id)) v.push(`strategy.paramOverrides.${id} is not a strategy of the catalog`);
+  }
+  if (v.length > 0) throw new ConfigError(v);
+  if (args.strategies) return catalog.filter((s) => args.strategies!.includes(s.id));
+  return partition(catalog, args.shardCount)[args.shard];
+}
+
+export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
+  let core: ShardCore;
+  let evalQueued = false;
+  let originNs = 0;
+  let m: ReturnType<typeof metrics>;
+
+  const metrics = (ctx: ActorContext) => ({
+    signals: ctx.metrics.counter('qgtm_strategy_signals_total', 'Signals published by strategy shards', ['shard']).labels({ shard: String(core.shard) }),
+    evaluations: ctx.metrics.counter('qgtm_strategy_evaluations_total', 'Evaluation rounds of strategy shards', ['shard']).labels({ shard: String(core.shard) }),
+    evalSeconds: ctx.metrics.histogram('qgtm_strategy_evaluate_seconds', 'Time a shard spent evaluating dirty strategies', ['shard']).labels({ shard: String(core.shard) }),
+    sinceTick: pipelineHistogram(ctx, 'signals'),
+  });
+
+  /** Each strategy's state as last published: a change (enabled, disabled, error) is published at once. */
+  const lastStates = new Map<string, string | undefined>();
+
+  const publishStatus = (ctx: ActorContext): void => {
+    for (const id of lastStates.keys()) lastStates.set(id, core.surface.state(id));
+    ctx.publish('strategy_status', core.statusReport(ctx.clock.now()));
+  };
+
+  const publishIfChanged = (ctx: ActorContext): void => {
+    // No allocation on the tick path: compare states in place.
+    for (const [id, st] of lastStates) {
+      if (core.surface.state(id) !== st) {
+        publishStatus(ctx);
+        return;
+      }
+    }
+  };
+
+  const queueEvaluation = (ctx: ActorContext): void => {
+    if (evalQueued || core.pending === 0) return;
+    evalQueued = true;
+    ctx.tell(ctx.self, { type: 'strategy.evaluate' });
+  };
+
+  return {
+    accepts: [
+      'feed.features', 'feed.bar', 'feed.status', 'feed.history', 'macro.series', 'macro.cot',
+      'strategy.enable', 'strategy.disable', 'strategy.evaluate', 'strategy.status_tick', 'strategy.query',
+    ],
+
+    init(ctx, args, snapshot) {
+      const strategies = shardStrategies(args);
+      // Overrides are shared by every shard; each takes those of its own strategies.
+      const overrides = Object.fromEntries(Object.entries(args.paramOverrides ?? {}).filter(([id]) => strategies.some((d) => d.id === id)));
+      const opts: ShardOptions = {
+        shard: args.shard,
+        strategies,
+        paramOverrides: overrides,
+        meta: args.meta,
+        regime: args.regime,
+        historyCapacity: args.historyCapacity,
+      };
+      const r = ShardCore.fromSnapshot(snapshot ?? null, opts);
+      core = r.core;
+      for (const d of core.surface.defs()) lastStates.set(d.id, undefined);
+      m = metrics(ctx);
+      if (snapshot !== undefined && !r.warm) ctx.log.warn('shard started cold', { problem: r.problem });
+      ctx.timers.start('status', args.statusEveryMs ?? 1000, { type: 'strategy.status_tick' }, { repeat: true });
+      // The first status doubles as the first heartbeat the risk governor hears.
+      publishStatus(ctx);
+      ctx.log.info('strategy shard started', { shard: args.shard, strategies: core.surface.size, warm: r.warm });
+    },
+
+    receive(msg, ctx) {
+      switch (msg.type) {
+        case 'strategy.evaluate': {
+          evalQueued = false;
+          const t0 = performance.now();
+          const signals = core.evaluate(ctx.clock.now());
+          m.evalSeconds.observe((performance.now() - t0) / 1000);
+          m.evaluations.inc();
+          const origin = originNs;
+          originNs = 0;
+          if (origin > 0 && signals.length > 0) m.sinceTick.observe((monoNs() - origin) / 1e9);
+          for (const s of signals) {
+            const out: StrategySignalMsg = { ...s, originNs: origin };
+            ctx.publish('signals', out);
+          }
+          m.signals.inc(signals.length);
+          publishIfChanged(ctx);
+          return;
+        }
+        case 'strategy.enable':
+        case 'strategy.disable': {
+          const result = core.handleCommand(msg, ctx.clock.now());
+          if (ctx.envelope?.kind === Kind.Ask) ctx.reply(result);
+          ctx.log.info('strategy command', { command: result.command, strategy: msg.strategyId, ok: result.ok, message: result.message });
+          queueEvaluation(ctx);
+          publishIfChanged(ctx);
+          return;
+        }
+        case 'strategy.status_tick':
+          publishStatus(ctx);
+          return;
+        case 'strategy.query':
+          if (ctx.envelope?.kind === Kind.Ask) ctx.reply(core.statusReport(ctx.clock.now()));
+          return;
+        default: {
+          core.onMessage(msg);
+          if (core.pending > 0) {
+            const from = (msg as { originNs?: number }).originNs ?? ctx.envelope?.ts ?? 0;
+            if (from > 0 && (originNs === 0 || from < originNs)) originNs = from;
+            queueEvaluation(ctx);
+          }
+          return;
+        }
+      }
+    },
+
+    snapshot() {
+      return core.snapshot();
+    },
+
+    inspect() {
+      const bars: Record<string, number> = {};
+      for (const sym of core.view.symbols()) bars[sym] = core.view.bars(sym).length;
+      return { shard: core.shard, strategies: core.surface.size, pending: core.pending, regime: core.regime(), bars };
+    },
+  };
+});

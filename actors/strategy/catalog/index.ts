@@ -1,0 +1,35 @@
+/** The PM strategy catalog: every entry, in a stable order. */
+import type { StrategyDef } from '../strategy.js';
+import { RATIO_STRATEGIES } from './ratio.js';
+import { TREND_STRATEGIES } from './trend.js';
+import { MOMENTUM_STRATEGIES } from './momentum.js';
+import { VOLATILITY_STRATEGIES } from './volatility.js';
+import { REAL_YIELD_STRATEGIES } from './real-yield.js';
+import { DOLLAR_STRATEGIES } from './dollar.js';
+import { POSITIONING_STRATEGIES } from './positioning.js';
+import { SPREAD_STRATEGIES } from './spread.js';
+import { SEASONALITY_STRATEGIES } from './seasonality.js';
+
+export const CATALOG: readonly StrategyDef[] = Object.freeze([
+  ...RATIO_STRATEGIES,
+  ...TREND_STRATEGIES,
+  ...MOMENTUM_STRATEGIES,
+  ...VOLATILITY_STRATEGIES,
+  ...REAL_YIELD_STRATEGIES,
+  ...DOLLAR_STRATEGIES,
+  ...POSITIONING_STRATEGIES,
+  ...SPREAD_STRATEGIES,
+  ...SEASONALITY_STRATEGIES,
+] as StrategyDef[]);
+
+export { gsrMeanReversion } from './ratio.js';
+export { maCrossover, donchianBreakout } from './trend.js';
+export { tsmom12_1, tsmomShort, tsmomStrategy } from './momentum.js';
+export { atrBreakout, squeezeBreakout } from './volatility.js';
+export { realYieldRegime, breakevenRegime } from './real-yield.js';
+export { macroChangeStrategy } from './macro-change.js';
+export { dollarRegime } from './dollar.js';
+export { cotExtremes } from './positioning.js';
+export { minersVsMetal, juniorVsSenior, platinumPalladium } from './spread.js';
+export { pairStrategy, pairZ } from './pairs.js';
+export { seasonalityGold } from './seasonality.js';

@@ -1,0 +1,87 @@
+/**
+ * Messages of the strategy shards: signals out, status out, operator
+ * commands in. Flat plain data (msgpack across threads), immutable.
+ */
+import type { Signal } from './signal.js';
+import type { Regime } from './support/regime.js';
+
+/** A signal as a shard publishes it: the Signal fields plus where it came from. */
+export interface StrategySignalMsg extends Signal {
+  readonly type: 'strategy.signal';
+  readonly family: string;
+  readonly shard: number;
+  /** Confidence as the strategy computed it, before data-quality, meta-model and regime scaling. */
+  readonly rawConfidence: number;
+  /**
+   * Latency trace: monotonic ns stamp (see `monoNs`) of the market-data
+   * message that caused this signal, 0 when unknown. The shard shell sets it;
+   * the allocator and risk shells carry it on, and the broker session measures
+   * tick-to-intent latency from it.
+   */
+  readonly originNs?: number;
+}
+
+export type StrategyState = 'enabled' | 'disabled' | 'error';
+
+/** One strategy's line on the live surface. */
+export interface StrategyStatusEntry {
+  readonly id: string;
+  readonly family: string;
+  readonly state: StrategyState;
+  readonly instruments: readonly string[];
+  readonly evaluations: number;
+  readonly signals: number;
+  readonly errors: number;
+  /** Message of the last error (state `error` until re-enabled), else null. */
+  readonly lastError: string | null;
+  readonly lastErrorAt: number | null;
+  readonly lastEvaluatedAt: number | null;
+  readonly lastSignalAt: number | null;
+  /** Why an operator disabled it, when disabled. */
+  readonly disabledReason: string | null;
+  /** Meta-model weight applied to its confidence (1 = neutral). */
+  readonly weight: number;
+}
+
+/** A shard's periodic status report. */
+export interface StrategyStatusMsg {
+  readonly type: 'strategy.status';
+  readonly shard: number;
+  readonly ts: number;
+  readonly regime: Regime | null;
+  readonly strategies: readonly StrategyStatusEntry[];
+}
+
+/** Operator command: (re-)enable a strategy; also clears an `error` state. */
+export interface StrategyEnableMsg {
+  readonly type: 'strategy.enable';
+  readonly strategyId: string;
+  readonly requestedBy: string;
+  readonly ts: number;
+}
+
+/** Operator command: stop evaluating a strategy. */
+export interface StrategyDisableMsg {
+  readonly type: 'strategy.disable';
+  readonly strategyId: string;
+  readonly requestedBy: string;
+  readonly reason: string;
+  readonly ts: number;
+}
+
+export type StrategyCommandMsg = StrategyEnableMsg | StrategyDisableMsg;
+
+/** A shard's answer to a command. */
+export interface StrategyCommandResultMsg {
+  readonly type: 'strategy.command_result';
+  readonly command: 'enable' | 'disable';
+  readonly strategyId: string;
+  readonly shard: number;
+  readonly ok: boolean;
+  /** Error code when not ok (e.g. QGTM_ERR_UNKNOWN_STRATEGY), else null. */
+  readonly code: string | null;
+  readonly message: string;
+  readonly ts: number;
+}
+
+export type StrategyMsg = StrategySignalMsg | StrategyStatusMsg | StrategyCommandMsg | StrategyCommandResultMsg;

@@ -1,0 +1,299 @@
+/**
+ * tick-to-intent: latency from a tick leaving the market-data session to the
+ * approved order intent reaching the broker session, with the 20 PM
+ * instruments streaming (round robin, one tick every INTERVAL_MS; a tick
+ * closes a bar of its instrument every BAR_EVERY ticks, and only a closed bar
+ * reaches the bar-triggered strategies, so only those ticks can end in an
+ * intent). One sample per approved intent.
+ *
+ * Paths, all running the same stage logic (ShardCore, AllocatorDesk,
+ * RiskDesk; see bench/lib/stages.ts), all paced alike:
+ * - actors: the real shells on worker threads, placed as the trading tree
+ *   places them (`compact`: tick source | shard + allocator + risk | broker,
+ *   2 thread hops; QGTM_BENCH_PLACEMENT=split|isolated for 3 or 4). The
+ *   synthetic tick source stands in for the market-data session and feeds
+ *   (publishing feed.features and feed.bar; the real ones have not landed),
+ *   and a broker stub for the broker session: it measures on receipt exactly
+ *   as the real one does, without journal fsync and venue behind it. The
+ *   stamp is the envelope time of the tick's publish, carried as `originNs`
+ *   through signal, intents and approval.
+ * - (a) one thread: the three stages called in turn.
+ * - (b) piscina: one pool (one thread) per stage, one task per stage per tick.
+ * - (c) comlink: one worker per stage, one call per stage per tick.
+ * - raw: MessagePort one-way latency between two workers, back to back (the
+ *   hop suite's baseline) and paced like the ticks (an idle receiver).
+ *
+ * Targets (issue 5): actors p50 <= 1.25 x (hops x raw one-way p50); actors
+ * p50 at least 3x lower than (b) and (c). Knobs: QGTM_BENCH_TICKS,
+ * QGTM_BENCH_INTERVAL_MS, QGTM_BENCH_BAR_EVERY, QGTM_BENCH_PLACEMENT,
+ * QGTM_BENCH_ACTORS_ONLY (skip the baselines).
+ */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import { Piscina } from 'piscina';
+import { ActorSystem, monoNs, SYSTEM_ID, type Message } from '../src/runtime/index.js';
+import { nodeEndpoint } from '../src/runtime/comlink-node.js';
+import { placementFor, TRADING_STRUCTURES, type PlacementMode } from '../src/daemon/index.js';
+import { ALLOCATOR_TOPICS } from '../actors/allocator/actor.js';
+import { RISK_TOPICS } from '../actors/risk/actor.js';
+import { STRATEGY_TOPICS } from '../actors/strategy/actor.js';
+import { barMsg, featuresMsg, RandomWalk, TICK_SOURCE_STRUCTURES } from './actors/tick-source.js';
+import { rawSide } from './lib/raw-side.js';
+import { printFigures, printTable, round, summary, target } from './lib/report.js';
+import type { ExecPositionsMsg } from '../actors/broker/messages.js';
+import { ALLOCATOR_ARGS, allocatorStage, BenchBroker, makeAllocator, makeRisk, makeShard, riskStage, RISK_ARGS, SHARD_ARGS, shardStage, SYMBOLS, type Tick } from './lib/stages.js';
+import type { StageApi, StageTask } from './lib/stage-worker.js';
+
+const PLACEMENT = (process.env.QGTM_BENCH_PLACEMENT ?? 'compact') as PlacementMode;
+/** Thread hops from the tick source (its own worker, "md") to the broker under the placement. */
+const HOPS = ['strategy:0', 'allocator', 'risk', 'broker'].reduce(
+  (acc, id) => {
+    const p = placementFor(id, PLACEMENT);
+    return { last: p, n: acc.n + (p === acc.last ? 0 : 1) };
+  },
+  { last: 'md', n: 0 },
+).n;
+const INTERVAL_MS = Number(process.env.QGTM_BENCH_INTERVAL_MS ?? 5);
+/** Each instrument's n-th tick closes a bar (and so reaches the bar-triggered strategies). */
+const BAR_EVERY = Number(process.env.QGTM_BENCH_BAR_EVERY ?? 1);
+const WARMUP_TICKS = 500;
+const TICKS = Number(process.env.QGTM_BENCH_TICKS ?? 2500);
+const SEED = 7;
+
+type Any = Message & Record<string, any>;
+
+/** The tick source's sequence, off the actor: same walk, same bar closes, same bar times. */
+function ticks(seed: number): () => Tick {
+  const walk = new RandomWalk(SYMBOLS, seed);
+  const start = Date.now() - 60_000;
+  return () => {
+    const { symbol, price, closesBar, n } = walk.step(BAR_EVERY);
+    return { features: featuresMsg(symbol, price, Date.now(), n), bar: closesBar ? barMsg(symbol, price, start + n) : null };
+  };
+}
+
+interface ActorRun {
+  readonly samples: number[];
+  /** The last hop alone (risk's send to the broker's receipt), µs. */
+  readonly lastHop: number[];
+  /** Per stage: the histogram bucket holding the median, µs. */
+  readonly stages: Record<string, number | string>;
+}
+
+/** The upper bound of the bucket holding each stage's median, from the qgtm_pipeline_latency_seconds histograms. */
+async function stageMedians(sys: ActorSystem): Promise<Record<string, number | string>> {
+  const out: Record<string, number | string> = {};
+  for (const list of await sys.metricsJson()) {
+    for (const m of list) {
+      if (m.name !== 'qgtm_pipeline_latency_seconds') continue;
+      const byStage = new Map<string, { le: number | string; v: number }[]>();
+      for (const v of m.values) {
+        if (v.metricName !== 'qgtm_pipeline_latency_seconds_bucket') continue;
+        const st = String(v.labels.stage);
+        if (!byStage.has(st)) byStage.set(st, []);
+        byStage.get(st)!.push({ le: v.labels.le as number | string, v: v.value });
+      }
+      for (const [st, b] of byStage) {
+        const total = b[b.length - 1]!.v;
+        const le = b.find((x) => x.v >= total / 2)?.le ?? '+Inf';
+        out[st] = typeof le === 'number' ? Math.round(le * 1e6) : le;
+      }
+    }
+  }
+  return out;
+}
+
+async function actorPath(): Promise<ActorRun> {
+  const sys = await ActorSystem.start({ logLevel: 'warn', structures: [...TICK_SOURCE_STRUCTURES, ...TRADING_STRUCTURES] });
+  sys.setFailureHandler((f) => console.error('bench actor failed', f.id, f.error.message));
+  const url = (p: string): string => new URL(p, import.meta.url).href;
+  try {
+    // Placed as tradingTree places them; the tick source in its own worker, as the market-data session.
+    const place = (id: string): string => placementFor(id, PLACEMENT);
+    await sys.spawn({ id: 'broker', module: url('./actors/broker-stub.js'), placement: place('broker') });
+    await sys.spawn({ id: 'risk', module: url('../actors/risk/actor.js'), args: RISK_ARGS, placement: place('risk'), flush: 'immediate', subscribe: RISK_TOPICS, mailbox: { capacity: 50_000, overflow: 'reject' } });
+    await sys.spawn({ id: 'allocator', module: url('../actors/allocator/actor.js'), args: ALLOCATOR_ARGS, placement: place('allocator'), subscribe: ALLOCATOR_TOPICS, mailbox: { capacity: 50_000, overflow: 'reject' } });
+    await sys.spawn({ id: 'strategy:0', module: url('../actors/strategy/actor.js'), args: SHARD_ARGS, placement: place('strategy:0'), subscribe: STRATEGY_TOPICS, mailbox: { capacity: 20_000, overflow: 'reject' } });
+    await sys.spawn({ id: 'md', module: url('./actors/tick-source.js'), placement: 'md' });
+    const deadline = Date.now() + 10_000;
+    while (!(await sys.ask<Any>('risk', { type: 'risk.query' } as Any, { timeoutMs: 2000 })).armed) {
+      if (Date.now() > deadline) throw new Error('risk never armed');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    let done: (() => void) | undefined;
+    sys.onMessage((m) => {
+      if (m.type === 'ticks.streamed') done?.();
+    });
+    const stream = async (count: number, seed: number): Promise<void> => {
+      const finished = new Promise<void>((r) => (done = r));
+      sys.tell('md', { type: 'ticks.stream', symbols: SYMBOLS, intervalMs: INTERVAL_MS, count, seed, barEvery: BAR_EVERY, notify: SYSTEM_ID } as Any);
+      await finished;
+      // Let the last ticks through the pipeline.
+      let last = -1;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 100));
+        const n = (await sys.ask<Any>('broker', { type: 'broker.latency' } as Any, { timeoutMs: 5000 })).count;
+        if (n === last) return;
+        last = n;
+      }
+    };
+    await stream(WARMUP_TICKS, SEED + 1);
+    await sys.ask('broker', { type: 'broker.latency', reset: true } as Any, { timeoutMs: 5000 });
+    await stream(TICKS, SEED);
+    const r = await sys.ask<Any>('broker', { type: 'broker.latency' } as Any, { timeoutMs: 5000 });
+    return { samples: (r.samples as number[]).map((ns) => ns / 1000), lastHop: (r.lastHop as number[]).map((ns) => ns / 1000), stages: await stageMedians(sys) };
+  } finally {
+    await sys.shutdown();
+  }
+}
+
+/**
+ * Runs `n` ticks through `pipeline` at the actors' pace (one every
+ * INTERVAL_MS, or at once when the previous tick ran late), returning one
+ * latency (µs) per approved intent.
+ */
+async function drive(n: number, seed: number, pipeline: (tick: Tick, t0: number) => Promise<number> | number): Promise<number[]> {
+  const next = ticks(seed);
+  const out: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const wait = start + i * INTERVAL_MS - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const t0 = monoNs();
+    const approved = await pipeline(next(), t0);
+    const us = (monoNs() - t0) / 1000;
+    for (let k = 0; k < approved; k++) out.push(us);
+  }
+  return out;
+}
+
+async function oneThread(): Promise<number[]> {
+  const shard = makeShard();
+  const alloc = makeAllocator(Date.now());
+  const risk = makeRisk(Date.now());
+  const broker = new BenchBroker();
+  const pipe = (tick: Tick, t0: number): number => {
+    const now = Date.now();
+    const signals = shardStage(shard, tick, now, t0);
+    const intents = allocatorStage(alloc, tick, signals, now);
+    const approved = riskStage(risk, tick, intents, now);
+    // The broker's reports, off the measured path in the actor run too (they follow the receipt).
+    for (const a of approved) {
+      const r = broker.accept(a, now);
+      risk.book.onIntentRefused(r.ack);
+      risk.book.onPositions(r.book);
+      alloc.onPositions(r.book, now);
+    }
+    return approved.length;
+  };
+  await drive(WARMUP_TICKS, SEED + 1, pipe);
+  return drive(TICKS, SEED, pipe);
+}
+
+async function piscinaPath(): Promise<number[]> {
+  const filename = new URL('./lib/stage-worker.js', import.meta.url).href;
+  const pool = (): Piscina => new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
+  const [s1, s2, s3] = [pool(), pool(), pool()];
+  try {
+    let book: ExecPositionsMsg | null = null;
+    const pipe = async (tick: Tick, t0: number): Promise<number> => {
+      const signals = await s1.run({ stage: 'shard', tick, originNs: t0 } satisfies StageTask);
+      const intents = await s2.run({ stage: 'allocate', tick, signals, book } satisfies StageTask);
+      book = null;
+      const r = (await s3.run({ stage: 'review', tick, intents } satisfies StageTask)) as ReturnType<StageApi['review']>;
+      book = r.book;
+      return r.approved;
+    };
+    await drive(WARMUP_TICKS, SEED + 1, pipe);
+    return await drive(TICKS, SEED, pipe);
+  } finally {
+    await Promise.all([s1.destroy(), s2.destroy(), s3.destroy()]);
+  }
+}
+
+async function comlinkPath(): Promise<number[]> {
+  const filename = new URL('./lib/stage-worker.js', import.meta.url);
+  const channels = [0, 1, 2].map(() => new MessageChannel());
+  const workers = channels.map((ch) => new Worker(filename, { workerData: { comlink: ch.port2 }, transferList: [ch.port2] }));
+  const [a, b, c] = channels.map((ch) => Comlink.wrap<StageApi>(nodeEndpoint(ch.port1)));
+  try {
+    let book: ExecPositionsMsg | null = null;
+    const pipe = async (tick: Tick, t0: number): Promise<number> => {
+      const signals = await a!.shard(tick, t0);
+      const intents = await b!.allocate(tick, signals, book);
+      const r = await c!.review(tick, intents);
+      book = r.book;
+      return r.approved;
+    };
+    await drive(WARMUP_TICKS, SEED + 1, pipe);
+    return await drive(TICKS, SEED, pipe);
+  } finally {
+    for (const ch of channels) ch.port1.close();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const raw = await rawSide();
+  const rawHot: number[] = [];
+  for (let r = 0; r < 3; r++) rawHot.push(...(await raw.latency(3000, 1000)));
+  const rawPaced = await raw.pacedLatency(Math.min(1500, TICKS), INTERVAL_MS);
+  await raw.close();
+
+  const run = await actorPath();
+  const actors = summary(run.samples);
+  const lastHop = summary(run.lastHop);
+  if (process.env.QGTM_BENCH_ACTORS_ONLY) {
+    const figures = { placement: PLACEMENT, hops: HOPS, actors_p50_us: round(actors.p50, 1), actors_p99_us: round(actors.p99, 1), actors_last_hop_p50_us: round(lastHop.p50, 1), stages: run.stages };
+    printFigures('tick-to-intent', figures);
+    return figures;
+  }
+  const single = summary(await oneThread());
+  const pisc = summary(await piscinaPath());
+  const com = summary(await comlinkPath());
+  const rh = summary(rawHot);
+  const rp = summary(rawPaced);
+
+  const row = (path: string, hops: number | string, s: ReturnType<typeof summary>) => ({ path, 'thread hops': hops, 'p50 µs': round(s.p50, 1), 'p90 µs': round(s.p90, 1), 'p99 µs': round(s.p99, 1), samples: s.n });
+  printTable(`tick-to-intent: ${SYMBOLS.length} instruments streaming, a tick every ${INTERVAL_MS} ms, a bar every ${BAR_EVERY} tick(s) per instrument; every path paced alike`, [
+    row(`actors (${PLACEMENT} placement)`, HOPS, actors),
+    row('(a) one thread', 0, single),
+    row('(b) piscina, one task per stage', '6 (3 round trips)', pisc),
+    row('(c) comlink, one call per stage', '6 (3 round trips)', com),
+    row('raw MessagePort one-way, back to back (hop suite)', 1, rh),
+    row(`raw MessagePort one-way, one every ${INTERVAL_MS} ms`, 1, rp),
+  ]);
+  printTable('actor path by stage: median time since the tick (µs; histogram bucket upper bounds, last hop exact)', [
+    { ...run.stages, 'last hop (risk -> broker) p50': round(lastHop.p50, 1), 'at broker p50': round(actors.p50, 1) },
+  ]);
+  const figures = {
+    instruments: SYMBOLS.length,
+    tick_interval_ms: INTERVAL_MS,
+    bar_every: BAR_EVERY,
+    placement: PLACEMENT,
+    hops: HOPS,
+    actors_stage_p50_bucket_us: run.stages,
+    actors_last_hop_p50_us: round(lastHop.p50, 1),
+    actors_p50_us: round(actors.p50, 1),
+    actors_p99_us: round(actors.p99, 1),
+    actors_samples: actors.n,
+    one_thread_p50_us: round(single.p50, 1),
+    one_thread_p99_us: round(single.p99, 1),
+    piscina_p50_us: round(pisc.p50, 1),
+    piscina_p99_us: round(pisc.p99, 1),
+    comlink_p50_us: round(com.p50, 1),
+    comlink_p99_us: round(com.p99, 1),
+    raw_one_way_p50_us: round(rh.p50, 1),
+    raw_one_way_p99_us: round(rh.p99, 1),
+    raw_one_way_paced_p50_us: round(rp.p50, 1),
+    raw_one_way_paced_p99_us: round(rp.p99, 1),
+    // The issue's target, literally: it leaves the stages' own work out.
+    actors_p50_over_hops_x_raw: target(actors.p50 / (HOPS * rh.p50), '<=', 1.25),
+    // The transport's share: what the actors add over the same work in one thread, against hops of an idle receiver.
+    actors_minus_one_thread_over_hops_x_raw_paced: target((actors.p50 - single.p50) / (HOPS * rp.p50), '<=', 1.25),
+    piscina_p50_over_actors: target(pisc.p50 / actors.p50, '>=', 3),
+    comlink_p50_over_actors: target(com.p50 / actors.p50, '>=', 3),
+  };
+  printFigures('tick-to-intent', figures);
+  return figures;
+}

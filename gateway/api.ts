@@ -1,0 +1,261 @@
+/**
+ * REST under `/api/v1`. Reads come from the state bus (the same code serves
+ * `npm start` with InMemoryBus and `qgtm api` with RedisBus); each state
+ * answer wraps the daemon's section untouched:
+ *
+ *   { data, updatedAt, ageMs, stale, cached, daemon: { up, heartbeatAgeMs } }
+ *
+ * `stale` is true when the daemon's heartbeat has expired or the value came
+ * from the API's cache because Redis is unreachable. Commands need the bearer
+ * token and are answered with the daemon's ack.
+ */
+import { randomUUID } from 'node:crypto';
+import { CATALOG } from '../actors/strategy/registry.js';
+import { TIERS, isTier } from '../actors/risk/tiers.js';
+import type { ApiSide, BusHealth, BusStats, DaemonStatus, StateEntry } from '../src/bus/bus.js';
+import type { OperatorCommand } from '../src/bus/commands.js';
+import { BusUnavailableError, CommandTimeoutError, DaemonDownError, InvalidCommandError } from '../src/bus/errors.js';
+import type { Section } from '../src/bus/sections.js';
+import { isFocus, universe } from '../src/universe/index.js';
+import type { TokenAuth } from './auth.js';
+import { HttpError, jsonReply, parseJsonObject, type Exchange, type Reply } from './http.js';
+import type { GatewayMetrics } from './metrics.js';
+import { Router, type Params } from './router.js';
+
+/** What the gateway needs from a bus: the API side plus health for /health and /metrics. */
+export type GatewayBus = ApiSide & { readonly kind: 'memory' | 'redis'; health(): BusHealth; stats(): BusStats };
+
+export interface GatewayLimits {
+  readonly maxBodyBytes: number;
+  readonly wsMaxPayloadBytes: number;
+  readonly wsMaxBackpressureBytes: number;
+  readonly wsIdleTimeoutSec: number;
+  readonly wsMaxClients: number;
+  /** How often slow WebSocket clients are looked for. */
+  readonly wsSweepMs: number;
+  readonly commandTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  maxBodyBytes: 64 * 1024,
+  wsMaxPayloadBytes: 16 * 1024,
+  wsMaxBackpressureBytes: 1024 * 1024,
+  wsIdleTimeoutSec: 120,
+  wsMaxClients: 10_000,
+  wsSweepMs: 200,
+  commandTimeoutMs: 5000,
+};
+
+export interface ApiContext {
+  readonly bus: GatewayBus;
+  readonly auth: TokenAuth;
+  readonly metrics: GatewayMetrics;
+  readonly limits: GatewayLimits;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly now: () => number;
+  readonly wsClients: () => number;
+}
+
+const OPERATOR = /^[\w .@:-]{1,100}$/;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+function daemonBrief(s: DaemonStatus): Record<string, unknown> {
+  return s.reason ? { up: s.up, heartbeatAgeMs: s.heartbeatAgeMs, reason: s.reason } : { up: s.up, heartbeatAgeMs: s.heartbeatAgeMs };
+}
+
+async function readSection(ctx: ApiContext, section: Section): Promise<{ entry: StateEntry | null; status: DaemonStatus }> {
+  try {
+    const [entry, status] = await Promise.all([ctx.bus.getState(section), ctx.bus.daemonStatus()]);
+    return { entry, status };
+  } catch (err) {
+    if (err instanceof BusUnavailableError) throw new HttpError(503, err.code, err.message);
+    throw err;
+  }
+}
+
+function envelope(ctx: ApiContext, entry: StateEntry | null, status: DaemonStatus, data: unknown = entry?.value ?? null): Record<string, unknown> {
+  return {
+    data,
+    updatedAt: entry?.updatedAt ?? null,
+    ageMs: entry ? Math.max(0, ctx.now() - entry.updatedAt) : null,
+    stale: entry === null || entry.cached || !status.up,
+    cached: entry?.cached ?? false,
+    daemon: daemonBrief(status),
+  };
+}
+
+const sectionRoute =
+  (section: Section) =>
+  async (_ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply> => {
+    const { entry, status } = await readSection(ctx, section);
+    return jsonReply(200, envelope(ctx, entry, status));
+  };
+
+async function health(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply> {
+  const busHealth = ctx.bus.health();
+  const [status, detail] = await Promise.all([ctx.bus.daemonStatus(), ctx.bus.getState('health').catch(() => null)]);
+  const info = status.info;
+  const daemonDegraded = status.up && info ? info.degraded : [];
+  const overall = !status.up ? 'down' : daemonDegraded.length > 0 || busHealth.degraded.length > 0 ? 'degraded' : 'ok';
+  const now = ctx.now();
+  return jsonReply(200, {
+    status: overall,
+    at: now,
+    api: { pid: process.pid, version: ctx.version, startedAt: ctx.startedAt, uptimeMs: now - ctx.startedAt, bus: busHealth, wsClients: ctx.wsClients(), commands: ctx.auth.enabled },
+    daemon: {
+      ...daemonBrief(status),
+      ...(info ? { pid: info.pid, version: info.version, startedAt: info.startedAt, degraded: info.degraded, status: info.status ?? null, bus: info.bus, lastHeartbeatAt: info.at } : {}),
+      detail: detail ? envelope(ctx, detail, status) : null,
+    },
+  });
+}
+
+async function strategies(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply> {
+  const { entry, status } = await readSection(ctx, 'strategies');
+  const catalog = CATALOG.map((s) => ({ id: s.id, family: s.family, thesis: s.thesis, instruments: s.instruments, macro: s.macro, trigger: s.trigger, params: s.params }));
+  return jsonReply(200, { catalog, live: envelope(ctx, entry, status) });
+}
+
+/**
+ * The instruments of a focus with the daemon's latest per-instrument data.
+ * The daemon's `universe` section is `{ instruments: { [symbol]: {...} } }`
+ * (an array of objects with `symbol` is accepted too).
+ */
+async function universeRoute(ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply> {
+  const focus = ex.param('focus') ?? 'pm';
+  if (!isFocus(focus)) throw new HttpError(400, 'QGTM_ERR_BAD_QUERY', `focus must be pm or broad, got ${JSON.stringify(focus)}`);
+  const { entry, status } = await readSection(ctx, 'universe');
+  const live = new Map<string, unknown>();
+  const raw = (entry?.value as { instruments?: unknown } | null)?.instruments;
+  if (Array.isArray(raw)) {
+    for (const x of raw) if (x && typeof (x as { symbol?: unknown }).symbol === 'string') live.set((x as { symbol: string }).symbol, x);
+  } else if (raw && typeof raw === 'object') {
+    for (const [k, v] of Object.entries(raw)) live.set(k, v);
+  }
+  const instruments = universe(focus).map((i) => ({ ...i, live: live.get(i.symbol) ?? null }));
+  return jsonReply(200, { focus, count: instruments.length, ...envelope(ctx, entry, status, instruments) });
+}
+
+// ---- commands ---------------------------------------------------------------
+
+interface BodySpec {
+  readonly [field: string]: 'string' | 'optional-string';
+}
+
+/** Checks body fields against a spec; unknown fields and wrong types are each reported. */
+function fields(body: Record<string, unknown>, spec: BodySpec): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(body)) if (!(key in spec) && key !== 'by') problems.push(`unknown field ${key}`);
+  for (const [key, kind] of Object.entries<'string' | 'optional-string'>({ ...spec, by: 'optional-string' })) {
+    const v = body[key];
+    if (v === undefined && kind === 'optional-string') continue;
+    if (typeof v !== 'string') problems.push(`${key} must be a string${v === undefined ? ' (missing)' : `, got ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}`}`);
+    else if (v.trim() === '' && kind === 'string') problems.push(`${key} must not be empty`);
+    else if (v.length > 500) problems.push(`${key} must be at most 500 characters`);
+    else out[key] = v;
+  }
+  if (out.by !== undefined && !OPERATOR.test(out.by)) problems.push('by must be 1-100 characters of letters, digits, space and _.@:-');
+  if (problems.length > 0) throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `invalid request body: ${problems.join('; ')}`, problems);
+  return out;
+}
+
+type CommandBuilder = (body: Record<string, unknown>, params: Params, base: { id: string; by: string; at: number }) => OperatorCommand;
+
+const command =
+  (type: OperatorCommand['type'], build: CommandBuilder) =>
+  async (ex: Exchange, params: Params, ctx: ApiContext): Promise<Reply> => {
+    const bodyPromise = ex.readBody(ctx.limits.maxBodyBytes);
+    try {
+      ctx.auth.check(ex.authorization);
+      const body = parseJsonObject(ex, await bodyPromise);
+      if (ex.idempotencyKey !== '' && !IDEMPOTENCY_KEY.test(ex.idempotencyKey)) {
+        throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', 'Idempotency-Key must be 1-128 characters of [A-Za-z0-9_.:-]');
+      }
+      const id = ex.idempotencyKey || randomUUID();
+      const by = typeof body.by === 'string' && body.by !== '' ? body.by : 'operator';
+      const cmd = build(body, params, { id, by, at: ctx.now() });
+      const ack = await ctx.bus.sendCommand(cmd, { timeoutMs: ctx.limits.commandTimeoutMs });
+      ctx.metrics.commands.inc({ type, outcome: ack.ok ? 'ok' : 'rejected' });
+      if (ack.ok) return jsonReply(200, { ack, command: cmd });
+      return jsonReply(409, { error: { code: ack.error?.code ?? 'QGTM_ERR_COMMAND_REJECTED', status: 409, message: ack.error?.message ?? 'the daemon rejected the command' }, ack, command: cmd });
+    } catch (err) {
+      ctx.metrics.commands.inc({ type, outcome: outcomeOf(err) });
+      throw translate(err);
+    }
+  };
+
+function outcomeOf(err: unknown): string {
+  if (err instanceof HttpError) return err.status === 401 || err.status === 403 ? 'unauthorized' : 'invalid';
+  if (err instanceof DaemonDownError) return 'daemon_down';
+  if (err instanceof CommandTimeoutError) return 'timeout';
+  if (err instanceof BusUnavailableError) return 'bus_unavailable';
+  if (err instanceof InvalidCommandError) return 'invalid';
+  return 'error';
+}
+
+function translate(err: unknown): unknown {
+  if (err instanceof DaemonDownError || err instanceof BusUnavailableError) return new HttpError(503, err.code, err.message);
+  if (err instanceof CommandTimeoutError) {
+    return new HttpError(err.delivered ? 504 : 503, err.code, err.message, [err.delivered ? 'delivered: outcome unknown' : 'not delivered: it will not run']);
+  }
+  if (err instanceof InvalidCommandError) return new HttpError(400, err.code, err.message, err.violations);
+  return err;
+}
+
+const checkStrategyId = (id: string): string => {
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `strategy id must be 1-64 characters of [A-Za-z0-9_.:-], got ${JSON.stringify(id.slice(0, 80))}`);
+  return id;
+};
+
+export function apiRouter(): Router<ApiContext> {
+  const r = new Router<ApiContext>();
+  r.add({ method: 'GET', pattern: '/api/v1/health', handler: health });
+  r.add({ method: 'GET', pattern: '/api/v1/strategies', handler: strategies });
+  r.add({ method: 'GET', pattern: '/api/v1/risk', handler: sectionRoute('risk') });
+  r.add({ method: 'GET', pattern: '/api/v1/forecasts', handler: sectionRoute('forecasts') });
+  r.add({ method: 'GET', pattern: '/api/v1/universe', handler: universeRoute });
+  r.add({ method: 'GET', pattern: '/api/v1/positions', handler: sectionRoute('positions') });
+  r.add({ method: 'GET', pattern: '/api/v1/orders', handler: sectionRoute('orders') });
+  r.add({ method: 'GET', pattern: '/api/v1/fills', handler: sectionRoute('fills') });
+  r.add({ method: 'GET', pattern: '/api/v1/watchdog', handler: sectionRoute('watchdog') });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/risk/tier',
+    body: true,
+    handler: command('risk.set_tier', (body, _p, base) => {
+      const f = fields(body, { tier: 'string', reason: 'string' });
+      if (!isTier(f.tier)) throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `tier must be one of ${TIERS.join(', ')}, got ${JSON.stringify(f.tier)}`);
+      return { ...base, type: 'risk.set_tier', tier: f.tier, reason: f.reason! };
+    }),
+  });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/risk/clear',
+    body: true,
+    handler: command('risk.clear_tier', (body, _p, base) => ({ ...base, type: 'risk.clear_tier', reason: fields(body, { reason: 'string' }).reason! })),
+  });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/risk/flatten',
+    body: true,
+    handler: command('risk.flatten', (body, _p, base) => ({ ...base, type: 'risk.flatten', reason: fields(body, { reason: 'string' }).reason! })),
+  });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/strategies/:id/enable',
+    body: true,
+    handler: command('strategy.enable', (body, p, base) => {
+      const f = fields(body, { reason: 'optional-string' });
+      return { ...base, type: 'strategy.enable', strategyId: checkStrategyId(p.id), ...(f.reason !== undefined ? { reason: f.reason } : {}) };
+    }),
+  });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/strategies/:id/disable',
+    body: true,
+    handler: command('strategy.disable', (body, p, base) => ({ ...base, type: 'strategy.disable', strategyId: checkStrategyId(p.id), reason: fields(body, { reason: 'string' }).reason! })),
+  });
+  return r;
+}

@@ -1,0 +1,14 @@
+export { startGateway, packageVersion } from './server.js';
+export type { GatewayOptions, GatewayHandle, GatewayStats } from './server.js';
+export { runGateway } from './run.js';
+export type { RunGatewayOptions } from './run.js';
+export { startMetricsServer } from './metrics-server.js';
+export type { MetricsServerOptions, MetricsServerHandle } from './metrics-server.js';
+export { GatewayMetrics, mergeExposition, sanitizeSources, registerProcessMetrics, EXPOSITION_CONTENT_TYPE } from './metrics.js';
+export type { MetricsSource } from './metrics.js';
+export { DEFAULT_LIMITS } from './api.js';
+export type { GatewayBus, GatewayLimits } from './api.js';
+export { TokenAuth } from './auth.js';
+export { HttpError } from './http.js';
+export { isHashedAsset, contentTypeOf } from './static.js';
+export type { WireFormat } from './ws.js';

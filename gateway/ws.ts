@@ -1,0 +1,257 @@
+/**
+ * WebSocket telemetry on `/ws`.
+ *
+ * Protocol (JSON text by default; msgpack binary when the client asks with
+ * `?format=msgpack` or the subprotocol `qgtm.msgpack`):
+ *
+ * - server → client: `{type:'welcome', format, topics, maxPayloadBytes}` on
+ *   open; `{type:'event', topic, seq, ts, data}` per telemetry message (`seq`
+ *   counts per topic, so a client sees gaps); `{type:'subscribed'|'unsubscribed',
+ *   topics}` (the client's topics after the change); `{type:'pong', id}`;
+ *   `{type:'error', code, message}`.
+ * - client → server: `{op:'subscribe'|'unsubscribe', topics:[...]}`,
+ *   `{op:'ping', id?}`. Either encoding is accepted from any client.
+ *   `?topics=a,b` subscribes at connect.
+ *
+ * Fan-out uses uWS's native pub/sub: one encode per format per message, no
+ * per-client loop in JavaScript. Backpressure: uWS stops queueing to a client
+ * whose buffered bytes pass `wsMaxBackpressureBytes`, and a sweep every
+ * `wsSweepMs` disconnects such clients (counted as dropped, reason `slow`),
+ * so one slow reader never holds up the rest. Oversized frames make uWS close
+ * the connection (counted, reason `oversized_frame`); malformed messages get
+ * an error reply, and a client that keeps sending them is disconnected.
+ */
+import { Packr, Unpackr } from 'msgpackr';
+import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
+import { TOPICS, isTopic, type Topic } from '../src/bus/sections.js';
+import type { Uws } from '../src/net/uws.js';
+import type { GatewayBus, GatewayLimits } from './api.js';
+import { jsonReply, statusLine } from './http.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export type WireFormat = 'json' | 'msgpack';
+
+interface ClientData {
+  readonly id: number;
+  readonly format: WireFormat;
+  readonly initial: readonly Topic[];
+  readonly topics: Set<Topic>;
+  errors: number;
+  dropped: string | null;
+}
+
+/** Protocol errors a client may make before it is disconnected. */
+const MAX_CLIENT_ERRORS = 10;
+const SUBPROTOCOLS: Readonly<Record<string, WireFormat>> = { 'qgtm.json': 'json', 'qgtm.msgpack': 'msgpack' };
+
+const channel = (format: WireFormat, topic: Topic): string => (format === 'json' ? 'j/' : 'm/') + topic;
+
+export class TelemetryHub {
+  private readonly clients = new Set<WebSocket<ClientData>>();
+  private readonly seq = new Map<Topic, number>(TOPICS.map((t) => [t, 0]));
+  private readonly sentByTopic;
+  private readonly packr = new Packr({ useRecords: false });
+  private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly sweepTimer: NodeJS.Timeout;
+  private nextId = 1;
+
+  constructor(
+    private readonly uws: Uws,
+    private readonly app: TemplatedApp,
+    bus: GatewayBus,
+    private readonly metrics: GatewayMetrics,
+    private readonly limits: GatewayLimits,
+    private readonly now: () => number,
+  ) {
+    this.sentByTopic = new Map(TOPICS.map((t) => [t, metrics.wsSent.labels({ topic: t })]));
+    app.ws<ClientData>('/ws', {
+      maxPayloadLength: limits.wsMaxPayloadBytes,
+      maxBackpressure: limits.wsMaxBackpressureBytes,
+      // We drop slow clients ourselves (sweep), so the drop is counted with its reason.
+      closeOnBackpressureLimit: 0,
+      idleTimeout: limits.wsIdleTimeoutSec,
+      sendPingsAutomatically: true,
+      compression: uws.DISABLED,
+      upgrade: (res, req, context) => this.upgrade(res, req, context),
+      open: (ws) => this.open(ws),
+      message: (ws, message, isBinary) => this.message(ws, message, isBinary),
+      close: (ws, code, message) => this.closed(ws, code, message),
+    });
+    for (const topic of TOPICS) this.unsubscribe.push(bus.subscribe(topic, (msg) => this.fanout(topic, msg)));
+    this.sweepTimer = setInterval(() => this.sweep(), limits.wsSweepMs);
+    this.sweepTimer.unref();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Sends one telemetry message to every subscriber of `topic`. */
+  fanout(topic: Topic, data: unknown): void {
+    const seq = this.seq.get(topic)! + 1;
+    this.seq.set(topic, seq);
+    const jsonCh = channel('json', topic);
+    const mpCh = channel('msgpack', topic);
+    const nJson = this.app.numSubscribers(jsonCh);
+    const nMp = this.app.numSubscribers(mpCh);
+    if (nJson + nMp === 0) return;
+    const env = { type: 'event', topic, seq, ts: this.now(), data };
+    try {
+      if (nJson > 0) this.app.publish(jsonCh, JSON.stringify(env), false, false);
+      if (nMp > 0) this.app.publish(mpCh, this.packr.pack(env), true, false);
+      this.sentByTopic.get(topic)!.inc(nJson + nMp);
+    } catch {
+      this.metrics.telemetryErrors.inc({ reason: 'encode' });
+    }
+  }
+
+  private upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+    const key = req.getHeader('sec-websocket-key');
+    const protocolHeader = req.getHeader('sec-websocket-protocol');
+    const extensions = req.getHeader('sec-websocket-extensions');
+    const params = new URLSearchParams(req.getQuery() ?? '');
+    const refuse = (status: number, code: string, message: string, reason: string): void => {
+      this.metrics.wsErrors.inc({ reason });
+      this.metrics.httpErrors.inc({ status: String(status), reason });
+      const reply = jsonReply(status, { error: { code, status, message } });
+      res.cork(() => {
+        res.writeStatus(statusLine(status));
+        for (const [k, v] of Object.entries(reply.headers)) res.writeHeader(k, v);
+        res.end(reply.body, true);
+      });
+    };
+    let format: WireFormat = 'json';
+    let protocol = '';
+    const fmt = params.get('format');
+    if (fmt !== null) {
+      if (fmt !== 'json' && fmt !== 'msgpack') return refuse(400, 'QGTM_ERR_BAD_QUERY', `format must be json or msgpack, got ${JSON.stringify(fmt)}`, 'bad_format');
+      format = fmt;
+    }
+    if (protocolHeader !== '') {
+      const offered = protocolHeader.split(',').map((p) => p.trim());
+      protocol = offered.find((p) => p in SUBPROTOCOLS) ?? '';
+      if (protocol === '') return refuse(400, 'QGTM_ERR_BAD_REQUEST', `no supported subprotocol among ${offered.join(', ')}; use qgtm.json or qgtm.msgpack`, 'bad_subprotocol');
+      format = SUBPROTOCOLS[protocol];
+    }
+    const initial: Topic[] = [];
+    const topicsParam = params.get('topics');
+    if (topicsParam) {
+      for (const t of topicsParam.split(',')) {
+        if (!isTopic(t)) return refuse(400, 'QGTM_ERR_UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(t)}; topics are ${TOPICS.join(', ')}`, 'unknown_topic');
+        initial.push(t);
+      }
+    }
+    if (this.clients.size >= this.limits.wsMaxClients) {
+      return refuse(503, 'QGTM_ERR_TOO_MANY_CLIENTS', `the gateway serves at most ${this.limits.wsMaxClients} WebSocket clients`, 'too_many_clients');
+    }
+    const data: ClientData = { id: this.nextId++, format, initial, topics: new Set(), errors: 0, dropped: null };
+    res.upgrade(data, key, protocol, extensions, context);
+  }
+
+  private open(ws: WebSocket<ClientData>): void {
+    const d = ws.getUserData();
+    this.clients.add(ws);
+    this.metrics.wsClients.inc({ format: d.format });
+    this.metrics.wsConnections.inc({ format: d.format });
+    this.reply(ws, { type: 'welcome', format: d.format, topics: TOPICS, maxPayloadBytes: this.limits.wsMaxPayloadBytes });
+    if (d.initial.length > 0) this.change(ws, 'subscribe', d.initial);
+  }
+
+  private message(ws: WebSocket<ClientData>, message: ArrayBuffer, isBinary: boolean): void {
+    this.metrics.wsReceived.inc();
+    let msg: unknown;
+    try {
+      msg = isBinary ? this.unpackr.unpack(new Uint8Array(message)) : (JSON.parse(Buffer.from(message).toString('utf8')) as unknown);
+    } catch (err) {
+      return this.clientError(ws, isBinary ? 'bad_msgpack' : 'bad_json', `message is not valid ${isBinary ? 'msgpack' : 'JSON'}: ${(err as Error).message}`);
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return this.clientError(ws, 'bad_message', 'message must be an object with an op field');
+    const m = msg as Record<string, unknown>;
+    switch (m.op) {
+      case 'subscribe':
+      case 'unsubscribe': {
+        const raw = m.topics ?? (m.topic !== undefined ? [m.topic] : undefined);
+        if (!Array.isArray(raw) || raw.length === 0 || raw.length > TOPICS.length * 2) {
+          return this.clientError(ws, 'bad_message', `${m.op} needs topics: a non-empty array of topic names`);
+        }
+        const unknown = raw.filter((t) => !isTopic(t));
+        if (unknown.length > 0) {
+          return this.clientError(ws, 'unknown_topic', `unknown topic(s) ${unknown.map((t) => JSON.stringify(t)).join(', ')}; topics are ${TOPICS.join(', ')}`);
+        }
+        return this.change(ws, m.op, raw as Topic[]);
+      }
+      case 'ping':
+        return this.reply(ws, { type: 'pong', id: typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null, ts: this.now() });
+      default:
+        return this.clientError(ws, 'bad_op', `op must be subscribe, unsubscribe or ping, got ${JSON.stringify(m.op ?? null)}`);
+    }
+  }
+
+  private change(ws: WebSocket<ClientData>, op: 'subscribe' | 'unsubscribe', topics: readonly Topic[]): void {
+    const d = ws.getUserData();
+    for (const t of topics) {
+      if (op === 'subscribe') {
+        ws.subscribe(channel(d.format, t));
+        d.topics.add(t);
+      } else {
+        ws.unsubscribe(channel(d.format, t));
+        d.topics.delete(t);
+      }
+    }
+    this.reply(ws, { type: op === 'subscribe' ? 'subscribed' : 'unsubscribed', topics: [...d.topics] });
+  }
+
+  private clientError(ws: WebSocket<ClientData>, reason: string, message: string): void {
+    const d = ws.getUserData();
+    this.metrics.wsErrors.inc({ reason });
+    d.errors++;
+    if (d.errors >= MAX_CLIENT_ERRORS) {
+      d.dropped = 'protocol_errors';
+      this.metrics.wsDropped.inc({ reason: 'protocol_errors' });
+      ws.end(1008, 'too many protocol errors');
+      return;
+    }
+    this.reply(ws, { type: 'error', code: `QGTM_ERR_WS_${reason.toUpperCase()}`, message });
+  }
+
+  private reply(ws: WebSocket<ClientData>, msg: Record<string, unknown>): void {
+    const d = ws.getUserData();
+    const status = d.format === 'json' ? ws.send(JSON.stringify(msg), false) : ws.send(this.packr.pack(msg), true);
+    if (status === 2) this.metrics.wsErrors.inc({ reason: 'reply_dropped' });
+  }
+
+  private closed(ws: WebSocket<ClientData>, code: number, message: ArrayBuffer): void {
+    const d = ws.getUserData();
+    this.clients.delete(ws);
+    this.metrics.wsClients.dec({ format: d.format });
+    let reason = d.dropped ?? (code === 1000 || code === 1001 ? 'normal' : code === 1005 ? 'no_status' : 'abnormal');
+    if (!d.dropped && code === 1006 && Buffer.from(message).toString() === 'Received too big message') {
+      reason = 'oversized_frame';
+      this.metrics.wsDropped.inc({ reason });
+    }
+    this.metrics.wsDisconnects.inc({ reason });
+  }
+
+  /** Disconnects every client uWS has stopped queueing to (a slow reader). */
+  sweep(): number {
+    let dropped = 0;
+    for (const ws of this.clients) {
+      if (ws.getBufferedAmount() < this.limits.wsMaxBackpressureBytes) continue;
+      const d = ws.getUserData();
+      if (d.dropped) continue;
+      d.dropped = 'slow';
+      this.metrics.wsDropped.inc({ reason: 'slow' });
+      dropped++;
+      // close(), not end(): a graceful close frame would sit behind the backlog the client is not reading.
+      ws.close();
+    }
+    return dropped;
+  }
+
+  close(): void {
+    clearInterval(this.sweepTimer);
+    for (const u of this.unsubscribe) u();
+    for (const ws of [...this.clients]) ws.end(1001, 'gateway shutting down');
+  }
+}

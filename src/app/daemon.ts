@@ -1,0 +1,149 @@
+/**
+ * The daemon: the actor system, the supervision tree with every trading
+ * actor (market data, strategies, execution), and the bridge that shows it
+ * to the operator through the state bus. The same function serves
+ * `qgtm start` (in-memory bus, local venue in-process) and `qgtm daemon`
+ * (Redis bus, its own /metrics, systemd notifications).
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { marketDataSpecs } from '../../actors/market-data/specs.js';
+import { STRATEGY_PROFILES } from '../../actors/strategy/profiles.js';
+import { MARKET_DATA_STRUCTURES } from '../../actors/market-data/structures.js';
+import { exitOnRootFailure, type ChildSpec, type SupervisionTree } from '../../supervisor/index.js';
+import type { DaemonSide } from '../bus/bus.js';
+import { startHeartbeat } from '../bus/bus.js';
+import type { AlpacaConnection } from '../alpaca/index.js';
+import type { QgtmConfig } from '../config/schema.js';
+import { startTrading, TRADING_STRUCTURES } from '../daemon/index.js';
+import { ActorSystem, type Logger } from '../runtime/index.js';
+import { universe } from '../universe/index.js';
+import { DaemonBridge } from './bridge.js';
+
+export interface DaemonOptions {
+  readonly config: QgtmConfig;
+  readonly bus: DaemonSide;
+  readonly connection: AlpacaConnection;
+  /** Sub-folder of `daemon.journalDir` for this venue's journal (see VenueLink.journalScope). */
+  readonly journalScope?: string;
+  readonly log: Logger;
+  /** Strategy shards (default 2: fits a 2-core machine). */
+  readonly shards?: number;
+  /** When the root supervisor gives up: exit the process (default), or a test's handler. */
+  readonly onRootFailure?: 'exit' | ((tree: SupervisionTree) => void);
+  /** Extra facts for the health section. */
+  readonly describe?: () => Record<string, unknown>;
+  /** Allow fault injection through the control plane (tests, chaos runs). */
+  readonly faults?: boolean;
+  /**
+   * Strategy parameter profile: `intraday` (default) sizes the bar-driven
+   * strategies' windows for the feeds' 1-minute bars; `daily` keeps the
+   * catalog's defaults, sized for daily bars.
+   */
+  readonly profile?: keyof typeof STRATEGY_PROFILES;
+}
+
+/** Bars each feed backfills at start: a working day of 1-minute bars. */
+const BACKFILL_BARS = 480;
+
+export interface DaemonHandle {
+  readonly system: ActorSystem;
+  readonly tree: SupervisionTree;
+  readonly bridge: DaemonBridge;
+  /** Stops the tree (children in reverse start order), then the actor system. */
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
+  const { config, bus, connection, log } = options;
+  const shards = options.shards ?? 2;
+  const journalDir = resolve(config.daemon.journalDir, options.journalScope ?? '');
+  mkdirSync(journalDir, { recursive: true });
+  if (options.journalScope) pruneScopes(resolve(config.daemon.journalDir), options.journalScope, log);
+  const system = await ActorSystem.start({
+    structures: [...MARKET_DATA_STRUCTURES, ...TRADING_STRUCTURES],
+    logLevel: config.log.level,
+    faults: options.faults ?? false,
+  });
+  const symbols = universe(config.universe.focus).map((i) => i.symbol);
+  // Feeds start warm from the venue's recent bars, so strategies speak within seconds of a start.
+  const marketData: ChildSpec[] = marketDataSpecs({ conn: connection, symbols, feed: { backfill: { bars: BACKFILL_BARS } } }).map((start) => ({
+    type: 'worker',
+    start,
+    restart: 'permanent',
+    shutdown: 2000,
+  }));
+  const version = packageVersion();
+  const bridge = new DaemonBridge({
+    system,
+    bus,
+    focus: config.universe.focus,
+    shardCount: shards,
+    describe: () => ({
+      daemon: { pid: process.pid, version },
+      venue: { mode: connection.venue, rest: connection.restBaseUrl, data: connection.dataStreamUrl },
+      ...options.describe?.(),
+    }),
+  });
+  // Subscribed before the tree starts, so no actor's first status is missed.
+  await bridge.start();
+  let tree: SupervisionTree;
+  try {
+    tree = await startTrading(system, { connection, journalDir, shards, marketData, strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] } });
+  } catch (err) {
+    await bridge.stop();
+    await system.shutdown();
+    throw err;
+  }
+  bridge.attachTree(tree);
+  const startedAt = Date.now();
+  const stopBeat = startHeartbeat(
+    bus,
+    () => ({ pid: process.pid, startedAt, version, degraded: bridge.degraded(), status: `tier ${bridge.views.tier() ?? '?'}` }),
+    Math.max(100, Math.floor(config.daemon.heartbeatTtlMs / 3)),
+  );
+  if ((options.onRootFailure ?? 'exit') === 'exit') {
+    exitOnRootFailure(tree, system, { beforeExit: () => bridge.putState() });
+  } else if (typeof options.onRootFailure === 'function') {
+    const handler = options.onRootFailure;
+    tree.once('root_failed', () => handler(tree));
+  }
+  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir });
+  let closed = false;
+  return {
+    system,
+    tree,
+    bridge,
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopBeat();
+      await bridge.stop();
+      await tree.stop().catch((err: unknown) => log.error('tree stop failed', { error: err as Error }));
+      await system.shutdown();
+    },
+  };
+}
+
+/** Journals of earlier in-process venues are kept for inspection, the newest few only. */
+const KEEP_LOCAL_JOURNALS = 5;
+
+function pruneScopes(root: string, current: string, log: Logger): void {
+  const old = readdirSync(root)
+    .filter((d) => d.startsWith('local-') && d !== current)
+    .sort()
+    .reverse()
+    .slice(KEEP_LOCAL_JOURNALS - 1);
+  for (const d of old) {
+    try {
+      rmSync(join(root, d), { recursive: true, force: true });
+    } catch (err) {
+      log.warn('could not remove an old journal', { dir: d, error: err as Error });
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The command line of the process commands (`start`, `daemon`, `api`): the
+ * shared flags, `--help`, and the configuration they load.
+ */
+import { CONFIG_FLAGS, flagOverrides, parseFlags } from '../config/flags.js';
+import { loadConfig, type ConfigMode, type LoadedConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+
+/** The loaded configuration, or the exit code when the command is done (help shown, or bad arguments). */
+export function processArgs(argv: readonly string[], mode: ConfigMode, help: string): LoadedConfig | number {
+  const parsed = parseFlags(argv, CONFIG_FLAGS);
+  if (parsed.values.help) {
+    console.log(help);
+    return 0;
+  }
+  const problems = [...parsed.errors, ...parsed.positionals.map((p) => `unexpected argument ${p}`)];
+  if (problems.length > 0) {
+    console.error(`qgtm ${mode}: ${problems.join('; ')}\n\n${help}`);
+    return 2;
+  }
+  const { overrides, overrideNames } = flagOverrides(parsed, CONFIG_FLAGS);
+  try {
+    return loadConfig({ mode, file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined, overrides, overrideNames });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`qgtm ${mode}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

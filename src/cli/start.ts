@@ -1,0 +1,43 @@
+/**
+ * `qgtm start` (what `npm start` runs): the local paper venue, the daemon and
+ * the gateway in one process tree, an in-memory state bus; no Redis, no keys.
+ */
+import { startAllInOne } from '../app/start.js';
+import { CONFIG_FLAGS, flagsHelp } from '../config/flags.js';
+import { processArgs } from './process-args.js';
+import { createLogger } from '../runtime/index.js';
+
+export const START_HELP = `usage: qgtm start [options]
+
+Runs everything in one process tree on this machine: the local
+Alpaca-compatible paper venue (seeded simulated market), the daemon (the
+supervision tree with market data, strategies, allocator, risk governor and
+broker session) and the gateway (REST /api/v1, WebSocket /ws, /metrics and
+the web terminal) on http://127.0.0.1:8080 by default. No Redis, no keys.
+An operator token is generated and printed unless QGTM_API_TOKEN is set.
+
+options:
+${flagsHelp(CONFIG_FLAGS)}
+
+environment: QGTM_HTTP_PORT, QGTM_API_TOKEN, QGTM_SEED, QGTM_UNIVERSE_FOCUS (pm|broad),
+QGTM_TICKS_PER_SECOND, QGTM_JOURNAL_DIR, QGTM_LOG_LEVEL, QGTM_CONFIG; with
+QGTM_VENUE_MODE=alpaca and APCA_API_KEY_ID/APCA_API_SECRET_KEY it trades on
+Alpaca paper instead of the local venue.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const loaded = processArgs(argv, 'start', START_HELP);
+  if (typeof loaded === 'number') return loaded;
+  const log = createLogger(loaded.config.log.level, { proc: 'start', pid: process.pid });
+  const app = await startAllInOne({ loaded, log });
+  const print = (l: string): void => void process.stdout.write(`${l}\n`);
+  print(`qgtm is running: web terminal ${app.httpUrl}/  API ${app.httpUrl}/api/v1  WebSocket ${app.httpUrl.replace(/^http/, 'ws')}/ws  metrics ${app.httpUrl}/metrics`);
+  if (app.venue.local) print(`local paper venue: ${app.venue.local.url} (seed ${app.venue.local.seed}, ${app.venue.local.symbols.length} instruments)`);
+  print('press Ctrl-C to stop');
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info('stopping', { signal });
+  await app.close();
+  return 0;
+}

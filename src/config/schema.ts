@@ -1,0 +1,146 @@
+/**
+ * The runtime configuration: its shape, defaults (what `npm start` runs
+ * with), and the table of options with their environment variables and
+ * checks. Loading and validation live in load.ts.
+ */
+import type { LogLevel } from '../runtime/logger.js';
+import type { Focus } from '../universe/index.js';
+
+export interface HttpConfig {
+  /** Address the gateway listens on. */
+  readonly host: string;
+  /** Port of the gateway (REST, /ws, /metrics). 0 picks a free port. */
+  readonly port: number;
+  /** Folder of the web terminal's static files, or null for none. */
+  readonly webRoot: string | null;
+}
+
+export interface GatewayConfig {
+  /** Largest accepted request body (413 above). */
+  readonly maxBodyBytes: number;
+  /** Largest accepted WebSocket frame from a client (the connection is closed above). */
+  readonly wsMaxPayloadBytes: number;
+  /** Bytes queued for one WebSocket client beyond which it is a slow client and dropped. */
+  readonly wsMaxBackpressureBytes: number;
+  /** Idle WebSocket connections are closed after this many seconds (0 = never; else 8-960). */
+  readonly wsIdleTimeoutSec: number;
+  /** How long an operator command waits for the daemon's ack. */
+  readonly commandTimeoutMs: number;
+}
+
+export interface RedisConfig {
+  /** `redis://` or `rediss://` URL; null means the in-memory bus (`npm start`). */
+  readonly url: string | null;
+  /** Prefix of every key and channel. */
+  readonly prefix: string;
+}
+
+export interface AuthConfig {
+  /** Bearer token for operator commands; null = generated at start (`qgtm start`) or commands disabled (`qgtm api`). */
+  readonly token: string | null;
+}
+
+export interface VenueConfig {
+  readonly mode: 'local' | 'alpaca';
+  /**
+   * Base URL of a local venue that is already running (`qgtm venue`); null =
+   * start one in-process. A venue of its own process outlives daemon restarts.
+   */
+  readonly url: string | null;
+  /** Port of the local venue (0 = free port); null = the venue's default. */
+  readonly port: number | null;
+  readonly seed: number;
+  readonly ticksPerSecond: number | null;
+  readonly keyId: string | null;
+  readonly secretKey: string | null;
+  readonly paperUrl: string | null;
+  readonly dataUrl: string | null;
+}
+
+export interface DaemonConfig {
+  /** Where the broker session's write-ahead journal lives. */
+  readonly journalDir: string;
+  /** Host and port of the daemon's own /metrics in split mode. */
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  /** TTL of the daemon's heartbeat key; the API reports the daemon down after it. */
+  readonly heartbeatTtlMs: number;
+}
+
+export interface QgtmConfig {
+  readonly http: HttpConfig;
+  readonly gateway: GatewayConfig;
+  readonly redis: RedisConfig;
+  readonly auth: AuthConfig;
+  readonly venue: VenueConfig;
+  readonly universe: { readonly focus: Focus };
+  readonly daemon: DaemonConfig;
+  readonly log: { readonly level: LogLevel };
+}
+
+export const DEFAULT_CONFIG: QgtmConfig = {
+  http: { host: '127.0.0.1', port: 8080, webRoot: null },
+  gateway: {
+    maxBodyBytes: 64 * 1024,
+    wsMaxPayloadBytes: 16 * 1024,
+    wsMaxBackpressureBytes: 1024 * 1024,
+    wsIdleTimeoutSec: 120,
+    commandTimeoutMs: 5000,
+  },
+  redis: { url: null, prefix: 'qgtm:' },
+  auth: { token: null },
+  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null },
+  universe: { focus: 'pm' },
+  daemon: { journalDir: 'var/journal', metricsHost: '127.0.0.1', metricsPort: 9464, heartbeatTtlMs: 5000 },
+  log: { level: 'info' },
+};
+
+/** How one option is checked. */
+export type FieldKind =
+  | { readonly kind: 'string'; readonly nullable?: boolean; readonly minLength?: number; readonly pattern?: RegExp; readonly describe?: string }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly nullable?: boolean; readonly describe?: string }
+  | { readonly kind: 'number'; readonly greaterThan: number; readonly nullable?: boolean }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'url'; readonly schemes: readonly string[]; readonly nullable?: boolean };
+
+export interface FieldSpec {
+  /** Dotted path, e.g. `http.port`. */
+  readonly path: string;
+  readonly type: FieldKind;
+  /** Environment variable that sets it. */
+  readonly env?: string;
+  /** Never printed: logs and `redactConfig` show `***`. */
+  readonly secret?: boolean;
+}
+
+const PORT = { kind: 'int', min: 0, max: 65535, describe: 'an integer 0-65535 (0 picks a free port)' } as const;
+
+/** Every option. A key in a config file that is not here is reported as unknown. */
+export const FIELDS: readonly FieldSpec[] = [
+  { path: 'http.host', type: { kind: 'string', minLength: 1 }, env: 'QGTM_HTTP_HOST' },
+  { path: 'http.port', type: PORT, env: 'QGTM_HTTP_PORT' },
+  { path: 'http.webRoot', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_WEB_ROOT' },
+  { path: 'gateway.maxBodyBytes', type: { kind: 'int', min: 1, max: 16 * 1024 * 1024 }, env: 'QGTM_MAX_BODY_BYTES' },
+  { path: 'gateway.wsMaxPayloadBytes', type: { kind: 'int', min: 256, max: 16 * 1024 * 1024 }, env: 'QGTM_WS_MAX_PAYLOAD_BYTES' },
+  { path: 'gateway.wsMaxBackpressureBytes', type: { kind: 'int', min: 1024, max: 1024 * 1024 * 1024 }, env: 'QGTM_WS_MAX_BACKPRESSURE_BYTES' },
+  { path: 'gateway.wsIdleTimeoutSec', type: { kind: 'int', min: 0, max: 960 }, env: 'QGTM_WS_IDLE_TIMEOUT_SEC' },
+  { path: 'gateway.commandTimeoutMs', type: { kind: 'int', min: 100, max: 120_000 }, env: 'QGTM_COMMAND_TIMEOUT_MS' },
+  { path: 'redis.url', type: { kind: 'url', schemes: ['redis:', 'rediss:'], nullable: true }, env: 'REDIS_URL', secret: true },
+  { path: 'redis.prefix', type: { kind: 'string', minLength: 1, pattern: /^[A-Za-z0-9_.:-]{1,64}$/, describe: '1-64 characters of [A-Za-z0-9_.:-]' }, env: 'QGTM_REDIS_PREFIX' },
+  { path: 'auth.token', type: { kind: 'string', nullable: true, minLength: 16 }, env: 'QGTM_API_TOKEN', secret: true },
+  { path: 'venue.mode', type: { kind: 'enum', values: ['local', 'alpaca'] }, env: 'QGTM_VENUE_MODE' },
+  { path: 'venue.url', type: { kind: 'url', schemes: ['http:'], nullable: true }, env: 'QGTM_VENUE_URL' },
+  { path: 'venue.port', type: { ...PORT, nullable: true }, env: 'QGTM_VENUE_PORT' },
+  { path: 'venue.seed', type: { kind: 'int', min: 0, max: 2 ** 32 - 1 }, env: 'QGTM_SEED' },
+  { path: 'venue.ticksPerSecond', type: { kind: 'number', greaterThan: 0, nullable: true }, env: 'QGTM_TICKS_PER_SECOND' },
+  { path: 'venue.keyId', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_KEY_ID', secret: true },
+  { path: 'venue.secretKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_SECRET_KEY', secret: true },
+  { path: 'venue.paperUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'APCA_API_BASE_URL' },
+  { path: 'venue.dataUrl', type: { kind: 'url', schemes: ['http:', 'https:', 'ws:', 'wss:'], nullable: true }, env: 'APCA_API_DATA_URL' },
+  { path: 'universe.focus', type: { kind: 'enum', values: ['pm', 'broad'] }, env: 'QGTM_UNIVERSE_FOCUS' },
+  { path: 'daemon.journalDir', type: { kind: 'string', minLength: 1 }, env: 'QGTM_JOURNAL_DIR' },
+  { path: 'daemon.metricsHost', type: { kind: 'string', minLength: 1 }, env: 'QGTM_DAEMON_METRICS_HOST' },
+  { path: 'daemon.metricsPort', type: PORT, env: 'QGTM_DAEMON_METRICS_PORT' },
+  { path: 'daemon.heartbeatTtlMs', type: { kind: 'int', min: 300, max: 600_000 }, env: 'QGTM_HEARTBEAT_TTL_MS' },
+  { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
+];

@@ -1,0 +1,87 @@
+/**
+ * Dead letters: every message that was refused, dropped, replaced, could not
+ * be decoded, had no handler or no recipient. Counted per actor and reason,
+ * with the most recent kept for inspection.
+ */
+
+export type DeadLetterReason =
+  | 'mailbox_full'
+  | 'dropped_oldest'
+  | 'conflated'
+  | 'unhandled'
+  | 'decode_error'
+  | 'no_such_actor'
+  | 'actor_stopped'
+  | 'handler_error'
+  | 'restart_buffer_full'
+  | 'lost_with_worker'
+  | 'undelivered_notice'
+  | 'late_reply'
+  | 'encode_error';
+
+export interface DeadLetter {
+  readonly actor: string;
+  readonly reason: DeadLetterReason;
+  /** Message type, or '?' when it could not be decoded. */
+  readonly type: string;
+  readonly from: string | null;
+  readonly detail?: string;
+  /** Epoch ms when it was recorded. */
+  readonly at: number;
+}
+
+export interface DeadLetterCount {
+  readonly actor: string;
+  readonly reason: DeadLetterReason;
+  readonly count: number;
+}
+
+const RECENT = 200;
+
+export class DeadLetterLog {
+  private readonly counts = new Map<string, DeadLetterCount>();
+  private recentRing: DeadLetter[] = [];
+
+  record(d: DeadLetter, n = 1): void {
+    const key = d.actor + '\u0000' + d.reason;
+    const c = this.counts.get(key);
+    this.counts.set(key, { actor: d.actor, reason: d.reason, count: (c?.count ?? 0) + n });
+    this.recentRing.push(d);
+    if (this.recentRing.length > RECENT) this.recentRing = this.recentRing.slice(-RECENT / 2);
+  }
+
+  /** Adds counts reported by another thread (its samples are recorded once each). */
+  merge(counts: readonly DeadLetterCount[], samples: readonly DeadLetter[]): void {
+    for (const c of counts) {
+      const key = c.actor + '\u0000' + c.reason;
+      const prev = this.counts.get(key);
+      this.counts.set(key, { actor: c.actor, reason: c.reason, count: (prev?.count ?? 0) + c.count });
+    }
+    this.recentRing.push(...samples);
+    if (this.recentRing.length > RECENT) this.recentRing = this.recentRing.slice(-RECENT / 2);
+  }
+
+  countsList(): DeadLetterCount[] {
+    return [...this.counts.values()];
+  }
+
+  count(actor?: string, reason?: DeadLetterReason): number {
+    let n = 0;
+    for (const c of this.counts.values()) {
+      if ((actor === undefined || c.actor === actor) && (reason === undefined || c.reason === reason)) n += c.count;
+    }
+    return n;
+  }
+
+  recent(): readonly DeadLetter[] {
+    return this.recentRing;
+  }
+
+  /** Takes everything recorded since the last call (for shipping to the main thread). */
+  takeDelta(): { counts: DeadLetterCount[]; samples: DeadLetter[] } {
+    const out = { counts: this.countsList(), samples: this.recentRing };
+    this.counts.clear();
+    this.recentRing = [];
+    return out;
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * A simulated daemon for the terminal's browser tests: it keeps the state
+ * sections the real daemon puts on the state bus (in the shapes of
+ * actors/*\/messages.ts and supervisor/supervisor.ts) and publishes
+ * telemetry on the gateway topics, changing a little every 250 ms. Seeded,
+ * so two runs tell the same story. It uses the real universe and strategy
+ * catalog, so ids and symbols are the real ones.
+ */
+import { PM_UNIVERSE, BROAD_UNIVERSE } from '../../src/universe/index.js';
+import { CATALOG } from '../../actors/strategy/catalog/index.js';
+import { mulberry32 } from '../../src/random.js';
+import { TIERS, tierRank, type Tier } from '../../actors/risk/tiers.js';
+
+export type Publish = (topic: string, msg: unknown) => void;
+
+interface Quote {
+  price: number;
+  open: number;
+  vol: number;
+  ts: number;
+  status: 'fresh' | 'stale' | 'gap';
+}
+
+interface Child {
+  id: string;
+  type: 'worker' | 'supervisor';
+  state: string;
+  restart: string;
+  incarnation: number;
+  restarts: number;
+  worker?: string;
+  lastReport?: { context: string; reason: string; at: number };
+  children?: Child[];
+  strategy?: string;
+}
+
+const SHARDS = 3;
+
+export class FakeDaemon {
+  readonly startedAt = Date.now();
+  private readonly rand = mulberry32(7);
+  private readonly quotes = new Map<string, Quote>();
+  private readonly counters = { ticks: 0, signals: 0, orders: 0, fills: 0 };
+  private readonly strategies = CATALOG.map((d, i) => ({
+    id: d.id,
+    family: d.family,
+    thesis: d.thesis,
+    instruments: [...d.instruments],
+    shard: i % SHARDS,
+    state: 'enabled' as 'enabled' | 'disabled' | 'error',
+    evaluations: 0,
+    signals: 0,
+    errors: 0,
+    lastError: null as string | null,
+    lastErrorAt: null as number | null,
+    lastEvaluatedAt: null as number | null,
+    lastSignalAt: null as number | null,
+    disabledReason: null as string | null,
+    weight: 1,
+  }));
+  private tier: Tier = 'NORMAL';
+  private since = Date.now();
+  private floor: Tier | null = null;
+  private floorReason: string | null = null;
+  private readonly history: unknown[] = [];
+  private readonly positions = new Map<string, { qty: number; avgPrice: number; realizedPnl: number }>();
+  private readonly orders = new Map<string, Record<string, unknown>>();
+  private readonly fills: Record<string, unknown>[] = [];
+  private readonly reports: unknown[] = [];
+  private posture: Record<string, unknown> | null = null;
+  private readonly tree: Child;
+  private n = 0;
+  private orderSeq = 0;
+  equity = 100_000;
+
+  constructor(private readonly publish: Publish) {
+    for (const inst of BROAD_UNIVERSE) {
+      const p = 20 + this.rand() * 180;
+      this.quotes.set(inst.symbol, { price: p, open: p, vol: 0.15 + this.rand() * 0.3, ts: Date.now(), status: 'fresh' });
+    }
+    // One instrument is stale and one has a gap, so the page shows both states.
+    this.quotes.get('PALL')!.status = 'stale';
+    this.quotes.get('SILJ')!.status = 'gap';
+    const w = (id: string): Child => ({ id, type: 'worker', state: 'running', restart: 'permanent', incarnation: 1, restarts: 0, worker: `w-${id}` });
+    this.tree = {
+      id: 'qgtm',
+      type: 'supervisor',
+      strategy: 'rest_for_one',
+      state: 'running',
+      restart: 'permanent',
+      incarnation: 1,
+      restarts: 0,
+      children: [
+        w('md'),
+        { id: 'feeds', type: 'supervisor', strategy: 'one_for_one', state: 'running', restart: 'permanent', incarnation: 1, restarts: 0, children: PM_UNIVERSE.slice(0, 6).map((i) => w(`feed:${i.symbol}`)) },
+        { id: 'strategies', type: 'supervisor', strategy: 'one_for_one', state: 'running', restart: 'permanent', incarnation: 1, restarts: 0, children: [0, 1, 2].map((k) => w(`strategy:${k}`)) },
+        w('allocator'),
+        w('risk'),
+        w('broker'),
+      ],
+    };
+    this.positions.set('GLD', { qty: 40, avgPrice: this.quotes.get('GLD')!.price * 0.99, realizedPnl: 125.5 });
+    this.positions.set('GDX', { qty: -120, avgPrice: this.quotes.get('GDX')!.price * 1.01, realizedPnl: -42.25 });
+    this.positions.set('SLV', { qty: 200, avgPrice: this.quotes.get('SLV')!.price, realizedPnl: 0 });
+  }
+
+  /** One simulation step (the server calls it every 250 ms). */
+  step(now = Date.now()): void {
+    this.n++;
+    const syms = PM_UNIVERSE.map((i) => i.symbol).filter((s) => this.quotes.get(s)!.status !== 'stale');
+    for (let k = 0; k < 6; k++) {
+      const sym = syms[Math.floor(this.rand() * syms.length)]!;
+      const q = this.quotes.get(sym)!;
+      q.price *= 1 + (this.rand() - 0.5) * 0.004;
+      q.ts = now;
+      this.counters.ticks++;
+      this.publish('ticks', this.features(sym, q));
+    }
+    if (this.n % 4 === 0) this.second(now);
+    if (this.n % 12 === 0) this.trade(now);
+  }
+
+  private features(symbol: string, q: Quote): Record<string, unknown> {
+    const spread = q.price * 0.0004;
+    return {
+      type: 'feed.features', symbol, ts: q.ts, seq: this.counters.ticks, source: 'trade', price: q.price, bid: q.price - spread / 2, ask: q.price + spread / 2, mid: q.price,
+      spreadBps: 4, ret: null, barRet: null, vol: q.vol, dayHigh: null, dayLow: null, rangeBps: null, bars: 30, status: q.status, change: q.price / q.open - 1,
+    };
+  }
+
+  private second(now: number): void {
+    // Signals from a few enabled strategies.
+    const enabled = this.strategies.filter((s) => s.state === 'enabled');
+    for (let k = 0; k < 3 && enabled.length > 0; k++) {
+      const s = enabled[Math.floor(this.rand() * enabled.length)]!;
+      const symbol = s.instruments[0] ?? 'GLD';
+      const direction = this.rand() < 0.5 ? -1 : 1;
+      s.evaluations += 5;
+      s.signals++;
+      s.lastEvaluatedAt = now;
+      s.lastSignalAt = now;
+      this.counters.signals++;
+      this.publish('signals', { type: 'strategy.signal', strategyId: s.id, symbol, direction, strength: +(this.rand().toFixed(3)), confidence: +(this.rand().toFixed(3)), horizonMs: 86_400_000, ts: now, reason: `${s.family} test signal`, family: s.family, shard: s.shard, rawConfidence: 0.5 });
+    }
+    this.publish('health', this.health(now));
+    this.publish('risk', this.riskState(now));
+    if (this.n % 32 === 0) this.restart(`feed:${PM_UNIVERSE[(this.n / 32) % 6]!.symbol}`, now);
+  }
+
+  private trade(now: number): void {
+    const sym = ['GLD', 'SLV', 'GDX', 'IAU'][this.orderSeq % 4]!;
+    const side = this.orderSeq % 3 === 0 ? 'sell' : 'buy';
+    const id = `qgtm-${(this.orderSeq++).toString(36).padStart(6, '0')}`;
+    const q = this.quotes.get(sym)!;
+    const qty = 10 + (this.orderSeq % 5) * 5;
+    const base = { type: 'exec.order_update', clientOrderId: id, brokerOrderId: `b-${id}`, intentId: `i-${id}`, symbol: sym, side, qty, filledAvgPrice: null as number | null, reason: null };
+    const open = { ...base, filledQty: 0, status: 'new', submission: 'acked', event: 'new', ts: now };
+    this.orders.set(id, open);
+    this.counters.orders++;
+    this.publish('orders', open);
+    // Every other order fills at once; the rest stay open for the open-orders table.
+    if (this.orderSeq % 2 === 0) {
+      const filled = { ...base, filledQty: qty, filledAvgPrice: q.price, status: 'filled', submission: 'acked', event: 'fill', ts: now + 1 };
+      this.orders.set(id, filled);
+      const p = this.positions.get(sym) ?? { qty: 0, avgPrice: q.price, realizedPnl: 0 };
+      const signed = side === 'buy' ? qty : -qty;
+      if (Math.sign(p.qty) === Math.sign(signed) || p.qty === 0) p.avgPrice = (p.avgPrice * Math.abs(p.qty) + q.price * qty) / (Math.abs(p.qty) + qty);
+      else p.realizedPnl += (q.price - p.avgPrice) * Math.min(qty, Math.abs(p.qty)) * Math.sign(p.qty);
+      p.qty += signed;
+      this.positions.set(sym, p);
+      const fill = { type: 'exec.fill', executionId: `x-${id}`, clientOrderId: id, brokerOrderId: `b-${id}`, intentId: `i-${id}`, symbol: sym, side, qty, price: q.price, positionQty: p.qty, positionAvgPrice: p.avgPrice, synthetic: false, ts: now + 1 };
+      this.fills.unshift(fill);
+      this.fills.length = Math.min(this.fills.length, 50);
+      this.counters.fills++;
+      this.publish('orders', filled);
+      this.publish('fills', fill);
+    }
+  }
+
+  /** Restarts an actor of the tree (a supervisor report is published; the page flashes it). */
+  restart(id: string, now = Date.now()): boolean {
+    const find = (c: Child, parent: Child | null): [Child, Child] | null => {
+      if (c.id === id && parent) return [c, parent];
+      for (const k of c.children ?? []) {
+        const f = find(k, c);
+        if (f) return f;
+      }
+      return null;
+    };
+    const f = find(this.tree, null);
+    if (!f) return false;
+    const [child, sup] = f;
+    child.incarnation++;
+    child.restarts++;
+    const report = { supervisor: sup.id, context: 'child_terminated', reason: 'crash: simulated fault', offender: { id, type: child.type, restart: child.restart, shutdown: 5000, incarnation: child.incarnation - 1, worker: child.worker }, at: now };
+    child.lastReport = { context: 'child_terminated', reason: 'crash: simulated fault', at: now };
+    this.reports.unshift(report);
+    this.reports.length = Math.min(this.reports.length, 50);
+    this.publish('supervisor', report);
+    return true;
+  }
+
+  // ---- commands ----------------------------------------------------------------
+
+  setTier(tier: Tier, reason: string, now = Date.now()): Tier {
+    this.floor = tier;
+    this.floorReason = reason;
+    this.moveTo(tier, 'operator', `operator set floor ${tier}: ${reason}`, now);
+    return this.tier;
+  }
+
+  clearTier(reason: string, now = Date.now()): Tier {
+    this.floor = null;
+    this.floorReason = null;
+    if (this.tier !== 'NORMAL') this.moveTo(TIERS[tierRank(this.tier) - 1]!, 'operator', `operator cleared floor: ${reason}`, now);
+    return this.tier;
+  }
+
+  private moveTo(to: Tier, cause: string, reason: string, now: number): void {
+    if (to === this.tier) return;
+    const msg = { type: 'risk.tier_changed', from: this.tier, to, kind: tierRank(to) > tierRank(this.tier) ? 'escalate' : 'de-escalate', cause, reason, triggers: [], at: now };
+    this.tier = to;
+    this.since = now;
+    this.history.unshift(msg);
+    this.publish('risk', msg);
+  }
+
+  /** Enables or disables a strategy; like the shards, the status shows it a moment later. */
+  strategyCommand(id: string, action: 'enable' | 'disable', reason: string): { ok: boolean; message: string } {
+    const s = this.strategies.find((x) => x.id === id);
+    if (!s) return { ok: false, message: `unknown strategy ${id}` };
+    setTimeout(() => {
+      s.state = action === 'enable' ? 'enabled' : 'disabled';
+      s.disabledReason = action === 'disable' ? reason : null;
+    }, 300).unref();
+    return { ok: true, message: `strategy ${id} ${action}d` };
+  }
+
+  strategyState(id: string): string | undefined {
+    return this.strategies.find((x) => x.id === id)?.state;
+  }
+
+  // ---- sections (what the daemon puts on the state bus) ------------------------------
+
+  health(now = Date.now()): Record<string, unknown> {
+    const workers = this.workerIds().map((id, i) => ({ worker: `w-${id}`, placement: id, heartbeatAgeMs: 20 + ((this.n * 7 + i * 13) % 80), eventLoopDelayMs: 0.5 + ((this.n + i * 3) % 10) / 4, heapUsedBytes: 12_000_000 + i * 1_000_000, actors: [id] }));
+    return {
+      type: 'daemon.health',
+      at: now,
+      startedAt: this.startedAt,
+      links: { venue: { connected: true, detail: 'local paper venue' }, broker: { connected: true }, marketData: { connected: true, detail: '20 symbols' } },
+      degraded: [],
+      counters: { ...this.counters },
+      workers,
+      actors: this.workerIds().map((id, i) => ({ id, worker: `w-${id}`, mailboxDepth: (this.n * (i + 1)) % 7, mailboxCapacity: 1024, state: 'running' })),
+    };
+  }
+
+  private workerIds(): string[] {
+    const out: string[] = [];
+    const walk = (c: Child): void => {
+      if (c.type === 'worker') out.push(c.id);
+      for (const k of c.children ?? []) walk(k);
+    };
+    walk(this.tree);
+    return out;
+  }
+
+  riskState(now = Date.now()): Record<string, unknown> {
+    const gross = [...this.positions].reduce((a, [s, p]) => a + Math.abs(p.qty * this.quotes.get(s)!.price), 0);
+    const t = (trigger: string, metric: number, threshold: number | null, reason: string, tier: Tier = 'NORMAL') => ({ trigger, tier, holdTier: tier, metric, threshold, reason });
+    return {
+      type: 'risk.state', tier: this.tier, since: this.since, floor: this.floor, floorReason: this.floorReason, latched: this.tier === 'FLATTEN', calmSince: null, coolDownRemainingMs: null,
+      triggers: [
+        t('drawdown', 0.0123, null, 'drawdown from peak 1.23% within limits'),
+        t('daily_loss', 0.004, null, 'daily loss 0.40% within limits'),
+        t('gross_exposure', gross / this.equity, null, `gross exposure / equity ${(gross / this.equity).toFixed(3)} within limits`),
+        t('stale_data', 250, null, 'market data age 250 ms within limits'),
+        t('broker_disconnected', 0, null, 'broker connected'),
+        ...(this.floor ? [t('operator', tierRank(this.floor), null, `operator set floor ${this.floor}`, this.floor)] : []),
+      ],
+      changes: this.history.length, rejectedInputs: 0, at: now,
+    };
+  }
+
+  section(name: string): unknown {
+    const now = Date.now();
+    switch (name) {
+      case 'health':
+        return this.health(now);
+      case 'risk':
+        return { state: this.riskState(now), history: this.history, exposure: { equity: this.equity } };
+      case 'strategies':
+        // One strategy.status per shard, as the shards publish them.
+        return [0, 1, 2].map((k) => ({ type: 'strategy.status', shard: k, ts: now, regime: 'calm', strategies: this.strategies.filter((s) => s.shard === k).map(({ thesis: _t, shard: _s, ...e }) => e) }));
+      case 'forecasts':
+        return this.postureNow(now);
+      case 'universe':
+        return { instruments: Object.fromEntries(BROAD_UNIVERSE.map((i) => [i.symbol, this.features(i.symbol, this.quotes.get(i.symbol)!)])) };
+      case 'positions':
+        return {
+          type: 'exec.positions', ts: now,
+          positions: [...this.positions].map(([symbol, p]) => ({ symbol, ...p })),
+          pendingQty: Object.fromEntries([...this.orders.values()].filter((o) => o.status === 'new').map((o) => [o.symbol, (o.side === 'buy' ? 1 : -1) * (o.qty as number)])),
+          reconciliation: { type: 'exec.reconciled', phase: 'periodic', passed: true, magnitude: 0.0002, driftNotional: 20, items: [], corrections: 0, deferred: 0, ready: true, ts: now - 1500 },
+        };
+      case 'orders': {
+        const all = [...this.orders.values()].reverse();
+        return { open: all.filter((o) => o.status === 'new'), recent: all.filter((o) => o.status !== 'new').slice(0, 50) };
+      }
+      case 'fills':
+        return this.fills;
+      case 'watchdog':
+        return { tree: this.view(this.tree, ''), reports: this.reports };
+      default:
+        return null;
+    }
+  }
+
+  private view(c: Child, path: string): Record<string, unknown> {
+    const p = path ? `${path}/${c.id}` : c.id;
+    return {
+      id: c.id, path: p, strategy: c.strategy, state: c.state, intensity: { max: 10, periodMs: 60_000, recent: c.children?.reduce((a, k) => a + k.restarts, 0) ?? 0 },
+      children: (c.children ?? []).map((k) =>
+        k.type === 'supervisor'
+          ? { id: k.id, type: 'supervisor', state: k.state, restart: k.restart, incarnation: k.incarnation, restarts: k.restarts, supervisor: this.view(k, p) }
+          : { id: k.id, type: 'worker', state: k.state, restart: k.restart, incarnation: k.incarnation, restarts: k.restarts, worker: k.worker, lastReport: k.lastReport },
+      ),
+    };
+  }
+
+  private postureNow(now: number): Record<string, unknown> {
+    if (this.posture && this.n % 8 !== 0) return this.posture;
+    const entries = PM_UNIVERSE.slice(0, 10).map((i, k) => {
+      const score = Math.sin(this.n / 20 + k) * 0.8;
+      return {
+        symbol: i.symbol, score, evidence: 0.5 + k / 10, vol: this.quotes.get(i.symbol)!.vol, weight: score * 0.1, limitedBy: k === 2 ? ['max_weight'] : [],
+        contributors: this.strategies.filter((s) => s.instruments.includes(i.symbol)).slice(0, 4).map((s, j) => ({ strategyId: s.id, direction: j % 2 ? -1 : 1, strength: 0.5, confidence: 0.6, weight: 1, contribution: 0.3 - j / 10, ts: now })),
+      };
+    });
+    const weights = Object.fromEntries(entries.map((e) => [e.symbol, e.weight]));
+    const gross = entries.reduce((a, e) => a + Math.abs(e.weight), 0);
+    const net = entries.reduce((a, e) => a + e.weight, 0);
+    this.posture = { type: 'alloc.posture', seq: Math.floor(this.n / 8), ts: now, equity: this.equity, weights, entries, gross, net, netScale: 1, grossScale: 1 };
+    return this.posture;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * `npm start`'s all-in-one (local venue + daemon + gateway over the
+ * in-memory bus) driven through its public surfaces: REST, operator
+ * commands, the WebSocket telemetry and /metrics.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAllInOne, type AllInOne } from '../../../src/app/start.js';
+import { lintExposition, parseExposition, promtool } from '../../helpers/exposition.js';
+import { eventually } from '../../helpers/fixtures.js';
+import { connectWs } from '../../helpers/ws-client.js';
+
+const TOKEN = 'all-in-one-test-token-0123456789';
+type J = Record<string, any>;
+
+describe('qgtm start: venue, daemon and gateway in one process', () => {
+  let app: AllInOne;
+  let dir: string;
+  const get = async (path: string): Promise<J> => (await (await fetch(`${app.httpUrl}${path}`)).json()) as J;
+  const post = (path: string, body: unknown, token = TOKEN): Promise<Response> =>
+    fetch(`${app.httpUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'qgtm-app-'));
+    app = await startAllInOne({
+      overrides: { 'http.port': 0, 'daemon.journalDir': join(dir, 'journal'), 'log.level': 'warn', 'auth.token': TOKEN, 'venue.ticksPerSecond': 20 },
+      print: () => undefined,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('health then the daemon is up and its links and workers are reported', async () => {
+    const h = await eventually(async () => {
+      const x = await get('/api/v1/health');
+      return x.daemon?.up && x.daemon?.detail?.data?.links?.marketData?.up ? x : null;
+    }, 20_000, 'daemon up with market data');
+    const d = h!.daemon.detail.data;
+    expect(d.links.broker.up).toBe(true);
+    expect(d.workers.map((w: J) => w.placement).sort()).toEqual(expect.arrayContaining(['broker', 'marketdata', 'trading']));
+    expect(d.feeds.fresh).toBeGreaterThan(0);
+  });
+
+  it('universe then the 20 PM instruments with live prices', async () => {
+    const u = await eventually(async () => {
+      const x = await get('/api/v1/universe?focus=pm');
+      return x.data?.filter((i: J) => typeof i.live?.price === 'number').length === 20 ? x : null;
+    }, 20_000, 'prices for every instrument');
+    expect(u!.data).toHaveLength(20);
+    const gld = u!.data.find((i: J) => i.symbol === 'GLD');
+    expect(gld.live.price).toBeGreaterThan(0);
+    expect(['fresh', 'stale', 'gap']).toContain(gld.live.status);
+    expect((await fetch(`${app.httpUrl}/api/v1/universe?focus=gold`)).status).toBe(400);
+  });
+
+  it('watchdog then the supervision tree with every subtree running', async () => {
+    const w = await get('/api/v1/watchdog');
+    const tree = w.data.tree;
+    expect(tree.id).toBe('trading');
+    expect(tree.children.map((c: J) => c.id)).toEqual(['execution', 'strategies', 'market-data']);
+    const execution = tree.children[0].supervisor;
+    expect(execution.children.map((c: J) => [c.id, c.state])).toEqual([
+      ['broker', 'running'],
+      ['risk', 'running'],
+      ['allocator', 'running'],
+    ]);
+  });
+
+  it('risk tier set and cleared through the API then the governor follows and acknowledges', async () => {
+    const r = await post('/api/v1/risk/tier', { tier: 'NO_NEW', reason: 'all-in-one test' });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as J).ack).toMatchObject({ ok: true, result: { tier: 'NO_NEW' } });
+    await eventually(async () => (await get('/api/v1/risk')).data?.state?.tier === 'NO_NEW', 10_000, 'risk state NO_NEW');
+    const c = await post('/api/v1/risk/clear', { reason: 'done' });
+    expect(c.status).toBe(200);
+    expect((await post('/api/v1/risk/tier', { tier: 'WARN', reason: 'x' }, 'wrong-token-wrong-token')).status).toBe(403);
+  });
+
+  it('strategy disabled then enabled through the API then its status follows', async () => {
+    const d = await post('/api/v1/strategies/trend_ma_cross/disable', { reason: 'test' });
+    expect(d.status).toBe(200);
+    const state = async (): Promise<string | undefined> => {
+      const s = await get('/api/v1/strategies');
+      const shards = (s.live?.data ?? []) as J[];
+      return shards.flatMap((x) => x.strategies).find((e: J) => e.id === 'trend_ma_cross')?.state;
+    };
+    await eventually(async () => (await state()) === 'disabled', 10_000, 'disabled');
+    expect((await post('/api/v1/strategies/trend_ma_cross/enable', {})).status).toBe(200);
+    await eventually(async () => (await state()) === 'enabled', 10_000, 'enabled');
+    expect((await post('/api/v1/strategies/no_such_strategy/enable', {})).status).toBe(409);
+  });
+
+  it('WebSocket subscribed to ticks then receives sampled batches of live prices', async () => {
+    const c = await connectWs(`${app.httpUrl.replace(/^http/, 'ws')}/ws?topics=ticks`);
+    const ev = (await c.next((m) => m.type === 'event' && m.topic === 'ticks', 10_000)) as J;
+    expect(ev.data.type).toBe('ticks');
+    expect(ev.data.items[0]).toMatchObject({ symbol: expect.any(String), price: expect.any(Number) });
+    c.ws.close();
+  });
+
+  it('metrics then one exposition from every worker, well formed', async () => {
+    const text = await (await fetch(`${app.httpUrl}/metrics`)).text();
+    const families = parseExposition(text);
+    expect(lintExposition(families)).toEqual([]);
+    const checked = promtool(text);
+    if (checked) expect(checked.output).toBe('');
+    else if (process.env.CI) throw new Error('promtool is not installed (Debian package prometheus)');
+    for (const n of ['qgtm_actor_messages_handled_total', 'qgtm_actor_mailbox_depth', 'qgtm_feed_ticks_total', 'qgtm_supervisor_reports_total', 'qgtm_worker_event_loop_delay_seconds', 'qgtm_risk_tier']) {
+      expect(families.has(n), n).toBe(true);
+    }
+    const handled = families.get('qgtm_actor_messages_handled_total')!.samples;
+    expect(handled.some((s) => s.labels.actor === 'feed:GLD' && s.value > 0)).toBe(true);
+    expect(handled.some((s) => s.labels.actor === 'broker')).toBe(true);
+  });
+});
+
+describe('qgtm start run twice on one journal folder', () => {
+  it('second run then trades against its own fresh venue: reconciliation passes, risk stays NORMAL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qgtm-rerun-'));
+    const overrides = { 'http.port': 0, 'daemon.journalDir': join(dir, 'journal'), 'log.level': 'error', 'auth.token': TOKEN };
+    try {
+      const first = await startAllInOne({ overrides, print: () => undefined });
+      const positions = async (a: AllInOne): Promise<J> => ((await (await fetch(`${a.httpUrl}/api/v1/positions`)).json()) as J).data;
+      try {
+        // The first run trades: the next one starts with a journal full of positions its venue never saw.
+        await eventually(async () => (await positions(first))?.positions?.length > 0, 60_000, 'first run holds positions');
+      } finally {
+        await first.close();
+      }
+      const second = await startAllInOne({ overrides, print: () => undefined });
+      try {
+        const rec = await eventually(async () => {
+          const r = (await positions(second))?.reconciliation;
+          return r?.ready ? r : null;
+        }, 30_000, 'second run reconciled');
+        expect(rec).toMatchObject({ passed: true, magnitude: 0 });
+        const risk = ((await (await fetch(`${second.httpUrl}/api/v1/risk`)).json()) as J).data;
+        expect(risk.state.tier).toBe('NORMAL');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runGateway } from '../../../gateway/run.js';
+import { InMemoryBus } from '../../../src/bus/memory.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+
+const BIN = fileURLToPath(new URL('../../../../bin/qgtm.js', import.meta.url));
+const qgtm = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+
+describe('qgtm api command line', () => {
+  it('--help then the options and exit 0', () => {
+    const r = qgtm(['api', '--help']);
+    expect(r.status).toBe(0);
+    for (const opt of ['--redis URL', '--http-port N', '--host ADDR', '--config PATH', '--web-root DIR']) expect(r.stdout).toContain(opt);
+  });
+
+  it('qgtm --help then lists api', () => {
+    expect(qgtm(['--help']).stdout).toMatch(/^ {2}api +the gateway alone/m);
+  });
+
+  it('bad flags then exit 2 naming them', () => {
+    const r = qgtm(['api', '--nope', '--http-port']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown option --nope; --http-port needs a value (N)');
+  });
+
+  it('bad configuration then exit 2 with every violation, no secret echoed', () => {
+    const r = qgtm(['api', '--http-port', '99999'], { QGTM_API_TOKEN: 'short', QGTM_LOG_LEVEL: 'loud' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('http.port must be an integer 0-65535 (0 picks a free port); got 99999 from --http-port');
+    expect(r.stderr).toContain('auth.token must be a string of at least 16 characters; got (secret value not shown) from env QGTM_API_TOKEN');
+    expect(r.stderr).toContain('log.level must be one of debug, info, warn, error, silent; got "loud" from env QGTM_LOG_LEVEL');
+    expect(r.stderr).toContain('redis.url is required by `qgtm api`');
+    expect(r.stderr).not.toContain('short');
+  });
+});
+
+describe('runGateway for qgtm start', () => {
+  it('no token configured then one is generated, printed once, accepted, and never logged', async () => {
+    const loaded = loadConfig({ mode: 'start', env: { QGTM_HTTP_PORT: '0' } });
+    const printed: string[] = [];
+    const logs: string[] = [];
+    const bus = new InMemoryBus();
+    bus.heartbeat({ pid: 1, startedAt: 0, version: 'x', degraded: [] });
+    bus.onCommand(async (c) => ({ id: c.id, ok: true }));
+    const gw = await runGateway({ loaded, bus, log: createLogger('debug', {}, (l) => logs.push(l)), busRole: 'all', print: (l) => printed.push(l) });
+    try {
+      expect(printed).toHaveLength(1);
+      expect(printed[0]).toContain(loaded.generatedToken!);
+      expect(logs.join('\n')).not.toContain(loaded.generatedToken!);
+      expect(logs.some((l) => l.includes('gateway listening'))).toBe(true);
+      const r = await fetch(`${gw.url}/api/v1/risk/flatten`, { method: 'POST', headers: { authorization: `Bearer ${loaded.generatedToken}` }, body: '{"reason":"x"}' });
+      expect(r.status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+});

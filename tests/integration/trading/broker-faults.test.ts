@@ -1,0 +1,121 @@
+/**
+ * The broker session under failure, on the venue with real worker threads:
+ * killed mid-order and restarted by its supervisor; an order POST that fails
+ * ambiguously; the venue going away and coming back.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { clientOrderIdFor } from '../../../actors/broker/client-order-id.js';
+import { LOCAL_KEY_PAIR } from '../../../src/alpaca/index.js';
+import { featuresMsg } from '../../../bench/actors/tick-source.js';
+import { eventually, FAST, intent, intentsMsg, mid, riskAt, startHarness, venuePositions, type Any, type Harness } from './harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** No periodic reconciliation: the only REST calls are the ones a test provokes. */
+const QUIET_BROKER = { trading: { broker: { ...FAST.broker, reconcileEveryMs: 60_000 } } };
+
+async function ready(h: Harness, symbol: string): Promise<number> {
+  await h.brokerReady();
+  const px = mid(h.venue, symbol);
+  await h.publish([{ topic: 'features', msg: featuresMsg(symbol, px, Date.now(), 1) }]);
+  await riskAt(h, 'NORMAL');
+  await eventually(async () => {
+    const [info] = await h.sys.inspect('risk');
+    return (info?.state_detail as { lastPrices: Record<string, number> }).lastPrices[symbol] === px;
+  }, 15_000, 'risk has the price');
+  return px;
+}
+
+const venueOrders = async (h: Harness, symbol: string): Promise<Any[]> =>
+  (await h.api.orders.getAllOrders({ status: 'all', limit: 500 })).filter((o) => o.symbol === symbol) as unknown as Any[];
+
+describe('broker session failures', () => {
+  it('broker killed while its order POST is in flight then restarted: the order is found, never sent twice, positions reconcile', async () => {
+    h = await startHarness(QUIET_BROKER);
+    const px = await ready(h, 'GLD');
+    const cid = clientOrderIdFor('k1:GLD', LOCAL_KEY_PAIR.keyId);
+    // The venue takes the order at once but answers only after the client has given up.
+    h.venue.faults.setLatency(3000);
+    h.sys.tell('risk', intentsMsg([intent('k1:GLD', 'GLD', 'buy', 7, px)]));
+    await eventually(() => {
+      try {
+        return h!.venue.engine.getByClientOrderId(cid);
+      } catch {
+        return null;
+      }
+    }, 15_000, 'order at the venue');
+    const before = h.sys.incarnation('broker');
+    const killedAt = Date.now();
+    await h.sys.kill('broker');
+    h.venue.faults.setLatency(0);
+
+    await eventually(() => h!.sys.incarnation('broker') > before && h!.sys.status('broker') === 'running', 30_000, 'broker restarted');
+    await h.seen.broker_status.waitFor((m) => m.connected && m.ready && m.ts > killedAt, 30_000, 'broker ready again');
+    const acked = await h.seen.orders.waitFor((m) => m.clientOrderId === cid && m.submission === 'acked' && m.ts > killedAt, 15_000, 'order acknowledged after restart');
+    expect(acked.intentId).toBe('k1:GLD');
+
+    await eventually(async () => (await venuePositions(h!.api)).GLD === 7, 8000, 'venue position');
+    await eventually(() => h!.brokerPositions().GLD === 7, 8000, 'broker position');
+    // Restarted with the order ambiguous in its journal, the session adopted the venue's answer (ack, then the fill).
+    expect(h.seen.orders.items.filter((m) => m.clientOrderId === cid && m.ts > killedAt).map((m) => m.event)).toContain('ack');
+    expect(h.sys.incarnation('risk')).toBe(2); // rest_for_one: risk restarted after the broker
+    const orders = await venueOrders(h, 'GLD');
+    expect(orders.map((o) => o.clientOrderId)).toEqual([cid]);
+    // Sent once: the only `submitted` is the one before the kill.
+    expect(h.seen.orders.items.filter((m) => m.clientOrderId === cid && m.event === 'submitted')).toHaveLength(1);
+    const status = await h.ask('broker', { type: 'broker.query' });
+    expect(status.stats.refused_duplicate_intent ?? 0).toBe(0);
+  });
+
+  it('order POST fails with 503 then looked up by client order id, found missing and resent once with the same id', async () => {
+    h = await startHarness(QUIET_BROKER);
+    const px = await ready(h, 'SLV');
+    const cid = clientOrderIdFor('a1:SLV', LOCAL_KEY_PAIR.keyId);
+    h.venue.faults.failNext(1, 503, 'trading');
+    h.sys.tell('risk', intentsMsg([intent('a1:SLV', 'SLV', 'buy', 40, px)]));
+    await h.seen.orders.waitFor((m) => m.clientOrderId === cid && m.status === 'filled', 8000, 'filled');
+    const events = h.seen.orders.items.filter((m) => m.clientOrderId === cid).map((m) => m.event);
+    expect(events.slice(0, 3)).toEqual(['submitted', 'submit_failed', 'lookup_not_found']);
+    expect((await venueOrders(h, 'SLV')).map((o) => o.clientOrderId)).toEqual([cid]);
+    await eventually(async () => (await venuePositions(h!.api)).SLV === 40, 15_000, 'venue position');
+  });
+
+  it('trading stream dropped and logins refused then NO_NEW after the threshold, and back to NORMAL once the venue returns', async () => {
+    h = await startHarness();
+    const px = await ready(h, 'GLD');
+    const t0 = Date.now();
+    h.venue.faults.refuseTradingAuth = true;
+    expect(h.venue.faults.dropStreams('trading')).toBe(1);
+
+    const down = await h.seen.broker_status.waitFor((m) => !m.connected && m.ts > t0, 8000, 'link declared down');
+    expect(down.ts - t0).toBeGreaterThanOrEqual(500); // not before the 600 ms threshold (clock slack allowed)
+    expect(down.reason).toMatch(/stream/);
+    const noNew = await h.seen.risk.waitFor((m) => m.type === 'risk.tier_changed' && m.to === 'NO_NEW', 15_000, 'NO_NEW');
+    expect(noNew.triggers.map((t: Any) => t.trigger)).toContain('broker_disconnected');
+    h.sys.tell('risk', intentsMsg([intent('d1:GLD', 'GLD', 'buy', 3, px)]));
+    expect((await h.seen.risk.waitFor((m) => m.type === 'risk.intent_denied' && m.intent.intentId === 'd1:GLD', 15_000, 'denied')).code).toBe('broker_not_ready');
+
+    h.venue.faults.refuseTradingAuth = false;
+    await h.seen.broker_status.waitFor((m) => m.connected && m.ready && m.ts > down.ts, 8000, 'link back');
+    await riskAt(h, 'NORMAL', 30_000);
+    h.sys.tell('risk', intentsMsg([intent('d2:GLD', 'GLD', 'buy', 3, px)]));
+    await h.seen.orders.waitFor((m) => m.intentId === 'd2:GLD' && m.status === 'filled', 8000, 'order after recovery filled');
+  });
+
+  it('venue REST failing with 5xx then NO_NEW after the threshold, and recovery when it answers again', async () => {
+    h = await startHarness();
+    await ready(h, 'GLD');
+    const t0 = Date.now();
+    h.venue.faults.failNext(10_000, 503, 'trading');
+    const down = await h.seen.broker_status.waitFor((m) => !m.connected && m.ts > t0, 30_000, 'link declared down');
+    expect(down.reason).toMatch(/REST failing/);
+    await h.seen.risk.waitFor((m) => m.type === 'risk.tier_changed' && m.to === 'NO_NEW', 15_000, 'NO_NEW');
+    h.venue.faults.reset();
+    await h.seen.broker_status.waitFor((m) => m.connected && m.ts > down.ts, 8000, 'link back');
+    await riskAt(h, 'NORMAL', 30_000);
+  });
+});

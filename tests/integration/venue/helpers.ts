@@ -1,0 +1,72 @@
+/**
+ * Test helpers for the venue integration tests: event collectors that wait
+ * on the events themselves (never on sleeps), and SDK clients for a venue.
+ */
+import { createRequire } from 'node:module';
+import { createAlpacaClients, resolveAlpacaConnection, type AlpacaClientOptions, type AlpacaClients } from '../../../src/alpaca/index.js';
+import type { VenueHandle } from '../../../venue/index.js';
+
+/** Collects items and resolves waiters when an item (already seen or future) matches. */
+export class Collector<T> {
+  readonly items: T[] = [];
+  private waiters: { pred: (item: T, all: readonly T[]) => boolean; resolve: (item: T) => void }[] = [];
+
+  push = (item: T): void => {
+    this.items.push(item);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.pred(item, this.items)) return true;
+      w.resolve(item);
+      return false;
+    });
+  };
+
+  /** Resolves with the first item (past or future) matching pred; rejects after timeoutMs. */
+  waitFor(pred: (item: T, all: readonly T[]) => boolean, timeoutMs = 5000, what = 'event'): Promise<T> {
+    for (const item of this.items) if (pred(item, this.items)) return Promise.resolve(item);
+    return new Promise<T>((resolve, reject) => {
+      const waiter = {
+        pred,
+        resolve: (item: T) => {
+          clearTimeout(timer);
+          resolve(item);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; saw ${this.items.length} items`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+}
+
+/** SDK clients for a venue, with SDK retries off unless asked (so faults surface). */
+export function clientsFor(venue: VenueHandle, options: AlpacaClientOptions = {}, keys?: { keyId: string; secretKey: string }): AlpacaClients {
+  return createAlpacaClients(resolveAlpacaConnection({ local: venue, ...keys }), { retry: false, rateLimit: false, timeoutMs: 5000, ...options });
+}
+
+/** The `ws` package (a dependency of the SDK) for raw-socket tests; untyped on purpose. */
+export interface RawSocket {
+  on(event: string, fn: (...args: unknown[]) => void): void;
+  once(event: string, fn: (...args: unknown[]) => void): void;
+  send(data: string | Uint8Array): void;
+  close(): void;
+  terminate(): void;
+  readyState: number;
+}
+
+export function rawSocket(url: string, headers: Record<string, string> = {}): RawSocket {
+  const require = createRequire(import.meta.url);
+  const { WebSocket } = require('ws') as { WebSocket: new (url: string, opts: unknown) => RawSocket };
+  return new WebSocket(url, { headers, perMessageDeflate: false });
+}
+
+/** Runs `fn` and returns the error it rejected with. */
+export async function caught(fn: () => Promise<unknown>): Promise<any> {
+  try {
+    await fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}

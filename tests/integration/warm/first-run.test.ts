@@ -1,0 +1,124 @@
+/**
+ * A lively first run, as `npm start` would wire it: the venue in real time
+ * with its default history, the market-data session and feeds with backfill,
+ * and the trading tree with the intraday parameter profile, every other
+ * setting at its default (no test-only shortcuts). Feeds backfill their
+ * history from the venue's bars REST, the shards start warm from it, signals
+ * follow within seconds, a posture and an order at the venue within about a
+ * minute.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveAlpacaConnection } from '../../../src/alpaca/index.js';
+import { startTrading, TRADING_STRUCTURES } from '../../../src/daemon/index.js';
+import { ActorSystem, type Message } from '../../../src/runtime/index.js';
+import type { SupervisionTree } from '../../../supervisor/index.js';
+import { startVenue, DEFAULT_HISTORY_MINUTES, type VenueHandle } from '../../../venue/index.js';
+import { MARKET_DATA_STRUCTURES, marketDataSpecs } from '../../../actors/market-data/index.js';
+import { STRATEGY_PROFILES } from '../../../actors/strategy/profiles.js';
+import type { FeedHistoryMsg } from '../../../actors/feed/messages.js';
+import type { StrategySignalMsg } from '../../../actors/strategy/messages.js';
+import type { AllocPostureMsg } from '../../../actors/allocator/messages.js';
+import { PM_UNIVERSE } from '../../../src/universe/index.js';
+import { eventually } from '../../helpers/fixtures.js';
+import { Collector } from '../venue/helpers.js';
+
+const BACKFILL_BARS = 480;
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+describe('first run with backfill and the intraday profile', () => {
+  it('venue, feeds with backfill and the trading tree then history, signals, a posture and an order', async () => {
+    const t0 = Date.now();
+    // A margin account, as an Alpaca paper account is: a cash account refuses every short sale,
+    // so a falling market would give a short posture and no order at all.
+    const venue: VenueHandle = await startVenue({ seed: 42, accountMode: 'margin' });
+    const venueStartMs = Date.now() - t0;
+    const journalDir = mkdtempSync(join(tmpdir(), 'qgtm-warm-'));
+    const system = await ActorSystem.start({
+      logLevel: (process.env.QGTM_TEST_LOG as 'info' | undefined) ?? 'silent',
+      structures: [...MARKET_DATA_STRUCTURES, ...TRADING_STRUCTURES],
+    });
+    let tree: SupervisionTree | undefined;
+    cleanup = async () => {
+      await tree?.stop().catch(() => undefined);
+      await system.shutdown();
+      await venue.close();
+      rmSync(journalDir, { recursive: true, force: true });
+    };
+
+    const history = new Collector<FeedHistoryMsg>();
+    const signals = new Collector<StrategySignalMsg>();
+    const postures = new Collector<AllocPostureMsg>();
+    await system.subscribe('bars', (m: Message) => {
+      if (m.type === 'feed.history') history.push(m as FeedHistoryMsg);
+    });
+    await system.subscribe('signals', (m: Message) => signals.push(m as StrategySignalMsg));
+    await system.subscribe('posture', (m: Message) => postures.push(m as AllocPostureMsg));
+
+    const connection = resolveAlpacaConnection({ local: venue });
+    const symbols = PM_UNIVERSE.map((i) => i.symbol);
+    // What the daemon passes: the market-data specs with backfill (macro sources off here, so
+    // every signal below comes from a bar-driven strategy warmed by the backfill).
+    const marketData = marketDataSpecs({ conn: connection, symbols, macro: false, feed: { backfill: { bars: BACKFILL_BARS } } }).map((start) => ({
+      type: 'worker' as const,
+      start,
+      restart: 'permanent' as const,
+      shutdown: 2000,
+    }));
+    const started = Date.now();
+    tree = await startTrading(system, {
+      connection,
+      journalDir,
+      shards: 2,
+      strategy: { paramOverrides: STRATEGY_PROFILES.intraday },
+      marketData,
+    });
+
+    // Every feed backfilled: one feed.history each, with most of the venue's day of minute bars.
+    await eventually(() => new Set(history.items.map((h) => h.symbol)).size === symbols.length, 15_000, 'feed.history from every feed');
+    const backfilledMs = Date.now() - started;
+    for (const h of history.items) {
+      expect(h.intervalMs).toBe(60_000);
+      expect(h.ts.length, h.symbol).toBeGreaterThanOrEqual(DEFAULT_HISTORY_MINUTES - 5);
+      expect(h.ts.length).toBeLessThanOrEqual(BACKFILL_BARS);
+    }
+    const gld = history.items.find((h) => h.symbol === 'GLD')!;
+    const truth = venue.market.minuteBars('GLD').filter((b) => b.ts <= gld.ts[gld.ts.length - 1]).slice(-gld.ts.length);
+    expect(gld.close).toEqual(truth.map((b) => b.close));
+
+    // Signals from bar-driven strategies within seconds, some directional.
+    const directional = await signals.waitFor((s) => s.direction !== 0, 10_000, 'a directional signal');
+    const firstSignalMs = Date.now() - started;
+    expect(directional.horizonMs).toBeGreaterThanOrEqual(5 * 60_000);
+    // Every strategy the intraday profile covers speaks on the backfilled history alone.
+    const covered = Object.keys(STRATEGY_PROFILES.intraday);
+    await eventually(() => covered.every((id) => signals.items.some((s) => s.strategyId === id)), 10_000, 'a signal from every intraday strategy');
+    const ids = new Set(signals.items.map((s) => s.strategyId));
+
+    // A posture with weight somewhere, then an order at the venue.
+    const posture = await postures.waitFor((p) => Object.values(p.weights).some((w) => w !== 0), 20_000, 'a posture with a non-zero weight');
+    const postureMs = Date.now() - started;
+    const orders = await eventually(() => {
+      const list = venue.engine.list({ status: 'all', limit: 500 });
+      return list.length > 0 ? list : null;
+    }, 20_000, 'an order at the venue');
+    const orderMs = Date.now() - started;
+    const order = orders![0] as Record<string, unknown>;
+    expect(Object.keys(posture.weights)).toContain(order.symbol);
+    expect(String(order.client_order_id)).toMatch(/^q-p\d+_/);
+
+    // The figures a newcomer sees (and the report quotes).
+    console.log(
+      `[warm] venue start ${venueStartMs} ms (${DEFAULT_HISTORY_MINUTES} min history); all feeds backfilled ${backfilledMs} ms; ` +
+        `first directional signal ${firstSignalMs} ms; posture ${postureMs} ms; first venue order ${orderMs} ms; ` +
+        `${signals.items.length} signals from ${ids.size} strategies`,
+    );
+  }, 90_000);
+});

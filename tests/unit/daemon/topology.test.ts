@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { CATALOG, partition } from '../../../actors/strategy/registry.js';
+import { resolveAlpacaConnection } from '../../../src/alpaca/index.js';
+import { shardIds, strategyActorFor, tradingTree } from '../../../src/daemon/index.js';
+import type { ActorSpec } from '../../../src/runtime/index.js';
+import { validateSupervisorSpec, type ChildSpec, type SupervisorSpec } from '../../../supervisor/index.js';
+
+const connection = resolveAlpacaConnection({ local: { url: 'http://127.0.0.1:1', wsTradingUrl: 'ws://127.0.0.1:1/stream', wsDataUrl: 'ws://127.0.0.1:1/v2/iex' } });
+const base = { connection, journalDir: '/tmp/qgtm-journal' };
+
+function workers(spec: SupervisorSpec): ActorSpec[] {
+  return spec.children.flatMap((c: ChildSpec) => (c.type === 'worker' ? [c.start] : workers(c.start)));
+}
+const sub = (spec: SupervisorSpec, id: string): SupervisorSpec => (spec.children.find((c) => c.start.id === id) as { start: SupervisorSpec }).start;
+
+describe('tradingTree', () => {
+  it('default config then a valid tree: execution (rest_for_one broker, risk, allocator) before two shards', () => {
+    const tree = tradingTree(base);
+    expect(validateSupervisorSpec(tree)).toEqual([]);
+    expect(tree).toMatchObject({ id: 'trading', strategy: 'one_for_one' });
+    expect(tree.children.map((c) => c.start.id)).toEqual(['execution', 'strategies']);
+    const exec = sub(tree, 'execution');
+    expect(exec.strategy).toBe('rest_for_one');
+    expect(exec.children.map((c) => c.start.id)).toEqual(['broker', 'risk', 'allocator']);
+    expect(sub(tree, 'strategies').children.map((c) => c.start.id)).toEqual(['strategy:0', 'strategy:1']);
+    const byId = new Map(workers(tree).map((w) => [w.id, w]));
+    expect(byId.get('broker')!.args).toMatchObject({ connection, journalDir: '/tmp/qgtm-journal' });
+    expect(byId.get('risk')!.args).toMatchObject({ heartbeatSources: ['strategy:0', 'strategy:1'] });
+    expect(byId.get('strategy:1')!.args).toMatchObject({ shard: 1, shardCount: 2 });
+    expect(byId.get('risk')!.subscribe).toEqual(expect.arrayContaining(['features', 'positions', 'orders', 'reconciled', 'broker_status', 'strategy_status']));
+  });
+
+  it('compact placement then the decision path in one worker and the broker in another; split and isolated then more', () => {
+    const compact = workers(tradingTree({ ...base, shards: 3 }));
+    expect(new Set(compact.map((w) => w.placement))).toEqual(new Set(['broker', 'trading']));
+    expect(compact.filter((w) => w.placement === 'trading').map((w) => w.id)).toEqual(['risk', 'allocator', 'strategy:0', 'strategy:1', 'strategy:2']);
+    const split = workers(tradingTree({ ...base, placement: 'split' }));
+    expect(new Set(split.map((w) => w.placement))).toEqual(new Set(['broker', 'trading', 'strategies']));
+    const isolated = workers(tradingTree({ ...base, placement: 'isolated' }));
+    expect(new Set(isolated.map((w) => w.placement)).size).toBe(isolated.length);
+  });
+
+  it('market-data children then wrapped in a one_for_one subtree started last; a supervisor spec is used as is', () => {
+    const md: ChildSpec = { type: 'worker', start: { id: 'md', module: 'file:///x.js' } };
+    const t1 = tradingTree({ ...base, marketData: [md] });
+    expect(t1.children.map((c) => c.start.id)).toEqual(['execution', 'strategies', 'market-data']);
+    expect(validateSupervisorSpec(t1)).toEqual([]);
+    const own: SupervisorSpec = { id: 'md-tree', strategy: 'rest_for_one', intensity: 1, periodMs: 1000, children: [md] };
+    expect(tradingTree({ ...base, marketData: own }).children.at(-1)!.start).toBe(own);
+  });
+
+  it('strategy id then the shard actor that runs it, per the catalog partition', () => {
+    const parts = partition(CATALOG, 3);
+    for (let k = 0; k < 3; k++) for (const s of parts[k]!) expect(strategyActorFor(s.id, 3)).toBe(`strategy:${k}`);
+    expect(strategyActorFor('no_such', 3)).toBeUndefined();
+    expect(shardIds(2)).toEqual(['strategy:0', 'strategy:1']);
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors.js';
+import { parseVenueArgs, runVenueCommand } from '../../../venue/cli.js';
+import { resolveVenueOptions } from '../../../venue/config.js';
+import { RealTimeDriver, type DriverClock } from '../../../venue/market/scheduler.js';
+import { SimulatedMarket } from '../../../venue/market/market.js';
+import { PM_UNIVERSE } from '../../../src/universe/index.js';
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected ConfigError');
+}
+
+describe('resolveVenueOptions', () => {
+  it('no options then loopback, ephemeral port, local keys, PM universe, cash account', () => {
+    const o = resolveVenueOptions({ wallClock: () => 123 });
+    expect([o.host, o.port, o.keys[0].keyId, o.instruments.length, o.accountMode, o.session, o.startTime]).toEqual([
+      '127.0.0.1', 0, 'qgtm-local-key', 20, 'cash', 'always_open', 123,
+    ]);
+    expect(o.stepMs).toBe(100);
+    // A working day of minute bars, so feeds can backfill at start.
+    expect(o.historyMinutes).toBe(480);
+  });
+
+  it('several bad options then one ConfigError naming each', () => {
+    const err = configError(() => resolveVenueOptions({ port: 70_000, ticksPerSecond: 0, symbols: ['GLD', 'XYZ'], focus: 'x' as never }));
+    expect(err.violations).toEqual([
+      'venue.port must be an integer 0-65535 (got 70000)',
+      'venue.ticksPerSecond must be positive (got 0)',
+      "venue.focus must be 'pm' or 'broad' (got x)",
+      'venue.symbols has symbols outside the universe: XYZ',
+    ]);
+  });
+});
+
+describe('venue CLI', () => {
+  it('flags then parsed into options', () => {
+    expect(parseVenueArgs(['--port', '9100', '--seed=7', '--focus', 'broad', '--ticks-per-second', '50'])).toEqual({
+      help: false,
+      options: { accountMode: 'margin', port: 9100, seed: 7, focus: 'broad', ticksPerSecond: 50 },
+    });
+    expect(parseVenueArgs(['--account', 'cash']).options.accountMode).toBe('cash');
+  });
+
+  it('bad flags then ConfigError listing them', () => {
+    const err = configError(() => parseVenueArgs(['--port', 'abc', '--focus', 'gold', '--what']));
+    expect(err.violations).toEqual(['--port needs an integer (got abc)', '--focus must be pm or broad (got gold)', 'unknown option --what']);
+  });
+
+  it('--help then prints usage without starting', async () => {
+    const lines: string[] = [];
+    await runVenueCommand(['--help'], { log: (l) => lines.push(l) });
+    expect(lines[0]).toMatch(/^Usage: qgtm venue/);
+  });
+
+  it('run then prints where it listens and stops when signalled', async () => {
+    const lines: string[] = [];
+    const ctl = new AbortController();
+    let url = '';
+    const done = runVenueCommand(['--seed', '3', '--ticks-per-second', '5'], {
+      log: (l) => lines.push(l),
+      signal: ctl.signal,
+      onStarted: (v) => {
+        url = v.url;
+        ctl.abort();
+      },
+    });
+    await done;
+    expect(lines[0]).toBe(`qgtm venue listening on ${url}`);
+    expect(lines.join('\n')).toContain('qgtm-local-secret');
+    expect(lines.at(-1)).toBe('qgtm venue stopped');
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('RealTimeDriver', () => {
+  it('timer fires then market time follows wall time times speed', () => {
+    let wall = 1_000_000;
+    let fire: (() => void) | undefined;
+    const clock: DriverClock = { now: () => wall, setInterval: (fn) => ((fire = fn), 1), clearInterval: () => (fire = undefined) };
+    const market = new SimulatedMarket({ seed: 1, instruments: PM_UNIVERSE, start: 0, stepMs: 100 });
+    const driver = new RealTimeDriver(market, { speed: 2, clock });
+    driver.start();
+    wall += 500;
+    fire!();
+    expect(market.now).toBe(1000);
+    wall += 30_000; // a long stall: at most one second of steps, then resync
+    fire!();
+    expect(market.now).toBe(3000);
+    expect(driver.counters.resyncs).toBe(1);
+    driver.stop();
+    expect(fire).toBeUndefined();
+  });
+});

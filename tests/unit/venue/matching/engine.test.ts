@@ -1,0 +1,213 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MatchingEngine, type TradeUpdateData } from '../../../../venue/matching/engine.js';
+import { VenueRejection } from '../../../../venue/matching/errors.js';
+import { EXCHANGE_HOURS } from '../../../../venue/matching/session.js';
+import { FakeMarket } from './fake-market.js';
+
+function rejection(fn: () => unknown): VenueRejection {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof VenueRejection) return err;
+    throw err;
+  }
+  throw new Error('expected a VenueRejection');
+}
+
+describe('MatchingEngine', () => {
+  let market: FakeMarket;
+  let engine: MatchingEngine;
+  let updates: TradeUpdateData[];
+
+  const make = (opts: Partial<ConstructorParameters<typeof MatchingEngine>[0]> = {}): void => {
+    engine = new MatchingEngine({ market, seed: 7, now: market.now, cash: 100_000, ...opts });
+    updates = [];
+    engine.onUpdate((u) => updates.push(u));
+  };
+  const quote = (symbol: string, bid: number, ask: number, size = 500): void => engine.onQuotes([market.set(symbol, bid, ask, size)]);
+
+  beforeEach(() => {
+    market = new FakeMarket();
+    market.set('GLD', 239.9, 240.0);
+    market.set('SLV', 27.9, 28.0);
+    make();
+  });
+
+  it('market order larger than the touch then fills in parts across quotes at the ask', () => {
+    const order = engine.submit({ symbol: 'SLV', qty: '1200', side: 'buy', type: 'market', time_in_force: 'day', client_order_id: 'c1' }, market.now);
+    expect(order.status).toBe('accepted');
+    expect(updates.map((u) => u.event)).toEqual(['new', 'partial_fill']);
+    quote('SLV', 27.95, 28.05);
+    quote('SLV', 27.91, 28.01);
+    expect(updates.map((u) => u.event)).toEqual(['new', 'partial_fill', 'partial_fill', 'fill']);
+    expect(updates.slice(1).map((u) => [u.qty, u.price, u.position_qty])).toEqual([
+      ['500', '28', '500'],
+      ['500', '28.05', '1000'],
+      ['200', '28.01', '1200'],
+    ]);
+    const ids = new Set(updates.slice(1).map((u) => u.execution_id));
+    expect(ids.size).toBe(3);
+    const final = engine.getByClientOrderId('c1');
+    expect(final.status).toBe('filled');
+    expect(Number(final.filled_avg_price)).toBeCloseTo((500 * 28 + 500 * 28.05 + 200 * 28.01) / 1200, 4);
+    const pos = engine.position('SLV');
+    expect(pos.qty).toBe('1200');
+    expect(Number(engine.accountWire(market.now).cash)).toBeCloseTo(100_000 - (500 * 28 + 500 * 28.05 + 200 * 28.01), 2);
+  });
+
+  it('order with latency then goes live only once the latency has passed', () => {
+    make({ fillLatencyMs: 250 });
+    engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day' }, market.now);
+    quote('GLD', 239.9, 240.0); // +100 ms
+    expect(updates).toEqual([]);
+    quote('GLD', 239.9, 240.0); // +200 ms
+    quote('GLD', 239.8, 239.9); // +300 ms
+    expect(updates.map((u) => u.event)).toEqual(['new', 'fill']);
+    expect(updates[1].price).toBe('239.9');
+  });
+
+  it('limit buy below the ask then rests and fills at its limit when the ask crosses', () => {
+    const o = engine.submit({ symbol: 'GLD', qty: '10', side: 'buy', type: 'limit', limit_price: '239.50', time_in_force: 'gtc' }, market.now);
+    expect(updates.map((u) => u.event)).toEqual(['new']);
+    quote('GLD', 239.6, 239.7);
+    expect(engine.get(o.id as string).status).toBe('new');
+    quote('GLD', 239.3, 239.4);
+    expect(updates.map((u) => u.event)).toEqual(['new', 'fill']);
+    expect(updates[1].price).toBe('239.5');
+  });
+
+  it('marketable limit order then takes the touch price', () => {
+    engine.submit({ symbol: 'GLD', qty: '10', side: 'buy', type: 'limit', limit_price: '241', time_in_force: 'day' }, market.now);
+    expect(updates[1].event).toBe('fill');
+    expect(updates[1].price).toBe('240');
+  });
+
+  it('ioc order larger than the touch then fills what is there and cancels the rest', () => {
+    engine.submit({ symbol: 'SLV', qty: '800', side: 'buy', type: 'market', time_in_force: 'ioc' }, market.now);
+    expect(updates.map((u) => [u.event, u.order.filled_qty])).toEqual([
+      ['new', '0'],
+      ['partial_fill', '500'],
+      ['canceled', '500'],
+    ]);
+  });
+
+  it('fok order larger than the touch then cancels without a fill', () => {
+    engine.submit({ symbol: 'SLV', qty: '800', side: 'buy', type: 'market', time_in_force: 'fok' }, market.now);
+    expect(updates.map((u) => u.event)).toEqual(['new', 'canceled']);
+    expect(engine.positions()).toEqual([]);
+  });
+
+  it('reused client_order_id then rejects with 422', () => {
+    engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', client_order_id: 'dup' }, market.now);
+    const r = rejection(() => engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', client_order_id: 'dup' }, market.now));
+    expect([r.status, r.message]).toEqual([422, 'client_order_id must be unique']);
+  });
+
+  it.each([
+    [{ symbol: 'NOPE', qty: 1, side: 'buy', type: 'market', time_in_force: 'day' }, 422, 'asset "NOPE" not found'],
+    [{ symbol: 'GLD', qty: '-3', side: 'buy', type: 'market', time_in_force: 'day' }, 422, 'invalid qty'],
+    [{ symbol: 'GLD', qty: 'abc', side: 'buy', type: 'market', time_in_force: 'day' }, 422, 'invalid qty'],
+    [{ symbol: 'GLD', qty: '1.5', side: 'buy', type: 'market', time_in_force: 'gtc' }, 422, 'fractional orders must be DAY orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'hold', type: 'market', time_in_force: 'day' }, 422, 'invalid order side'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', time_in_force: 'day' }, 422, 'limit_price is required for limit orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', limit_price: '240.001', time_in_force: 'day' }, 422, 'sub-penny increment does not fulfill minimum pricing criteria'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'stop', time_in_force: 'day' }, 422, 'order type stop is not supported by the local venue'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', client_order_id: 'x'.repeat(129) }, 422, 'client_order_id must be no more than 128 characters'],
+    ['not an object', 400, 'request body format is invalid'],
+  ])('bad order %j then rejects with %i', (body, status, message) => {
+    const r = rejection(() => engine.submit(body, market.now));
+    expect([r.status, r.message]).toEqual([status, message]);
+    expect(updates).toEqual([]);
+  });
+
+  it('buy costing more than cash then rejects with 403 insufficient buying power', () => {
+    const r = rejection(() => engine.submit({ symbol: 'GLD', qty: 500, side: 'buy', type: 'market', time_in_force: 'day' }, market.now));
+    expect(r.status).toBe(403);
+    expect(r.body()).toMatchObject({ code: 40310000, message: 'insufficient buying power', buying_power: '100000', cost_basis: '120000' });
+  });
+
+  it('open buy orders then reserve buying power for the next order', () => {
+    engine.submit({ symbol: 'GLD', qty: 300, side: 'buy', type: 'limit', limit_price: '200', time_in_force: 'gtc' }, market.now);
+    expect(engine.accountWire(market.now).buying_power).toBe('40000');
+    const r = rejection(() => engine.submit({ symbol: 'GLD', qty: 200, side: 'buy', type: 'limit', limit_price: '201', time_in_force: 'gtc' }, market.now));
+    expect(r.status).toBe(403);
+  });
+
+  it('sell without a position in a cash account then rejects with 403', () => {
+    const r = rejection(() => engine.submit({ symbol: 'GLD', qty: 5, side: 'sell', type: 'market', time_in_force: 'day' }, market.now));
+    expect(r.status).toBe(403);
+    expect(r.message).toBe('insufficient qty available for order (requested: 5, available: 0)');
+  });
+
+  it('sell short in a margin account then opens a short position', () => {
+    make({ accountMode: 'margin' });
+    engine.submit({ symbol: 'GLD', qty: 5, side: 'sell', type: 'market', time_in_force: 'day' }, market.now);
+    const pos = engine.position('GLD');
+    expect([pos.qty, pos.side, pos.avg_entry_price]).toEqual(['-5', 'short', '239.9']);
+    expect(engine.accountWire(market.now).multiplier).toBe('2');
+  });
+
+  it('round trip then books realized P&L and removes the position', () => {
+    engine.submit({ symbol: 'GLD', qty: 10, side: 'buy', type: 'market', time_in_force: 'day' }, market.now);
+    quote('GLD', 242, 242.1);
+    engine.submit({ symbol: 'GLD', qty: 10, side: 'sell', type: 'market', time_in_force: 'day' }, market.now);
+    expect(engine.positions()).toEqual([]);
+    expect(engine.account.realizedPl).toBeCloseTo(10 * (242 - 240), 6);
+    expect(() => engine.position('GLD')).toThrow(VenueRejection);
+  });
+
+  it('cancel open order then emits canceled, and a second cancel is 422', () => {
+    const o = engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', limit_price: '100', time_in_force: 'gtc' }, market.now);
+    engine.cancel(o.id as string, market.now);
+    expect(updates.map((u) => u.event)).toEqual(['new', 'canceled']);
+    expect(rejection(() => engine.cancel(o.id as string, market.now)).status).toBe(422);
+    expect(rejection(() => engine.cancel('no-such-id', market.now)).status).toBe(404);
+  });
+
+  it('day order still open at the session end then expires', () => {
+    const o = engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', limit_price: '100', time_in_force: 'day' }, market.now);
+    engine.advance(Date.UTC(2025, 0, 6, 23, 59));
+    expect(engine.get(o.id as string).status).toBe('new');
+    engine.advance(Date.UTC(2025, 0, 7, 0, 0));
+    expect(engine.get(o.id as string).status).toBe('expired');
+    expect(updates.map((u) => u.event)).toEqual(['new', 'expired']);
+  });
+
+  it('exchange session closed then the order waits for the open', () => {
+    make({ session: EXCHANGE_HOURS });
+    const saturday = Date.UTC(2025, 0, 4, 15, 0);
+    const o = engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day' }, saturday);
+    engine.advance(saturday + 3_600_000);
+    expect(engine.get(o.id as string).status).toBe('accepted');
+    engine.advance(Date.UTC(2025, 0, 6, 14, 30)); // Monday 09:30 New York
+    expect(updates.map((u) => u.event)).toEqual(['new', 'fill']);
+  });
+
+  it('rejectNextOrders then the next order is rejected when it would go live', () => {
+    engine.rejectNextOrders(1);
+    engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day' }, market.now);
+    engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day' }, market.now);
+    expect(updates.map((u) => [u.event, u.order.status])).toEqual([
+      ['rejected', 'rejected'],
+      ['new', 'new'],
+      ['fill', 'filled'],
+    ]);
+  });
+
+  it('list with status filters then separates open and closed, newest first', () => {
+    const a = engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day' }, market.now);
+    const b = engine.submit({ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', limit_price: '100', time_in_force: 'gtc' }, market.now + 1);
+    expect(engine.list({}).map((o) => o.id)).toEqual([b.id]);
+    expect(engine.list({ status: 'closed' }).map((o) => o.id)).toEqual([a.id]);
+    expect(engine.list({ status: 'all' }).map((o) => o.id)).toEqual([b.id, a.id]);
+    expect(engine.list({ status: 'all', direction: 'asc', limit: 1 }).map((o) => o.id)).toEqual([a.id]);
+    expect(rejection(() => engine.list({ status: 'bogus' })).status).toBe(422);
+  });
+
+  it('close position by percentage then sells that share of it', () => {
+    engine.submit({ symbol: 'SLV', qty: 400, side: 'buy', type: 'market', time_in_force: 'day' }, market.now);
+    const order = engine.closePosition('SLV', { percentage: 25 }, market.now);
+    expect([order.side, order.qty]).toEqual(['sell', '100']);
+    expect(engine.position('SLV').qty).toBe('300');
+  });
+});

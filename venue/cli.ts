@@ -1,0 +1,137 @@
+/**
+ * `qgtm venue`: runs the local Alpaca-compatible paper venue alone until
+ * SIGINT/SIGTERM. The lead hooks `runVenueCommand` into the qgtm CLI.
+ */
+import { ConfigError } from '../src/errors.js';
+import { isFocus } from '../src/universe/index.js';
+import { resolveVenueOptions, startVenue, type VenueHandle } from './index.js';
+import type { VenueOptions } from './config.js';
+
+export const VENUE_USAGE = `Usage: qgtm venue [options]
+
+Runs the local Alpaca-compatible paper venue (trading REST, trade_updates,
+market-data v2 stream, historical bars, FRED- and CFTC-shaped endpoints).
+
+Options:
+  --port N               TCP port (default 0: pick a free one)
+  --host H               interface to bind (default 127.0.0.1)
+  --seed S               market seed; the same seed gives the same market (default 42)
+  --focus pm|broad       universe: 20 PM instruments (default) or 44 broad
+  --ticks-per-second R   market steps per symbol per second (default 10)
+  --speed X              market-time speed-up (default 1)
+  --session MODE         always_open (default) or exchange (NYSE hours)
+  --account MODE         margin (default, as an Alpaca paper account: shorting) or cash
+  --help                 show this help
+
+Keys: the venue accepts APCA-API-KEY-ID qgtm-local-key with
+APCA-API-SECRET-KEY qgtm-local-secret.`;
+
+export interface VenueCommandIo {
+  /** Where to print (default console.log). */
+  readonly log?: (line: string) => void;
+  /** Stops the venue when aborted (tests); SIGINT/SIGTERM always do. */
+  readonly signal?: AbortSignal;
+  /** Called once the venue listens. */
+  readonly onStarted?: (venue: VenueHandle) => void;
+}
+
+/** Parses the command line into venue options; throws ConfigError listing every problem. */
+export function parseVenueArgs(argv: readonly string[]): { help: boolean; options: VenueOptions } {
+  const violations: string[] = [];
+  // The command's venue is a margin account, as Alpaca paper accounts are (the strategies short too).
+  const options: Record<string, unknown> = { accountMode: 'margin' };
+  let help = false;
+  const numberFlag = (flag: string, value: string | undefined, key: string, integer: boolean): void => {
+    const n = Number(value);
+    if (value === undefined || value === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+      violations.push(`${flag} needs ${integer ? 'an integer' : 'a number'} (got ${value ?? 'nothing'})`);
+    } else {
+      options[key] = n;
+    }
+  };
+  for (let k = 0; k < argv.length; k++) {
+    const arg = argv[k];
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? argv[++k];
+    switch (flag) {
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      case '--port':
+        numberFlag(flag, value(), 'port', true);
+        break;
+      case '--seed':
+        numberFlag(flag, value(), 'seed', true);
+        break;
+      case '--ticks-per-second':
+        numberFlag(flag, value(), 'ticksPerSecond', false);
+        break;
+      case '--speed':
+        numberFlag(flag, value(), 'speed', false);
+        break;
+      case '--host':
+        options.host = value();
+        break;
+      case '--focus': {
+        const f = value();
+        if (isFocus(f)) options.focus = f;
+        else violations.push(`--focus must be pm or broad (got ${f ?? 'nothing'})`);
+        break;
+      }
+      case '--session':
+        options.session = value();
+        break;
+      case '--account':
+        options.accountMode = value();
+        break;
+      default:
+        violations.push(`unknown option ${arg}`);
+    }
+  }
+  // Range and combination rules live in resolveVenueOptions: run them now so every problem is reported at once.
+  if (!help) {
+    try {
+      resolveVenueOptions(options as VenueOptions);
+    } catch (err) {
+      if (err instanceof ConfigError) violations.push(...err.violations);
+      else throw err;
+    }
+  }
+  if (violations.length > 0) throw new ConfigError(violations);
+  return { help, options: options as VenueOptions };
+}
+
+/** Runs the venue until SIGINT/SIGTERM (or `io.signal`); resolves once it has stopped. */
+export async function runVenueCommand(argv: string[], io: VenueCommandIo = {}): Promise<void> {
+  const log = io.log ?? ((line: string) => console.log(line));
+  const { help, options } = parseVenueArgs(argv);
+  if (help) {
+    log(VENUE_USAGE);
+    return;
+  }
+  const venue = await startVenue(options);
+  const o = venue.options;
+  log(`qgtm venue listening on ${venue.url}`);
+  log(`  trading REST      ${venue.url}/v2/...   (APCA-API-KEY-ID ${venue.keys.keyId}, APCA-API-SECRET-KEY ${venue.keys.secretKey})`);
+  log(`  trade_updates     ${venue.wsTradingUrl}`);
+  log(`  market data       ${venue.wsDataUrl}  (also /v2/sip)`);
+  log(`  FRED              ${venue.url}/fred/series/observations`);
+  log(`  CFTC (Socrata)    ${venue.url}/resource/72hh-3qpy.json`);
+  log(`  seed ${o.seed}, ${o.instruments.length} instruments, ${o.ticksPerSecond} ticks/s per symbol, speed x${o.speed}, session ${o.session}, ${o.accountMode} account`);
+  io.onStarted?.(venue);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (io.signal?.aborted) stop();
+    else io.signal?.addEventListener('abort', stop);
+  });
+  await venue.close();
+  log('qgtm venue stopped');
+}

@@ -1,0 +1,112 @@
+/**
+ * Alpaca's trading REST routes on the matching engine: account, clock,
+ * assets, orders and positions, with Alpaca's status codes (201 is not used
+ * by Alpaca for orders: a created order is 200; a cancel is 204; cancel-all
+ * and close-all are 207 multi-status).
+ */
+import { assetId, iso } from '../matching/format.js';
+import { badRequest, notFound } from '../matching/errors.js';
+import { exchangeOf, parseDecimalParam, parseIntParam, parseSymbols, parseTimeParam, type VenueContext } from './context.js';
+import { jsonBody, type Reply, type Route, type VenueRequest } from './router.js';
+
+const ok = (body: unknown): Reply => ({ status: 200, body });
+
+export function tradingRoutes(ctx: VenueContext): Route[] {
+  const { market, engine, session, instruments } = ctx;
+  const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
+  const asset = (symbol: string): Record<string, unknown> => {
+    const inst = bySymbol.get(symbol);
+    return {
+      id: assetId(symbol),
+      class: 'us_equity',
+      exchange: exchangeOf(inst),
+      symbol,
+      name: inst?.name ?? symbol,
+      status: 'active',
+      tradable: true,
+      marginable: true,
+      maintenance_margin_requirement: 30,
+      margin_requirement_long: '30',
+      margin_requirement_short: '100',
+      shortable: true,
+      easy_to_borrow: true,
+      fractionable: true,
+      attributes: [],
+    };
+  };
+  const route = (method: string, pattern: string, handler: (req: VenueRequest) => Reply): Route => ({ method, pattern, scope: 'trading', handler });
+
+  return [
+    route('GET', '/v2/account', () => ok(engine.accountWire(market.now))),
+    route('GET', '/v2/clock', () => {
+      const now = market.now;
+      return ok({ timestamp: iso(now), is_open: session.isOpen(now), next_open: iso(session.nextOpen(now)), next_close: iso(session.nextClose(now)) });
+    }),
+    route('GET', '/v2/assets', (req) => {
+      const status = req.query.get('status');
+      const cls = req.query.get('asset_class');
+      const exchange = req.query.get('exchange');
+      const list = instruments
+        .map((i) => asset(i.symbol))
+        .filter((a) => (!status || a.status === status) && (!cls || a.class === cls) && (!exchange || a.exchange === exchange));
+      return ok(list);
+    }),
+    route('GET', '/v2/assets/:symbol', (req) => {
+      const symbol = req.params.symbol;
+      const inst = bySymbol.get(symbol) ?? instruments.find((i) => assetId(i.symbol) === symbol);
+      if (!inst) throw notFound('asset not found');
+      return ok(asset(inst.symbol));
+    }),
+    route('POST', '/v2/orders', (req) => {
+      let body: unknown;
+      try {
+        body = jsonBody(req);
+      } catch {
+        throw badRequest('request body format is invalid');
+      }
+      return ok(engine.submit(body, market.now));
+    }),
+    route('GET', '/v2/orders', (req) =>
+      ok(
+        engine.list({
+          status: req.query.get('status') ?? undefined,
+          limit: parseIntParam(req.query, 'limit'),
+          direction: req.query.get('direction') ?? undefined,
+          after: parseTimeParam(req.query, 'after'),
+          until: parseTimeParam(req.query, 'until'),
+          symbols: parseSymbols(req.query),
+          side: req.query.get('side') ?? undefined,
+        }),
+      ),
+    ),
+    route('DELETE', '/v2/orders', () => ({ status: 207, body: engine.cancelAll(market.now) })),
+    route('GET', '/v2/orders:by_client_order_id', (req) => {
+      const id = req.query.get('client_order_id');
+      if (!id) throw notFound('order not found');
+      return ok(engine.getByClientOrderId(id));
+    }),
+    route('GET', '/v2/orders/:id', (req) => ok(engine.get(req.params.id))),
+    route('DELETE', '/v2/orders/:id', (req) => {
+      engine.cancel(req.params.id, market.now);
+      return { status: 204 };
+    }),
+    route('GET', '/v2/positions', () => ok(engine.positions())),
+    route('DELETE', '/v2/positions', (req) => ({ status: 207, body: engine.closeAll(req.query.get('cancel_orders') === 'true', market.now) })),
+    route('GET', '/v2/positions/:symbol', (req) => ok(engine.position(symbolOf(ctx, req.params.symbol)))),
+    route('DELETE', '/v2/positions/:symbol', (req) =>
+      ok(
+        engine.closePosition(
+          symbolOf(ctx, req.params.symbol),
+          { qty: parseDecimalParam(req.query, 'qty'), percentage: parseDecimalParam(req.query, 'percentage') },
+          market.now,
+        ),
+      ),
+    ),
+  ];
+}
+
+/** Positions may be addressed by symbol or asset id. */
+function symbolOf(ctx: VenueContext, symbolOrAssetId: string): string {
+  const inst = ctx.instruments.find((i) => i.symbol === symbolOrAssetId || assetId(i.symbol) === symbolOrAssetId);
+  return inst ? inst.symbol : symbolOrAssetId;
+}

@@ -1,0 +1,11 @@
+export { MatchingEngine } from './engine.js';
+export type { EngineOptions, QuoteSource, TradeUpdateData, TradeUpdateListener, OrderListQuery } from './engine.js';
+export { Account } from './account.js';
+export type { AccountMode, Position, PriceSource } from './account.js';
+export { VenueRejection, ALPACA_CODES, invalid, notFound, forbidden, badRequest } from './errors.js';
+export { OPEN_STATUSES, canTransition, toWire } from './orders.js';
+export type { OrderStatus, OrderSide, OrderType, TimeInForce, OrderRequest } from './orders.js';
+export { parseOrderRequest } from './validate.js';
+export { ALWAYS_OPEN, EXCHANGE_HOURS, isUsDst } from './session.js';
+export type { SessionCalendar } from './session.js';
+export { IdSource, assetId, dec, money, iso } from './format.js';

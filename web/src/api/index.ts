@@ -1,0 +1,24 @@
+/** The terminal's API module: transport (client.ts), wire shapes (normalise.ts), view models (types.ts). */
+export { ROUTES, commands, fetchSection, decodeFrame, TelemetrySocket } from './client.js';
+export type { FetchResult, SocketState, SocketHandlers } from './client.js';
+export {
+  unwrap,
+  normaliseHealth,
+  normaliseWatchdog,
+  normaliseReport,
+  normaliseUniverse,
+  normaliseTicks,
+  normaliseSignals,
+  normaliseStrategies,
+  normaliseForecasts,
+  normaliseRisk,
+  normaliseTierChange,
+  normaliseOrders,
+  normaliseOrder,
+  normaliseFill,
+  normaliseFills,
+  normalisePositions,
+  normaliseReconciliation,
+  isOpenOrder,
+} from './normalise.js';
+export * from './types.js';
