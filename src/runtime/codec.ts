@@ -42,7 +42,7 @@ interface PackedRange extends Buffer {
   end: number;
 }
 const NO_SENDER = 255;
-const MAX_KIND = 4;
+const MAX_KIND = 6;
 
 export interface DecodedFrame {
   readonly to: string;

@@ -150,6 +150,8 @@ export class MainEndpoint {
 
   /** Dead-letters an envelope and tells its sender. */
   deadLetter(env: Envelope, reason: DeadLetterReason, detail?: string): void {
+    // A fence for an actor that is gone has nothing to order; its sender stops waiting on a timeout.
+    if (env.kind === Kind.Fence || env.kind === Kind.FenceAck) return;
     this.deadLetters.record({ actor: env.to, reason, type: env.msg.type, from: env.from, detail, at: Date.now() });
     if (env.from === null || env.kind === Kind.Undelivered || env.kind === Kind.Reply || env.kind === Kind.ReplyError) return;
     const notice: UndeliveredMsg = { type: 'sys.undelivered', to: env.to, reason, originalType: env.msg.type };

@@ -21,6 +21,10 @@ export const enum Kind {
   ReplyError = 3,
   /** The message could not be delivered; `msg` is a `sys.undelivered` notice for the sender. */
   Undelivered = 4,
+  /** Runtime-internal, never delivered to an actor: marks the end of frames sent through the main thread (see worker/fences.ts). */
+  Fence = 5,
+  /** Runtime-internal: the answer to a Fence; `cid` is its token. */
+  FenceAck = 6,
 }
 
 export interface Envelope<M extends Message = Message> {

@@ -31,6 +31,7 @@ import { Kind, monoNs, SYSTEM_ID, type Envelope, type ErrorMsg, type Message, ty
 import { MetricsRegistry, type CounterFamily } from '../metrics.js';
 import type { FailurePhase, StartRequest, StartResult, TrafficCounters, WorkerEvent } from '../protocol.js';
 import { Cell, type CellHost } from './cell.js';
+import { RouteFences } from './fences.js';
 
 const MAIN = '$main';
 /** Source name of frames the main thread held while the actor was down. */
@@ -79,6 +80,8 @@ export class WorkerRuntime implements CellHost {
   private readonly receivedFrom = new Map<string, number>();
   private readonly deadCounter: CounterFamily;
   private readonly toMain: WorkerRuntimeOptions['toMain'];
+  /** Keeps per-pair order when a route moves from the main thread to a direct channel. */
+  private readonly fences: RouteFences;
 
   constructor(opts: WorkerRuntimeOptions) {
     this.workerId = opts.workerId;
@@ -92,6 +95,16 @@ export class WorkerRuntime implements CellHost {
       4096,
       (dest) => this.channelReady(dest),
     );
+    this.fences = new RouteFences({
+      sendFence: (to, from, token) => {
+        this.codec.encodeFrame(this.outboxes.writer(MAIN), { to, kind: Kind.Fence, from, cid: token, ts: monoNs(), msg: { type: 'sys.fence' } });
+        this.outboxes.schedule();
+      },
+      release: (to, bytes, count) => {
+        this.outboxes.writer(this.routes.get(to) ?? MAIN).appendRaw(bytes, count);
+        this.outboxes.schedule();
+      },
+    });
     this.deadCounter = this.registry.counter('qgtm_dead_letters_total', 'Messages refused, dropped, replaced or undeliverable, by actor and reason', ['actor', 'reason']);
   }
 
@@ -137,6 +150,13 @@ export class WorkerRuntime implements CellHost {
       case Kind.ReplyError:
         if (!this.asks.rejectWithError(env.cid, env.to, env.msg as ErrorMsg)) this.deadLetter(env, env.to, 'late_reply', 'no pending ask');
         return;
+      case Kind.Fence:
+        // Everything sent before it through the main thread is in: the sender may go direct.
+        if (env.from !== null) this.send({ to: env.from, kind: Kind.FenceAck, from: env.to, cid: env.cid, ts: monoNs(), msg: env.msg });
+        return;
+      case Kind.FenceAck:
+        if (env.from !== null) this.fences.acked(env.from, env.cid);
+        return;
       case Kind.Undelivered: {
         if (this.asks.rejectUndelivered(env.cid, env.to, env.msg as UndeliveredMsg)) return;
         const cell = this.cells.get(env.to);
@@ -163,7 +183,13 @@ export class WorkerRuntime implements CellHost {
       this.deliver(env);
       return;
     }
+    const kept = this.fences.active ? this.fences.writerFor(env.to) : undefined;
+    if (kept) {
+      this.codec.encodeFrame(kept, env);
+      return;
+    }
     const dest = env.to === SYSTEM_ID ? MAIN : (this.routes.get(env.to) ?? MAIN);
+    if (dest === MAIN && env.to !== SYSTEM_ID && env.from !== null && this.cells.has(env.from)) this.fences.sentViaMain(env.to, env.from);
     const w = this.outboxes.writer(dest);
     this.codec.encodeFrame(w, env);
     // A long burst is posted in slices, so the receiver works while the sender still encodes.
@@ -184,7 +210,13 @@ export class WorkerRuntime implements CellHost {
       }
       // One encoding serves every remote subscriber: the recipient is framed outside the payload.
       payload ??= this.codec.encodePayload(env);
+      const kept = this.fences.active ? this.fences.writerFor(to) : undefined;
+      if (kept) {
+        kept.append(this.codec.idToBytes(to), payload);
+        continue;
+      }
       const dest = to === SYSTEM_ID ? MAIN : (this.routes.get(to) ?? MAIN);
+      if (dest === MAIN && to !== SYSTEM_ID) this.fences.sentViaMain(to, from);
       this.outboxes.writer(dest).append(this.codec.idToBytes(to), payload);
     }
     this.cells.get(from)?.metrics.sent.inc(subs.length);
@@ -255,6 +287,8 @@ export class WorkerRuntime implements CellHost {
     for (const [actor, worker] of routes) {
       if (worker === null) this.routes.delete(actor);
       else this.routes.set(actor, worker === this.workerId ? null : worker);
+      if (worker !== null && worker !== this.workerId) this.fences.routedToPeer(actor);
+      else this.fences.routedElsewhere(actor);
     }
   }
 
@@ -305,7 +339,7 @@ export class WorkerRuntime implements CellHost {
   }
 
   private notifySender(env: Envelope, reason: string): void {
-    if (env.from === null || env.kind === Kind.Undelivered) return;
+    if (env.from === null || env.kind === Kind.Undelivered || env.kind === Kind.Fence || env.kind === Kind.FenceAck) return;
     const notice: UndeliveredMsg = { type: 'sys.undelivered', to: env.to, reason, originalType: env.msg.type };
     this.send({ to: env.from, kind: Kind.Undelivered, from: env.to, cid: env.kind === Kind.Ask ? env.cid : 0, ts: monoNs(), msg: notice });
   }
@@ -476,6 +510,10 @@ export class WorkerRuntime implements CellHost {
     cell.spec = spec;
     cell.state = 'starting';
     this.keepsMailbox.delete(cell);
+    // Held frames came with the start request, not over a channel: counted apart so settle's
+    // per-channel balance holds. They were sent before anything the main thread forwards while
+    // the module loads, so they go into the mailbox first.
+    if (req.buffered) this.onBatch(req.buffered, HELD);
     let mod: ActorModule;
     try {
       mod = await loadActorModule(spec.module, spec.export);
@@ -489,8 +527,6 @@ export class WorkerRuntime implements CellHost {
       cell.state = 'failed';
       return { ok: false, error: serializeError(err) };
     }
-    // Held frames came with the start request, not over a channel: counted apart so settle's per-channel balance holds.
-    if (req.buffered) this.onBatch(req.buffered, HELD);
     try {
       await cell.behaviour!.init?.(cell.ctx, spec.args, req.snapshot);
     } catch (err) {
@@ -546,7 +582,7 @@ export class WorkerRuntime implements CellHost {
   // ---- introspection ------------------------------------------------------
 
   counters(): TrafficCounters {
-    let idle = this.ready.size === 0 && this.outboxes.idle;
+    let idle = this.ready.size === 0 && this.outboxes.idle && !this.fences.active;
     for (const cell of this.cells.values()) if (cell.busy || cell.runnable) idle = false;
     return { sentTo: this.outboxes.sentCounts(), receivedFrom: Object.fromEntries(this.receivedFrom), idle };
   }

@@ -140,7 +140,7 @@ describe('qgtm start run twice on one journal folder', () => {
         }, 30_000, 'second run reconciled');
         expect(rec).toMatchObject({ passed: true, magnitude: 0 });
         const risk = ((await (await fetch(`${second.httpUrl}/api/v1/risk`)).json()) as J).data;
-        expect(risk.state.tier).toBe('NORMAL');
+        expect(risk.state.tier, JSON.stringify(risk.state)).toBe('NORMAL');
       } finally {
         await second.close();
       }

@@ -81,7 +81,10 @@ describe.skipIf(why !== null)('qgtm daemon and qgtm api as separate processes ov
   it('an operator command through the API then executed by the daemon and acknowledged', async () => {
     const r = await fetch(`${apiUrl}/api/v1/risk/tier`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'WARN', reason: 'split test' }) });
     expect(r.status).toBe(200);
-    expect(((await r.json()) as J).ack).toMatchObject({ ok: true, result: { tier: 'WARN' } });
+    const ack = ((await r.json()) as J).ack;
+    const active = ((await get('/api/v1/risk')).data?.state?.triggers as J[] | undefined)?.filter((t) => t.tier !== 'NORMAL');
+    const daemonLog = daemon.lines.filter((l) => /stream|broker|tier|REST|reconcil/i.test(l)).slice(-15);
+    expect(ack, JSON.stringify({ active, daemonLog }, null, 1)).toMatchObject({ ok: true, result: { tier: 'WARN' } });
     await eventually(async () => (await get('/api/v1/risk')).data?.state?.tier === 'WARN', 10_000, 'risk WARN via Redis');
   });
 

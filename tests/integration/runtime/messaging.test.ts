@@ -100,6 +100,41 @@ describe('ask timeout', () => {
   });
 });
 
+describe('order across a route change', () => {
+  it('a sender ticking while its peer starts, with the main thread stalled after then ticks arrive in the order sent', async () => {
+    const sys = await start();
+    // 'a' ticks 'b' every millisecond, also while 'b' is not running: those ticks go through
+    // the main thread (held, or dead letters while 'b' is stopped), the later ones on the
+    // direct channel once 'a' learns b's route. Stalling the main thread right after the
+    // route is out leaves ticks sent just before it queued there while newer ones go direct.
+    await sys.spawn({ id: 'a', module: probe, args: { peer: 'b', tickEveryMs: 1 } });
+    const block = (ms: number): void => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        // the main thread stalled, as on a loaded machine
+      }
+    };
+    const disorders: string[] = [];
+    // The main thread busy most of the time: what goes through it lags what goes direct.
+    const busy = setInterval(() => block(4), 5);
+    try {
+      for (let round = 0; round < 15; round++) {
+        await sys.spawn({ id: 'b', module: probe });
+        block(40);
+        await new Promise((r) => setTimeout(r, 150));
+        const st = await sys.ask<Any>('b', { type: 't.get' } as Any, { timeoutMs: 2000 });
+        const ns = (st.seen as Any[]).filter((x) => x.type === 't.tick').map((x) => x.n as number);
+        expect(ns.length).toBeGreaterThan(10);
+        for (let k = 1; k < ns.length; k++) if (ns[k]! <= ns[k - 1]!) disorders.push(`round ${round}: ${ns[k - 1]} then ${ns[k]}`);
+        await sys.stop('b');
+      }
+    } finally {
+      clearInterval(busy);
+    }
+    expect(disorders).toEqual([]);
+  });
+});
+
 describe('co-located actors', () => {
   it('actors with one placement then share a worker and still talk', async () => {
     const sys = await start();

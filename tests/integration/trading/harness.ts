@@ -39,6 +39,8 @@ export interface Harness {
   brokerReady(timeoutMs?: number): Promise<ExecConnectionMsg>;
   /** The broker's latest published positions (qty per symbol, zeros dropped). */
   brokerPositions(): Record<string, number>;
+  /** What the trading path last said (risk, broker link, postures, orders, venue orders), for timeout messages. */
+  explain(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,19 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     brokerPositions() {
       const last = [...seen.positions.items].reverse().find((m) => m.type === 'exec.positions') as ExecPositionsMsg | undefined;
       return Object.fromEntries((last?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty]));
+    },
+    async explain() {
+      const last = (t: (typeof TOPICS)[number], n = 3): unknown[] => seen[t].items.slice(-n);
+      const venueOrders = await api.orders.getAllOrders({ status: 'all', limit: 20 }).catch((e: unknown) => String(e));
+      const risk = seen.risk.items.filter((m) => m.type === 'risk.state').slice(-1)[0];
+      return {
+        risk: risk && { tier: risk.tier, floor: risk.floor, triggers: (risk.triggers as Any[] | undefined)?.filter((x) => x.tier !== 'NORMAL') },
+        riskEvents: seen.risk.items.filter((m) => m.type !== 'risk.state').slice(-5),
+        brokerStatus: last('broker_status', 1),
+        posture: last('posture', 2),
+        orders: last('orders', 5),
+        venueOrders,
+      };
     },
     async close() {
       await tree.stop().catch(() => undefined);

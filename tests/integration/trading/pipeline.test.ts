@@ -30,7 +30,7 @@ describe('trading pipeline on the venue', () => {
     await eventually(() => {
       const p = h!.brokerPositions();
       return (p.GLD ?? 0) > 0 && (p.SLV ?? 0) > 0;
-    }, 30_000, 'broker positions in GLD and SLV');
+    }, 30_000, 'broker positions in GLD and SLV', () => h!.explain());
     const fills = h.seen.fills.items;
     expect(fills.length).toBeGreaterThanOrEqual(2);
     expect(new Set(fills.map((f) => f.executionId)).size).toBe(fills.length);

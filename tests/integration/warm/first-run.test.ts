@@ -108,7 +108,10 @@ describe('first run with backfill and the intraday profile', () => {
     const orders = await eventually(() => {
       const list = venue.engine.list({ status: 'all', limit: 500 });
       return list.length > 0 ? list : null;
-    }, 20_000, 'an order at the venue');
+    }, 20_000, 'an order at the venue', async () => {
+      const risk = (await system.ask('risk', { type: 'risk.query' }, { timeoutMs: 2000 })) as unknown as Record<string, any>;
+      return { tier: risk.tier, floor: risk.floor, brokerUsable: risk.brokerUsable, armed: risk.armed, triggers: (risk.triggers as Record<string, any>[] | undefined)?.filter((x) => x.tier !== 'NORMAL'), posture: postures.items.slice(-1) };
+    });
     const orderMs = Date.now() - started;
     const order = orders![0] as Record<string, unknown>;
     expect(Object.keys(posture.weights)).toContain(order.symbol);
