@@ -55,7 +55,12 @@ describe('broker session failures', () => {
 
     await eventually(() => h!.sys.incarnation('broker') > before && h!.sys.status('broker') === 'running', 30_000, 'broker restarted');
     await h.seen.broker_status.waitFor((m) => m.connected && m.ready && m.ts > killedAt, 30_000, 'broker ready again');
-    const acked = await h.seen.orders.waitFor((m) => m.clientOrderId === cid && m.submission === 'acked' && m.ts > killedAt, 15_000, 'order acknowledged after restart');
+    const acked = (await eventually(
+      () => h!.seen.orders.items.find((m) => m.clientOrderId === cid && m.submission === 'acked' && m.ts > killedAt),
+      15_000,
+      'order acknowledged after restart',
+      async () => ({ orders: h!.seen.orders.items.slice(-6), broker: await h!.ask('broker', { type: 'broker.query' }).catch(String), trading: await h!.explain() }),
+    ))!;
     expect(acked.intentId).toBe('k1:GLD');
 
     await eventually(async () => (await venuePositions(h!.api)).GLD === 7, 8000, 'venue position');
