@@ -54,10 +54,15 @@ describe('broker session failures', () => {
     h.venue.faults.setLatency(0);
 
     await eventually(() => h!.sys.incarnation('broker') > before && h!.sys.status('broker') === 'running', 30_000, 'broker restarted');
-    await h.seen.broker_status.waitFor((m) => m.connected && m.ready && m.ts > killedAt, 30_000, 'broker ready again');
+    // The new incarnation's own word (a status published by the old one just before the kill would also be 'ready').
+    await eventually(async () => {
+      const [info] = await h!.sys.inspect('broker');
+      const d = info?.state_detail as { startupDone?: boolean; connected?: boolean } | undefined;
+      return d?.startupDone === true && d.connected === true;
+    }, 30_000, 'restarted broker through start-up reconciliation');
     const acked = (await eventually(
       () => h!.seen.orders.items.find((m) => m.clientOrderId === cid && m.submission === 'acked' && m.ts > killedAt),
-      15_000,
+      30_000,
       'order acknowledged after restart',
       async () => ({ orders: h!.seen.orders.items.slice(-6), broker: await h!.ask('broker', { type: 'broker.query' }).catch(String), trading: await h!.explain() }),
     ))!;
