@@ -85,7 +85,7 @@ export class RouteFences {
     this.open(to, token);
   }
 
-  /** Releases every kept frame (the worker is going away). */
+  /** Releases every kept frame now (the worker is about to go away). */
   close(): void {
     for (const [to, p] of [...this.pending]) this.open(to, p.token);
     this.viaMain.clear();

@@ -339,7 +339,7 @@ export class WorkerRuntime implements CellHost {
   }
 
   private notifySender(env: Envelope, reason: string): void {
-    if (env.from === null || env.kind === Kind.Undelivered || env.kind === Kind.Fence || env.kind === Kind.FenceAck) return;
+    if (env.from === null || env.kind === Kind.Undelivered) return;
     const notice: UndeliveredMsg = { type: 'sys.undelivered', to: env.to, reason, originalType: env.msg.type };
     this.send({ to: env.from, kind: Kind.Undelivered, from: env.to, cid: env.kind === Kind.Ask ? env.cid : 0, ts: monoNs(), msg: notice });
   }
@@ -570,6 +570,12 @@ export class WorkerRuntime implements CellHost {
       for (const env of cell.mailbox.drainAll()) this.undeliverable(env, 'actor_stopped');
       cell.metrics.depth.set(0);
       this.cells.delete(id);
+      // The last actor gone, the main thread may end this worker at once: frames kept
+      // behind an open fence go now (by their current route) rather than die with it.
+      if (this.cells.size === 0 && this.fences.active) {
+        this.fences.close();
+        this.outboxes.flush();
+      }
     }
     return { snapshot };
   }

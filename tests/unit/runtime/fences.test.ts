@@ -94,6 +94,18 @@ describe('route fences', () => {
     expect(rt.counters().idle).toBe(true);
   });
 
+  it('a fence open when the last actor of the worker stops then the kept frames go out at once', async () => {
+    const { rt, toMain, events } = await runtimeWithProbe();
+    await aSends(rt, 1);
+    rt.setRoutes([['x', 'w2']]);
+    await aSends(rt, 2);
+    expect(events.filter((e) => e.k === 'connect')).toEqual([]);
+    await rt.stopActor('a', 'test', false);
+    // Released to its route (w2, so a channel is asked for), not left waiting for an answer.
+    expect(events.filter((e) => e.k === 'connect')).toEqual([{ k: 'connect', peer: 'w2' }]);
+    expect(toMain.filter((e) => e.kind === Kind.Tell).map((e) => (e.msg as Any).i)).toEqual([1]);
+  });
+
   it('a fence to a worker answering for the actor then it acks to the sender, and is never delivered', async () => {
     const { rt, toMain } = await runtimeWithProbe();
     // 'a' lives here: a fence for it from 'z' (elsewhere) is answered, not queued in a's mailbox.
