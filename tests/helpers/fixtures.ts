@@ -32,3 +32,8 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 500
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The risk triggers demanding more than NORMAL, from a risk state (`risk.state`, `risk.query` or `/api/v1/risk`). */
+export function activeTriggers(state: object | undefined | null): unknown[] | undefined {
+  return ((state as { triggers?: { tier?: string }[] } | undefined | null)?.triggers)?.filter((t) => t.tier !== 'NORMAL');
+}

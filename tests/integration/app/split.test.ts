@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../helpers/fixtures.js';
+import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { killAll, launch, QGTM_BIN, type Proc } from '../../helpers/process.js';
 import { freePort, redisUnavailable, startRedis, type RedisServer } from '../../helpers/redis.js';
 
@@ -82,7 +82,7 @@ describe.skipIf(why !== null)('qgtm daemon and qgtm api as separate processes ov
     const r = await fetch(`${apiUrl}/api/v1/risk/tier`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'WARN', reason: 'split test' }) });
     expect(r.status).toBe(200);
     const ack = ((await r.json()) as J).ack;
-    const active = ((await get('/api/v1/risk')).data?.state?.triggers as J[] | undefined)?.filter((t) => t.tier !== 'NORMAL');
+    const active = activeTriggers((await get('/api/v1/risk')).data?.state);
     const daemonLog = daemon.lines.filter((l) => /stream|broker|tier|REST|reconcil/i.test(l)).slice(-15);
     expect(ack, JSON.stringify({ active, daemonLog }, null, 1)).toMatchObject({ ok: true, result: { tier: 'WARN' } });
     await eventually(async () => (await get('/api/v1/risk')).data?.state?.tier === 'WARN', 10_000, 'risk WARN via Redis');

@@ -13,7 +13,7 @@ import { ActorSystem, type Message, type SystemOptions } from '../../../src/runt
 import type { SupervisionTree } from '../../../supervisor/index.js';
 import { startVenue, type VenueHandle, type VenueOptions } from '../../../venue/index.js';
 import { barMsg, featuresMsg, TICK_SOURCE_STRUCTURES, type PublishItem } from '../../../bench/actors/tick-source.js';
-import { eventually } from '../../helpers/fixtures.js';
+import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { clientsFor, Collector } from '../venue/helpers.js';
 import type { ExecConnectionMsg, ExecPositionsMsg } from '../../../actors/broker/messages.js';
 
@@ -105,7 +105,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const venueOrders = await api.orders.getAllOrders({ status: 'all', limit: 20 }).catch((e: unknown) => String(e));
       const risk = seen.risk.items.filter((m) => m.type === 'risk.state').slice(-1)[0];
       return {
-        risk: risk && { tier: risk.tier, floor: risk.floor, triggers: (risk.triggers as Any[] | undefined)?.filter((x) => x.tier !== 'NORMAL') },
+        risk: risk && { tier: risk.tier, floor: risk.floor, triggers: activeTriggers(risk) },
         riskEvents: seen.risk.items.filter((m) => m.type !== 'risk.state').slice(-5),
         brokerStatus: last('broker_status', 1),
         posture: last('posture', 2),

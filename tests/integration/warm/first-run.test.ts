@@ -22,7 +22,7 @@ import type { FeedHistoryMsg } from '../../../actors/feed/messages.js';
 import type { StrategySignalMsg } from '../../../actors/strategy/messages.js';
 import type { AllocPostureMsg } from '../../../actors/allocator/messages.js';
 import { PM_UNIVERSE } from '../../../src/universe/index.js';
-import { eventually } from '../../helpers/fixtures.js';
+import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { Collector } from '../venue/helpers.js';
 
 const BACKFILL_BARS = 480;
@@ -110,7 +110,7 @@ describe('first run with backfill and the intraday profile', () => {
       return list.length > 0 ? list : null;
     }, 20_000, 'an order at the venue', async () => {
       const risk = (await system.ask('risk', { type: 'risk.query' }, { timeoutMs: 2000 })) as unknown as Record<string, any>;
-      return { tier: risk.tier, floor: risk.floor, brokerUsable: risk.brokerUsable, armed: risk.armed, triggers: (risk.triggers as Record<string, any>[] | undefined)?.filter((x) => x.tier !== 'NORMAL'), posture: postures.items.slice(-1) };
+      return { tier: risk.tier, floor: risk.floor, brokerUsable: risk.brokerUsable, armed: risk.armed, triggers: activeTriggers(risk), posture: postures.items.slice(-1) };
     });
     const orderMs = Date.now() - started;
     const order = orders![0] as Record<string, unknown>;

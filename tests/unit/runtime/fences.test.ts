@@ -4,7 +4,7 @@
  * direct channel once it learns the route (see src/runtime/worker/fences.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { buildStructures, Codec, splitBatch } from '../../../src/runtime/codec.js';
+import { buildStructures, Codec } from '../../../src/runtime/codec.js';
 import { RealClock } from '../../../src/runtime/clock.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { Kind, type Envelope, type Message } from '../../../src/runtime/message.js';
@@ -26,9 +26,8 @@ async function runtimeWithProbe(): Promise<{ rt: WorkerRuntime; toMain: Envelope
     log: createLogger('silent'),
     toMain: (value) => {
       if (value instanceof ArrayBuffer) {
-        splitBatch(new Uint8Array(value), (to, _frame, payload) => {
-          const d = codec.decodePayload(to, payload);
-          if (d.env) toMain.push(d.env);
+        codec.decodeBatch(new Uint8Array(value), (frame) => {
+          if (frame.env) toMain.push(frame.env);
         });
       } else events.push(value as unknown as Any);
     },
@@ -38,11 +37,14 @@ async function runtimeWithProbe(): Promise<{ rt: WorkerRuntime; toMain: Envelope
   return { rt, toMain, events };
 }
 
+/** One turn of the event loop (the runtime drains mailboxes on setImmediate). */
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 /** Tells probe 'a' to send `i` to 'x', and lets it run. */
 async function aSends(rt: WorkerRuntime, i: number): Promise<void> {
   rt.deliver({ to: 'a', kind: Kind.Tell, from: null, cid: 0, ts: 0, msg: { type: 't.forward', to: 'x', msg: { type: 't.record', i } } as Any });
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
+  await turn();
+  await turn();
 }
 
 
@@ -64,12 +66,12 @@ describe('route fences', () => {
 
     // A stale or foreign answer opens nothing.
     rt.deliver({ to: 'a', kind: Kind.FenceAck, from: 'x', cid: fence.cid + 99, ts: 0, msg: { type: 'sys.fence' } });
-    await new Promise((r) => setImmediate(r));
+    await turn();
     expect(events.filter((e) => e.k === 'connect')).toEqual([]);
 
     // The receiving worker answers: 2 and 3 go to w2, in order (held until its channel is wired).
     rt.deliver({ to: 'a', kind: Kind.FenceAck, from: 'x', cid: fence.cid, ts: 0, msg: { type: 'sys.fence' } });
-    await new Promise((r) => setImmediate(r));
+    await turn();
     expect(events.filter((e) => e.k === 'connect')).toEqual([{ k: 'connect', peer: 'w2' }]);
     expect(toMain.filter((e) => e.kind === Kind.Tell).map((e) => (e.msg as Any).i)).toEqual([1]);
   });
@@ -89,7 +91,7 @@ describe('route fences', () => {
     await aSends(rt, 2);
     rt.setRoutes([['x', null]]);
     await aSends(rt, 3);
-    await new Promise((r) => setImmediate(r));
+    await turn();
     expect(toMain.filter((e) => e.kind === Kind.Tell).map((e) => (e.msg as Any).i)).toEqual([1, 2, 3]);
     expect(rt.counters().idle).toBe(true);
   });
@@ -110,7 +112,7 @@ describe('route fences', () => {
     const { rt, toMain } = await runtimeWithProbe();
     // 'a' lives here: a fence for it from 'z' (elsewhere) is answered, not queued in a's mailbox.
     rt.deliver({ to: 'a', kind: Kind.Fence, from: 'z', cid: 7, ts: 0, msg: { type: 'sys.fence' } });
-    await new Promise((r) => setImmediate(r));
+    await turn();
     expect(toMain.map((e) => [e.to, e.kind, e.from, e.cid])).toEqual([['z', Kind.FenceAck, 'a', 7]]);
     expect(rt.deadLetters.count()).toBe(0);
   });
