@@ -135,8 +135,10 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
     args: { heartbeatSources: shardIds(shards), ...config.risk },
     placement: place('risk'),
     mailbox: { capacity: 50_000, overflow: 'reject' },
-    // Approvals leave for the broker as they are made, not at the end of the risk governor's turn.
-    flush: 'immediate',
+    // A review's approvals leave for the broker together as soon as the review ends, not at the
+    // end of the risk governor's turn, nor one postMessage each (the broker would be woken once
+    // per approval, and on a small machine each wake can pre-empt the rest of the review).
+    flush: 'message',
     subscribe: RISK_TOPICS,
     snapshot: { everyMs: 1000 },
   };

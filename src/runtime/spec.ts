@@ -31,11 +31,13 @@ export interface ActorSpec<A = unknown> {
   /**
    * When what this actor sends to other workers is posted: `turn` (default)
    * batches everything it sends in one turn into one postMessage per
-   * destination; `immediate` posts each message as it is sent, for actors
-   * whose few messages are latency-critical (the risk governor's approvals
-   * on their way to the broker session).
+   * destination; `message` posts what the handling of one message sent as
+   * soon as its handler returns, for actors whose output is latency-critical
+   * (the risk governor's approvals of one rebalance leave for the broker
+   * session together, the moment the review ends); `immediate` posts each
+   * message as it is sent.
    */
-  readonly flush?: 'turn' | 'immediate';
+  readonly flush?: 'turn' | 'message' | 'immediate';
   /** Messages held for the actor while its worker restarts; beyond this they are dead letters. */
   readonly restartBuffer?: number;
   /**
@@ -70,7 +72,7 @@ export function validateSpec(spec: unknown, path = 'spec'): string[] {
   if (s.subscribe !== undefined && (!Array.isArray(s.subscribe) || s.subscribe.some((t) => typeof t !== 'string' || t.length === 0))) {
     errors.push(`${path}.subscribe must be a list of topic names`);
   }
-  if (s.flush !== undefined && s.flush !== 'turn' && s.flush !== 'immediate') errors.push(`${path}.flush must be turn or immediate`);
+  if (s.flush !== undefined && s.flush !== 'turn' && s.flush !== 'message' && s.flush !== 'immediate') errors.push(`${path}.flush must be turn, message or immediate`);
   if (s.restartBuffer !== undefined && (!Number.isInteger(s.restartBuffer) || (s.restartBuffer as number) < 0)) {
     errors.push(`${path}.restartBuffer must be an integer >= 0`);
   }

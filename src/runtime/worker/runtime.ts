@@ -445,6 +445,7 @@ export class WorkerRuntime implements CellHost {
 
   private afterHandled(cell: Cell, t0: number, t1: number): void {
     cell.current = undefined;
+    if (cell.spec.flush === 'message') this.outboxes.flush();
     cell.handledCount++;
     cell.metrics.handled.inc();
     cell.metrics.handleSeconds.observe((t1 - t0) / 1000);

@@ -4,33 +4,23 @@
  * direct channel once it learns the route (see src/runtime/worker/fences.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { buildStructures, Codec } from '../../../src/runtime/codec.js';
-import { RealClock } from '../../../src/runtime/clock.js';
-import { createLogger } from '../../../src/runtime/logger.js';
 import { Kind, type Envelope, type Message } from '../../../src/runtime/message.js';
-import { WorkerRuntime } from '../../../src/runtime/worker/runtime.js';
+import type { WorkerRuntime } from '../../../src/runtime/worker/runtime.js';
 import { fixture } from '../../helpers/fixtures.js';
+import { handCodec as codec, handRuntime } from '../../helpers/worker-runtime.js';
 
 type Any = Message & Record<string, any>;
-const codec = new Codec(buildStructures([]));
 
 /** A runtime whose posts to the main thread are captured, with a probe actor 'a' in it. */
 async function runtimeWithProbe(): Promise<{ rt: WorkerRuntime; toMain: Envelope[]; events: Any[] }> {
   const toMain: Envelope[] = [];
   const events: Any[] = [];
-  const rt = new WorkerRuntime({
-    workerId: 'w1',
-    cidBase: 1,
-    codec,
-    clock: new RealClock(),
-    log: createLogger('silent'),
-    toMain: (value) => {
-      if (value instanceof ArrayBuffer) {
-        codec.decodeBatch(new Uint8Array(value), (frame) => {
-          if (frame.env) toMain.push(frame.env);
-        });
-      } else events.push(value as unknown as Any);
-    },
+  const rt = handRuntime((value) => {
+    if (value instanceof ArrayBuffer) {
+      codec.decodeBatch(new Uint8Array(value), (frame) => {
+        if (frame.env) toMain.push(frame.env);
+      });
+    } else events.push(value as unknown as Any);
   });
   const started = await rt.startActor({ spec: { id: 'a', module: fixture('probe') }, incarnation: 1 });
   expect(started.ok).toBe(true);

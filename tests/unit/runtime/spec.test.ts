@@ -15,7 +15,7 @@ describe('actor spec validation', () => {
       'spec.mailbox.capacity must be a positive integer',
       'spec.mailbox.overflow must be one of reject, drop_oldest, conflate',
       'spec.subscribe must be a list of topic names',
-      'spec.flush must be turn or immediate',
+      'spec.flush must be turn, message or immediate',
       'spec.restartBuffer must be an integer >= 0',
       'spec.snapshot.everyMessages must be a positive number',
       'spec.limits.maxOldGenerationSizeMb must be a positive number',
