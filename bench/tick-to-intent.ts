@@ -25,8 +25,9 @@
  *
  * Targets (issue 5): actors p50 <= 1.25 x (hops x raw one-way p50); actors
  * p50 at least 3x lower than (b) and (c). Knobs: QGTM_BENCH_TICKS,
- * QGTM_BENCH_INTERVAL_MS, QGTM_BENCH_BAR_EVERY, QGTM_BENCH_PLACEMENT,
- * QGTM_BENCH_ACTORS_ONLY (skip the baselines).
+ * QGTM_BENCH_INTERVAL_MS, QGTM_BENCH_BAR_EVERY, QGTM_BENCH_PLACEMENT, QGTM_BENCH_RISK_FLUSH,
+ * QGTM_BENCH_ACTORS_ONLY (skip the baselines; `relay`: the pass-through
+ * stages instead of the real ones).
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
@@ -39,6 +40,9 @@ import { RISK_TOPICS } from '../actors/risk/actor.js';
 import { STRATEGY_TOPICS } from '../actors/strategy/actor.js';
 import { barMsg, featuresMsg, RandomWalk, TICK_SOURCE_STRUCTURES } from './actors/tick-source.js';
 import { rawSide } from './lib/raw-side.js';
+import { idleTax } from './lib/idle-tax.js';
+import type { RelayArgs } from './actors/relay.js';
+import { shardStrategies } from '../actors/strategy/actor.js';
 import { printFigures, printTable, round, summary, target } from './lib/report.js';
 import type { ExecPositionsMsg } from '../actors/broker/messages.js';
 import { ALLOCATOR_ARGS, allocatorStage, BenchBroker, makeAllocator, makeRisk, makeShard, riskStage, RISK_ARGS, SHARD_ARGS, shardStage, SYMBOLS, type Tick } from './lib/stages.js';
@@ -53,6 +57,8 @@ const HOPS = ['strategy:0', 'allocator', 'risk', 'broker'].reduce(
   },
   { last: 'md', n: 0 },
 ).n;
+/** When the risk governor's approvals are posted (ActorSpec.flush); the trading tree uses `message`. */
+const RISK_FLUSH = (process.env.QGTM_BENCH_RISK_FLUSH ?? 'message') as 'turn' | 'message' | 'immediate';
 const INTERVAL_MS = Number(process.env.QGTM_BENCH_INTERVAL_MS ?? 5);
 /** Each instrument's n-th tick closes a bar (and so reaches the bar-triggered strategies). */
 const BAR_EVERY = Number(process.env.QGTM_BENCH_BAR_EVERY ?? 1);
@@ -74,6 +80,8 @@ function ticks(seed: number): () => Tick {
 
 interface ActorRun {
   readonly samples: number[];
+  /** Ticks that ended in at least one approval: how often the broker's worker was woken by one. */
+  readonly origins: number;
   /** The last hop alone (risk's send to the broker's receipt), µs. */
   readonly lastHop: number[];
   /** Per stage: the histogram bucket holding the median, µs. */
@@ -103,20 +111,40 @@ async function stageMedians(sys: ActorSystem): Promise<Record<string, number | s
   return out;
 }
 
-async function actorPath(): Promise<ActorRun> {
+type Place = (id: string) => string;
+const url = (p: string): string => new URL(p, import.meta.url).href;
+
+/** The real stages: shard, allocator and risk governor, spawned as the trading tree spawns them. */
+async function spawnTradingStages(sys: ActorSystem, place: Place): Promise<void> {
+  await sys.spawn({ id: 'risk', module: url('../actors/risk/actor.js'), args: RISK_ARGS, placement: place('risk'), flush: RISK_FLUSH, subscribe: RISK_TOPICS, mailbox: { capacity: 50_000, overflow: 'reject' } });
+  await sys.spawn({ id: 'allocator', module: url('../actors/allocator/actor.js'), args: ALLOCATOR_ARGS, placement: place('allocator'), subscribe: ALLOCATOR_TOPICS, mailbox: { capacity: 50_000, overflow: 'reject' } });
+  await sys.spawn({ id: 'strategy:0', module: url('../actors/strategy/actor.js'), args: SHARD_ARGS, placement: place('strategy:0'), subscribe: STRATEGY_TOPICS, mailbox: { capacity: 20_000, overflow: 'reject' } });
+}
+
+/**
+ * The transport floor: pass-through stages (bench/actors/relay.ts) under the
+ * same ids, placement, flush and market-data subscriptions, starting a hop on
+ * the bars the real shard evaluates on.
+ */
+async function spawnRelayStages(sys: ActorSystem, place: Place): Promise<void> {
+  const watch = [...new Set(shardStrategies(SHARD_ARGS).flatMap((d) => d.instruments))];
+  await sys.spawn({ id: 'risk', module: url('./actors/relay.js'), args: { next: 'broker', approve: true } satisfies RelayArgs, placement: place('risk'), flush: RISK_FLUSH, subscribe: ['features'] });
+  await sys.spawn({ id: 'allocator', module: url('./actors/relay.js'), args: { next: 'risk' } satisfies RelayArgs, placement: place('allocator'), subscribe: ['features'] });
+  await sys.spawn({ id: 'strategy:0', module: url('./actors/relay.js'), args: { next: 'allocator', watch } satisfies RelayArgs, placement: place('strategy:0'), subscribe: ['features', 'bars'] });
+}
+
+async function actorPath(stages: 'trading' | 'relay'): Promise<ActorRun> {
   const sys = await ActorSystem.start({ logLevel: 'warn', structures: [...TICK_SOURCE_STRUCTURES, ...TRADING_STRUCTURES] });
   sys.setFailureHandler((f) => console.error('bench actor failed', f.id, f.error.message));
-  const url = (p: string): string => new URL(p, import.meta.url).href;
   try {
     // Placed as tradingTree places them; the tick source in its own worker, as the market-data session.
     const place = (id: string): string => placementFor(id, PLACEMENT);
     await sys.spawn({ id: 'broker', module: url('./actors/broker-stub.js'), placement: place('broker') });
-    await sys.spawn({ id: 'risk', module: url('../actors/risk/actor.js'), args: RISK_ARGS, placement: place('risk'), flush: 'immediate', subscribe: RISK_TOPICS, mailbox: { capacity: 50_000, overflow: 'reject' } });
-    await sys.spawn({ id: 'allocator', module: url('../actors/allocator/actor.js'), args: ALLOCATOR_ARGS, placement: place('allocator'), subscribe: ALLOCATOR_TOPICS, mailbox: { capacity: 50_000, overflow: 'reject' } });
-    await sys.spawn({ id: 'strategy:0', module: url('../actors/strategy/actor.js'), args: SHARD_ARGS, placement: place('strategy:0'), subscribe: STRATEGY_TOPICS, mailbox: { capacity: 20_000, overflow: 'reject' } });
+    if (stages === 'trading') await spawnTradingStages(sys, place);
+    else await spawnRelayStages(sys, place);
     await sys.spawn({ id: 'md', module: url('./actors/tick-source.js'), placement: 'md' });
     const deadline = Date.now() + 10_000;
-    while (!(await sys.ask<Any>('risk', { type: 'risk.query' } as Any, { timeoutMs: 2000 })).armed) {
+    while (stages === 'trading' && !(await sys.ask<Any>('risk', { type: 'risk.query' } as Any, { timeoutMs: 2000 })).armed) {
       if (Date.now() > deadline) throw new Error('risk never armed');
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -141,7 +169,7 @@ async function actorPath(): Promise<ActorRun> {
     await sys.ask('broker', { type: 'broker.latency', reset: true } as Any, { timeoutMs: 5000 });
     await stream(TICKS, SEED);
     const r = await sys.ask<Any>('broker', { type: 'broker.latency' } as Any, { timeoutMs: 5000 });
-    return { samples: (r.samples as number[]).map((ns) => ns / 1000), lastHop: (r.lastHop as number[]).map((ns) => ns / 1000), stages: await stageMedians(sys) };
+    return { samples: (r.samples as number[]).map((ns) => ns / 1000), origins: r.origins as number, lastHop: (r.lastHop as number[]).map((ns) => ns / 1000), stages: stages === 'trading' ? await stageMedians(sys) : {} };
   } finally {
     await sys.shutdown();
   }
@@ -149,15 +177,15 @@ async function actorPath(): Promise<ActorRun> {
 
 /**
  * Runs `n` ticks through `pipeline` at the actors' pace (one every
- * INTERVAL_MS, or at once when the previous tick ran late), returning one
- * latency (µs) per approved intent.
+ * `intervalMs`, or at once when the previous tick ran late; 0: back to
+ * back), returning one latency (µs) per approved intent.
  */
-async function drive(n: number, seed: number, pipeline: (tick: Tick, t0: number) => Promise<number> | number): Promise<number[]> {
+async function drive(n: number, seed: number, pipeline: (tick: Tick, t0: number) => Promise<number> | number, intervalMs = INTERVAL_MS): Promise<number[]> {
   const next = ticks(seed);
   const out: number[] = [];
   const start = performance.now();
   for (let i = 0; i < n; i++) {
-    const wait = start + i * INTERVAL_MS - performance.now();
+    const wait = start + i * intervalMs - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const t0 = monoNs();
     const approved = await pipeline(next(), t0);
@@ -167,7 +195,8 @@ async function drive(n: number, seed: number, pipeline: (tick: Tick, t0: number)
   return out;
 }
 
-async function oneThread(): Promise<number[]> {
+/** (a): the stages called in turn, paced like the actors, or back to back (`intervalMs` 0: all code and data hot). */
+async function oneThread(intervalMs = INTERVAL_MS): Promise<number[]> {
   const shard = makeShard();
   const alloc = makeAllocator(Date.now());
   const risk = makeRisk(Date.now());
@@ -186,8 +215,8 @@ async function oneThread(): Promise<number[]> {
     }
     return approved.length;
   };
-  await drive(WARMUP_TICKS, SEED + 1, pipe);
-  return drive(TICKS, SEED, pipe);
+  await drive(WARMUP_TICKS, SEED + 1, pipe, intervalMs);
+  return drive(TICKS, SEED, pipe, intervalMs);
 }
 
 async function piscinaPath(): Promise<number[]> {
@@ -238,17 +267,33 @@ export async function run(): Promise<Record<string, unknown>> {
   const rawHot: number[] = [];
   for (let r = 0; r < 3; r++) rawHot.push(...(await raw.latency(3000, 1000)));
   const rawPaced = await raw.pacedLatency(Math.min(1500, TICKS), INTERVAL_MS);
-  await raw.close();
 
-  const run = await actorPath();
+  const run = await actorPath(process.env.QGTM_BENCH_ACTORS_ONLY === 'relay' ? 'relay' : 'trading');
   const actors = summary(run.samples);
   const lastHop = summary(run.lastHop);
   if (process.env.QGTM_BENCH_ACTORS_ONLY) {
+    await raw.close();
     const figures = { placement: PLACEMENT, hops: HOPS, actors_p50_us: round(actors.p50, 1), actors_p99_us: round(actors.p99, 1), actors_last_hop_p50_us: round(lastHop.p50, 1), stages: run.stages };
     printFigures('tick-to-intent', figures);
     return figures;
   }
+  const floorRun = await actorPath('relay');
+  const floor = summary(floorRun.samples);
+  const floorLastHop = summary(floorRun.lastHop);
+  // The hops after the first run at the pace of approvals, not of ticks: their receivers idle
+  // that long between wakes, and a longer idle costs more (see the idle tax). The raw baseline
+  // is paced the same way, once per path (the pass-through stages start a hop on every bar of
+  // the shard's instruments, the real ones only when a target changes).
+  const gapOf = (r: ActorRun): number => Math.max(INTERVAL_MS, Math.round((TICKS * INTERVAL_MS) / Math.max(1, r.origins)));
+  const actorGap = gapOf(run);
+  const floorGap = gapOf(floorRun);
+  const pacedAt = async (gap: number): Promise<ReturnType<typeof summary>> => summary(await raw.pacedLatency(Math.max(100, Math.min(300, Math.round(10_000 / gap))), gap));
+  const rawAtActorGap = await pacedAt(actorGap);
+  const rawAtFloorGap = floorGap === actorGap ? rawAtActorGap : await pacedAt(floorGap);
+  await raw.close();
   const single = summary(await oneThread());
+  const singleHot = summary(await oneThread(0));
+  const tax = await idleTax([...TICK_SOURCE_STRUCTURES, ...TRADING_STRUCTURES], [0, INTERVAL_MS, 25], 300);
   const pisc = summary(await piscinaPath());
   const com = summary(await comlinkPath());
   const rh = summary(rawHot);
@@ -257,15 +302,20 @@ export async function run(): Promise<Record<string, unknown>> {
   const row = (path: string, hops: number | string, s: ReturnType<typeof summary>) => ({ path, 'thread hops': hops, 'p50 µs': round(s.p50, 1), 'p90 µs': round(s.p90, 1), 'p99 µs': round(s.p99, 1), samples: s.n });
   printTable(`tick-to-intent: ${SYMBOLS.length} instruments streaming, a tick every ${INTERVAL_MS} ms, a bar every ${BAR_EVERY} tick(s) per instrument; every path paced alike`, [
     row(`actors (${PLACEMENT} placement)`, HOPS, actors),
+    row('actors, pass-through stages (the runtime alone)', HOPS, floor),
     row('(a) one thread', 0, single),
+    row('(a) one thread, back to back (hot)', 0, singleHot),
     row('(b) piscina, one task per stage', '6 (3 round trips)', pisc),
     row('(c) comlink, one call per stage', '6 (3 round trips)', com),
     row('raw MessagePort one-way, back to back (hop suite)', 1, rh),
     row(`raw MessagePort one-way, one every ${INTERVAL_MS} ms`, 1, rp),
+    row(`raw MessagePort one-way, one every ${actorGap} ms (the actors' approvals)`, 1, rawAtActorGap),
+    ...(floorGap === actorGap ? [] : [row(`raw MessagePort one-way, one every ${floorGap} ms (the pass-through hops)`, 1, rawAtFloorGap)]),
   ]);
   printTable('actor path by stage: median time since the tick (µs; histogram bucket upper bounds, last hop exact)', [
     { ...run.stages, 'last hop (risk -> broker) p50': round(lastHop.p50, 1), 'at broker p50': round(actors.p50, 1) },
   ]);
+  printTable('idle tax: decoding one approved intent (the broker\'s first step on receipt), back to back and after the thread idled', tax.map((t) => ({ 'idle before (ms)': t.idleMs, 'p50 µs': round(t.p50Us, 2), 'p90 µs': round(t.p90Us, 2), samples: t.samples })));
   const figures = {
     instruments: SYMBOLS.length,
     tick_interval_ms: INTERVAL_MS,
@@ -277,6 +327,11 @@ export async function run(): Promise<Record<string, unknown>> {
     actors_p50_us: round(actors.p50, 1),
     actors_p99_us: round(actors.p99, 1),
     actors_samples: actors.n,
+    passthrough_p50_us: round(floor.p50, 1),
+    passthrough_p99_us: round(floor.p99, 1),
+    passthrough_last_hop_p50_us: round(floorLastHop.p50, 1),
+    one_thread_hot_p50_us: round(singleHot.p50, 1),
+    idle_tax_decode_p50_us: Object.fromEntries(tax.map((t) => [`idle_${t.idleMs}ms`, round(t.p50Us, 2)])),
     one_thread_p50_us: round(single.p50, 1),
     one_thread_p99_us: round(single.p99, 1),
     piscina_p50_us: round(pisc.p50, 1),
@@ -291,6 +346,13 @@ export async function run(): Promise<Record<string, unknown>> {
     actors_p50_over_hops_x_raw: target(actors.p50 / (HOPS * rh.p50), '<=', 1.25),
     // The transport's share: what the actors add over the same work in one thread, against hops of an idle receiver.
     actors_minus_one_thread_over_hops_x_raw_paced: target((actors.p50 - single.p50) / (HOPS * rp.p50), '<=', 1.25),
+    // Not targets: the same paths against raw hops paced as each hop is (the first at the tick
+    // interval, the others at the approval gap), the comparison the machine allows.
+    approval_gap_ms: actorGap,
+    raw_one_way_at_approval_gap_p50_us: round(rawAtActorGap.p50, 1),
+    actors_p50_over_paced_raw_hops: round(actors.p50 / (rp.p50 + (HOPS - 1) * rawAtActorGap.p50)),
+    passthrough_gap_ms: floorGap,
+    passthrough_p50_over_paced_raw_hops: round(floor.p50 / (rp.p50 + (HOPS - 1) * rawAtFloorGap.p50)),
     piscina_p50_over_actors: target(pisc.p50 / actors.p50, '>=', 3),
     comlink_p50_over_actors: target(com.p50 / actors.p50, '>=', 3),
   };

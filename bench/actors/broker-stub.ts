@@ -18,6 +18,9 @@ export default defineActor<In, { samples?: number }>(() => {
   let lat = new Float64Array(0);
   let hop = new Float64Array(0);
   let n = 0;
+  /** Distinct origins seen (the ticks that ended in approvals): how often approvals woke this worker. */
+  let origins = 0;
+  let lastOrigin = 0;
   const book = new BenchBroker();
   const sync = (ctx: { publish(t: string, m: Message): void; clock: { now(): number } }): void => {
     const now = ctx.clock.now();
@@ -38,6 +41,8 @@ export default defineActor<In, { samples?: number }>(() => {
           const origin = msg.originNs ?? 0;
           if (origin > 0) {
             const t = monoNs();
+            if (origin !== lastOrigin) origins++;
+            lastOrigin = origin;
             if (n < lat.length) {
               lat[n] = t - origin;
               // The last hop alone: the risk governor's send stamp to here.
@@ -54,8 +59,8 @@ export default defineActor<In, { samples?: number }>(() => {
           sync(ctx);
           return;
         case 'broker.latency':
-          if (ctx.envelope?.kind === Kind.Ask) ctx.reply({ type: 'broker.latency', samples: Array.from(lat.subarray(0, Math.min(n, lat.length))), lastHop: Array.from(hop.subarray(0, Math.min(n, hop.length))), count: n } as Message);
-          if (msg.reset) n = 0;
+          if (ctx.envelope?.kind === Kind.Ask) ctx.reply({ type: 'broker.latency', samples: Array.from(lat.subarray(0, Math.min(n, lat.length))), lastHop: Array.from(hop.subarray(0, Math.min(n, hop.length))), count: n, origins } as Message);
+          if (msg.reset) n = origins = 0;
           return;
         case 'risk.cancel_order':
           return;
