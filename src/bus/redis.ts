@@ -226,7 +226,10 @@ export class RedisBus implements StateBus {
   }
 
   private appendHeartbeat(p: ReturnType<Redis['pipeline']>, info: HeartbeatInfo): void {
-    const degraded = [...new Set([...info.degraded, ...this.degraded()])];
+    // Not 'redis_resync': this record goes out on the connection that carries the resync, after
+    // it, so whoever reads it reads the resynced state (a heartbeat inside or just after the
+    // resync pipeline would otherwise say so until the next one, long after it ended).
+    const degraded = [...new Set([...info.degraded, ...this.degraded().filter((d) => d !== 'redis_resync')])];
     const record: HeartbeatRecord = { ...info, degraded, at: this.now(), ttlMs: this.ttlMs, bus: this.health() };
     const json = toJson(record) ?? '{}';
     p.set(this.key('daemon', 'heartbeat'), json, 'PX', this.ttlMs);

@@ -173,6 +173,12 @@ describe.skipIf(why !== null)('RedisBus over a real redis-server', () => {
     await eventually(async () => ((await api.getState('positions'))?.value as { v: number } | undefined)?.v === 2, 5000, 'catch-up');
     expect((await api.getState('risk'))?.value).toEqual({ tier: 'NO_NEW' });
     expect(daemon.degraded()).toEqual([]);
+    // The heartbeat the resync re-put comes after the sections in the same pipeline: it does not claim a resync.
+    const resynced = (await eventually(async () => {
+      const st = await api.daemonStatus();
+      return st.up ? st : null;
+    }, 3000, 'resynced heartbeat'))!;
+    expect(resynced.info?.degraded).toEqual([]);
     daemon.heartbeat(beat);
     const s = (await eventually(async () => {
       const st = await api.daemonStatus();
