@@ -21,7 +21,7 @@ import { buildStructures, Codec, type Structure } from './codec.js';
 import type { DeadLetter, DeadLetterCount } from './dead-letters.js';
 import { createLogger, type Logger, type LogLevel, type LogSink } from './logger.js';
 import { FrameHolder, MainEndpoint, type Route, type TopicHandler } from './main-endpoint.js';
-import { SYSTEM_ID, type Envelope, type Message } from './message.js';
+import { monoNs, SYSTEM_ID, type Envelope, type Message } from './message.js';
 import { MetricsRegistry, type MetricJson } from './metrics.js';
 import type { ActorInfo, FaultKind, WorkerEvent, WorkerVitals } from './protocol.js';
 import { DEFAULT_RESTART_BUFFER, placementOf, validateSpec, type ActorSpec } from './spec.js';
@@ -49,6 +49,9 @@ export interface StopOptions {
   /** Terminate the worker at once, without a graceful stop (co-located actors fail with `killed`). */
   readonly brutal?: boolean;
 }
+
+/** Restart backoff of the default failure handler (no supervisor installed), ms. */
+export const DEFAULT_RESTART = Object.freeze({ baseMs: 10, maxMs: 5_000, resetMs: 10_000 });
 
 export class ActorSystem extends EventEmitter {
   readonly clock: Clock;
@@ -606,9 +609,28 @@ export class ActorSystem extends EventEmitter {
     }
   }
 
+  /** Consecutive failures per actor under the default handler, and when the last one came (mono ms). */
+  private readonly failureStreaks = new Map<string, { failures: number; lastAt: number }>();
+
+  /**
+   * Without a supervisor, a failed actor is restarted: the first failure at
+   * once, and each further one that follows within DEFAULT_RESTART.resetMs
+   * of the last after an exponentially growing delay (base doubling to max),
+   * so an actor that fails on every start does not spin a core restarting.
+   */
   private defaultOnFailure(f: ActorFailure): void {
-    this.log.warn('actor failed; restarting (no supervisor installed)', { actor: f.id, reason: f.reason, error: f.error.message });
-    this.restart(f.id).catch((err) => this.log.error('restart failed', { actor: f.id, error: serializeError(err) }));
+    const now = monoNs() / 1e6;
+    const prev = this.failureStreaks.get(f.id);
+    const failures = prev && now - prev.lastAt < DEFAULT_RESTART.resetMs ? prev.failures + 1 : 1;
+    this.failureStreaks.set(f.id, { failures, lastAt: now });
+    const delayMs = failures === 1 ? 0 : Math.min(DEFAULT_RESTART.maxMs, DEFAULT_RESTART.baseMs * 2 ** (failures - 2));
+    this.log.warn('actor failed; restarting (no supervisor installed)', { actor: f.id, reason: f.reason, error: f.error.message, failures, delayMs });
+    const restart = (): void => {
+      if (this.closed) return;
+      this.restart(f.id).catch((err) => this.log.error('restart failed', { actor: f.id, error: serializeError(err) }));
+    };
+    if (delayMs === 0) restart();
+    else setTimeout(restart, delayMs).unref();
   }
 
   private notifyWatchers(target: string, cause: string): void {

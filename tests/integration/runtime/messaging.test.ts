@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../src/runtime/index.js';
-import { fixture } from '../../helpers/fixtures.js';
+import { DEFAULT_RESTART } from '../../../src/runtime/system.js';
+import { eventually, fixture } from '../../helpers/fixtures.js';
 import { useSystem } from '../../helpers/system.js';
 
 const probe = fixture('probe');
@@ -152,5 +153,26 @@ describe('co-located actors', () => {
     expect((await sys.ask<Any>('l2', { type: 't.get' } as Any, { timeoutMs: 2000 })).count).toBe(3);
     const infos = await sys.inspect();
     expect(infos.filter((i) => i.worker === sys.workerOf('l1')).map((i) => i.id).sort()).toEqual(['l1', 'l2']);
+  });
+});
+
+describe('default failure handler (no supervisor)', () => {
+  it('an actor failing again and again then restarted each time, with a growing delay', async () => {
+    const sys = await start();
+    await sys.spawn({ id: 'a', module: probe });
+    const waits: number[] = [];
+    for (let k = 1; k <= 4; k++) {
+      const before = sys.incarnation('a');
+      const t0 = performance.now();
+      sys.tell('a', { type: 't.crash', why: `crash ${k}` } as Any);
+      await eventually(() => sys.incarnation('a') === before + 1 && sys.status('a') === 'running', 5000, `restart ${k}`);
+      waits.push(performance.now() - t0);
+    }
+    expect(sys.incarnation('a')).toBe(5);
+    // The first failure is restarted at once; then 10, 20, 40 ms before each restart (DEFAULT_RESTART).
+    expect(waits[2]).toBeGreaterThanOrEqual(DEFAULT_RESTART.baseMs * 2);
+    expect(waits[3]).toBeGreaterThanOrEqual(DEFAULT_RESTART.baseMs * 4);
+    // It still answers.
+    expect(await sys.ask<Any>('a', { type: 't.ping', n: 1 } as Any, { timeoutMs: 2000 })).toMatchObject({ type: 't.pong', n: 1 });
   });
 });
