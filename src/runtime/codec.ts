@@ -149,15 +149,37 @@ export class Codec {
     return this.scratch.take();
   }
 
-  /** Splits a batch into frames and decodes each; a bad frame does not spoil the rest. */
+  /**
+   * Splits a batch into frames and decodes each; a bad frame does not spoil
+   * the rest. A frame whose payload is byte for byte the one before it (one
+   * publish framed for several subscribers in the receiving worker) is not
+   * decoded again: its envelope shares the message object, as local delivery
+   * of a publish does.
+   */
   decodeBatch(batch: Uint8Array, onFrame: (frame: DecodedFrame) => void): void {
     const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
     const ids = new IdCache();
+    let lastStart = -1;
+    let lastLen = 0;
+    let last: Envelope | undefined;
     // Payloads are decoded in place (start/end offsets): a view per frame
     // would cost msgpackr a DataView per frame.
-    walkFrames(batch, (to, _frameStart, payloadStart, end, error) =>
-      onFrame(error ? { to, error } : this.decodeAt(to, batch, view, ids, payloadStart, end)),
-    );
+    walkFrames(batch, (to, _frameStart, payloadStart, end, error) => {
+      if (error) {
+        onFrame({ to, error });
+        return;
+      }
+      const len = end - payloadStart;
+      if (last !== undefined && len === lastLen && sameBytes(batch, lastStart, payloadStart, len)) {
+        onFrame({ to, env: { ...last, to } });
+        return;
+      }
+      const frame = this.decodeAt(to, batch, view, ids, payloadStart, end);
+      last = frame.env;
+      lastStart = payloadStart;
+      lastLen = len;
+      onFrame(frame);
+    });
   }
 
   /** Decodes one envelope payload addressed to `to` (the whole of `bytes`, or `start`..`end`). */

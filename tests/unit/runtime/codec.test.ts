@@ -103,6 +103,32 @@ describe('codec', () => {
     ]);
   });
 
+  it('one publish framed for several recipients then decoded once, the message shared; other payloads decoded apart', () => {
+    const codec = new Codec(buildStructures([TRADE]));
+    const trade = (price: number) => ({ type: 'md.trade', symbol: 'GLD', price, size: 10, id: 7, ts: 1 });
+    const pub = codec.encodePayload({ kind: Kind.Tell, from: 'feed', cid: 0, ts: 5, msg: trade(201.25), topic: 'ticks' });
+    // Same length, one byte apart (the price): must not be taken for the publish.
+    const other = codec.encodePayload({ kind: Kind.Tell, from: 'feed', cid: 0, ts: 5, msg: trade(201.5), topic: 'ticks' });
+    expect(other.length).toBe(pub.length);
+    const w = new FrameWriter();
+    for (const to of ['s1', 's2', 's3']) w.append(codec.idToBytes(to), pub);
+    w.append(codec.idToBytes('s4'), other);
+    w.append(codec.idToBytes('s5'), pub);
+    const got: Envelope[] = [];
+    codec.decodeBatch(w.take(), (f) => got.push(f.env!));
+    expect(got.map((e) => [e.to, e.topic, (e.msg as { price?: number }).price])).toEqual([
+      ['s1', 'ticks', 201.25],
+      ['s2', 'ticks', 201.25],
+      ['s3', 'ticks', 201.25],
+      ['s4', 'ticks', 201.5],
+      ['s5', 'ticks', 201.25],
+    ]);
+    expect(got[1]!.msg).toBe(got[0]!.msg);
+    expect(got[2]!.msg).toBe(got[0]!.msg);
+    expect(got[3]!.msg).not.toBe(got[0]!.msg);
+    expect(got[4]!.msg).not.toBe(got[3]!.msg);
+  });
+
   it('duplicate structures when built then appear once, in a stable order', () => {
     expect(buildStructures([TRADE, TRADE, ['a']])).toEqual(buildStructures([TRADE, ['a']]));
   });
