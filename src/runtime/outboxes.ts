@@ -100,6 +100,13 @@ export class Outboxes {
     return { bytes: w.take(), count };
   }
 
+  /** Destinations with frames waiting to be posted. */
+  waiting(): string[] {
+    const out: string[] = [];
+    for (const [dest, w] of this.writers) if (w.count > 0) out.push(dest);
+    return out;
+  }
+
   /** Frames posted per destination since start. */
   sentCounts(): Record<string, number> {
     return Object.fromEntries(this.sent);

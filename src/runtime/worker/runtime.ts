@@ -572,9 +572,16 @@ export class WorkerRuntime implements CellHost {
       cell.metrics.depth.set(0);
       this.cells.delete(id);
       // The last actor gone, the main thread may end this worker at once: frames kept
-      // behind an open fence go now (by their current route) rather than die with it.
-      if (this.cells.size === 0 && this.fences.active) {
-        this.fences.close();
+      // behind an open fence, or waiting for a channel still being wired, go now through
+      // the main thread (which routes them) rather than die with it.
+      if (this.cells.size === 0) {
+        if (this.fences.active) this.fences.close();
+        for (const dest of this.outboxes.waiting()) {
+          if (dest === MAIN || this.peers.has(dest)) continue;
+          const unsent = this.outboxes.remove(dest)!;
+          this.outboxes.writer(MAIN).appendRaw(unsent.bytes, unsent.count);
+          this.connectRequested.delete(dest);
+        }
         this.outboxes.flush();
       }
     }

@@ -86,16 +86,29 @@ describe('route fences', () => {
     expect(rt.counters().idle).toBe(true);
   });
 
-  it('a fence open when the last actor of the worker stops then the kept frames go out at once', async () => {
+  it('a fence open when the last actor of the worker stops then the kept frames go out at once, through the main thread', async () => {
     const { rt, toMain, events } = await runtimeWithProbe();
     await aSends(rt, 1);
     rt.setRoutes([['x', 'w2']]);
     await aSends(rt, 2);
     expect(events.filter((e) => e.k === 'connect')).toEqual([]);
     await rt.stopActor('a', 'test', false);
-    // Released to its route (w2, so a channel is asked for), not left waiting for an answer.
+    // Not left waiting for an answer, nor for a channel to w2 that would die with this worker.
+    expect(toMain.filter((e) => e.kind === Kind.Tell).map((e) => (e.msg as Any).i)).toEqual([1, 2]);
+    expect(rt.counters().idle).toBe(true);
+  });
+
+  it('frames waiting for a channel when the last actor of the worker stops then they go through the main thread', async () => {
+    const { rt, toMain, events } = await runtimeWithProbe();
+    rt.setRoutes([['x', 'w2']]);
+    await aSends(rt, 1);
+    await aSends(rt, 2);
+    // Direct from the start (nothing went through the main thread): held until w2's channel is wired.
     expect(events.filter((e) => e.k === 'connect')).toEqual([{ k: 'connect', peer: 'w2' }]);
-    expect(toMain.filter((e) => e.kind === Kind.Tell).map((e) => (e.msg as Any).i)).toEqual([1]);
+    expect(toMain.filter((e) => e.kind === Kind.Tell)).toEqual([]);
+    await rt.stopActor('a', 'test', false);
+    expect(toMain.filter((e) => e.kind === Kind.Tell).map((e) => [e.to, (e.msg as Any).i])).toEqual([['x', 1], ['x', 2]]);
+    expect(rt.counters().idle).toBe(true);
   });
 
   it('a fence to a worker answering for the actor then it acks to the sender, and is never delivered', async () => {
