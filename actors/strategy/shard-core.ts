@@ -82,6 +82,17 @@ export class ShardCore {
   private readonly onFeaturesOf = new Map<string, string[]>();
   private readonly onMacroOf = new Map<string, string[]>();
   private readonly dirty = new Set<string>();
+  /**
+   * For a dirty `perInstrument` strategy whose inputs changed only on some
+   * instruments: those instruments. Absent: evaluate all of them.
+   */
+  private readonly dirtyOnly = new Map<string, Set<string>>();
+  /**
+   * Per strategy, the multipliers (meta weight, regime) its last full
+   * evaluation published with: a narrowed evaluation is only allowed while
+   * they hold, or the other instruments' signals would keep stale ones.
+   */
+  private readonly lastContext = new Map<string, string>();
   private regimeState: RegimeState | null = null;
   /** Latest feed status per symbol, from features and status events. */
   private readonly feedStatus = new Map<string, FeedStatus>();
@@ -121,12 +132,35 @@ export class ShardCore {
     };
     for (const sym of def.instruments) watch(def.trigger === 'bar' ? this.onBarOf : this.onFeaturesOf, sym);
     for (const m of def.macro) watch(this.onMacroOf, m);
-    this.dirty.add(def.id);
+    this.markAll(def.id);
   }
 
+  /** Every strategy listening on `key` (a macro input) is evaluated in full. */
   private touch(index: Map<string, string[]>, key: string): void {
     const ids = index.get(key);
-    if (ids) for (const id of ids) this.dirty.add(id);
+    if (ids) for (const id of ids) this.markAll(id);
+  }
+
+  /** Strategies listening on `symbol`: a `perInstrument` one for that symbol only, the others in full. */
+  private touchSymbol(index: Map<string, string[]>, symbol: string): void {
+    const ids = index.get(symbol);
+    if (!ids) return;
+    for (const id of ids) {
+      if (this.dirty.has(id) && !this.dirtyOnly.has(id)) continue; // already in full
+      if (!this.surface.def(id)?.perInstrument) {
+        this.markAll(id);
+        continue;
+      }
+      this.dirty.add(id);
+      let only = this.dirtyOnly.get(id);
+      if (!only) this.dirtyOnly.set(id, (only = new Set()));
+      only.add(symbol);
+    }
+  }
+
+  private markAll(id: string): void {
+    this.dirty.add(id);
+    this.dirtyOnly.delete(id);
   }
 
   /** Routes any feed or macro message; other types are ignored. */
@@ -151,7 +185,7 @@ export class ShardCore {
   onFeatures(msg: FeedFeaturesMsg): void {
     this.view.onFeatures(msg);
     this.setFeedStatus(msg.symbol, msg.status);
-    this.touch(this.onFeaturesOf, msg.symbol);
+    this.touchSymbol(this.onFeaturesOf, msg.symbol);
   }
 
   /**
@@ -168,8 +202,8 @@ export class ShardCore {
     const known = this.feedStatus.has(symbol);
     this.feedStatus.set(symbol, status);
     if (known) {
-      this.touch(this.onBarOf, symbol);
-      this.touch(this.onFeaturesOf, symbol);
+      this.touchSymbol(this.onBarOf, symbol);
+      this.touchSymbol(this.onFeaturesOf, symbol);
     }
   }
 
@@ -179,7 +213,7 @@ export class ShardCore {
     if (this.regimeCfg && msg.symbol === this.regimeCfg.symbol) {
       this.regimeState = classifyRegime(this.view.bars(msg.symbol), this.regimeCfg) ?? this.regimeState;
     }
-    this.touch(this.onBarOf, msg.symbol);
+    this.touchSymbol(this.onBarOf, msg.symbol);
   }
 
   onHistory(msg: FeedHistoryMsg): void {
@@ -187,7 +221,7 @@ export class ShardCore {
     if (this.regimeCfg && msg.symbol === this.regimeCfg.symbol) {
       this.regimeState = classifyRegime(this.view.bars(msg.symbol), this.regimeCfg) ?? this.regimeState;
     }
-    this.touch(this.onBarOf, msg.symbol);
+    this.touchSymbol(this.onBarOf, msg.symbol);
   }
 
   onMacro(msg: MacroMsg): void {
@@ -217,11 +251,15 @@ export class ShardCore {
     const ids = [...this.dirty];
     this.dirty.clear();
     for (const id of ids) {
+      const only = this.dirtyOnly.get(id);
+      this.dirtyOnly.delete(id);
       if (!this.surface.isRunnable(id)) continue;
       const def = this.surface.def(id) as StrategyDef;
+      const context = this.contextOf(def);
+      const subset = only && this.lastContext.get(id) === context ? [...only] : undefined;
       let signals: Signal[];
       try {
-        signals = def.evaluate(this.view, this.params.get(id) as Params, now);
+        signals = def.evaluate(this.view, this.params.get(id) as Params, now, subset);
         const bad = Array.isArray(signals) ? invalidSignal(def, signals) : 'evaluate did not return an array';
         if (bad) throw new Error(`invalid signal: ${bad}`);
       } catch (err) {
@@ -230,9 +268,21 @@ export class ShardCore {
         continue;
       }
       for (const s of signals) out.push(this.publishable(def, s));
+      if (subset === undefined) this.lastContext.set(id, context);
       this.surface.recordEvaluation(id, now, signals.length);
     }
     return out;
+  }
+
+  /**
+   * The multipliers every signal of `def` is published with, besides its
+   * feed's quality: the meta weight to the percent (it moves a little with
+   * every resolved outcome; a smaller move is not worth re-issuing every
+   * instrument's signal for), and the regime's multiplier.
+   */
+  private contextOf(def: StrategyDef): string {
+    const weight = this.meta ? Math.round(this.meta.weight(def.id) * 100) : 100;
+    return `${weight}|${regimeMultiplier(def.family, this.regimeState?.regime ?? null)}`;
   }
 
   private publishable(def: StrategyDef, s: Signal): StrategySignalMsg {
@@ -266,7 +316,7 @@ export class ShardCore {
 
   enable(id: string): CommandResult {
     const r = this.surface.enable(id);
-    if (r.ok) this.dirty.add(id);
+    if (r.ok) this.markAll(id);
     return r;
   }
 

@@ -50,8 +50,19 @@ export interface StrategyDef<P extends Params = Params> {
   /** Macro inputs: FRED series ids, and `cot:gold` / `cot:silver`. */
   readonly macro: readonly string[];
   readonly trigger: Trigger;
-  /** Pure: signals from the view. Declared as a method so catalogs of different P share one list type. */
-  evaluate(view: MarketViewReader, params: P, now: number): Signal[];
+  /**
+   * Each instrument's signal depends on that instrument's own data only, so
+   * a shard may evaluate the strategy for just the instruments whose data
+   * changed (`only`); without it every evaluation covers all instruments.
+   */
+  readonly perInstrument?: boolean;
+  /**
+   * Pure: signals from the view. Declared as a method so catalogs of
+   * different P share one list type. `only`, given to `perInstrument`
+   * strategies, lists the instruments to evaluate (a subset of
+   * `instruments`); absent, all of them.
+   */
+  evaluate(view: MarketViewReader, params: P, now: number, only?: readonly string[]): Signal[];
 }
 
 /** Builds a Signal, clamping strength and confidence into 0..1 and zeroing both strength and direction together. */

@@ -36,14 +36,15 @@ export function tsmomStrategy(spec: TsmomSpec): StrategyDef<TsmomParams> {
     instruments: spec.instruments,
     macro: [],
     trigger: 'bar',
-    evaluate(view: MarketViewReader, p: TsmomParams): Signal[] {
+    perInstrument: true,
+    evaluate(view: MarketViewReader, p: TsmomParams, _now: number, only?: readonly string[]): Signal[] {
       const lookback = count(p, 'lookback', 2);
       const skip = count(p, 'skip', 0);
       if (skip >= lookback) throw new RangeError(`skip ${skip} must be below lookback ${lookback}`);
       const minT = num(p, 'minT');
       const scale = num(p, 'scoreScale');
       const out: Signal[] = [];
-      for (const sym of spec.instruments) {
+      for (const sym of only ?? spec.instruments) {
         const s = view.bars(sym);
         const n = s.length;
         if (n < lookback + 1) continue;

@@ -31,13 +31,14 @@ export const maCrossover: StrategyDef<MaCrossParams> = {
   instruments: MA_INSTRUMENTS,
   macro: [],
   trigger: 'bar',
-  evaluate(view: MarketViewReader, p: MaCrossParams): Signal[] {
+  perInstrument: true,
+  evaluate(view: MarketViewReader, p: MaCrossParams, _now: number, only?: readonly string[]): Signal[] {
     const fast = count(p, 'fast', 2);
     const slow = count(p, 'slow', fast + 1);
     const scale = num(p, 'scoreScale');
     const factor = maGapStdFactor(fast, slow);
     const out: Signal[] = [];
-    for (const sym of MA_INSTRUMENTS) {
+    for (const sym of only ?? MA_INSTRUMENTS) {
       const s = view.bars(sym);
       const n = s.length;
       if (n < slow + 1) continue;
@@ -80,14 +81,15 @@ export const donchianBreakout: StrategyDef<DonchianParams> = {
   instruments: DONCHIAN_INSTRUMENTS,
   macro: [],
   trigger: 'bar',
-  evaluate(view: MarketViewReader, p: DonchianParams): Signal[] {
+  perInstrument: true,
+  evaluate(view: MarketViewReader, p: DonchianParams, _now: number, only?: readonly string[]): Signal[] {
     const entry = count(p, 'entryBars', 2);
     const exit = count(p, 'exitBars', 2);
     const atrBars = count(p, 'atrBars', 1);
     const replay = count(p, 'replayBars', 1);
     const warm = Math.max(entry, exit, atrBars + 1);
     const out: Signal[] = [];
-    for (const sym of DONCHIAN_INSTRUMENTS) {
+    for (const sym of only ?? DONCHIAN_INSTRUMENTS) {
       const s = view.bars(sym);
       const n = s.length;
       if (n < warm + 1) continue;

@@ -31,12 +31,13 @@ export const atrBreakout: StrategyDef<AtrBreakoutParams> = {
   instruments: ATR_INSTRUMENTS,
   macro: [],
   trigger: 'bar',
-  evaluate(view: MarketViewReader, p: AtrBreakoutParams): Signal[] {
+  perInstrument: true,
+  evaluate(view: MarketViewReader, p: AtrBreakoutParams, _now: number, only?: readonly string[]): Signal[] {
     const atrBars = count(p, 'atrBars');
     const k = num(p, 'k');
     const hold = count(p, 'holdBars');
     const out: Signal[] = [];
-    for (const sym of ATR_INSTRUMENTS) {
+    for (const sym of only ?? ATR_INSTRUMENTS) {
       const s = view.bars(sym);
       const n = s.length;
       if (n < atrBars + hold + 1) continue;
@@ -103,14 +104,15 @@ export const squeezeBreakout: StrategyDef<SqueezeParams> = {
   instruments: SQUEEZE_INSTRUMENTS,
   macro: [],
   trigger: 'bar',
-  evaluate(view: MarketViewReader, p: SqueezeParams): Signal[] {
+  perInstrument: true,
+  evaluate(view: MarketViewReader, p: SqueezeParams, _now: number, only?: readonly string[]): Signal[] {
     const bb = count(p, 'bbBars', 2);
     const width = num(p, 'width');
     const lookback = count(p, 'lookback', 2);
     const pct = num(p, 'squeezePct');
     const hold = count(p, 'holdBars');
     const out: Signal[] = [];
-    for (const sym of SQUEEZE_INSTRUMENTS) {
+    for (const sym of only ?? SQUEEZE_INSTRUMENTS) {
       const s = view.bars(sym);
       const n = s.length;
       if (n < lookback + bb + hold) continue;

@@ -53,6 +53,67 @@ describe('ShardCore', () => {
     expect(a.calls.n).toBe(1);
   });
 
+  it('a per-instrument strategy when one instrument gets a bar then evaluated for that instrument alone', () => {
+    const seen: (readonly string[] | undefined)[] = [];
+    const syms = ['GLD', 'SLV', 'GDX'];
+    const mk = (perInstrument: boolean, id: string): StrategyDef => ({
+      id, family: 'trend', thesis: 'test probe', params: {}, instruments: syms, macro: ['DFII10'], trigger: 'bar', perInstrument,
+      evaluate(view, _p, now, only): Signal[] {
+        seen.push(only);
+        return (only ?? syms).filter((sym) => view.bars(sym).length > 0).map((sym) => ({ strategyId: id, symbol: sym, direction: 1, strength: 0.5, confidence: 0.8, horizonMs: DAY, ts: now, reason: 'probe' }));
+      },
+    });
+    const shard = new ShardCore({ shard: 0, strategies: [mk(true, 'per')], ...noModels });
+    for (const sym of syms) shard.onBar(barMsg(sym, START, 100, 100));
+    // The first evaluation covers every instrument.
+    expect(shard.evaluate(START).map((x) => x.symbol)).toEqual(syms);
+    expect(seen).toEqual([undefined]);
+
+    shard.onBar(barMsg('SLV', START + DAY, 101, 100));
+    expect(shard.evaluate(START + DAY).map((x) => x.symbol)).toEqual(['SLV']);
+    shard.onBar(barMsg('GDX', START + 2 * DAY, 101, 100));
+    shard.onBar(barMsg('GLD', START + 2 * DAY, 101, 100));
+    expect(shard.evaluate(START + 2 * DAY).map((x) => x.symbol).sort()).toEqual(['GDX', 'GLD']);
+    // A macro input changes everything: all instruments again; so does an operator enable.
+    shard.onMacro({ type: 'macro.series', seriesId: 'DFII10', observations: [], ts: START, source: 'test' } as never);
+    expect(shard.evaluate(START + 3 * DAY).map((x) => x.symbol)).toEqual(syms);
+    expect(seen.slice(1)).toEqual([['SLV'], expect.arrayContaining(['GDX', 'GLD']), undefined]);
+
+    // A strategy that does not declare itself per-instrument is always evaluated in full.
+    seen.length = 0;
+    const whole = new ShardCore({ shard: 0, strategies: [mk(false, 'whole')], ...noModels });
+    for (const sym of syms) whole.onBar(barMsg(sym, START, 100, 100));
+    whole.evaluate(START);
+    whole.onBar(barMsg('SLV', START + DAY, 101, 100));
+    expect(whole.evaluate(START + DAY).map((x) => x.symbol)).toEqual(syms);
+    expect(seen).toEqual([undefined, undefined]);
+  });
+
+  it('the meta weight of a per-instrument strategy moved when one instrument gets a bar then every instrument is re-evaluated', () => {
+    const seen: (readonly string[] | undefined)[] = [];
+    const syms = ['GLD', 'SLV'];
+    const def: StrategyDef = {
+      id: 'per', family: 'trend', thesis: 'test probe', params: {}, instruments: syms, macro: [], trigger: 'bar', perInstrument: true,
+      evaluate(_view, _p, now, only): Signal[] {
+        seen.push(only);
+        return [];
+      },
+    };
+    const shard = new ShardCore({ shard: 0, strategies: [def], meta: {}, regime: false });
+    for (const sym of syms) shard.onBar(barMsg(sym, START, 100, 100));
+    shard.evaluate(START);
+    shard.onBar(barMsg('SLV', START + DAY, 101, 100));
+    shard.evaluate(START + DAY);
+    // The weight moves (as resolved outcomes would move it): the next bar's evaluation covers all.
+    const weight = shard.meta!.weight.bind(shard.meta);
+    shard.meta!.weight = (id: string) => weight(id) * 0.5;
+    shard.onBar(barMsg('SLV', START + 2 * DAY, 102, 101));
+    shard.evaluate(START + 2 * DAY);
+    shard.onBar(barMsg('GLD', START + 3 * DAY, 102, 101));
+    shard.evaluate(START + 3 * DAY);
+    expect(seen).toEqual([undefined, ['SLV'], undefined, ['GLD']]);
+  });
+
   it('features updates then only features-triggered strategies run', () => {
     const onBar = probe('bar', 'GLD');
     const onTick = probe('tick', 'GLD', { trigger: 'features' });
