@@ -17,11 +17,16 @@
  *   as the real one does, without journal fsync and venue behind it. The
  *   stamp is the envelope time of the tick's publish, carried as `originNs`
  *   through signal, intents and approval.
- * - (a) one thread: the three stages called in turn.
+ * - actors, pass-through stages: the same, with stages that do no work
+ *   (bench/actors/relay.ts): what the runtime alone costs.
+ * - (a) one thread: the three stages called in turn, paced and back to back.
  * - (b) piscina: one pool (one thread) per stage, one task per stage per tick.
  * - (c) comlink: one worker per stage, one call per stage per tick.
  * - raw: MessagePort one-way latency between two workers, back to back (the
- *   hop suite's baseline) and paced like the ticks (an idle receiver).
+ *   hop suite's baseline), paced like the ticks, and paced like the
+ *   approvals (the last hop's receiver idles that long between wakes).
+ * - the idle tax (bench/lib/idle-tax.ts): one approved intent decoded back
+ *   to back and after the thread idled.
  *
  * Targets (issue 5): actors p50 <= 1.25 x (hops x raw one-way p50); actors
  * p50 at least 3x lower than (b) and (c). Knobs: QGTM_BENCH_TICKS,
@@ -37,12 +42,11 @@ import { nodeEndpoint } from '../src/runtime/comlink-node.js';
 import { placementFor, TRADING_STRUCTURES, type PlacementMode } from '../src/daemon/index.js';
 import { ALLOCATOR_TOPICS } from '../actors/allocator/actor.js';
 import { RISK_TOPICS } from '../actors/risk/actor.js';
-import { STRATEGY_TOPICS } from '../actors/strategy/actor.js';
+import { shardStrategies, STRATEGY_TOPICS } from '../actors/strategy/actor.js';
 import { barMsg, featuresMsg, RandomWalk, TICK_SOURCE_STRUCTURES } from './actors/tick-source.js';
 import { rawSide } from './lib/raw-side.js';
 import { idleTax } from './lib/idle-tax.js';
 import type { RelayArgs } from './actors/relay.js';
-import { shardStrategies } from '../actors/strategy/actor.js';
 import { printFigures, printTable, round, summary, target } from './lib/report.js';
 import type { ExecPositionsMsg } from '../actors/broker/messages.js';
 import { ALLOCATOR_ARGS, allocatorStage, BenchBroker, makeAllocator, makeRisk, makeShard, riskStage, RISK_ARGS, SHARD_ARGS, shardStage, SYMBOLS, type Tick } from './lib/stages.js';
