@@ -24,7 +24,7 @@ async function postsFor(flush: ActorSpec['flush'], handlers: number, frames: num
     });
     if (n > 0) posts.push(n);
   });
-  const started = await rt.startActor({ spec: { id: 'a', module: fixture('probe'), flush }, incarnation: 1 });
+  const started = await rt.startActor({ spec: { id: 'a', module: fixture('flooder'), flush }, incarnation: 1 });
   expect(started.ok).toBe(true);
   // Both messages in one batch, as they would arrive from another thread.
   const batch = new FrameWriter(256);
@@ -36,7 +36,7 @@ async function postsFor(flush: ActorSpec['flush'], handlers: number, frames: num
 }
 
 describe('flush modes', () => {
-  it('turn (default) then what one handler sends goes in one post', async () => {
+  it('turn (default) then what the turn sent goes in one post', async () => {
     expect(await postsFor(undefined, 1, 4)).toEqual([4]);
     expect(await postsFor('turn', 1, 4)).toEqual([4]);
   });
