@@ -101,7 +101,7 @@ export class WorkerRuntime implements CellHost {
         this.outboxes.schedule();
       },
       release: (to, bytes, count) => {
-        this.outboxes.writer(this.routes.get(to) ?? MAIN).appendRaw(bytes, count);
+        this.outboxes.writer(this.destOf(to)).appendRaw(bytes, count);
         this.outboxes.schedule();
       },
     });
@@ -188,7 +188,7 @@ export class WorkerRuntime implements CellHost {
       this.codec.encodeFrame(kept, env);
       return;
     }
-    const dest = env.to === SYSTEM_ID ? MAIN : (this.routes.get(env.to) ?? MAIN);
+    const dest = this.destOf(env.to);
     if (dest === MAIN && env.to !== SYSTEM_ID && env.from !== null && this.cells.has(env.from)) this.fences.sentViaMain(env.to, env.from);
     const w = this.outboxes.writer(dest);
     this.codec.encodeFrame(w, env);
@@ -215,7 +215,7 @@ export class WorkerRuntime implements CellHost {
         kept.append(this.codec.idToBytes(to), payload);
         continue;
       }
-      const dest = to === SYSTEM_ID ? MAIN : (this.routes.get(to) ?? MAIN);
+      const dest = this.destOf(to);
       if (dest === MAIN && to !== SYSTEM_ID) this.fences.sentViaMain(to, from);
       this.outboxes.writer(dest).append(this.codec.idToBytes(to), payload);
     }
@@ -225,6 +225,11 @@ export class WorkerRuntime implements CellHost {
 
   flushNow(): void {
     this.outboxes.flush();
+  }
+
+  /** The thread frames for actor `to` go to: its worker when the route is known, else the main thread. */
+  private destOf(to: string): string {
+    return to === SYSTEM_ID ? MAIN : (this.routes.get(to) ?? MAIN);
   }
 
   /** Whether frames for `dest` can be posted now; asks the main thread to wire the channel when not. */
@@ -246,14 +251,7 @@ export class WorkerRuntime implements CellHost {
       return true;
     }
     const port = this.peers.get(dest);
-    if (!port) {
-      // Held until the main thread wires the channel (see connect).
-      if (!this.connectRequested.has(dest)) {
-        this.connectRequested.add(dest);
-        this.toMain({ k: 'connect', peer: dest });
-      }
-      return false;
-    }
+    if (!port) return this.channelReady(dest);
     const [payload, transfer] = wire(bytes);
     port.postMessage(payload, transfer);
     return true;
@@ -275,12 +273,15 @@ export class WorkerRuntime implements CellHost {
     port?.removeAllListeners('message');
     port?.close();
     this.peers.delete(peer);
+    this.rerouteToMain(peer);
+    this.outboxes.schedule();
+  }
+
+  /** Moves the frames waiting for `peer` to the main thread, which routes them; forgets a pending channel request. */
+  private rerouteToMain(peer: string): void {
     this.connectRequested.delete(peer);
     const unsent = this.outboxes.remove(peer);
-    if (unsent) {
-      this.outboxes.writer(MAIN).appendRaw(unsent.bytes, unsent.count);
-      this.outboxes.schedule();
-    }
+    if (unsent) this.outboxes.writer(MAIN).appendRaw(unsent.bytes, unsent.count);
   }
 
   setRoutes(routes: readonly (readonly [string, string | null])[]): void {
@@ -576,12 +577,7 @@ export class WorkerRuntime implements CellHost {
       // the main thread (which routes them) rather than die with it.
       if (this.cells.size === 0) {
         if (this.fences.active) this.fences.close();
-        for (const dest of this.outboxes.waiting()) {
-          if (dest === MAIN || this.peers.has(dest)) continue;
-          const unsent = this.outboxes.remove(dest)!;
-          this.outboxes.writer(MAIN).appendRaw(unsent.bytes, unsent.count);
-          this.connectRequested.delete(dest);
-        }
+        for (const dest of this.outboxes.waiting()) if (dest !== MAIN && !this.peers.has(dest)) this.rerouteToMain(dest);
         this.outboxes.flush();
       }
     }

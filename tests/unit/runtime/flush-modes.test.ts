@@ -26,7 +26,7 @@ async function postsFor(flush: ActorSpec['flush'], handlers: number, frames: num
   });
   const started = await rt.startActor({ spec: { id: 'a', module: fixture('flooder'), flush }, incarnation: 1 });
   expect(started.ok).toBe(true);
-  // Both messages in one batch, as they would arrive from another thread.
+  // All the messages in one batch, as they would arrive from another thread.
   const batch = new FrameWriter(256);
   for (let i = 0; i < handlers; i++) codec.encodeFrame(batch, { to: 'a', kind: Kind.Tell, from: null, cid: 0, ts: Number(process.hrtime.bigint()), msg: { type: 't.flood', to: 'x', n: frames } as Any });
   rt.onBatch(batch.take(), 'w0');
