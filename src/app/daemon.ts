@@ -94,7 +94,15 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   await bridge.start();
   let tree: SupervisionTree;
   try {
-    tree = await startTrading(system, { connection, journalDir, shards, marketData, strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] } });
+    tree = await startTrading(system, {
+      connection,
+      journalDir,
+      shards,
+      marketData,
+      strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] },
+      placement: config.daemon.placement,
+      heap: { strategyMb: config.daemon.strategyHeapMb, workerMb: config.daemon.workerHeapMb },
+    });
   } catch (err) {
     await bridge.stop();
     await system.shutdown();
@@ -113,7 +121,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     const handler = options.onRootFailure;
     tree.once('root_failed', () => handler(tree));
   }
-  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir });
+  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, placement: config.daemon.placement });
   let closed = false;
   return {
     system,

@@ -5,6 +5,7 @@
  */
 import type { LogLevel } from '../runtime/logger.js';
 import type { Focus } from '../universe/index.js';
+import { DEFAULT_HEAP, DEFAULT_PLACEMENT, PLACEMENT_MODES, type PlacementMode } from '../daemon/placement.js';
 
 export interface HttpConfig {
   /** Address the gateway listens on. */
@@ -65,6 +66,16 @@ export interface DaemonConfig {
   readonly metricsPort: number;
   /** TTL of the daemon's heartbeat key; the API reports the daemon down after it. */
   readonly heartbeatTtlMs: number;
+  /**
+   * Which actors share a worker thread: `split` (default: strategy code never shares a worker
+   * with the risk governor or the broker session), `compact` (shards, risk and allocator in one
+   * worker: a hop fewer, no isolation) or `isolated` (one worker per actor). See src/daemon/topology.ts.
+   */
+  readonly placement: PlacementMode;
+  /** V8 heap cap (MB) of a worker that runs strategy code; past it the worker ends and its actors restart. */
+  readonly strategyHeapMb: number;
+  /** V8 heap cap (MB) of every other actor worker. */
+  readonly workerHeapMb: number;
 }
 
 export interface QgtmConfig {
@@ -91,7 +102,15 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   auth: { token: null },
   venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null },
   universe: { focus: 'pm' },
-  daemon: { journalDir: 'var/journal', metricsHost: '127.0.0.1', metricsPort: 9464, heartbeatTtlMs: 5000 },
+  daemon: {
+    journalDir: 'var/journal',
+    metricsHost: '127.0.0.1',
+    metricsPort: 9464,
+    heartbeatTtlMs: 5000,
+    placement: DEFAULT_PLACEMENT,
+    strategyHeapMb: DEFAULT_HEAP.strategyMb,
+    workerHeapMb: DEFAULT_HEAP.workerMb,
+  },
   log: { level: 'info' },
 };
 
@@ -142,5 +161,8 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'daemon.metricsHost', type: { kind: 'string', minLength: 1 }, env: 'QGTM_DAEMON_METRICS_HOST' },
   { path: 'daemon.metricsPort', type: PORT, env: 'QGTM_DAEMON_METRICS_PORT' },
   { path: 'daemon.heartbeatTtlMs', type: { kind: 'int', min: 300, max: 600_000 }, env: 'QGTM_HEARTBEAT_TTL_MS' },
+  { path: 'daemon.placement', type: { kind: 'enum', values: PLACEMENT_MODES }, env: 'QGTM_PLACEMENT' },
+  { path: 'daemon.strategyHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_STRATEGY_HEAP_MB' },
+  { path: 'daemon.workerHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_WORKER_HEAP_MB' },
   { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
 ];

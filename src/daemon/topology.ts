@@ -8,7 +8,7 @@
  * │   ├── risk          worker "trading"
  * │   └── allocator     worker "trading"
  * ├── strategies (one_for_one, 10 / 60 s)
- * │   └── strategy:0 .. strategy:<n-1>      worker "trading"
+ * │   └── strategy:0 .. strategy:<n-1>      worker "strategies"
  * └── market-data (the market-data session and feeds: `config.marketData`)
  * ```
  *
@@ -31,22 +31,31 @@
  * - The root is one_for_one with a low intensity: a subtree that keeps
  *   failing escalates, and the daemon exits non-zero for systemd to restart.
  * - Placement (a worker thread is a placement group; supervision is not
- *   affected by it). `compact`, the default, fits a 2-core machine: the
- *   shards, the allocator and risk share the worker "trading", the broker
- *   has its own. The broker is alone because it fsyncs its journal before
- *   every order and talks to the network: nothing on the decision path may
- *   wait behind that. The decision path is together because every thread
- *   hop costs far more than its raw postMessage once the receiving thread
- *   has gone idle between ticks (bench/tick-to-intent: ~200 µs p50 saved by
- *   one hop fewer), and on two cores the stages cannot run in parallel
- *   anyway. The price: a shard that hangs its thread (a strategy in an
- *   endless loop) takes risk and the allocator down with it until the hang
- *   detector kills the worker and both supervisors restart their actors
- *   (thrown errors are contained per strategy by ShardCore). `split` puts the
- *   shards in their own worker "strategies" (that isolation, one hop more);
- *   `isolated` gives every actor its own worker. The market-data session and
- *   feeds (whose specs come from `marketDataSpecs`) are best placed together
- *   in one more worker, "md".
+ *   affected by it). Strategy code is the code most likely to misbehave (an
+ *   endless loop, a runaway allocation), so by default (`split`) the risk
+ *   governor and the broker session never share a worker with it: the
+ *   shards run in the worker "strategies", risk and the allocator in
+ *   "trading", the broker alone in "broker". A shard that hangs its thread
+ *   then stalls only the shards until the hang detector kills the worker;
+ *   risk keeps answering, keeps its stale-data and heartbeat triggers
+ *   running, and can flatten. The broker is alone because it fsyncs its
+ *   journal before every order and talks to the network: nothing on the
+ *   decision path may wait behind that. `compact` (opt-in: `daemon.placement`,
+ *   QGTM_PLACEMENT, --placement) puts the shards, the allocator and risk in
+ *   one worker "trading": one thread hop fewer on the decision path (about
+ *   200 µs p50 in bench/tick-to-intent once the receiving thread has gone
+ *   idle between ticks), at the price that a hung or memory-blown strategy
+ *   takes risk and the allocator down with it until the hang detector acts
+ *   and both supervisors restart their actors. `isolated` gives every actor
+ *   its own worker. The market-data session and feeds (whose specs come from
+ *   `marketDataSpecs`) are best placed together in one more worker.
+ * - Every worker has a V8 heap cap (`limits.maxOldGenerationSizeMb`): a
+ *   runaway allocation ends that worker with `oom` (its supervisor restarts
+ *   its actors) instead of the whole process. A worker that runs strategy
+ *   code gets `heap.strategyMb` (default 768: bar histories of every
+ *   instrument), every other worker `heap.workerMb` (default 512; the
+ *   journal, order book and features are far smaller). Both are
+ *   configurable (`daemon.strategyHeapMb`, `daemon.workerHeapMb`).
  * - Mailboxes refuse past a large bound (senders are told) rather than
  *   conflate: the runtime conflates on message type plus one field, and for
  *   a shard `symbol` would squash a burst of closed bars of one instrument
@@ -58,7 +67,8 @@
  *   journaling), the others 2 s.
  */
 import type { AlpacaConnection } from '../alpaca/index.js';
-import type { ActorSpec, ActorSystem } from '../runtime/index.js';
+import type { ActorSpec, ActorSystem, WorkerLimits } from '../runtime/index.js';
+import { DEFAULT_HEAP, DEFAULT_PLACEMENT, placementFor, type HeapLimits, type PlacementMode } from './placement.js';
 import { SupervisionTree, type ChildSpec, type SupervisorSpec, type TreeOptions } from '../../supervisor/index.js';
 import type { AllocatorArgs } from '../../actors/allocator/actor.js';
 import { ALLOCATOR_TOPICS } from '../../actors/allocator/actor.js';
@@ -90,18 +100,14 @@ export interface TradingConfig {
   readonly marketData?: SupervisorSpec | readonly ChildSpec[];
   /** How often shards ship a snapshot (bar history included) to the main thread, ms. Default 5000. */
   readonly shardSnapshotEveryMs?: number;
-  /** 'compact' (default, fits 2 cores), 'split' (shards in their own worker) or 'isolated' (one worker per actor). */
+  /**
+   * 'split' (default: shards in a worker of their own, risk and the allocator in another, the
+   * broker alone), 'compact' (shards, risk and the allocator share one worker: a hop fewer, no
+   * isolation from strategy code) or 'isolated' (one worker per actor).
+   */
   readonly placement?: PlacementMode;
-}
-
-export type PlacementMode = 'compact' | 'split' | 'isolated';
-
-/** The worker (placement group) of a trading actor under a placement mode. */
-export function placementFor(id: string, mode: PlacementMode = 'compact'): string {
-  if (mode === 'isolated') return id.replace(/:/g, '-');
-  if (id === 'broker') return 'broker';
-  if (mode === 'split' && id.startsWith('strategy:')) return 'strategies';
-  return 'trading';
+  /** V8 heap caps (MB) of the workers; see HeapLimits. */
+  readonly heap?: HeapLimits;
 }
 
 const actorUrl = (folder: string): string => new URL(`../../actors/${folder}/actor.js`, import.meta.url).href;
@@ -119,13 +125,21 @@ export function shardIds(shards: number): string[] {
 /** The trading tree for `config` (validated when the tree starts). */
 export function tradingTree(config: TradingConfig): SupervisorSpec {
   const shards = config.shards ?? 2;
-  const place = (id: string): string => placementFor(id, config.placement ?? 'compact');
+  const mode = config.placement ?? DEFAULT_PLACEMENT;
+  const place = (id: string): string => placementFor(id, mode);
+  // A worker's limits are taken from the first actor placed in it, so every actor of a worker carries the same.
+  const strategyWorkers = new Set(shardIds(shards).map(place));
+  const heap = { ...DEFAULT_HEAP, ...config.heap };
+  const limitsOf = (worker: string): WorkerLimits => ({
+    maxOldGenerationSizeMb: strategyWorkers.has(worker) ? Math.max(heap.strategyMb, heap.workerMb) : heap.workerMb,
+  });
+  const placed = (id: string): { placement: string; limits: WorkerLimits } => ({ placement: place(id), limits: limitsOf(place(id)) });
 
   const broker: ActorSpec<BrokerArgs> = {
     id: 'broker',
     module: actorUrl('broker'),
     args: { ...config.broker, connection: config.connection, journalDir: config.journalDir },
-    placement: place('broker'),
+    ...placed('broker'),
     mailbox: { capacity: 10_000, overflow: 'reject' },
     restartBuffer: 10_000,
   };
@@ -133,7 +147,7 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
     id: 'risk',
     module: actorUrl('risk'),
     args: { heartbeatSources: shardIds(shards), ...config.risk },
-    placement: place('risk'),
+    ...placed('risk'),
     mailbox: { capacity: 50_000, overflow: 'reject' },
     // A review's approvals leave for the broker together as soon as the review ends, not at the
     // end of the risk governor's turn, nor one postMessage each (the broker would be woken once
@@ -146,7 +160,7 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
     id: 'allocator',
     module: actorUrl('allocator'),
     args: { ...config.allocator },
-    placement: place('allocator'),
+    ...placed('allocator'),
     mailbox: { capacity: 50_000, overflow: 'reject' },
     subscribe: ALLOCATOR_TOPICS,
     snapshot: { everyMs: 1000 },
@@ -157,7 +171,7 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
       id,
       module: actorUrl('strategy'),
       args: { ...config.strategy, shard: k, shardCount: shards } satisfies StrategyShardArgs,
-      placement: place(id),
+      ...placed(id),
       mailbox: { capacity: 20_000, overflow: 'reject' },
       subscribe: STRATEGY_TOPICS,
       snapshot: { everyMs: config.shardSnapshotEveryMs ?? 5000 },
@@ -190,7 +204,11 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
   const md = config.marketData;
   if (md && !Array.isArray(md)) children.push({ type: 'supervisor', start: md as SupervisorSpec });
   else if (md && (md as readonly ChildSpec[]).length > 0) {
-    children.push({ type: 'supervisor', start: { id: 'market-data', strategy: 'one_for_one', intensity: 10, periodMs: 60_000, children: md as readonly ChildSpec[] } });
+    // Market-data workers get the general heap cap unless their spec brings its own.
+    const capped = (md as readonly ChildSpec[]).map((c): ChildSpec =>
+      c.type === 'worker' && c.start.limits === undefined ? { ...c, start: { ...c.start, limits: { maxOldGenerationSizeMb: heap.workerMb } } } : c,
+    );
+    children.push({ type: 'supervisor', start: { id: 'market-data', strategy: 'one_for_one', intensity: 10, periodMs: 60_000, children: capped } });
   }
   return { id: 'trading', strategy: 'one_for_one', intensity: 3, periodMs: 60_000, children };
 }

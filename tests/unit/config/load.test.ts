@@ -87,4 +87,15 @@ describe('loadConfig', () => {
     const l = loadConfig({ mode: 'start', env: {} });
     expect(Object.isFrozen(l.config.http)).toBe(true);
   });
+
+  it('placement and heap caps then split by default, settable, and a bad mode named', () => {
+    const d = loadConfig({ mode: 'start', env: {} });
+    expect(d.config.daemon).toMatchObject({ placement: 'split', strategyHeapMb: 768, workerHeapMb: 512 });
+    const l = loadConfig({ mode: 'start', env: { QGTM_PLACEMENT: 'compact', QGTM_WORKER_HEAP_MB: '256' } });
+    expect(l.config.daemon).toMatchObject({ placement: 'compact', workerHeapMb: 256 });
+    expect(violations(() => loadConfig({ mode: 'start', env: { QGTM_STRATEGY_HEAP_MB: '8' }, overrides: { 'daemon.placement': 'together' }, overrideNames: { 'daemon.placement': '--placement' } }))).toEqual([
+      'daemon.placement must be one of split, compact, isolated; got "together" from --placement',
+      'daemon.strategyHeapMb must be an integer 64-65536; got 8 from env QGTM_STRATEGY_HEAP_MB',
+    ]);
+  });
 });
