@@ -5,7 +5,7 @@
  */
 import { runGateway } from '../../gateway/run.js';
 import { RedisBus } from '../bus/redis.js';
-import { CONFIG_FLAGS, flagsHelp } from '../config/flags.js';
+import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
 import { createLogger } from '../runtime/logger.js';
 
@@ -17,7 +17,7 @@ terminal when --web-root is given. State, telemetry and operator commands go
 through Redis to \`qgtm daemon\`; either process can restart without the other.
 
 options:
-${flagsHelp(CONFIG_FLAGS)}
+${flagsHelp(flagsFor('api'))}
 
 environment: REDIS_URL, QGTM_HTTP_HOST, QGTM_HTTP_PORT, QGTM_API_TOKEN (operator
 commands are disabled without it), QGTM_CONFIG, QGTM_WEB_ROOT, QGTM_LOG_LEVEL,

@@ -9,7 +9,7 @@ import { startDaemon } from '../app/daemon.js';
 import { openVenue } from '../app/venue.js';
 import { busMetricsJson } from '../bus/metrics.js';
 import { RedisBus } from '../bus/redis.js';
-import { CONFIG_FLAGS, flagsHelp } from '../config/flags.js';
+import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
 import { notify, startWatchdog } from '../platform/systemd.js';
 import { createLogger } from '../runtime/index.js';
@@ -25,7 +25,7 @@ metrics are on daemon.metricsPort (default 9464). With the local venue
 READY=1 once trading is up, WATCHDOG=1 while healthy, STOPPING=1 on SIGTERM.
 
 options:
-${flagsHelp(CONFIG_FLAGS)}
+${flagsHelp(flagsFor('daemon'))}
 
 environment: REDIS_URL (required), QGTM_JOURNAL_DIR, QGTM_DAEMON_METRICS_PORT,
 QGTM_HEARTBEAT_TTL_MS, QGTM_VENUE_MODE, APCA_API_KEY_ID, APCA_API_SECRET_KEY,

@@ -1,14 +1,16 @@
 /**
- * The command line of the process commands (`start`, `daemon`, `api`): the
- * shared flags, `--help`, and the configuration they load.
+ * The command line of the process commands (`start`, `daemon`, `api`): each
+ * command's own flags (another command's flag is refused, saying why),
+ * `--help`, and the configuration they load.
  */
-import { CONFIG_FLAGS, flagOverrides, parseFlags } from '../config/flags.js';
+import { flagOverrides, flagsFor, parseFlags, refusedFlags } from '../config/flags.js';
 import { loadConfig, type ConfigMode, type LoadedConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 
 /** The loaded configuration, or the exit code when the command is done (help shown, or bad arguments). */
 export function processArgs(argv: readonly string[], mode: ConfigMode, help: string): LoadedConfig | number {
-  const parsed = parseFlags(argv, CONFIG_FLAGS);
+  const specs = flagsFor(mode);
+  const parsed = parseFlags(argv, specs, refusedFlags(mode));
   if (parsed.values.help) {
     console.log(help);
     return 0;
@@ -18,7 +20,7 @@ export function processArgs(argv: readonly string[], mode: ConfigMode, help: str
     console.error(`qgtm ${mode}: ${problems.join('; ')}\n\n${help}`);
     return 2;
   }
-  const { overrides, overrideNames } = flagOverrides(parsed, CONFIG_FLAGS);
+  const { overrides, overrideNames } = flagOverrides(parsed, specs);
   try {
     return loadConfig({ mode, file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined, overrides, overrideNames });
   } catch (err) {

@@ -3,7 +3,7 @@
  * the gateway in one process tree, an in-memory state bus; no Redis, no keys.
  */
 import { startAllInOne } from '../app/start.js';
-import { CONFIG_FLAGS, flagsHelp } from '../config/flags.js';
+import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
 import { createLogger } from '../runtime/index.js';
 
@@ -17,7 +17,7 @@ the web terminal) on http://127.0.0.1:8080 by default. No Redis, no keys.
 An operator token is generated and printed unless QGTM_API_TOKEN is set.
 
 options:
-${flagsHelp(CONFIG_FLAGS)}
+${flagsHelp(flagsFor('start'))}
 
 environment: QGTM_HTTP_PORT, QGTM_API_TOKEN, QGTM_SEED, QGTM_UNIVERSE_FOCUS (pm|broad),
 QGTM_TICKS_PER_SECOND, QGTM_JOURNAL_DIR, QGTM_LOG_LEVEL, QGTM_CONFIG; with

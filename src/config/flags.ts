@@ -1,8 +1,14 @@
 /**
- * Command-line flags shared by the process commands (`start`, `daemon`,
- * `api`). `--name value` and `--name=value`; every problem is collected, so a
- * bad command line is reported in one go like a bad config file.
+ * Command-line flags of the process commands (`start`, `daemon`, `api`).
+ * Each flag names the commands that use it: a command's `--help` lists those
+ * only, and a flag it does not use is refused with the reason rather than
+ * accepted and ignored. `--name value` and `--name=value`; every problem is
+ * collected, so a bad command line is reported in one go like a bad config
+ * file.
  */
+
+/** The process commands that take configuration flags. */
+export type FlagCommand = 'start' | 'daemon' | 'api';
 
 export interface FlagSpec {
   /** Flag name without dashes, e.g. 'http-port'. */
@@ -13,19 +19,52 @@ export interface FlagSpec {
   /** Placeholder and help text for `--help`. */
   readonly arg?: string;
   readonly help: string;
+  /**
+   * The commands that use it; every other command refuses it, saying why
+   * (`notUsed`), rather than accepting a value it would ignore.
+   */
+  readonly usedBy: readonly FlagCommand[];
+  /** Why a command does not use it, for the commands outside `usedBy`. */
+  readonly notUsed?: Partial<Record<FlagCommand, string>>;
 }
 
-/** The flags every process command accepts. */
+const ALL: readonly FlagCommand[] = ['start', 'daemon', 'api'];
+const NO_GATEWAY = 'the daemon serves no gateway; `qgtm api` does, and the daemon\'s own /metrics is --metrics-host/--metrics-port';
+const IN_MEMORY_BUS = 'the all-in-one uses an in-memory bus; use qgtm daemon/api for Redis';
+const NO_ACTORS = '`qgtm api` runs no actors and starts no venue; set it on `qgtm daemon`';
+const GATEWAY_METRICS = 'the gateway serves /metrics on --http-port';
+
+/** Every process-command flag, with the commands that use it. */
 export const CONFIG_FLAGS: readonly FlagSpec[] = [
-  { name: 'config', type: 'string', arg: 'PATH', help: 'JSON config file (also QGTM_CONFIG)' },
-  { name: 'host', type: 'string', path: 'http.host', arg: 'ADDR', help: 'address the gateway listens on (QGTM_HTTP_HOST; default 127.0.0.1)' },
-  { name: 'http-port', type: 'string', path: 'http.port', arg: 'N', help: 'gateway port, 0 = any free port (QGTM_HTTP_PORT; default 8080)' },
-  { name: 'redis', type: 'string', path: 'redis.url', arg: 'URL', help: 'Redis URL, e.g. redis://127.0.0.1:6379 (REDIS_URL)' },
-  { name: 'redis-prefix', type: 'string', path: 'redis.prefix', arg: 'P', help: 'prefix of Redis keys and channels (QGTM_REDIS_PREFIX; default qgtm:)' },
-  { name: 'web-root', type: 'string', path: 'http.webRoot', arg: 'DIR', help: 'serve the web terminal from DIR (QGTM_WEB_ROOT)' },
-  { name: 'log-level', type: 'string', path: 'log.level', arg: 'L', help: 'debug, info, warn, error or silent (QGTM_LOG_LEVEL; default info)' },
-  { name: 'help', type: 'boolean', help: 'show this help' },
+  { name: 'config', type: 'string', arg: 'PATH', help: 'JSON config file (also QGTM_CONFIG)', usedBy: ALL },
+  { name: 'host', type: 'string', path: 'http.host', arg: 'ADDR', help: 'address the gateway listens on (QGTM_HTTP_HOST; default 127.0.0.1)', usedBy: ['start', 'api'], notUsed: { daemon: NO_GATEWAY } },
+  { name: 'http-port', type: 'string', path: 'http.port', arg: 'N', help: 'gateway port, 0 = any free port (QGTM_HTTP_PORT; default 8080)', usedBy: ['start', 'api'], notUsed: { daemon: NO_GATEWAY } },
+  { name: 'web-root', type: 'string', path: 'http.webRoot', arg: 'DIR', help: 'serve the web terminal from DIR (QGTM_WEB_ROOT)', usedBy: ['start', 'api'], notUsed: { daemon: NO_GATEWAY } },
+  { name: 'redis', type: 'string', path: 'redis.url', arg: 'URL', help: 'Redis URL, e.g. redis://127.0.0.1:6379 (REDIS_URL)', usedBy: ['daemon', 'api'], notUsed: { start: IN_MEMORY_BUS } },
+  { name: 'redis-prefix', type: 'string', path: 'redis.prefix', arg: 'P', help: 'prefix of Redis keys and channels (QGTM_REDIS_PREFIX; default qgtm:)', usedBy: ['daemon', 'api'], notUsed: { start: IN_MEMORY_BUS } },
+  { name: 'metrics-host', type: 'string', path: 'daemon.metricsHost', arg: 'ADDR', help: 'address of the daemon\'s own /metrics (QGTM_DAEMON_METRICS_HOST; default 127.0.0.1)', usedBy: ['daemon'], notUsed: { start: GATEWAY_METRICS, api: GATEWAY_METRICS } },
+  { name: 'metrics-port', type: 'string', path: 'daemon.metricsPort', arg: 'N', help: 'port of the daemon\'s own /metrics, 0 = any free port (QGTM_DAEMON_METRICS_PORT; default 9464)', usedBy: ['daemon'], notUsed: { start: GATEWAY_METRICS, api: GATEWAY_METRICS } },
+  { name: 'venue-port', type: 'string', path: 'venue.port', arg: 'N', help: 'port of the local paper venue started in-process, 0 = any free port (QGTM_VENUE_PORT; default any)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
+  { name: 'placement', type: 'string', path: 'daemon.placement', arg: 'MODE', help: 'actor workers: split (default: strategy code apart from risk and broker), compact or isolated (QGTM_PLACEMENT)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
+  { name: 'log-level', type: 'string', path: 'log.level', arg: 'L', help: 'debug, info, warn, error or silent (QGTM_LOG_LEVEL; default info)', usedBy: ALL },
+  { name: 'help', type: 'boolean', help: 'show this help', usedBy: ALL },
 ];
+
+/** The flags `command` uses, in help order. */
+export function flagsFor(command: FlagCommand): FlagSpec[] {
+  return CONFIG_FLAGS.filter((f) => f.usedBy.includes(command));
+}
+
+/** Flags other commands use and `command` refuses, with the message that says why. */
+export function refusedFlags(command: FlagCommand): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of CONFIG_FLAGS) {
+    if (f.usedBy.includes(command)) continue;
+    const why = f.notUsed?.[command];
+    out.set(f.name, `qgtm ${command} does not use --${f.name}${why ? ` (${why})` : ''}`);
+  }
+  return out;
+}
 
 export interface ParsedFlags {
   readonly values: Readonly<Record<string, string | boolean>>;
@@ -33,7 +72,12 @@ export interface ParsedFlags {
   readonly errors: readonly string[];
 }
 
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
+/**
+ * Parses `argv` against `specs`. A flag in `refused` (one another command
+ * uses) is reported with its message instead of as unknown, and its value is
+ * skipped so it is not taken for a positional.
+ */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], refused: ReadonlyMap<string, string> = new Map()): ParsedFlags {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values: Record<string, string | boolean> = {};
   const positionals: string[] = [];
@@ -52,7 +96,9 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const spec = byName.get(name);
     if (!spec) {
-      errors.push(`unknown option --${name}`);
+      const why = refused.get(name);
+      errors.push(why ?? `unknown option --${name}`);
+      if (why && eq === -1 && i + 1 < argv.length && !argv[i + 1].startsWith('--') && CONFIG_FLAGS.find((f) => f.name === name)?.type === 'string') i++;
       continue;
     }
     if (spec.type === 'boolean') {

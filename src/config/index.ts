@@ -2,5 +2,5 @@ export { DEFAULT_CONFIG, FIELDS } from './schema.js';
 export type { QgtmConfig, HttpConfig, GatewayConfig, RedisConfig, AuthConfig, VenueConfig, DaemonConfig, FieldSpec, FieldKind } from './schema.js';
 export { loadConfig, redactConfig } from './load.js';
 export type { ConfigMode, LoadConfigOptions, LoadedConfig } from './load.js';
-export { CONFIG_FLAGS, parseFlags, flagOverrides, flagsHelp } from './flags.js';
-export type { FlagSpec, ParsedFlags } from './flags.js';
+export { CONFIG_FLAGS, parseFlags, flagOverrides, flagsHelp, flagsFor, refusedFlags } from './flags.js';
+export type { FlagCommand, FlagSpec, ParsedFlags } from './flags.js';

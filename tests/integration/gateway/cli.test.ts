@@ -37,6 +37,34 @@ describe('qgtm api command line', () => {
   });
 });
 
+describe('qgtm start/daemon flags', () => {
+  it('qgtm start --redis then refused with the reason and exit 2 before anything starts', () => {
+    const t0 = Date.now();
+    const r = qgtm(['start', '--redis', 'redis://127.0.0.1:6379', '--http-port', '0']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('qgtm start does not use --redis (the all-in-one uses an in-memory bus; use qgtm daemon/api for Redis)');
+    expect(r.stdout).not.toContain('qgtm is running');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('qgtm daemon --help then only the flags the daemon uses; a gateway flag then refused', () => {
+    const help = qgtm(['daemon', '--help']);
+    expect(help.status).toBe(0);
+    for (const opt of ['--redis URL', '--metrics-port N', '--placement MODE', '--venue-port N', '--config PATH']) expect(help.stdout).toContain(opt);
+    for (const opt of ['--http-port', '--host', '--web-root']) expect(help.stdout).not.toContain(opt);
+    const r = qgtm(['daemon', '--http-port', '9000'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('qgtm daemon does not use --http-port (the daemon serves no gateway');
+  });
+
+  it('qgtm start --help then no Redis or daemon-metrics flags', () => {
+    const help = qgtm(['start', '--help']);
+    expect(help.status).toBe(0);
+    for (const opt of ['--http-port N', '--placement MODE', '--venue-port N']) expect(help.stdout).toContain(opt);
+    for (const opt of ['--redis', '--metrics-port']) expect(help.stdout).not.toContain(opt);
+  });
+});
+
 describe('runGateway for qgtm start', () => {
   it('no token configured then one is generated, printed once, accepted, and never logged', async () => {
     const loaded = loadConfig({ mode: 'start', env: { QGTM_HTTP_PORT: '0' } });
