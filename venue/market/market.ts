@@ -186,6 +186,24 @@ export class SimulatedMarket {
     return steps;
   }
 
+  /**
+   * Moves market time silently to the last step boundary at or before
+   * `target`: coarse steps (at most WARMUP_STEP_MS each, as the warm-up takes)
+   * that update quotes, bars and the macro series but publish nothing. The
+   * real-time driver uses it after a stall, so market time never lags the
+   * wall clock. Returns the steps taken.
+   */
+  skipTo(target: number): number {
+    let steps = 0;
+    const coarse = Math.max(this.stepMs, Math.floor(WARMUP_STEP_MS / this.stepMs) * this.stepMs);
+    while (this.t + this.stepMs <= target) {
+      const dt = Math.min(coarse, Math.floor((target - this.t) / this.stepMs) * this.stepMs);
+      this.stepOnce(dt, undefined);
+      steps++;
+    }
+    return steps;
+  }
+
   /** Forces a regime (fault injection, tests). */
   forceRegime(name: RegimeName, direction = 1): void {
     this.regimeChain.force(name, this.t, direction);

@@ -68,14 +68,16 @@ export class RealTimeDriver {
   tick(): void {
     this.fires++;
     const target = this.marketStart + (this.clock.now() - this.realStart) * this.speed;
-    // At most one wall-clock second of steps per fire: when the process stalls
-    // (GC, a paused debugger) we resync instead of bursting to catch up.
+    // At most one wall-clock second of streamed steps per fire: when the
+    // process stalls (GC, a paused debugger) the rest of the gap is skipped
+    // silently rather than burst out. Market time itself must not fall behind:
+    // the daemon stamps its submissions with wall time, and a venue clock left
+    // lagging would stamp fills before the submissions they answer.
     const maxSteps = Math.max(1, Math.ceil((1000 * this.speed) / this.market.stepMs));
     const steps = this.market.advanceTo(target, maxSteps);
     if (steps === maxSteps && this.market.now + this.market.stepMs <= target) {
       this.resyncs++;
-      this.realStart = this.clock.now();
-      this.marketStart = this.market.now;
+      this.market.skipTo(target);
     }
   }
 }

@@ -311,6 +311,7 @@ export class MatchingEngine {
   }
 
   private activate(order: VenueOrder, now: number): void {
+    now = Math.max(now, order.createdAt);
     if (order.rejectReason !== undefined) {
       order.failedAt = now;
       this.transition(order, 'rejected', now);
@@ -356,6 +357,7 @@ export class MatchingEngine {
   }
 
   private fill(order: VenueOrder, qty: number, price: number, now: number): void {
+    now = Math.max(now, order.createdAt);
     order.filledQty = round9(order.filledQty + qty);
     order.filledNotional += qty * price;
     const done = remaining(order) <= 0;
@@ -373,6 +375,7 @@ export class MatchingEngine {
   }
 
   private finish(order: VenueOrder, status: 'canceled' | 'expired', now: number): void {
+    now = Math.max(now, order.createdAt);
     if (status === 'canceled') order.canceledAt = now;
     else order.expiredAt = now;
     this.transition(order, status, now);
@@ -387,7 +390,8 @@ export class MatchingEngine {
       throw new VenueRejection(500, ALPACA_CODES.internal, `invalid order transition ${order.status} -> ${to} for ${order.id}`);
     }
     order.status = to;
-    order.updatedAt = now;
+    // Stamps never go back past the order's creation or last change, whatever `now` a caller holds.
+    order.updatedAt = Math.max(now, order.updatedAt);
   }
 
   private removeOpen(order: VenueOrder): void {
@@ -397,7 +401,7 @@ export class MatchingEngine {
   }
 
   private emit(event: string, order: VenueOrder, now: number, fill?: Omit<TradeUpdateData, 'event' | 'timestamp' | 'order'>): void {
-    const update: TradeUpdateData = { event, timestamp: iso(now), order: toWire(order), ...fill };
+    const update: TradeUpdateData = { event, timestamp: iso(Math.max(now, order.createdAt)), order: toWire(order), ...fill };
     for (const listener of this.listeners) listener(update);
   }
 

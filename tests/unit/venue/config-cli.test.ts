@@ -89,9 +89,12 @@ describe('RealTimeDriver', () => {
     wall += 500;
     fire!();
     expect(market.now).toBe(1000);
-    wall += 30_000; // a long stall: at most one second of steps, then resync
+    let streamed = 0;
+    market.onEvents((events) => (streamed += events.filter((e) => e.kind === 'quote').length));
+    wall += 30_000; // a long stall: at most one second of steps streamed, the rest skipped silently
     fire!();
-    expect(market.now).toBe(3000);
+    expect(market.now).toBe(61_000);
+    expect(streamed).toBe(20 * PM_UNIVERSE.length);
     expect(driver.counters.resyncs).toBe(1);
     driver.stop();
     expect(fire).toBeUndefined();
