@@ -126,7 +126,7 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
           return;
         }
         case 'feed.features':
-          desk.onFeatures(msg);
+          if (desk.onFeatures(msg, ctx.clock.now())) maybeRebalance(ctx);
           return;
         case 'exec.positions':
           if (desk.onPositions(msg, ctx.clock.now())) maybeRebalance(ctx);

@@ -143,6 +143,11 @@ export class AllocatorCore {
     return { accepted: true };
   }
 
+  /** Whether a usable volatility is known for `symbol` (without one its weight sizes to zero). */
+  hasVol(symbol: string): boolean {
+    return this.vols.has(symbol);
+  }
+
   /** Replace the book with the broker's positions and equity. */
   onPositions(positions: readonly PositionInput[], equity: number): Accepted {
     if (!Number.isFinite(equity)) return this.reject('invalid_positions', `equity ${equity}`);

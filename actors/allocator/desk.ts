@@ -91,10 +91,27 @@ export class AllocatorDesk {
     return { accepted: true, changed };
   }
 
-  /** Price and volatility from a feed update (updates without a price are ignored). */
-  onFeatures(f: Pick<FeedFeaturesMsg, 'symbol' | 'price' | 'vol' | 'ts'>): void {
-    if (f.price === null) return;
+  /**
+   * Price and volatility from a feed update (updates without a price are
+   * ignored). True when this is a reason to rebalance: the first volatility of
+   * a symbol a held signal speaks for. A signal can overtake its features (they
+   * reach the allocator on a different path than the shard's signal when the
+   * shards run in another worker); sized without a volatility its weight was
+   * zero, and nothing else would revisit it before the periodic rebalance.
+   */
+  onFeatures(f: Pick<FeedFeaturesMsg, 'symbol' | 'price' | 'vol' | 'ts'>, now = 0): boolean {
+    if (f.price === null) return false;
+    const hadVol = this.core.hasVol(f.symbol);
     this.core.onFeatures({ symbol: f.symbol, price: f.price, vol: f.vol ?? Number.NaN, ts: f.ts });
+    if (hadVol || !this.core.hasVol(f.symbol)) return false;
+    const prefix = `${f.symbol}\u0000`;
+    for (const [k, h] of this.held) {
+      if (k.startsWith(prefix) && h.direction !== 0) {
+        this.markDirty(now, 0);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The broker's positions; true when this made the book known for the first time (time to rebalance). */

@@ -108,4 +108,22 @@ describe('AllocatorDesk', () => {
     expect(r.reason).toMatch(/^invalid_signal/);
     expect(d.dirty).toBe(false);
   });
+
+  it('signal that overtook its features then the first volatility is a reason to rebalance, and sizes it', () => {
+    const d = desk(0);
+    d.onPositions(positions({}), 1_000);
+    d.onAccount(account(100_000), 1_000);
+    d.onSignal(sig({ symbol: 'SLV', direction: 1, strength: 1, confidence: 1 }), 1_000);
+    const blind = d.rebalance(1_000);
+    expect(blind.posture.weights.SLV ?? 0).toBe(0);
+    expect(d.dueIn(1_050)).toBeNull();
+    // Features without a volatility, or for a symbol no signal speaks for: no reason.
+    expect(d.onFeatures({ symbol: 'SLV', price: 25, vol: null, ts: 1_100 }, 1_100)).toBe(false);
+    expect(d.onFeatures({ symbol: 'PPLT', price: 90, vol: 0.3, ts: 1_100 }, 1_100)).toBe(false);
+    expect(d.onFeatures({ symbol: 'SLV', price: 25, vol: 0.3, ts: 1_100 }, 1_100)).toBe(true);
+    expect(d.dueIn(1_100)).toBe(0);
+    expect(d.rebalance(1_100).posture.weights.SLV).toBeGreaterThan(0);
+    // Later features of the same symbol are no new reason.
+    expect(d.onFeatures({ symbol: 'SLV', price: 25.1, vol: 0.31, ts: 1_200 }, 1_200)).toBe(false);
+  });
 });
