@@ -7,18 +7,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { killAll, launch, QGTM_BIN, type Proc } from '../../helpers/process.js';
 import { freePort, redisUnavailable, startRedis, type RedisServer } from '../../helpers/redis.js';
+import { describeWithTool } from '../../helpers/tools.js';
 
 const why = redisUnavailable();
-if (why) console.warn(`split-process tests skipped: ${why}`);
 
 const TOKEN = 'split-test-token-0123456789abcdef';
 type J = Record<string, any>;
 
-describe.skipIf(why !== null)('qgtm daemon and qgtm api as separate processes over Redis', () => {
+describeWithTool('qgtm daemon and qgtm api as separate processes over Redis', why, () => {
   let redis: RedisServer;
   let dir: string;
   let venueUrl: string;

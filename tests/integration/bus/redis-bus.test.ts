@@ -1,19 +1,19 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisBus } from '../../../src/bus/redis.js';
 import { CommandTimeoutError, DaemonDownError } from '../../../src/bus/errors.js';
 import type { CommandAck, OperatorCommand } from '../../../src/bus/commands.js';
 import { eventually } from '../../helpers/fixtures.js';
 import { redisUnavailable, startRedis, type RedisServer } from '../../helpers/redis.js';
+import { describeWithTool } from '../../helpers/tools.js';
 
 const why = redisUnavailable();
-if (why) console.warn(`RedisBus tests skipped: ${why}`);
 
 const beat = { pid: 99, startedAt: 1, version: 'v-test', degraded: [] as string[] };
 let n = 0;
 const cmd = (id = `c${++n}`): OperatorCommand => ({ id, type: 'risk.set_tier', tier: 'WARN', reason: 'test', by: 'tester', at: Date.now() });
 
-describe.skipIf(why !== null)('RedisBus over a real redis-server', () => {
+describeWithTool('RedisBus over a real redis-server', why, () => {
   let redis: RedisServer;
   const buses: RedisBus[] = [];
   let prefixSeq = 0;

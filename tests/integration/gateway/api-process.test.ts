@@ -4,21 +4,21 @@
  * qgtm-daemon.service.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, fixture } from '../../helpers/fixtures.js';
 import { lintExposition, parseExposition } from '../../helpers/exposition.js';
 import { redisUnavailable, startRedis, type RedisServer } from '../../helpers/redis.js';
+import { describeWithTool } from '../../helpers/tools.js';
 import { connectWs } from '../../helpers/ws-client.js';
 import { killAll, launch, QGTM_BIN, type Proc } from '../../helpers/process.js';
 
 const why = redisUnavailable();
-if (why) console.warn(`qgtm api process tests skipped: ${why}`);
 
 const BIN = QGTM_BIN;
 const TOKEN = 'process-test-token-0123456789';
 const PREFIX = 'proc:';
 
-describe.skipIf(why !== null)('qgtm api and a daemon as separate processes over Redis', () => {
+describeWithTool('qgtm api and a daemon as separate processes over Redis', why, () => {
   let redis: RedisServer;
   let daemon: Proc;
   let api: Proc;

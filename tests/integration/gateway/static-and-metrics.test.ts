@@ -8,6 +8,7 @@ import { isHashedAsset } from '../../../gateway/static.js';
 import { InMemoryBus } from '../../../src/bus/memory.js';
 import { busMetricsJson } from '../../../src/bus/metrics.js';
 import { lintExposition, parseExposition, promtool } from '../../helpers/exposition.js';
+import { toolMissing } from '../../helpers/tools.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { simulatedMetrics } from '../../fixtures/metric-set.js';
 
@@ -105,7 +106,7 @@ describe('/metrics', () => {
       expect(families.get('qgtm_feed_ticks_total')!.samples.reduce((a, s) => a + s.value, 0)).toBe(expectedTicks);
       expect(families.get('qgtm_daemon_up')!.samples[0].value).toBe(1);
       const p = promtool(text);
-      if (p === null) console.warn('promtool not installed (Debian package prometheus): only the built-in lint rules ran');
+      if (p === null) toolMissing('promtool is not installed (Debian package prometheus)', 'only the built-in lint rules ran');
       else expect(p.output).toBe('');
     } finally {
       await t.close();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayMetrics, mergeExposition, sanitizeSources } from '../../../gateway/metrics.js';
 import type { MetricJson } from '../../../src/runtime/metrics.js';
 import { lintExposition, parseExposition, promtool } from '../../helpers/exposition.js';
+import { toolMissing } from '../../helpers/tools.js';
 import { simulatedMetrics } from '../../fixtures/metric-set.js';
 
 const counter = (name: string, value: number, labels: Record<string, string> = {}): MetricJson => ({ name, help: 'h', type: 'counter', aggregator: 'sum', values: [{ value, labels }] });
@@ -42,7 +43,7 @@ describe('gateway metrics', () => {
     expect(inf).toHaveLength(90);
     expect(inf.every((s) => s.value === 200)).toBe(true);
     const p = promtool(text);
-    if (p === null) console.warn('promtool not installed (Debian package prometheus): only the built-in lint rules ran');
+    if (p === null) toolMissing('promtool is not installed (Debian package prometheus)', 'only the built-in lint rules ran');
     else expect(p.output).toBe('');
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notify, notifyStats, startWatchdog, watchdogIntervalMs } from '../../../src/platform/systemd.js';
+import { describeWithTool } from '../../helpers/tools.js';
 
 /** A fake NOTIFY_SOCKET: prints each datagram as JSON and closes passed fds (releasing systemd-notify's barrier). */
 const LISTENER = String.raw`
@@ -23,7 +24,7 @@ while True:
 `;
 
 const missing = ['python3', 'systemd-notify'].filter((b) => spawnSync(b, ['--version']).error);
-if (missing.length > 0) console.warn(`systemd notify tests skipped: ${missing.join(', ')} not installed (Debian packages python3, systemd)`);
+const why = missing.length > 0 ? `${missing.join(', ')} not installed (Debian packages python3, systemd)` : null;
 
 describe('watchdogIntervalMs', () => {
   it('WATCHDOG_USEC set then half of it in ms', () => {
@@ -42,7 +43,7 @@ describe('notify without NOTIFY_SOCKET', () => {
   });
 });
 
-describe.skipIf(missing.length > 0)('notify against a fake NOTIFY_SOCKET', () => {
+describeWithTool('notify against a fake NOTIFY_SOCKET', why, () => {
   let listener: ChildProcess;
   const received: { msg: string; fds: number }[] = [];
   let env: Record<string, string>;
