@@ -7,6 +7,7 @@ import { runGateway } from '../../gateway/run.js';
 import { RedisBus } from '../bus/redis.js';
 import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
+import { refuseBusyPorts } from './ports.js';
 import { createLogger } from '../runtime/logger.js';
 
 export const API_HELP = `usage: qgtm api [options]
@@ -26,6 +27,9 @@ QGTM_HEARTBEAT_TTL_MS and the rest of the configuration (see src/config/schema.t
 export async function run(argv: string[]): Promise<number> {
   const loaded = processArgs(argv, 'api', API_HELP);
   if (typeof loaded === 'number') return loaded;
+  // Every port this command binds is checked before anything starts.
+  const busy = await refuseBusyPorts('api', loaded);
+  if (busy !== null) return busy;
   const { config } = loaded;
   const log = createLogger(config.log.level, { proc: 'api', pid: process.pid });
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });

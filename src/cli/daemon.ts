@@ -11,6 +11,7 @@ import { busMetricsJson } from '../bus/metrics.js';
 import { RedisBus } from '../bus/redis.js';
 import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
+import { refuseBusyPorts } from './ports.js';
 import { notify, startWatchdog } from '../platform/systemd.js';
 import { createLogger } from '../runtime/index.js';
 
@@ -34,6 +35,9 @@ QGTM_LOG_LEVEL, QGTM_CONFIG (see src/config/schema.ts).`;
 export async function run(argv: string[]): Promise<number> {
   const loaded = processArgs(argv, 'daemon', DAEMON_HELP);
   if (typeof loaded === 'number') return loaded;
+  // Every port this command binds is checked before anything starts.
+  const busy = await refuseBusyPorts('daemon', loaded);
+  if (busy !== null) return busy;
   const { config } = loaded;
   const log = createLogger(config.log.level, { proc: 'daemon', pid: process.pid });
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });

@@ -5,6 +5,7 @@
 import { startAllInOne } from '../app/start.js';
 import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
+import { refuseBusyPorts } from './ports.js';
 import { createLogger } from '../runtime/index.js';
 
 export const START_HELP = `usage: qgtm start [options]
@@ -27,6 +28,9 @@ Alpaca paper instead of the local venue.`;
 export async function run(argv: string[]): Promise<number> {
   const loaded = processArgs(argv, 'start', START_HELP);
   if (typeof loaded === 'number') return loaded;
+  // Every port this command binds is checked before anything starts.
+  const busy = await refuseBusyPorts('start', loaded);
+  if (busy !== null) return busy;
   const log = createLogger(loaded.config.log.level, { proc: 'start', pid: process.pid });
   const app = await startAllInOne({ loaded, log });
   const print = (l: string): void => void process.stdout.write(`${l}\n`);

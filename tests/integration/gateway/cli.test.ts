@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runGateway } from '../../../gateway/run.js';
@@ -63,6 +66,37 @@ describe('qgtm start/daemon flags', () => {
     for (const opt of ['--http-port N', '--placement MODE', '--venue-port N']) expect(help.stdout).toContain(opt);
     for (const opt of ['--redis', '--metrics-port']) expect(help.stdout).not.toContain(opt);
   });
+});
+
+describe('ports in use', () => {
+  /** Holds a loopback port for the duration of `fn`. */
+  async function holding<T>(fn: (port: number) => T): Promise<T> {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      return fn((server.address() as AddressInfo).port);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  }
+  const cases: [string, (port: number) => string[], Record<string, string>, string][] = [
+    ['qgtm start, gateway port', (p) => ['start', '--http-port', String(p)], {}, '--http-port N or QGTM_HTTP_PORT'],
+    ['qgtm start, venue port', (p) => ['start', '--http-port', '0', '--venue-port', String(p)], {}, '--venue-port N or QGTM_VENUE_PORT'],
+    ['qgtm daemon, metrics port', (p) => ['daemon', '--metrics-port', String(p)], { REDIS_URL: 'redis://127.0.0.1:1' }, '--metrics-port N or QGTM_DAEMON_METRICS_PORT'],
+    ['qgtm api, gateway port (from the environment)', () => ['api'], { REDIS_URL: 'redis://127.0.0.1:1' }, '--http-port N or QGTM_HTTP_PORT'],
+  ];
+  for (const [name, args, env, change] of cases) {
+    it(`${name} already in use then exit 2 at once naming the port and how to change it, nothing started`, async () => {
+      await holding((port) => {
+        const t0 = Date.now();
+        const r = qgtm(args(port), { ...env, QGTM_HTTP_PORT: String(port), QGTM_LOG_LEVEL: 'info', QGTM_JOURNAL_DIR: join(tmpdir(), 'qgtm-ports-test') });
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`port ${port} on 127\\.0\\.0\\.1 for the .+ is already in use; change it with ${change.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        expect(Date.now() - t0).toBeLessThan(5000);
+        expect(r.stdout + r.stderr).not.toMatch(/daemon started|gateway listening|qgtm is running|local paper venue: http/i);
+      });
+    });
+  }
 });
 
 describe('runGateway for qgtm start', () => {
