@@ -265,6 +265,7 @@ export class Supervisor {
   private async terminateChildren(children: Child[], forRestart: boolean): Promise<void> {
     for (const child of children) {
       if (child.state === 'stopped' || (forRestart && child.state === 'restarting')) continue;
+      const t0 = this.tree.now();
       try {
         if (child.spec.type === 'worker') {
           const brutal = child.shutdown === 'brutal_kill';
@@ -281,6 +282,8 @@ export class Supervisor {
         this.report('shutdown_error', child, `stop failed: ${serializeError(err).message}`);
       }
       child.state = forRestart ? 'restarting' : 'stopped';
+      // A shutdown says what stopped, in what order, and how long each took.
+      if (!forRestart) this.tree.log.info(`stopped ${child.id} in ${Math.round(this.tree.now() - t0)} ms`, { supervisor: this.path, child: child.id, ms: Math.round(this.tree.now() - t0) });
     }
   }
 

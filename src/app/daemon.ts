@@ -19,6 +19,7 @@ import { startTrading, TRADING_STRUCTURES } from '../daemon/index.js';
 import { ActorSystem, type Logger } from '../runtime/index.js';
 import { universe } from '../universe/index.js';
 import { DaemonBridge } from './bridge.js';
+import { closeInOrder } from './shutdown.js';
 
 export interface DaemonOptions {
   readonly config: QgtmConfig;
@@ -130,10 +131,18 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     async close() {
       if (closed) return;
       closed = true;
-      stopBeat();
-      await bridge.stop();
-      await tree.stop().catch((err: unknown) => log.error('tree stop failed', { error: err as Error }));
-      await system.shutdown();
+      // The tree stops its children in reverse start order (market data, strategies, then execution:
+      // allocator, risk, the broker last) and the supervisor logs each child it stops.
+      await closeInOrder(
+        log,
+        [
+          { name: 'heartbeat', close: () => stopBeat() },
+          { name: 'bridge', close: () => bridge.stop() },
+          { name: 'trading tree', close: () => tree.stop() },
+          { name: 'actor system', close: () => system.shutdown() },
+        ],
+        null,
+      );
     },
   };
 }

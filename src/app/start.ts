@@ -7,6 +7,7 @@ import { InMemoryBus } from '../bus/memory.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../runtime/index.js';
 import { startDaemon, type DaemonHandle } from './daemon.js';
+import { closeInOrder } from './shutdown.js';
 import { defaultWebRoot, openVenue, type VenueLink } from './venue.js';
 
 export interface AllInOneOptions {
@@ -54,12 +55,14 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
       daemon: d,
       gateway,
       bus,
-      async close() {
-        await gateway.close();
-        await d.close();
-        await bus.close();
-        await venue.close();
-      },
+      // Producers of what the operator sees first, the venue last: nothing trades against a closed venue.
+      close: () =>
+        closeInOrder(log, [
+          { name: 'gateway', close: () => gateway.close() },
+          { name: 'daemon', close: () => d.close() },
+          { name: 'state bus', close: () => bus.close() },
+          { name: 'venue', close: () => venue.close() },
+        ]).then(() => undefined),
     };
   } catch (err) {
     await daemon?.close();

@@ -7,7 +7,9 @@ import { runGateway } from '../../gateway/run.js';
 import { RedisBus } from '../bus/redis.js';
 import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
+import { closeInOrder } from '../app/shutdown.js';
 import { refuseBusyPorts } from './ports.js';
+import { stopSignal } from './signals.js';
 import { createLogger } from '../runtime/logger.js';
 
 export const API_HELP = `usage: qgtm api [options]
@@ -30,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   // Every port this command binds is checked before anything starts.
   const busy = await refuseBusyPorts('api', loaded);
   if (busy !== null) return busy;
+  const stopping = stopSignal();
   const { config } = loaded;
   const log = createLogger(config.log.level, { proc: 'api', pid: process.pid });
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });
@@ -42,12 +45,11 @@ export async function run(argv: string[]): Promise<number> {
     await bus.close();
     return 1;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await stopping;
   log.info('stopping', { signal });
-  await gw.close();
-  await bus.close();
+  await closeInOrder(log, [
+    { name: 'gateway', close: () => gw.close() },
+    { name: 'Redis bus', close: () => bus.close() },
+  ]);
   return 0;
 }

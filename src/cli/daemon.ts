@@ -11,7 +11,9 @@ import { busMetricsJson } from '../bus/metrics.js';
 import { RedisBus } from '../bus/redis.js';
 import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
+import { closeInOrder } from '../app/shutdown.js';
 import { refuseBusyPorts } from './ports.js';
+import { stopSignal } from './signals.js';
 import { notify, startWatchdog } from '../platform/systemd.js';
 import { createLogger } from '../runtime/index.js';
 
@@ -38,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   // Every port this command binds is checked before anything starts.
   const busy = await refuseBusyPorts('daemon', loaded);
   if (busy !== null) return busy;
+  const stopping = stopSignal();
   const { config } = loaded;
   const log = createLogger(config.log.level, { proc: 'daemon', pid: process.pid });
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });
@@ -56,16 +59,15 @@ export async function run(argv: string[]): Promise<number> {
   await notify(['READY=1', `STATUS=trading (${venue.connection.venue})`, `MAINPID=${process.pid}`]);
   // WATCHDOG=1 only while the main thread turns and the root supervisor stands.
   const stopWatchdog = startWatchdog({ healthy: () => !daemon.tree.rootFailure });
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await stopping;
   log.info('stopping', { signal });
   await notify(['STOPPING=1']);
   stopWatchdog();
-  await daemon.close();
-  await metrics.close();
-  await venue.close();
-  await bus.close();
+  await closeInOrder(log, [
+    { name: 'daemon', close: () => daemon.close() },
+    { name: 'daemon metrics server', close: () => metrics.close() },
+    { name: 'venue', close: () => venue.close() },
+    { name: 'Redis bus', close: () => bus.close() },
+  ]);
   return 0;
 }

@@ -6,6 +6,7 @@ import { startAllInOne } from '../app/start.js';
 import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
 import { refuseBusyPorts } from './ports.js';
+import { stopSignal } from './signals.js';
 import { createLogger } from '../runtime/index.js';
 
 export const START_HELP = `usage: qgtm start [options]
@@ -31,16 +32,14 @@ export async function run(argv: string[]): Promise<number> {
   // Every port this command binds is checked before anything starts.
   const busy = await refuseBusyPorts('start', loaded);
   if (busy !== null) return busy;
+  const stopping = stopSignal();
   const log = createLogger(loaded.config.log.level, { proc: 'start', pid: process.pid });
   const app = await startAllInOne({ loaded, log });
   const print = (l: string): void => void process.stdout.write(`${l}\n`);
   print(`qgtm is running: web terminal ${app.httpUrl}/  API ${app.httpUrl}/api/v1  WebSocket ${app.httpUrl.replace(/^http/, 'ws')}/ws  metrics ${app.httpUrl}/metrics`);
   if (app.venue.local) print(`local paper venue: ${app.venue.local.url} (seed ${app.venue.local.seed}, ${app.venue.local.symbols.length} instruments)`);
   print('press Ctrl-C to stop');
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await stopping;
   log.info('stopping', { signal });
   await app.close();
   return 0;
