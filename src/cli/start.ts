@@ -22,7 +22,8 @@ options:
 ${flagsHelp(flagsFor('start'))}
 
 environment: QGTM_HTTP_PORT, QGTM_API_TOKEN, QGTM_SEED, QGTM_UNIVERSE_FOCUS (pm|broad),
-QGTM_TICKS_PER_SECOND, QGTM_JOURNAL_DIR, QGTM_LOG_LEVEL, QGTM_CONFIG; with
+QGTM_TICKS_PER_SECOND, QGTM_JOURNAL_DIR, QGTM_PLACEMENT, QGTM_STRATEGY_HEAP_MB,
+QGTM_WORKER_HEAP_MB, QGTM_LOG_LEVEL, QGTM_CONFIG; with
 QGTM_VENUE_MODE=alpaca and APCA_API_KEY_ID/APCA_API_SECRET_KEY it trades on
 Alpaca paper instead of the local venue.`;
 
@@ -34,6 +35,8 @@ export async function run(argv: string[]): Promise<number> {
   if (busy !== null) return busy;
   const stopping = stopSignal();
   const log = createLogger(loaded.config.log.level, { proc: 'start', pid: process.pid });
+  // Not a flag (refused above) but the environment or a file shared with the split services: say it is unused.
+  if (loaded.config.redis.url !== null) log.warn(`redis.url (from ${loaded.sources['redis.url']}) is not used: qgtm start runs on an in-memory bus; qgtm daemon and qgtm api use Redis`);
   const app = await startAllInOne({ loaded, log });
   const print = (l: string): void => void process.stdout.write(`${l}\n`);
   print(`qgtm is running: web terminal ${app.httpUrl}/  API ${app.httpUrl}/api/v1  WebSocket ${app.httpUrl.replace(/^http/, 'ws')}/ws  metrics ${app.httpUrl}/metrics`);

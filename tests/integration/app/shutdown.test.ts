@@ -18,11 +18,13 @@ afterAll(async () => {
 });
 
 describe('qgtm start shutdown', () => {
-  it('SIGTERM then each part closed in order with its time, the tree stopped in reverse start order, then the total, exit 0', async () => {
-    const p = launch([QGTM_BIN, 'start', '--http-port', '0'], { QGTM_LOG_LEVEL: 'info', QGTM_JOURNAL_DIR: join(dir, 'journal'), QGTM_API_TOKEN: 'shutdown-test-token-0123456789' });
+  it('REDIS_URL set and SIGTERM then the URL said unused; each part closed in order with its time, the tree stopped in reverse start order, then the total, exit 0', async () => {
+    const p = launch([QGTM_BIN, 'start', '--http-port', '0'], { QGTM_LOG_LEVEL: 'info', QGTM_JOURNAL_DIR: join(dir, 'journal'), QGTM_API_TOKEN: 'shutdown-test-token-0123456789', REDIS_URL: 'redis://127.0.0.1:1' });
     procs.push(p);
     await p.waitLine((l) => l.startsWith('press Ctrl-C to stop'), 60_000);
     const from = p.lines.length;
+    // A Redis URL from the environment is not a flag to refuse, but it is said to be unused.
+    expect(p.lines.some((l) => l.includes('redis.url (from env REDIS_URL) is not used: qgtm start runs on an in-memory bus'))).toBe(true);
     p.child.kill('SIGTERM');
     const code = await p.exited;
     expect(code, p.lines.slice(-15).join('\n')).toBe(0);
