@@ -43,7 +43,7 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     }, 20_000, 'daemon up with market data');
     const d = h!.daemon.detail.data;
     expect(d.links.broker.up).toBe(true);
-    expect(d.workers.map((w: J) => w.placement).sort()).toEqual(expect.arrayContaining(['broker', 'marketdata', 'trading']));
+    expect(d.workers.map((w: J) => w.placement).sort()).toEqual(expect.arrayContaining(['broker', 'marketdata', 'trading', 'strategies']));
     expect(d.feeds.fresh).toBeGreaterThan(0);
   });
 
