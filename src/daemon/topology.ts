@@ -129,7 +129,7 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
   const place = (id: string): string => placementFor(id, mode);
   // A worker's limits are taken from the first actor placed in it, so every actor of a worker carries the same.
   const strategyWorkers = new Set(shardIds(shards).map(place));
-  const heap = { ...DEFAULT_HEAP, ...config.heap };
+  const heap = { strategyMb: config.heap?.strategyMb ?? DEFAULT_HEAP.strategyMb, workerMb: config.heap?.workerMb ?? DEFAULT_HEAP.workerMb };
   const limitsOf = (worker: string): WorkerLimits => ({
     maxOldGenerationSizeMb: strategyWorkers.has(worker) ? Math.max(heap.strategyMb, heap.workerMb) : heap.workerMb,
   });
