@@ -102,6 +102,7 @@ async function health(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply
   return jsonReply(200, {
     status: overall,
     at: now,
+    trading: tradingOf(detail?.value),
     api: { pid: process.pid, version: ctx.version, startedAt: ctx.startedAt, uptimeMs: now - ctx.startedAt, bus: busHealth, wsClients: ctx.wsClients(), commands: ctx.auth.enabled },
     daemon: {
       ...daemonBrief(status),
@@ -109,6 +110,16 @@ async function health(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply
       detail: detail ? envelope(ctx, detail, status) : null,
     },
   });
+}
+
+/**
+ * PAPER or LIVE, and on which venue, as the daemon reported it (UNKNOWN
+ * before the daemon's first health section): every surface says which.
+ */
+function tradingOf(health: unknown): { mode: 'PAPER' | 'LIVE' | 'UNKNOWN'; venue: string | null } {
+  const t = (health as { trading?: { mode?: unknown; venue?: unknown } } | null)?.trading;
+  const mode = t?.mode === 'PAPER' || t?.mode === 'LIVE' ? t.mode : 'UNKNOWN';
+  return { mode, venue: typeof t?.venue === 'string' ? t.venue : null };
 }
 
 async function strategies(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply> {

@@ -21,6 +21,8 @@ Options:
   --speed X              market-time speed-up (default 1)
   --session MODE         always_open (default) or exchange (NYSE hours)
   --account MODE         margin (default, as an Alpaca paper account: shorting) or cash
+  --account-number N     the account number reported (default PA...: paper); one
+                         without PA looks live, to rehearse qgtm's paper-first refusal
   --help                 show this help
 
 Keys: the venue accepts APCA-API-KEY-ID qgtm-local-key with
@@ -84,6 +86,9 @@ export function parseVenueArgs(argv: readonly string[]): { help: boolean; option
         break;
       case '--account':
         options.accountMode = value();
+        break;
+      case '--account-number':
+        options.accountNumber = value();
         break;
       default:
         violations.push(`unknown option ${arg}`);

@@ -37,6 +37,12 @@ export interface VenueOptions {
   readonly cash?: number;
   /** 'cash' (default: buying power = cash, no shorting) or 'margin' (2x, shorting). */
   readonly accountMode?: AccountMode;
+  /**
+   * The account number /v2/account reports. Default a paper one (PA...);
+   * another (no PA prefix) looks like a live account, to rehearse qgtm's
+   * paper-first refusal.
+   */
+  readonly accountNumber?: string;
   /** Market-time ms between order submission and the order going live. Default 20. */
   readonly fillLatencyMs?: number;
   /** 'always_open' (default) or 'exchange' (NYSE regular hours, no holidays). */
@@ -86,6 +92,7 @@ export interface ResolvedVenueOptions {
   readonly stepMs: number;
   readonly cash: number;
   readonly accountMode: AccountMode;
+  readonly accountNumber: string | null;
   readonly fillLatencyMs: number;
   readonly session: SessionMode;
   readonly rateLimitPerMinute: number;
@@ -128,6 +135,7 @@ export function resolveVenueOptions(o: VenueOptions = {}): ResolvedVenueOptions 
   const cash = num('cash', o.cash, 100_000, (x) => x >= 0, 'must be >= 0');
   const accountMode = o.accountMode ?? 'cash';
   if (accountMode !== 'cash' && accountMode !== 'margin') v.push(`venue.accountMode must be 'cash' or 'margin' (got ${String(accountMode)})`);
+  if (o.accountNumber !== undefined && !/^[A-Za-z0-9]{4,32}$/.test(String(o.accountNumber))) v.push('venue.accountNumber must be 4-32 letters and digits');
   const session = o.session ?? 'always_open';
   if (session !== 'always_open' && session !== 'exchange') v.push(`venue.session must be 'always_open' or 'exchange' (got ${String(session)})`);
   const focus = o.focus ?? 'pm';
@@ -155,6 +163,7 @@ export function resolveVenueOptions(o: VenueOptions = {}): ResolvedVenueOptions 
     stepMs,
     cash,
     accountMode,
+    accountNumber: o.accountNumber ?? null,
     fillLatencyMs: num('fillLatencyMs', o.fillLatencyMs, 20, (x) => x >= 0, 'must be >= 0'),
     session,
     rateLimitPerMinute: num('rateLimitPerMinute', o.rateLimitPerMinute, 200, positive, 'must be positive'),

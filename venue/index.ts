@@ -69,6 +69,7 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     now: market.now,
     cash: opts.cash,
     accountMode: opts.accountMode,
+    ...(opts.accountNumber !== null ? { accountNumber: opts.accountNumber } : {}),
     fillLatencyMs: opts.fillLatencyMs,
     session,
     exchangeOf: (s) => exchangeOf(bySymbol.get(s)),

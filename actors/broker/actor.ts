@@ -33,6 +33,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlpacaConnection } from '../../src/alpaca/index.js';
+import { tradingModeFor } from '../../src/alpaca/trading-mode.js';
 import { ConfigError } from '../../src/errors.js';
 import { PIPELINE_BUCKETS } from '../strategy/trace.js';
 import { defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
@@ -488,6 +489,7 @@ export default defineActor<In, BrokerArgs>(() => {
         salt: args.salt ?? args.connection.keyId,
         periodicGraceMs: args.periodicGraceMs,
         onCorrupt: args.onCorrupt ?? 'quarantine',
+        accountRefusal: (n) => accountRefusal(args.connection, n),
       });
       session = opened.session;
       const { replay, replayErrors } = opened;
@@ -525,3 +527,18 @@ export default defineActor<In, BrokerArgs>(() => {
     },
   };
 });
+
+/**
+ * The broker's own paper-first check of the account it trades (the process
+ * checked it before starting, but keys or the venue may have changed since):
+ * a connection cleared for PAPER trades only a paper account, one cleared for
+ * LIVE only the account the operator named.
+ */
+function accountRefusal(connection: AlpacaConnection, accountNumber: string | null): string | null {
+  try {
+    tradingModeFor(accountNumber, { live: connection.tradingMode === 'LIVE', liveAccount: connection.liveAccount ?? null });
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -60,6 +60,8 @@ export interface BrokerAccount {
   readonly cash: number;
   readonly buyingPower: number;
   readonly status: string;
+  /** Alpaca's account number (paper ones start with PA); null when the broker did not say. */
+  readonly accountNumber: string | null;
 }
 
 /** A fill from the account activities endpoint (`activity_type: FILL`). */
@@ -213,6 +215,7 @@ export function parseAccount(raw: unknown): Parsed<BrokerAccount> {
       cash: num(o, 'cash'),
       buyingPower: num(o, 'buying_power'),
       status: optStr(o, 'status') ?? 'UNKNOWN',
+      accountNumber: optStr(o, 'account_number') ?? null,
     };
   });
 }

@@ -51,6 +51,12 @@ export interface SessionOptions extends JournalOptions {
   readonly salt: string;
   /** In-flight grace for periodic reconciliation, ms (start-up uses 0). Default 5000. */
   readonly periodicGraceMs?: number;
+  /**
+   * Paper first, at the last gate: why the account the broker answered with
+   * may not be traded (null when it may). A refused account keeps the session
+   * from becoming ready, so it never submits.
+   */
+  readonly accountRefusal?: (accountNumber: string | null) => string | null;
 }
 
 /** Raw broker answers, as the SDK or REST returned them (snake_case or SDK objects). */
@@ -81,12 +87,13 @@ export class BrokerSessionCore {
     private readonly journal: Journal,
     private readonly salt: string,
     private readonly periodicGraceMs: number,
+    private readonly accountRefusal: (accountNumber: string | null) => string | null,
   ) {}
 
   /** Open the journal, replay it into a fresh OMS, and mark unconfirmed submissions ambiguous. */
   static open(options: SessionOptions): { session: BrokerSessionCore; replay: ReplayReport; replayErrors: string[] } {
     const { journal, replay } = Journal.open(options.journalPath, options);
-    const s = new BrokerSessionCore(journal, options.salt, options.periodicGraceMs ?? 5_000);
+    const s = new BrokerSessionCore(journal, options.salt, options.periodicGraceMs ?? 5_000, options.accountRefusal ?? (() => null));
     const replayErrors: string[] = [];
     for (const r of replay.records) {
       const res = s.oms.apply(r.event);
@@ -219,7 +226,8 @@ export class BrokerSessionCore {
     const positions = parseAll(raw.positions, parsePosition);
     const fills = parseAll(raw.recentFills ?? [], parseFillActivity);
     const account = parseAccount(raw.account);
-    const errors = [...open.errors, ...recent.errors, ...positions.errors, ...fills.errors, ...(account.ok ? [] : [account.error])];
+    const refused = account.ok ? this.accountRefusal(account.value.accountNumber) : null;
+    const errors = [...open.errors, ...recent.errors, ...positions.errors, ...fills.errors, ...(account.ok ? [] : [account.error]), ...(refused ? [refused] : [])];
     for (let k = 0; k < errors.length; k++) this.count('bad_broker_state');
     const snapshot = {
       openOrders: open.values,

@@ -19,9 +19,11 @@ import { defineActor, type ActorContext, type Message } from '../../src/runtime/
 import { CftcClient, COT_CONTRACT_CODES, type CotMarketName } from './cftc-client.js';
 import { FredClient } from './fred-client.js';
 import type { SourceClock, SourceStats } from './http-source.js';
-import type { MacroMsg } from './messages.js';
+import type { MacroMsg, MacroStatusMsg } from './messages.js';
 
 export const MACRO_TOPIC = 'macro';
+/** Where each source says, after every fetch, whether it is reaching its service (health, degraded). */
+export const MACRO_STATUS_TOPIC = 'macro_status';
 
 export const DEFAULT_FRED_SERIES = ['DFII10', 'DTWEXBGS', 'T10YIE'] as const;
 
@@ -215,6 +217,16 @@ export default defineActor<In, MacroActorArgs>(() => {
             const delay = Math.min(intervalMs, retryMs * 2 ** (consecutiveFailures - 1));
             schedule(ctx, delay, msg.failures.map((f) => f.item));
           }
+          const status: MacroStatusMsg = {
+            type: 'macro.status',
+            source: args.source,
+            ok: msg.failures.length === 0,
+            consecutiveFailures,
+            lastSuccessAt,
+            lastError: lastError && msg.failures.length > 0 ? `${lastError.code}: ${lastError.message}` : null,
+            ts: now,
+          };
+          ctx.publish(MACRO_STATUS_TOPIC, status);
           if (queued) {
             const next = queued;
             queued = undefined;

@@ -36,3 +36,15 @@ export interface MacroCotMsg {
 }
 
 export type MacroMsg = MacroSeriesMsg | MacroCotMsg;
+
+/** A source's health after each fetch (topic `macro_status`): degraded while its last fetch failed. */
+export interface MacroStatusMsg {
+  readonly type: 'macro.status';
+  readonly source: 'fred' | 'cftc';
+  readonly ok: boolean;
+  readonly consecutiveFailures: number;
+  readonly lastSuccessAt: number | null;
+  /** `CODE: message` of the last failure, null when the last fetch succeeded. */
+  readonly lastError: string | null;
+  readonly ts: number;
+}

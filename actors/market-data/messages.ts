@@ -52,7 +52,7 @@ export type MdState = 'connected' | 'disconnected' | 'reconnecting' | 'auth_fail
 export interface MdStatusMsg {
   readonly type: 'md.status';
   readonly state: MdState;
-  /** 'local' or 'alpaca-paper'. */
+  /** 'local' or 'alpaca'. */
   readonly venue: string;
   /** Caller (actor clock) time of the transition, epoch ms. */
   readonly ts: number;

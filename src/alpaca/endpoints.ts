@@ -4,6 +4,7 @@
  * differ; the code that talks to either is the same.
  */
 import { ConfigError } from '../errors.js';
+import type { TradingMode } from './trading-mode.js';
 
 export interface AlpacaEndpoints {
   /** Trading REST base, no trailing slash (https://paper-api.alpaca.markets). */
@@ -19,8 +20,15 @@ export interface AlpacaEndpoints {
 export interface AlpacaConnection extends AlpacaEndpoints {
   readonly keyId: string;
   readonly secretKey: string;
-  /** Which venue this points at, for logs and the operator. */
-  readonly venue: 'local' | 'alpaca-paper';
+  /**
+   * Which kind of venue this points at: the local paper venue, or Alpaca's
+   * (paper or live: `tradingMode` says which, once the account was checked).
+   */
+  readonly venue: 'local' | 'alpaca';
+  /** PAPER or LIVE, set once the account was checked (openVenue); absent before (treated as PAPER). */
+  readonly tradingMode?: TradingMode;
+  /** With LIVE: the one account number cleared for real money. */
+  readonly liveAccount?: string;
 }
 
 /**
@@ -72,7 +80,7 @@ export function resolveAlpacaConnection(settings: AlpacaSettings): AlpacaConnect
   }
   if (violations.length > 0) throw new ConfigError(violations);
   if (venue === 'alpaca-paper') {
-    return { venue, keyId: settings.keyId!, secretKey: settings.secretKey!, ...alpacaPaperEndpoints(settings.feed ?? 'iex') };
+    return { venue: 'alpaca', keyId: settings.keyId!, secretKey: settings.secretKey!, ...alpacaPaperEndpoints(settings.feed ?? 'iex') };
   }
   return {
     venue: 'local',

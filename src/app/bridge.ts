@@ -13,6 +13,8 @@ import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
 import type { ExecAccountMsg, ExecConnectionMsg, ExecFillMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../../actors/broker/messages.js';
 import type { FeedFeaturesMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
 import type { MdStatusMsg } from '../../actors/market-data/messages.js';
+import { MACRO_STATUS_TOPIC } from '../../actors/macro/actor.js';
+import type { MacroStatusMsg } from '../../actors/macro/messages.js';
 import type { RiskCommandResultMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
 import type { StrategyCommandResultMsg, StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
 import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
@@ -33,6 +35,8 @@ export interface BridgeOptions {
   readonly shardCount: number;
   /** Static facts for the health section (venue, versions, ...). */
   readonly describe: () => Record<string, unknown>;
+  /** Degraded conditions known at start (a macro source left unconfigured). */
+  readonly staticDegraded?: readonly string[];
   /** Sample period of the `ticks` and `signals` topics. Default 250 ms. */
   readonly tickMs?: number;
   /** Period of the state snapshots. Default 1000 ms. */
@@ -52,6 +56,8 @@ export class DaemonBridge {
   private broker: { up: boolean; detail: string } | undefined;
 
   private tree: SupervisionTree | undefined;
+  /** Each macro source's last fetch outcome. */
+  private readonly macro = new Map<string, MacroStatusMsg>();
 
   constructor(private readonly opts: BridgeOptions) {
     this.views = new OperatorViews(opts.focus);
@@ -82,6 +88,9 @@ export class DaemonBridge {
     });
     await sub('feed_status', (m) => v.onFeedStatus(m as FeedStatusMsg));
     await sub('md_status', (m) => (v.md = m as MdStatusMsg));
+    await sub(MACRO_STATUS_TOPIC, (m) => {
+      if (m.type === 'macro.status') this.macro.set((m as MacroStatusMsg).source, m as MacroStatusMsg);
+    });
     await sub('signals', (m) => {
       v.onSignal(m as StrategySignalMsg);
       signalsTotal.inc({ strategy: (m as StrategySignalMsg).strategyId });
@@ -216,7 +225,8 @@ export class DaemonBridge {
 
   /** Conditions the daemon runs degraded with (also sent in its heartbeat). */
   degraded(): string[] {
-    const out = [...this.opts.bus.degraded()];
+    const out = [...this.opts.bus.degraded(), ...(this.opts.staticDegraded ?? [])];
+    for (const [source, st] of this.macro) if (!st.ok) out.push(`macro_${source}_unreachable`);
     const md = this.views.md;
     if (md && md.state !== 'connected') out.push(`market_data_${md.state}`);
     if (this.broker && !this.broker.up) out.push('broker_disconnected');

@@ -19,6 +19,7 @@ import { startTrading, TRADING_STRUCTURES } from '../daemon/index.js';
 import { ActorSystem, type Logger } from '../runtime/index.js';
 import { universe } from '../universe/index.js';
 import { DaemonBridge } from './bridge.js';
+import { macroPlan } from './macro-sources.js';
 import { closeInOrder } from './shutdown.js';
 
 export interface DaemonOptions {
@@ -73,7 +74,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   });
   const symbols = universe(config.universe.focus).map((i) => i.symbol);
   // Feeds start warm from the venue's recent bars, so strategies speak within seconds of a start.
-  const marketData: ChildSpec[] = marketDataSpecs({ conn: connection, symbols, feed: { backfill: { bars: BACKFILL_BARS } } }).map((start) => ({
+  const macro = macroPlan(config, connection);
+  const marketData: ChildSpec[] = marketDataSpecs({ conn: connection, symbols, feed: { backfill: { bars: BACKFILL_BARS } }, macro: macro.macro }).map((start) => ({
     type: 'worker',
     start,
     restart: 'permanent',
@@ -85,9 +87,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     bus,
     focus: config.universe.focus,
     shardCount: shards,
+    staticDegraded: macro.degraded,
     describe: () => ({
       daemon: { pid: process.pid, version },
-      venue: { mode: connection.venue, rest: connection.restBaseUrl, data: connection.dataStreamUrl },
+      trading: tradingLabel(connection),
+      venue: { mode: connection.venue, tradingMode: tradingLabel(connection).mode, rest: connection.restBaseUrl, data: connection.dataStreamUrl },
       ...options.describe?.(),
     }),
   });
@@ -145,6 +149,16 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       );
     },
   };
+}
+
+/**
+ * What every surface says about money: PAPER or LIVE, and on which venue
+ * (the start banner, /api/v1/health, the terminal header, the heartbeat).
+ */
+export function tradingLabel(connection: AlpacaConnection): { readonly mode: 'PAPER' | 'LIVE'; readonly venue: string } {
+  const mode = connection.tradingMode ?? 'PAPER';
+  const venue = connection.venue === 'local' ? 'local paper venue' : mode === 'LIVE' ? 'Alpaca live' : 'Alpaca paper';
+  return { mode, venue };
 }
 
 /** Journals of earlier in-process venues are kept for inspection, the newest few only. */

@@ -5,7 +5,7 @@
  * systemd (READY, WATCHDOG, STOPPING).
  */
 import { startMetricsServer } from '../../gateway/index.js';
-import { startDaemon } from '../app/daemon.js';
+import { startDaemon, tradingLabel } from '../app/daemon.js';
 import { openVenue } from '../app/venue.js';
 import { busMetricsJson } from '../bus/metrics.js';
 import { RedisBus } from '../bus/redis.js';
@@ -44,10 +44,13 @@ export async function run(argv: string[]): Promise<number> {
   const stopping = stopSignal();
   const { config } = loaded;
   const log = createLogger(config.log.level, { proc: 'daemon', pid: process.pid });
+  // The venue first: a refused account (paper first) ends the command before anything else is open.
+  const venue = await openVenue(config);
+  const trading = tradingLabel(venue.connection);
+  process.stdout.write(`qgtm daemon trading ${trading.mode} on the ${trading.venue} (${venue.connection.restBaseUrl})\n`);
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });
   // Redis is not needed to trade: without it the daemon runs degraded and catches up when it returns.
   if (!(await bus.ready(3000))) log.warn('Redis is not reachable; trading on local state, degraded until it is');
-  const venue = await openVenue(config);
   const daemon = await startDaemon({ config, bus, connection: venue.connection, journalScope: venue.journalScope, log, describe: () => ({ venueUrl: venue.local?.url ?? null, bus: 'redis' }) });
   const metrics = await startMetricsServer({
     host: config.daemon.metricsHost,
@@ -57,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     health: () => ({ ok: !daemon.tree.rootFailure, degraded: daemon.bridge.degraded() }),
   });
   log.info('daemon metrics', { url: `${metrics.url}/metrics` });
-  await notify(['READY=1', `STATUS=trading (${venue.connection.venue})`, `MAINPID=${process.pid}`]);
+  await notify(['READY=1', `STATUS=trading ${trading.mode} (${trading.venue})`, `MAINPID=${process.pid}`]);
   // WATCHDOG=1 only while the main thread turns and the root supervisor stands.
   const stopWatchdog = startWatchdog({ healthy: () => !daemon.tree.rootFailure });
   const signal = await stopping;

@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     // Bad configuration is the operator's to fix: say what, without a stack.
     if (err instanceof QgtmError) {
       console.error(`qgtm ${name}: ${err.message}`);
-      return err instanceof ConfigError ? 2 : 1;
+      return err instanceof ConfigError || err.code === 'QGTM_ERR_LIVE_REFUSED' ? 2 : 1;
     }
     throw err;
   }

@@ -2,6 +2,7 @@
  * `qgtm start` (what `npm start` runs): the local paper venue, the daemon and
  * the gateway in one process tree, an in-memory state bus; no Redis, no keys.
  */
+import { tradingLabel } from '../app/daemon.js';
 import { startAllInOne } from '../app/start.js';
 import { flagsFor, flagsHelp } from '../config/flags.js';
 import { processArgs } from './process-args.js';
@@ -25,7 +26,10 @@ environment: QGTM_HTTP_PORT, QGTM_API_TOKEN, QGTM_SEED, QGTM_UNIVERSE_FOCUS (pm|
 QGTM_TICKS_PER_SECOND, QGTM_JOURNAL_DIR, QGTM_PLACEMENT, QGTM_STRATEGY_HEAP_MB,
 QGTM_WORKER_HEAP_MB, QGTM_LOG_LEVEL, QGTM_CONFIG; with
 QGTM_VENUE_MODE=alpaca and APCA_API_KEY_ID/APCA_API_SECRET_KEY it trades on
-Alpaca paper instead of the local venue.`;
+Alpaca paper instead of the local venue (APCA_API_BASE_URL, APCA_API_DATA_URL,
+QGTM_DATA_STREAM_URL move it; FRED_API_KEY, QGTM_FRED_URL, QGTM_CFTC_URL set the
+macro sources). Anything but a paper endpoint and a paper account is refused
+unless started with --live and QGTM_LIVE_ACCOUNT naming the account.`;
 
 export async function run(argv: string[]): Promise<number> {
   const loaded = processArgs(argv, 'start', START_HELP);
@@ -39,6 +43,8 @@ export async function run(argv: string[]): Promise<number> {
   if (loaded.config.redis.url !== null) log.warn(`redis.url (from ${loaded.sources['redis.url']}) is not used: qgtm start runs on an in-memory bus; qgtm daemon and qgtm api use Redis`);
   const app = await startAllInOne({ loaded, log });
   const print = (l: string): void => void process.stdout.write(`${l}\n`);
+  const trading = tradingLabel(app.venue.connection);
+  print(`qgtm is trading ${trading.mode} on the ${trading.venue}${trading.mode === 'LIVE' ? ': REAL MONEY' : ' (no real money)'}`);
   print(`qgtm is running: web terminal ${app.httpUrl}/  API ${app.httpUrl}/api/v1  WebSocket ${app.httpUrl.replace(/^http/, 'ws')}/ws  metrics ${app.httpUrl}/metrics`);
   if (app.venue.local) print(`local paper venue: ${app.venue.local.url} (seed ${app.venue.local.seed}, ${app.venue.local.symbols.length} instruments)`);
   print('press Ctrl-C to stop');

@@ -7,6 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { alpacaPaperEndpoints } from '../alpaca/endpoints.js';
+import { endpointViolations } from '../alpaca/trading-mode.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_CONFIG, FIELDS, type FieldSpec, type QgtmConfig } from './schema.js';
 
@@ -61,6 +63,7 @@ function coerce(spec: FieldSpec, raw: unknown): unknown {
   if (typeof raw !== 'string') return raw;
   const t = raw.trim();
   if ((spec.type.kind === 'int' || spec.type.kind === 'number') && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
+  if (spec.type.kind === 'boolean' && (t === 'true' || t === 'false')) return t === 'true';
   return raw;
 }
 
@@ -75,6 +78,8 @@ function describe(spec: FieldSpec): string {
       return `a number greater than ${t.greaterThan}`;
     case 'enum':
       return `one of ${t.values.join(', ')}`;
+    case 'boolean':
+      return 'true or false';
     case 'url':
       return `a URL with scheme ${t.schemes.map((s) => s.replace(/:$/, '')).join(' or ')}`;
   }
@@ -92,6 +97,8 @@ function valid(spec: FieldSpec, v: unknown): boolean {
       return typeof v === 'number' && Number.isFinite(v) && v > t.greaterThan;
     case 'enum':
       return typeof v === 'string' && t.values.includes(v);
+    case 'boolean':
+      return typeof v === 'boolean';
     case 'url': {
       if (typeof v !== 'string') return false;
       try {
@@ -125,7 +132,9 @@ function readFile(path: string, leaves: Map<string, Leaf>, violations: string[])
     for (const [k, v] of Object.entries(obj)) {
       const path2 = prefix ? `${prefix}.${k}` : k;
       const spec = BY_PATH.get(path2);
-      if (spec) {
+      if (spec?.flagOnly) {
+        violations.push(`${path2} cannot be set in a config file (${path}); only the ${spec.flagOnly} flag sets it`);
+      } else if (spec) {
         leaves.set(path2, { value: v, source: `file ${path}` });
       } else if (FIELDS.some((f) => f.path.startsWith(`${path2}.`))) {
         if (typeof v === 'object' && v !== null && !Array.isArray(v)) walk(v as Record<string, unknown>, path2);
@@ -173,6 +182,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     if (value('venue.keyId') === null) violations.push('venue.keyId is required when venue.mode is alpaca (APCA_API_KEY_ID)');
     if (value('venue.secretKey') === null) violations.push('venue.secretKey is required when venue.mode is alpaca (APCA_API_SECRET_KEY)');
   }
+  violations.push(...liveViolations(value, options.mode));
   if ((options.mode === 'api' || options.mode === 'daemon') && value('redis.url') === null) {
     violations.push(`redis.url is required by \`qgtm ${options.mode}\` (--redis URL or REDIS_URL)`);
   }
@@ -191,6 +201,17 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     sources['auth.token'] = 'generated';
   }
   return { config: deepFreeze(config) as unknown as QgtmConfig, generatedToken, sources, file };
+}
+
+/** Paper first: the trading endpoint must be paper unless `--live` and the live account say otherwise. */
+function liveViolations(value: (path: string) => unknown, mode: ConfigMode): string[] {
+  if (mode === 'api') return [];
+  const optIn = { live: value('venue.live') === true, liveAccount: (value('venue.liveAccount') as string | null) ?? null };
+  if (value('venue.mode') === 'alpaca') {
+    const rest = (value('venue.paperUrl') as string | null) ?? alpacaPaperEndpoints().restBaseUrl;
+    return endpointViolations(rest, optIn);
+  }
+  return optIn.live ? ['--live was given but venue.mode is local: the local venue is a paper venue (QGTM_VENUE_MODE=alpaca trades on Alpaca)'] : [];
 }
 
 function deepFreeze<T>(o: T): T {

@@ -54,8 +54,37 @@ export interface VenueConfig {
   readonly ticksPerSecond: number | null;
   readonly keyId: string | null;
   readonly secretKey: string | null;
+  /** Trading REST base in alpaca mode (default Alpaca paper). Anything but a paper endpoint needs `live`. */
   readonly paperUrl: string | null;
+  /** Market-data REST base in alpaca mode (http/https); a ws/wss URL here is taken as the stream URL. */
   readonly dataUrl: string | null;
+  /** Market-data stream in alpaca mode (ws/wss; default Alpaca's iex stream). */
+  readonly dataStreamUrl: string | null;
+  /**
+   * Live money: only the `--live` command-line flag sets it (no environment
+   * variable, no config file), and only together with `liveAccount` naming
+   * the account the broker answers with. See src/alpaca/trading-mode.ts.
+   */
+  readonly live: boolean;
+  /** The account number qgtm may trade real money on (`QGTM_LIVE_ACCOUNT`); needed by `live`. */
+  readonly liveAccount: string | null;
+}
+
+/**
+ * Macro sources. With the local venue they read its simulated FRED and CFTC
+ * endpoints unless a URL is set here; in alpaca mode they read the real
+ * services. A source that is not configured (FRED without a key) or not
+ * reachable is reported as degraded and never keeps trading from starting.
+ */
+export interface MacroConfig {
+  /** FRED base URL; null = the local venue (local mode) or https://api.stlouisfed.org (alpaca mode). */
+  readonly fredUrl: string | null;
+  /** FRED API key; needed for the real FRED (the local venue accepts any). */
+  readonly fredApiKey: string | null;
+  /** CFTC Socrata base URL; null = the local venue (local mode) or https://publicreporting.cftc.gov (alpaca mode). */
+  readonly cftcUrl: string | null;
+  /** Socrata app token (optional: raises CFTC's rate limit). */
+  readonly cftcAppToken: string | null;
 }
 
 export interface DaemonConfig {
@@ -85,6 +114,7 @@ export interface QgtmConfig {
   readonly auth: AuthConfig;
   readonly venue: VenueConfig;
   readonly universe: { readonly focus: Focus };
+  readonly macro: MacroConfig;
   readonly daemon: DaemonConfig;
   readonly log: { readonly level: LogLevel };
 }
@@ -100,8 +130,9 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   },
   redis: { url: null, prefix: 'qgtm:' },
   auth: { token: null },
-  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null },
+  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null },
   universe: { focus: 'pm' },
+  macro: { fredUrl: null, fredApiKey: null, cftcUrl: null, cftcAppToken: null },
   daemon: {
     journalDir: 'var/journal',
     metricsHost: '127.0.0.1',
@@ -120,6 +151,7 @@ export type FieldKind =
   | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly nullable?: boolean; readonly describe?: string }
   | { readonly kind: 'number'; readonly greaterThan: number; readonly nullable?: boolean }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'boolean' }
   | { readonly kind: 'url'; readonly schemes: readonly string[]; readonly nullable?: boolean };
 
 export interface FieldSpec {
@@ -130,6 +162,11 @@ export interface FieldSpec {
   readonly env?: string;
   /** Never printed: logs and `redactConfig` show `***`. */
   readonly secret?: boolean;
+  /**
+   * Set only by a command-line flag: a config file or the environment that
+   * tries to set it is refused (a copied environment must not switch it on).
+   */
+  readonly flagOnly?: string;
 }
 
 const PORT = { kind: 'int', min: 0, max: 65535, describe: 'an integer 0-65535 (0 picks a free port)' } as const;
@@ -156,6 +193,13 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'venue.secretKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_SECRET_KEY', secret: true },
   { path: 'venue.paperUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'APCA_API_BASE_URL' },
   { path: 'venue.dataUrl', type: { kind: 'url', schemes: ['http:', 'https:', 'ws:', 'wss:'], nullable: true }, env: 'APCA_API_DATA_URL' },
+  { path: 'venue.dataStreamUrl', type: { kind: 'url', schemes: ['ws:', 'wss:'], nullable: true }, env: 'QGTM_DATA_STREAM_URL' },
+  { path: 'venue.live', type: { kind: 'boolean' }, flagOnly: '--live' },
+  { path: 'venue.liveAccount', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_LIVE_ACCOUNT' },
+  { path: 'macro.fredUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'QGTM_FRED_URL' },
+  { path: 'macro.fredApiKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'FRED_API_KEY', secret: true },
+  { path: 'macro.cftcUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'QGTM_CFTC_URL' },
+  { path: 'macro.cftcAppToken', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_CFTC_APP_TOKEN', secret: true },
   { path: 'universe.focus', type: { kind: 'enum', values: ['pm', 'broad'] }, env: 'QGTM_UNIVERSE_FOCUS' },
   { path: 'daemon.journalDir', type: { kind: 'string', minLength: 1 }, env: 'QGTM_JOURNAL_DIR' },
   { path: 'daemon.metricsHost', type: { kind: 'string', minLength: 1 }, env: 'QGTM_DAEMON_METRICS_HOST' },

@@ -31,9 +31,10 @@ export class Account {
   private dayStartPrices = new Map<string, number>();
   private day: number;
 
-  constructor(options: { id: string; cash: number; mode: AccountMode; now: number }) {
+  constructor(options: { id: string; cash: number; mode: AccountMode; now: number; accountNumber?: string }) {
     this.id = options.id;
-    this.accountNumber = 'PA' + options.id.replace(/-/g, '').slice(0, 10).toUpperCase();
+    // Paper account numbers start with PA, as Alpaca's do; another number is for rehearsing the paper-first check.
+    this.accountNumber = options.accountNumber ?? 'PA' + options.id.replace(/-/g, '').slice(0, 10).toUpperCase();
     this.mode = options.mode;
     this.cash = options.cash;
     this.createdAt = options.now;

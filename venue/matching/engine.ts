@@ -45,6 +45,8 @@ export interface EngineOptions {
   readonly cash?: number;
   /** Default 'cash' (buying power = cash, no shorting); 'margin' is 2x with shorting. */
   readonly accountMode?: AccountMode;
+  /** The account number the venue reports; default a paper one (PA...). */
+  readonly accountNumber?: string;
   /** Market-time ms from submission until an order is live. Default 0. */
   readonly fillLatencyMs?: number;
   readonly session?: SessionCalendar;
@@ -91,7 +93,7 @@ export class MatchingEngine {
     this.latency = Math.max(0, options.fillLatencyMs ?? 0);
     this.session = options.session ?? ALWAYS_OPEN;
     this.exchangeOf = options.exchangeOf ?? (() => 'ARCA');
-    this.account = new Account({ id: this.ids.uuid(), cash: options.cash ?? 100_000, mode: options.accountMode ?? 'cash', now: options.now });
+    this.account = new Account({ id: this.ids.uuid(), cash: options.cash ?? 100_000, mode: options.accountMode ?? 'cash', now: options.now, ...(options.accountNumber ? { accountNumber: options.accountNumber } : {}) });
   }
 
   /** Fills executed so far. */

@@ -38,6 +38,8 @@ const views: View[] = [
 const conn = h('div.conn', { 'data-testid': 'conn', 'data-state': 'connecting', role: 'status' }, h('span.dot'), h('span.conn-text', {}, 'CONNECTING'));
 const daemon = h('a.badge', { href: '#/health', 'data-testid': 'daemon', 'data-state': 'unknown' }, 'DAEMON —');
 const tier = h('a.badge.tier-badge', { href: '#/risk', 'data-testid': 'tier-badge' }, 'RISK —');
+// PAPER or LIVE: whether this desk trades real money, always in view.
+const money = h('a.badge.money-badge', { href: '#/health', 'data-testid': 'trading-mode', 'data-mode': 'unknown' }, '—');
 const tokenInput = h('input', { id: 'token', type: 'password', placeholder: 'token', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'operator token', value: getToken() });
 const tokenState = h('span.token-state', { 'data-testid': 'token-state' });
 const now0 = h('span.clock');
@@ -52,7 +54,7 @@ const header = h(
   {},
   h('div.brand', {}, h('strong', {}, 'qgtm'), h('span', {}, 'terminal')),
   h('nav.tabs', { 'aria-label': 'views' }, ...tabs),
-  h('div.status', {}, conn, daemon, tier, h('form.token', { onsubmit: (ev: Event) => (ev.preventDefault(), setToken(tokenInput.value.trim())) }, tokenInput, tokenState), now0),
+  h('div.status', {}, money, conn, daemon, tier, h('form.token', { onsubmit: (ev: Event) => (ev.preventDefault(), setToken(tokenInput.value.trim())) }, tokenInput, tokenState), now0),
 );
 const banner = h('div.banner', { role: 'alert', hidden: true, 'data-testid': 'disconnected-banner' });
 const main = h('main', {});
@@ -82,7 +84,8 @@ function renderHeader(now: number): void {
   setData(conn, 'state', s.state);
   setData(document.body, 'conn', s.state);
   const text = conn.lastElementChild!;
-  if (s.state === 'open') setText(text, 'LIVE');
+  // Not "LIVE": beside the PAPER/LIVE badge that word means real money.
+  if (s.state === 'open') setText(text, 'STREAMING');
   else if (s.state === 'connecting') setText(text, s.attempts > 0 ? `RECONNECTING (${s.attempts})` : 'CONNECTING');
   else setText(text, 'DISCONNECTED');
   banner.hidden = s.state === 'open';
@@ -97,6 +100,10 @@ function renderHeader(now: number): void {
   setData(daemon, 'state', up === null ? 'unknown' : degraded ? 'warn' : up ? 'up' : 'down');
   daemon.classList.toggle('stale', !store.connected);
   setText(daemon, `DAEMON ${up === null ? DASH : degraded ? 'DEGRADED' : up ? 'UP' : 'DOWN'}`);
+  const mode = h0?.trading.mode ?? null;
+  setData(money, 'mode', mode === null ? 'unknown' : mode.toLowerCase());
+  setText(money, mode ?? DASH);
+  money.title = mode === null ? 'trading mode not reported yet' : `${mode === 'LIVE' ? 'real money' : 'paper: no real money'}${h0?.trading.venue ? ` · ${h0.trading.venue}` : ''}`;
   const r = riskOf(store);
   setText(tier, `RISK ${r?.tier ?? DASH}`);
   const stale = store.liveness('risk', now) !== 'live';

@@ -68,8 +68,8 @@ describe('alpaca mapping', () => {
   });
 
   it('account and fill activity then parsed', () => {
-    expect(parseAccount({ equity: '100000.5', cash: '50000', buying_power: '200000', status: 'ACTIVE', last_equity: '99000' })).toEqual({
-      ok: true, value: { equity: 100000.5, cash: 50000, buyingPower: 200000, status: 'ACTIVE', lastEquity: 99000 },
+    expect(parseAccount({ equity: '100000.5', cash: '50000', buying_power: '200000', status: 'ACTIVE', last_equity: '99000', account_number: 'PA123' })).toEqual({
+      ok: true, value: { equity: 100000.5, cash: 50000, buyingPower: 200000, status: 'ACTIVE', lastEquity: 99000, accountNumber: 'PA123' },
     });
     const f = parseFillActivity({ id: '20240102::e1', activity_type: 'FILL', order_id: 'b-1', symbol: 'GLD', side: 'buy', qty: '5', price: '201', transaction_time: '2024-01-02T14:30:02Z' });
     expect(f.ok && f.value).toMatchObject({ executionId: '20240102::e1', orderId: 'b-1', qty: 5, price: 201 });

@@ -160,3 +160,23 @@ describe('BrokerSessionCore', () => {
     session.close();
   });
 });
+
+describe('BrokerSessionCore paper-first gate', () => {
+  const paperOnly = (n: string | null): string | null => (n !== null && /^PA/.test(n) ? null : `live trading refused: account ${n}`);
+
+  it('start-up against a live-looking account then not ready and submit refused', () => {
+    const { session } = BrokerSessionCore.open({ journalPath: path, salt: 'acct-1', accountRefusal: paperOnly });
+    const r = session.reconcile({ ...empty, account: { ...account, account_number: '123456789' } }, 'startup', 0);
+    expect(session.ready).toBe(false);
+    expect(r.error).toContain('live trading refused: account 123456789');
+    expect(of(r.messages, 'exec.reconciled')[0]!.passed).toBe(false);
+    const d = session.submit(intent(), 1);
+    expect(d.ok).toBe(false);
+  });
+
+  it('start-up against a paper account then ready', () => {
+    const { session } = BrokerSessionCore.open({ journalPath: path, salt: 'acct-1', accountRefusal: paperOnly });
+    session.reconcile({ ...empty, account: { ...account, account_number: 'PA0001' } }, 'startup', 0);
+    expect(session.ready).toBe(true);
+  });
+});

@@ -58,7 +58,7 @@ describe('marketDataSpecs', () => {
     expect(err.violations).toEqual(['macro:fred.baseUrl or macro:fred.venueUrl is required', 'macro:cftc.baseUrl or macro:cftc.venueUrl is required']);
     const specs = marketDataSpecs({ conn: paper, symbols: ['GLD'], macro: { fred: { baseUrl: 'https://api.stlouisfed.org/fred', apiKey: 'real' }, cftc: false } });
     expect(specs.map((s) => s.id)).toEqual(['feed:GLD', 'md', 'macro:fred']);
-    expect(specs[1].args).toMatchObject({ conn: { venue: 'alpaca-paper', dataStreamUrl: 'wss://stream.data.alpaca.markets/v2/iex' } });
+    expect(specs[1].args).toMatchObject({ conn: { venue: 'alpaca', dataStreamUrl: 'wss://stream.data.alpaca.markets/v2/iex' } });
   });
 
   it('several bad options then one ConfigError naming every problem', () => {

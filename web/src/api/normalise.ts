@@ -261,7 +261,13 @@ export function normaliseHealth(restRaw: unknown, liveRaw: unknown): HealthVM {
     counters: counters(firstObj(section, ['counters', 'totals'])),
     rates: counters(firstObj(section, ['rates', 'perSecond'])),
     at: first(section, ['at', 'ts'], num),
+    trading: tradingOf(firstObj(rest, ['trading']) ?? firstObj(section, ['trading'])),
   };
+}
+
+function tradingOf(t: Record<string, unknown> | null): HealthVM['trading'] {
+  const mode = t?.mode === 'PAPER' || t?.mode === 'LIVE' ? t.mode : null;
+  return { mode, venue: str(t?.venue) };
 }
 
 // ---- watchdog ---------------------------------------------------------------

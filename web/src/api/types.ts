@@ -79,6 +79,8 @@ export interface HealthVM {
   readonly rates: CountersVM;
   /** Daemon time of the health sample. */
   readonly at: number | null;
+  /** Real money or not, and where: every surface says PAPER or LIVE (null until the daemon said). */
+  readonly trading: { readonly mode: 'PAPER' | 'LIVE' | null; readonly venue: string | null };
 }
 
 export interface ReportVM {
