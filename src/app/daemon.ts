@@ -94,7 +94,15 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   await bridge.start();
   let tree: SupervisionTree;
   try {
-    tree = await startTrading(system, { connection, journalDir, shards, marketData, strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] } });
+    tree = await startTrading(system, {
+      connection,
+      journalDir,
+      shards,
+      marketData,
+      strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] },
+      allocator: { rebalanceEveryMs: config.pacing.rebalanceEveryMs, config: { intents: { noTradeBand: config.pacing.noTradeBand, minTradeNotional: config.pacing.minTradeNotional } } },
+      risk: { risk: { coolDownMs: config.pacing.riskCoolDownMs } },
+    });
   } catch (err) {
     await bridge.stop();
     await system.shutdown();

@@ -67,6 +67,26 @@ export interface DaemonConfig {
   readonly heartbeatTtlMs: number;
 }
 
+/**
+ * How busily the allocator turns signals into orders. The defaults suit a
+ * real account; chaos runs and demos turn them up so a few minutes hold
+ * dozens of orders (tests/chaos/run.ts).
+ */
+export interface PacingConfig {
+  /** Periodic rebalance, ms (besides rebalances on signal changes). */
+  readonly rebalanceEveryMs: number;
+  /** An instrument within this weight of its target is left alone. */
+  readonly noTradeBand: number;
+  /** Trades below this notional, in dollars, are skipped (full closes excepted). */
+  readonly minTradeNotional: number;
+  /**
+   * Calm time the risk governor needs before each step down a tier, ms
+   * (risk.coolDownMs). Five minutes for an account; a chaos run that cycles
+   * FLATTEN and clear shortens it so the book reopens within seconds.
+   */
+  readonly riskCoolDownMs: number;
+}
+
 export interface QgtmConfig {
   readonly http: HttpConfig;
   readonly gateway: GatewayConfig;
@@ -75,6 +95,7 @@ export interface QgtmConfig {
   readonly venue: VenueConfig;
   readonly universe: { readonly focus: Focus };
   readonly daemon: DaemonConfig;
+  readonly pacing: PacingConfig;
   readonly log: { readonly level: LogLevel };
 }
 
@@ -92,6 +113,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null },
   universe: { focus: 'pm' },
   daemon: { journalDir: 'var/journal', metricsHost: '127.0.0.1', metricsPort: 9464, heartbeatTtlMs: 5000 },
+  pacing: { rebalanceEveryMs: 60_000, noTradeBand: 0.01, minTradeNotional: 100, riskCoolDownMs: 300_000 },
   log: { level: 'info' },
 };
 
@@ -142,5 +164,9 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'daemon.metricsHost', type: { kind: 'string', minLength: 1 }, env: 'QGTM_DAEMON_METRICS_HOST' },
   { path: 'daemon.metricsPort', type: PORT, env: 'QGTM_DAEMON_METRICS_PORT' },
   { path: 'daemon.heartbeatTtlMs', type: { kind: 'int', min: 300, max: 600_000 }, env: 'QGTM_HEARTBEAT_TTL_MS' },
+  { path: 'pacing.rebalanceEveryMs', type: { kind: 'int', min: 500, max: 3_600_000 }, env: 'QGTM_REBALANCE_EVERY_MS' },
+  { path: 'pacing.noTradeBand', type: { kind: 'number', greaterThan: 0 }, env: 'QGTM_NO_TRADE_BAND' },
+  { path: 'pacing.minTradeNotional', type: { kind: 'number', greaterThan: 0 }, env: 'QGTM_MIN_TRADE_NOTIONAL' },
+  { path: 'pacing.riskCoolDownMs', type: { kind: 'int', min: 0, max: 86_400_000 }, env: 'QGTM_RISK_COOL_DOWN_MS' },
   { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
 ];
