@@ -58,7 +58,8 @@ export class VenueLink {
     private readonly events: LinkEvents,
   ) {
     // GETs may be retried by the SDK; it never retries a POST.
-    this.clients = createAlpacaClients(connection, { timeoutMs: options.timeoutMs, retry: { maxRetries: 1 } });
+    // Orders, cancels and reconciliation are the account budget's priority lane: never held back by backfill.
+    this.clients = createAlpacaClients(connection, { lane: 'priority', timeoutMs: options.timeoutMs, retry: { maxRetries: 1 } });
   }
 
   /** Opens a fresh trade_updates stream (dropping any previous one). */

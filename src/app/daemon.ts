@@ -46,6 +46,9 @@ export interface DaemonOptions {
 /** Bars each feed backfills at start: a working day of 1-minute bars. */
 const BACKFILL_BARS = 480;
 
+/** Wait before a market-data login that was refused is tried again, ms. */
+const MD_AUTH_RETRY_MS = 5_000;
+
 export interface DaemonHandle {
   readonly system: ActorSystem;
   readonly tree: SupervisionTree;
@@ -72,7 +75,10 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   });
   const symbols = universe(config.universe.focus).map((i) => i.symbol);
   // Feeds start warm from the venue's recent bars, so strategies speak within seconds of a start.
-  const marketData: ChildSpec[] = marketDataSpecs({ conn: connection, symbols, feed: { backfill: { bars: BACKFILL_BARS } } }).map((start) => ({
+  // A refused stream login is retried slowly rather than never: a venue refuses logins during its
+  // own outages too, and a daemon that waits for an operator restart after one trades on stale data.
+  const md = { reconnect: { authRetryMs: MD_AUTH_RETRY_MS } };
+  const marketData: ChildSpec[] = marketDataSpecs({ conn: connection, symbols, md, feed: { backfill: { bars: BACKFILL_BARS } } }).map((start) => ({
     type: 'worker',
     start,
     restart: 'permanent',
