@@ -234,10 +234,18 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
       await sleep(upFor());
     }
     await load.stop();
-    // Let the clear settle into the tier the governor reports, then read it before quieting the book.
-    await sleep(3000);
+    // The last cycle's clear steps the tier down one cool-down at a time: the tier to report is
+    // where it settles (NORMAL unless a trigger holds it), read before the book is quieted.
+    let beforeQuiet: J | undefined;
+    await eventually(
+      async () => {
+        beforeQuiet = (await apiGet(c, '/api/v1/risk')).data?.state as J | undefined;
+        return beforeQuiet?.tier === 'NORMAL';
+      },
+      20_000,
+      'the risk tier settled',
+    ).catch(() => undefined);
     // Quiet the book so positions can be compared: no new orders, open ones settle, reconciliation runs.
-    const beforeQuiet = (await apiGet(c, '/api/v1/risk')).data?.state as J | undefined;
     const tierUnderLoad = (beforeQuiet?.tier as string | undefined) ?? null;
     const triggersUnderLoad = ((beforeQuiet?.triggers ?? []) as J[]).filter((t) => t.tier !== 'NORMAL').map((t) => `${t.trigger}:${t.tier}`);
     await eventually(

@@ -208,7 +208,7 @@ export function adminRoutes(faults: VenueFaults, stats: VenueStats, timers: Stan
     return { status: 200, body: { ok: true, kind: f.kind, ...applyFault(faults, timers, f), faults: faults.snapshot() } };
   };
   return [
-    { method: 'GET', pattern: '/admin/faults', scope: 'admin', handler: () => ({ status: 200, body: { faults: faults.snapshot(), injected: stats.faultsInjected } }) },
+    { method: 'GET', pattern: '/admin/faults', scope: 'admin', handler: () => ({ status: 200, body: { faults: faults.snapshot(), injected: stats.faultsInjected, responsesByStatus: { ...stats.responsesByStatus } } }) },
     { method: 'POST', pattern: '/admin/faults', scope: 'admin', handler: post },
     {
       method: 'DELETE',
