@@ -34,11 +34,14 @@ export interface VenueLinkOptions {
 export interface LinkError {
   readonly status: number | null;
   readonly message: string;
+  /** On a 429: how long the venue asked to wait (Retry-After or X-Ratelimit-Reset, via the SDK), ms; else null. */
+  readonly retryAfterMs: number | null;
 }
 
 export function linkError(err: unknown): LinkError {
-  const e = (err ?? {}) as { status?: unknown; message?: unknown };
-  return { status: typeof e.status === 'number' ? e.status : null, message: typeof e.message === 'string' ? e.message : String(err) };
+  const e = (err ?? {}) as { status?: unknown; message?: unknown; retryAfterMs?: unknown };
+  const retryAfterMs = typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) && e.retryAfterMs >= 0 ? e.retryAfterMs : null;
+  return { status: typeof e.status === 'number' ? e.status : null, message: typeof e.message === 'string' ? e.message : String(err), retryAfterMs };
 }
 
 /** A failure that says nothing about the venue's health (the request itself was refused). */
