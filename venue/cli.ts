@@ -6,6 +6,7 @@ import { ConfigError } from '../src/errors.js';
 import { isFocus } from '../src/universe/index.js';
 import { resolveVenueOptions, startVenue, type VenueHandle } from './index.js';
 import type { VenueOptions } from './config.js';
+import { runFaultCommand } from './fault-cli.js';
 
 export const VENUE_USAGE = `Usage: qgtm venue [options]
 
@@ -18,12 +19,19 @@ Options:
   --seed S               market seed; the same seed gives the same market (default 42)
   --focus pm|broad       universe: 20 PM instruments (default) or 44 broad
   --ticks-per-second R   market steps per symbol per second (default 10)
-  --speed X              market-time speed-up (default 1)
+  --speed X              market-time speed-up: only 1 is accepted (a daemon trades on
+                         wall-clock time; busier markets come from --ticks-per-second
+                         and --vol-scale)
+  --vol-scale X          volatility multiplier (default 1; larger moves, more trading)
+  --admin                serve the fault-injection admin routes /admin/faults
+                         (loopback hosts only; see \`qgtm venue fault --help\`)
   --session MODE         always_open (default) or exchange (NYSE hours)
   --account MODE         margin (default, as an Alpaca paper account: shorting) or cash
   --account-number N     the account number reported (default PA...: paper); one
                          without PA looks live, to rehearse qgtm's paper-first refusal
   --help                 show this help
+
+  qgtm venue fault ...   injects a fault into a running venue started with --admin
 
 Keys: the venue accepts APCA-API-KEY-ID qgtm-local-key with
 APCA-API-SECRET-KEY qgtm-local-secret.`;
@@ -69,8 +77,25 @@ export function parseVenueArgs(argv: readonly string[]): { help: boolean; option
       case '--ticks-per-second':
         numberFlag(flag, value(), 'ticksPerSecond', false);
         break;
-      case '--speed':
+      case '--speed': {
         numberFlag(flag, value(), 'speed', false);
+        // A market clock faster than the wall clock stamps every tick in the daemon's future:
+        // its feeds reject them (future_timestamp), see no valid data and go stale, and the
+        // risk governor goes to NO_NEW. Refused here rather than left to surprise.
+        const speed = options.speed;
+        if (typeof speed === 'number' && speed !== 1) {
+          violations.push(
+            `--speed ${speed} is refused: a daemon trades on wall-clock time and would take ticks stamped ahead of it as data from the future (stale data, NO_NEW). ` +
+              'Use --ticks-per-second and --vol-scale for a busier market; a faster market clock is for in-process research runs (VenueOptions.speed).',
+          );
+        }
+        break;
+      }
+      case '--vol-scale':
+        numberFlag(flag, value(), 'volScale', false);
+        break;
+      case '--admin':
+        options.admin = true;
         break;
       case '--host':
         options.host = value();
@@ -110,6 +135,10 @@ export function parseVenueArgs(argv: readonly string[]): { help: boolean; option
 /** Runs the venue until SIGINT/SIGTERM (or `io.signal`); resolves once it has stopped. */
 export async function runVenueCommand(argv: string[], io: VenueCommandIo = {}): Promise<void> {
   const log = io.log ?? ((line: string) => console.log(line));
+  if (argv[0] === 'fault') {
+    await runFaultCommand(argv.slice(1), log);
+    return;
+  }
   const { help, options } = parseVenueArgs(argv);
   if (help) {
     log(VENUE_USAGE);
@@ -123,6 +152,7 @@ export async function runVenueCommand(argv: string[], io: VenueCommandIo = {}): 
   log(`  market data       ${venue.wsDataUrl}  (also /v2/sip)`);
   log(`  FRED              ${venue.url}/fred/series/observations`);
   log(`  CFTC (Socrata)    ${venue.url}/resource/72hh-3qpy.json`);
+  if (venue.adminUrl) log(`  admin (faults)    ${venue.adminUrl}/faults   (loopback only; qgtm venue fault --help)`);
   log(`  seed ${o.seed}, ${o.instruments.length} instruments, ${o.ticksPerSecond} ticks/s per symbol, speed x${o.speed}, session ${o.session}, ${o.accountMode} account`);
   io.onStarted?.(venue);
   await new Promise<void>((resolve) => {

@@ -77,6 +77,11 @@ export interface VenueOptions {
   readonly driverIntervalMs?: number;
   /** Wall clock (rate-limit windows, real-time start). Default Date.now. */
   readonly wallClock?: () => number;
+  /**
+   * Serve the fault-injection admin routes (`/admin/faults`, no key). Only
+   * with a loopback `host`: anything else is refused. Default false.
+   */
+  readonly admin?: boolean;
 }
 
 export interface ResolvedVenueOptions {
@@ -107,6 +112,7 @@ export interface ResolvedVenueOptions {
   readonly fredApiKeys: readonly string[] | undefined;
   readonly driverIntervalMs: number;
   readonly wallClock: () => number;
+  readonly admin: boolean;
 }
 
 export const MANUAL_START_TIME = Date.UTC(2025, 0, 6, 14, 30);
@@ -178,7 +184,18 @@ export function resolveVenueOptions(o: VenueOptions = {}): ResolvedVenueOptions 
     fredApiKeys: o.fredApiKeys,
     driverIntervalMs: num('driverIntervalMs', o.driverIntervalMs, 10, positive, 'must be positive'),
     wallClock,
+    admin: o.admin === true,
   };
+  if (o.admin !== undefined && typeof o.admin !== 'boolean') v.push(`venue.admin must be true or false (got ${String(o.admin)})`);
+  if (resolved.admin && !isLoopbackHost(resolved.host)) {
+    v.push(`venue.admin (--admin) needs a loopback host: its fault-injection routes take no key (got host ${resolved.host}; use 127.0.0.1 or ::1)`);
+  }
   if (v.length > 0) throw new ConfigError(v);
   return resolved;
+}
+
+/** True for a host name or address that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

@@ -13,6 +13,7 @@ import { resolveVenueOptions, type ResolvedVenueOptions, type VenueOptions } fro
 import { exchangeOf, type VenueContext } from './http/context.js';
 import { dataRoutes } from './http/data-routes.js';
 import { DataStreamHub } from './http/data-stream.js';
+import { adminRoutes, StandingFaultTimers } from './http/admin-routes.js';
 import { VenueFaults } from './http/faults.js';
 import { KeyRing, type KeyPair } from './http/keys.js';
 import { macroRoutes } from './http/macro-routes.js';
@@ -28,6 +29,8 @@ import { MatchingEngine } from './matching/engine.js';
 import { ALWAYS_OPEN, EXCHANGE_HOURS } from './matching/session.js';
 
 export interface VenueHandle {
+  /** The admin routes' base (`${url}/admin`) when started with `admin`, else null. */
+  readonly adminUrl: string | null;
   /** HTTP base URL, e.g. http://127.0.0.1:41234 (REST trading, market-data REST, /fred, /resource). */
   readonly url: string;
   /** trade_updates stream URL (ws://.../stream). */
@@ -93,6 +96,8 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     .addAll(tradingRoutes(ctx))
     .addAll(dataRoutes(ctx))
     .addAll(macroRoutes(ctx, { fredApiKeys: opts.fredApiKeys }));
+  const faultTimers = new StandingFaultTimers();
+  if (opts.admin) router.addAll(adminRoutes(faults, stats, faultTimers));
   const server = new VenueServer({
     uws,
     router,
@@ -144,6 +149,7 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
   let closed = false;
   return {
     url: `http://${base}`,
+    adminUrl: opts.admin ? `http://${base}/admin` : null,
     wsTradingUrl: `ws://${base}/stream`,
     wsDataUrl: `ws://${base}/v2/iex`,
     host: opts.host,
@@ -175,6 +181,7 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
       if (closed) return;
       closed = true;
       driver?.stop();
+      faultTimers.clearAll();
       unsubscribe();
       server.close();
     },

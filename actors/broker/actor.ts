@@ -138,6 +138,9 @@ function validateArgs(a: BrokerArgs | undefined): string[] {
   return v;
 }
 
+/** Longest wait a 429 may impose on a resend (one rate-limit window). */
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+
 export default defineActor<In, BrokerArgs>(() => {
   let args: BrokerArgs;
   let session: BrokerSessionCore;
@@ -260,7 +263,7 @@ export default defineActor<In, BrokerArgs>(() => {
     fetching = false;
     const now = ctx.clock.now();
     if (msg.error || !msg.raw) {
-      restFailed(ctx, msg.error ?? { status: null, message: 'no state' }, 'reconciliation fetch');
+      restFailed(ctx, msg.error ?? { status: null, message: 'no state', retryAfterMs: null }, 'reconciliation fetch');
       ctx.log.warn('broker state fetch failed', { phase: msg.phase, error: msg.error });
       return;
     }
@@ -331,7 +334,9 @@ export default defineActor<In, BrokerArgs>(() => {
           restFailed(ctx, msg.error, 'order POST');
           lookup(ctx, msg.cid);
         } else if (r.outcome === 'retryable') {
-          ctx.timers.start(`resend:${msg.cid}`, args.retryAfterMs ?? 1000, { type: 'broker.resend', cid: msg.cid } as Message);
+          // Honour the venue's window: resending before its reset would only be refused again.
+          const wait = Math.max(args.retryAfterMs ?? 1000, Math.min(msg.error.retryAfterMs ?? 0, MAX_RATE_LIMIT_WAIT_MS));
+          ctx.timers.start(`resend:${msg.cid}`, wait, { type: 'broker.resend', cid: msg.cid } as Message);
         }
         return;
       }

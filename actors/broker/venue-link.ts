@@ -34,11 +34,14 @@ export interface VenueLinkOptions {
 export interface LinkError {
   readonly status: number | null;
   readonly message: string;
+  /** On a 429: how long the venue asked to wait (Retry-After or X-Ratelimit-Reset, via the SDK), ms; else null. */
+  readonly retryAfterMs: number | null;
 }
 
 export function linkError(err: unknown): LinkError {
-  const e = (err ?? {}) as { status?: unknown; message?: unknown };
-  return { status: typeof e.status === 'number' ? e.status : null, message: typeof e.message === 'string' ? e.message : String(err) };
+  const e = (err ?? {}) as { status?: unknown; message?: unknown; retryAfterMs?: unknown };
+  const retryAfterMs = typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) && e.retryAfterMs >= 0 ? e.retryAfterMs : null;
+  return { status: typeof e.status === 'number' ? e.status : null, message: typeof e.message === 'string' ? e.message : String(err), retryAfterMs };
 }
 
 /** A failure that says nothing about the venue's health (the request itself was refused). */
@@ -58,7 +61,8 @@ export class VenueLink {
     private readonly events: LinkEvents,
   ) {
     // GETs may be retried by the SDK; it never retries a POST.
-    this.clients = createAlpacaClients(connection, { timeoutMs: options.timeoutMs, retry: { maxRetries: 1 } });
+    // Orders, cancels and reconciliation are the account budget's priority lane: never held back by backfill.
+    this.clients = createAlpacaClients(connection, { lane: 'priority', timeoutMs: options.timeoutMs, retry: { maxRetries: 1 } });
   }
 
   /** Opens a fresh trade_updates stream (dropping any previous one). */

@@ -41,6 +41,7 @@ import {
   timeframeFor,
   type BackfillSettings,
   type BarsApi,
+  type BackfillGate,
 } from './backfill-fetch.js';
 import { feedConfig, type FeedConfig } from './config.js';
 import { FeedCore, type FeedOutput } from './feed.js';
@@ -128,6 +129,7 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
   let bfToken = 0;
   let bfSettings: BackfillSettings | null = null;
   let bfApi: BarsApi | null = null;
+  let bfGate: BackfillGate | undefined;
   let bfBars: Record<string, Counter>;
   let bfAttempts: { ok: Counter; error: Counter };
   let bfSeconds: { observe(v: number): void };
@@ -148,7 +150,7 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
       }
     };
     const base = { type: 'feed.backfill_result', token, attempt } as const;
-    fetchBackfillBars(bfApi as BarsApi, core.symbol, core.config.barIntervalMs, ctx.clock.now(), bfSettings as BackfillSettings).then(
+    fetchBackfillBars(bfApi as BarsApi, core.symbol, core.config.barIntervalMs, ctx.clock.now(), bfSettings as BackfillSettings, bfGate).then(
       (r) => deliver({ ...base, ok: true, bars: r.bars, pages: r.pages, elapsedMs: performance.now() - t0, error: null, permanent: false }),
       (err: unknown) =>
         deliver({ ...base, ok: false, bars: [], pages: 0, elapsedMs: performance.now() - t0, error: err instanceof Error ? err.message : String(err), permanent: isPermanentFailure(err) }),
@@ -273,7 +275,10 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
           ctx.log.warn('backfill impossible: the feed runs cold', { symbol, error: bf.lastError });
         } else {
           bfSettings = { ...settings, bars: bf.wanted };
-          bfApi = createAlpacaClients(conn, { retry: false, timeoutMs: settings.timeoutMs ?? BACKFILL_DEFAULTS.timeoutMs }).stocks;
+          // Backfill is the account budget's bulk lane: it waits for the budget, orders never do.
+          const clients = createAlpacaClients(conn, { lane: 'bulk', retry: false, timeoutMs: settings.timeoutMs ?? BACKFILL_DEFAULTS.timeoutMs });
+          bfApi = clients.stocks;
+          bfGate = () => clients.budget.acquire('bulk');
           startFetch(ctx, 1);
         }
       }

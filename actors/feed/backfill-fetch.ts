@@ -120,10 +120,18 @@ function toBar(b: SdkBar): BarLike {
 }
 
 /**
+ * Waits until the account's request budget lets one backfill request go
+ * (the `bulk` lane of src/alpaca/rate-budget.ts); resolves with its release.
+ */
+export type BackfillGate = () => Promise<() => void>;
+
+/**
  * The newest `s.bars` bars of `symbol` at `intervalMs` before `now`, oldest
  * first. Throws the SDK's error when a request fails (the caller retries).
+ * Each page first passes `gate` (when given), outside the SDK's per-request
+ * timeout, so backfill never spends the requests orders need.
  */
-export async function fetchBackfillBars(api: BarsApi, symbol: string, intervalMs: number, now: number, s: BackfillSettings): Promise<FetchedBars> {
+export async function fetchBackfillBars(api: BarsApi, symbol: string, intervalMs: number, now: number, s: BackfillSettings, gate?: BackfillGate): Promise<FetchedBars> {
   const timeframe = timeframeFor(intervalMs);
   if (timeframe === null) throw new RangeError(`no Alpaca timeframe for a ${intervalMs} ms bar interval`);
   const pageLimit = s.pageLimit ?? BACKFILL_DEFAULTS.pageLimit;
@@ -136,7 +144,13 @@ export async function fetchBackfillBars(api: BarsApi, symbol: string, intervalMs
   const maxPages = Math.ceil(s.bars / pageLimit) + 2;
   do {
     const limit = Math.min(pageLimit, s.bars - newestFirst.length);
-    const resp = await api.stockBarSingle({ symbol, timeframe, start, limit, sort: 'desc', ...(s.feed ? { feed: s.feed } : {}), ...(pageToken ? { pageToken } : {}) });
+    const release = gate ? await gate() : undefined;
+    let resp: Awaited<ReturnType<BarsApi['stockBarSingle']>>;
+    try {
+      resp = await api.stockBarSingle({ symbol, timeframe, start, limit, sort: 'desc', ...(s.feed ? { feed: s.feed } : {}), ...(pageToken ? { pageToken } : {}) });
+    } finally {
+      release?.();
+    }
     pages++;
     for (const b of (resp.bars ?? []) as readonly SdkBar[]) newestFirst.push(toBar(b));
     pageToken = resp.nextPageToken ?? undefined;

@@ -2,6 +2,7 @@ export { FeedCore, FEED_SNAPSHOT_VERSION } from './feed.js';
 export type { FeedOutput, FeedCounters, FeedSnapshot, FeedRestore, BackfillOutcome } from './feed.js';
 export { selectBackfill, validBackfillBar, emptyBackfillDrops, BACKFILL_DROP_REASONS } from './backfill.js';
 export type { BackfillDropReason, BackfillDrops, BackfillBounds, BackfillSelection } from './backfill.js';
+export type { BackfillGate } from './backfill-fetch.js';
 export { fetchBackfillBars, timeframeFor, backfillRetryDelayMs, backfillSettingsViolations, isPermanentFailure, errorStatus, BACKFILL_DEFAULTS } from './backfill-fetch.js';
 export type { BackfillSettings, BarsApi, FetchedBars } from './backfill-fetch.js';
 export { feedConfig, feedConfigViolations } from './config.js';

@@ -7,6 +7,7 @@
  */
 import { OrdersApi, marketData, streaming, trading } from '@alpacahq/alpaca-trade-api';
 import type { AlpacaConnection } from './endpoints.js';
+import { rateBudgetFor, type RateBudget, type RateLane } from './rate-budget.js';
 
 type TradingStreamOptions = Omit<streaming.TradingStreamOptions, 'credentials' | 'url' | 'paper'>;
 type DataStreamOptions = Omit<streaming.StockDataStreamOptions, 'credentials' | 'url' | 'feed' | 'sandbox'>;
@@ -23,10 +24,21 @@ export interface AlpacaClientOptions {
   readonly timeoutMs?: number;
   /** Injected fetch (tests). */
   readonly fetchApi?: trading.FetchAPI;
+  /**
+   * The account budget lane of these clients (see rate-budget.ts): `priority`
+   * (default: orders, cancels, reconciliation) is counted and never held;
+   * `bulk` (backfill) must `budget.acquire('bulk')` before each request.
+   */
+  readonly lane?: RateLane;
+  /** The account budget. Default: this thread's for the connection (`rateBudgetFor`). */
+  readonly budget?: RateBudget;
 }
 
 export interface AlpacaClients {
   readonly connection: AlpacaConnection;
+  /** The account budget every REST request of these clients is counted in. */
+  readonly budget: RateBudget;
+  readonly lane: RateLane;
   readonly orders: OrdersApi;
   readonly positions: trading.PositionsApi;
   readonly account: trading.AccountsApi;
@@ -43,19 +55,25 @@ export interface AlpacaClients {
 export const DEFAULT_SDK_RATE_LIMIT: trading.RateLimitConfig = { maxRequests: 200, intervalMs: 60_000 };
 
 export function createAlpacaClients(connection: AlpacaConnection, options: AlpacaClientOptions = {}): AlpacaClients {
+  const lane = options.lane ?? 'priority';
+  const budget = options.budget ?? rateBudgetFor(connection);
+  const inner = options.fetchApi ?? ((input: string | URL, init?: RequestInit) => fetch(input, init));
   const shared = {
     keyId: connection.keyId,
     secret: connection.secretKey,
     timeoutMs: options.timeoutMs ?? 10_000,
     retry: options.retry === false ? undefined : { maxRetries: 2, ...options.retry },
     rateLimit: options.rateLimit === false ? undefined : (options.rateLimit ?? DEFAULT_SDK_RATE_LIMIT),
-    fetchApi: options.fetchApi,
+    // Bulk requests are acquired by the caller before the SDK's per-request timeout starts.
+    fetchApi: budget.fetchFor(lane, inner, lane === 'bulk') as trading.FetchAPI,
   };
   const tradingConfig = new trading.Configuration({ ...shared, basePath: connection.restBaseUrl });
   const dataConfig = new marketData.Configuration({ ...shared, basePath: connection.dataRestBaseUrl });
   const credentials = { keyId: connection.keyId, secret: connection.secretKey };
   return {
     connection,
+    budget,
+    lane,
     orders: new OrdersApi(tradingConfig),
     positions: new trading.PositionsApi(tradingConfig),
     account: new trading.AccountsApi(tradingConfig),

@@ -4,3 +4,5 @@ export { alpacaPaperEndpoints, localVenueEndpoints, resolveAlpacaConnection, LOC
 export type { AlpacaEndpoints, AlpacaConnection, AlpacaSettings } from './endpoints.js';
 export { ALPACA_LIVE_HOSTS, ALPACA_PAPER_HOSTS, endpointKind, endpointViolations, isPaperAccountNumber, LiveTradingRefusedError, tradingModeFor } from './trading-mode.js';
 export type { EndpointKind, LiveOptIn, TradingMode } from './trading-mode.js';
+export { RateBudget, rateBudgetFor } from './rate-budget.js';
+export type { RateLane, RateBudgetOptions, RateBudgetCounters } from './rate-budget.js';

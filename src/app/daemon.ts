@@ -48,6 +48,9 @@ export interface DaemonOptions {
 /** Bars each feed backfills at start: a working day of 1-minute bars. */
 const BACKFILL_BARS = 480;
 
+/** Wait before a market-data login that was refused is tried again, ms. */
+const MD_AUTH_RETRY_MS = 5_000;
+
 export interface DaemonHandle {
   readonly system: ActorSystem;
   readonly tree: SupervisionTree;
@@ -75,7 +78,10 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const symbols = universe(config.universe.focus).map((i) => i.symbol);
   // Feeds start warm from the venue's recent bars, so strategies speak within seconds of a start.
   const macro = macroPlan(config, connection);
-  const marketData: ChildSpec[] = marketDataSpecs({ conn: connection, symbols, feed: { backfill: { bars: BACKFILL_BARS } }, macro: macro.macro }).map((start) => ({
+  // A refused stream login is retried slowly rather than never: a venue refuses logins during its
+  // own outages too, and a daemon that waits for an operator restart after one trades on stale data.
+  const md = { reconnect: { authRetryMs: MD_AUTH_RETRY_MS } };
+  const marketData: ChildSpec[] = marketDataSpecs({ conn: connection, symbols, md, feed: { backfill: { bars: BACKFILL_BARS } }, macro: macro.macro }).map((start) => ({
     type: 'worker',
     start,
     restart: 'permanent',
@@ -107,6 +113,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] },
       placement: config.daemon.placement,
       heap: { strategyMb: config.daemon.strategyHeapMb, workerMb: config.daemon.workerHeapMb },
+      allocator: { rebalanceEveryMs: config.pacing.rebalanceEveryMs, config: { intents: { noTradeBand: config.pacing.noTradeBand, minTradeNotional: config.pacing.minTradeNotional } } },
+      risk: { risk: { coolDownMs: config.pacing.riskCoolDownMs } },
     });
   } catch (err) {
     await bridge.stop();

@@ -1,19 +1,33 @@
 /**
  * Fault injection for the venue: REST errors (429 with rate-limit headers,
- * 5xx), added latency, dropped or stalled streams, refused stream auth and
- * rejected orders. Tests and chaos runs drive it through `venue.faults`.
+ * 5xx), garbage JSON bodies, added latency, dropped or stalled streams,
+ * refused stream auth and rejected orders. Tests drive it through
+ * `venue.faults`; a person or a chaos run through the loopback admin
+ * endpoint (`qgtm venue --admin`, admin-routes.ts).
  */
 
 export type FaultScope = 'all' | 'trading' | 'data' | 'macro';
 
 export interface RestFault {
   readonly status: number;
+  /** Answer `status` with a truncated, unparseable JSON body instead of an error body. */
+  readonly garbage?: boolean;
   /** Seconds for Retry-After / X-Ratelimit-Reset on a 429. */
   readonly retryAfterSec: number;
 }
 
 interface QueuedFault extends RestFault {
   readonly scope: FaultScope;
+}
+
+export interface FaultsSnapshot {
+  /** Queued REST faults by `status:scope` (`garbage:scope` for garbage bodies). */
+  readonly pendingRest: Readonly<Record<string, number>>;
+  readonly pendingSlow: number;
+  readonly latencyMs: number;
+  readonly refuseDataAuth: boolean;
+  readonly refuseTradingAuth: boolean;
+  readonly stallData: boolean;
 }
 
 /** Hooks the server installs so faults can act on live connections. */
@@ -49,6 +63,11 @@ export class VenueFaults {
     for (let k = 0; k < n; k++) this.queue.push({ status: 429, retryAfterSec, scope });
   }
 
+  /** The next n REST calls in scope answer 200 with a body that is not valid JSON. */
+  garbageNext(n: number, scope: FaultScope = 'all'): void {
+    for (let k = 0; k < n; k++) this.queue.push({ status: 200, retryAfterSec: 0, scope, garbage: true });
+  }
+
   /** Adds ms of latency to every REST response (0 to clear). */
   setLatency(ms: number): void {
     this.latency = Math.max(0, ms);
@@ -77,6 +96,23 @@ export class VenueFaults {
     this.refuseDataAuth = false;
     this.refuseTradingAuth = false;
     this.stallData = false;
+  }
+
+  /** What is pending and standing, for the admin endpoint and the operator. */
+  snapshot(): FaultsSnapshot {
+    const pending: Record<string, number> = {};
+    for (const f of this.queue) {
+      const key = `${f.garbage ? 'garbage' : f.status}:${f.scope}`;
+      pending[key] = (pending[key] ?? 0) + 1;
+    }
+    return {
+      pendingRest: pending,
+      pendingSlow: this.slowQueue.length,
+      latencyMs: this.latency,
+      refuseDataAuth: this.refuseDataAuth,
+      refuseTradingAuth: this.refuseTradingAuth,
+      stallData: this.stallData,
+    };
   }
 
   /** @internal Takes the next REST fault that applies to a request in `scope`. */

@@ -6,7 +6,7 @@
  */
 
 /** Which API a route belongs to: selects auth, rate-limit key, fault scope and error dialect. */
-export type RouteScope = 'trading' | 'data' | 'macro' | 'socrata' | 'health';
+export type RouteScope = 'trading' | 'data' | 'macro' | 'socrata' | 'health' | 'admin';
 
 export interface VenueRequest {
   readonly method: string;
@@ -22,6 +22,8 @@ export interface Reply {
   readonly status: number;
   /** Serialised as JSON unless undefined (no body). */
   readonly body?: unknown;
+  /** A body sent as is with a JSON content type (fault injection only). */
+  readonly raw?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

@@ -42,6 +42,9 @@ const STATUS_TEXT: Record<number, string> = {
   429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
+/** What a garbage-JSON fault answers: a body cut off mid-value, as a broken proxy would send. */
+const GARBAGE_JSON = '{"id":"6f1c\u0000","status":[tru';
+
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 export class VenueServer {
@@ -186,7 +189,8 @@ export class VenueServer {
 
   /** Auth, rate limit and injected faults, in that order; a reply here short-circuits the route. */
   private gate(scope: RouteScope, req: VenueRequest): { reply?: Reply; headers: Record<string, string> } {
-    if (scope === 'health') return { headers: {} };
+    // Health and the admin routes (loopback only, see admin-routes.ts) are never rate limited or faulted.
+    if (scope === 'health' || scope === 'admin') return { headers: {} };
     const faultScope = scope === 'socrata' ? 'macro' : scope;
     if (scope === 'trading' || scope === 'data') {
       if (!this.deps.keys.accepts(req.headers['apca-api-key-id'], req.headers['apca-api-secret-key'])) {
@@ -212,6 +216,7 @@ export class VenueServer {
           headers: { ...headers, 'X-Ratelimit-Remaining': '0', 'X-Ratelimit-Reset': String(reset), 'Retry-After': String(fault.retryAfterSec) },
         };
       }
+      if (fault.garbage) return { reply: { status: fault.status, raw: GARBAGE_JSON }, headers };
       return { reply: errorReply(scope, fault.status, 'injected fault'), headers };
     }
     if (!decision.allowed) {
@@ -225,7 +230,7 @@ export class VenueServer {
     this.deps.stats.countResponse(reply.status);
     if (state.done) return;
     state.done = true;
-    const payload = reply.body === undefined || reply.status === 204 ? undefined : JSON.stringify(reply.body);
+    const payload = reply.raw ?? (reply.body === undefined || reply.status === 204 ? undefined : JSON.stringify(reply.body));
     res.cork(() => {
       res.writeStatus(`${reply.status} ${STATUS_TEXT[reply.status] ?? 'Status'}`);
       res.writeHeader('X-Request-ID', `venue-${++this.requestSeq}`);

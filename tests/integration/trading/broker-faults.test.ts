@@ -94,6 +94,21 @@ describe('broker session failures', () => {
     await eventually(async () => (await venuePositions(h!.api)).SLV === 40, 15_000, 'venue position');
   });
 
+  it('order POST answered 429 with Retry-After 2 s then resent once with the same id, not before the venue said', async () => {
+    h = await startHarness(QUIET_BROKER);
+    const px = await ready(h, 'GDX');
+    const cid = clientOrderIdFor('r1:GDX', LOCAL_KEY_PAIR.keyId);
+    // The broker's own resend delay is 200 ms here: only the venue's Retry-After can make it wait 2 s.
+    h.venue.faults.rateLimitNext(1, 2, 'trading');
+    h.sys.tell('risk', intentsMsg([intent('r1:GDX', 'GDX', 'buy', 10, px)]));
+    await h.seen.orders.waitFor((m) => m.clientOrderId === cid && m.event === 'submit_failed', 8000, 'refused with 429');
+    // Seen a little after the refusal, so the gap measured is a little under the 2 s the venue asked for.
+    const refusedSeen = Date.now();
+    await h.seen.orders.waitFor((m) => m.clientOrderId === cid && m.status === 'filled', 10_000, 'filled');
+    expect(Date.now() - refusedSeen).toBeGreaterThanOrEqual(1200);
+    expect((await venueOrders(h, 'GDX')).map((o) => o.clientOrderId)).toEqual([cid]);
+  });
+
   it('trading stream dropped and logins refused then NO_NEW after the threshold, and back to NORMAL once the venue returns', async () => {
     h = await startHarness();
     const px = await ready(h, 'GLD');

@@ -1,0 +1,147 @@
+/**
+ * The production split for a chaos run: a real redis-server, `qgtm venue
+ * --admin` as its own process, `qgtm daemon` and `qgtm api` as child
+ * processes joined by Redis. The runner kills and restarts the daemon and
+ * Redis through this handle; the venue outlives everything, as a broker does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killAll, launch, QGTM_BIN, type Proc } from '../helpers/process.js';
+import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';
+
+export const CHAOS_TOKEN = 'chaos-run-token-0123456789abcdef';
+export const VENUE_KEYS = { 'APCA-API-KEY-ID': 'qgtm-local-key', 'APCA-API-SECRET-KEY': 'qgtm-local-secret' } as const;
+
+export interface ClusterOptions {
+  /** Venue market seed. */
+  readonly seed: number;
+  /** Venue market steps per symbol per second. */
+  readonly ticksPerSecond: number;
+  /** Venue volatility multiplier (bigger moves, more signal changes, more orders). */
+  readonly volScale: number;
+  /** The daemon's periodic rebalance, ms (pacing.rebalanceEveryMs). */
+  readonly rebalanceEveryMs: number;
+  /** The allocator's no-trade band (pacing.noTradeBand). */
+  readonly noTradeBand: number;
+  /** The allocator's smallest trade, dollars (pacing.minTradeNotional). */
+  readonly minTradeNotional: number;
+  /** The risk governor's cool-down per step down, ms (pacing.riskCoolDownMs). */
+  readonly riskCoolDownMs: number;
+  /** Universe: 'pm' (20 instruments, default) or 'broad' (44: more signals, more orders). */
+  readonly focus?: 'pm' | 'broad';
+  /** Daemon log level (info keeps the lines the runner waits for). */
+  readonly logLevel?: string;
+  /** Where each process's output goes as it arrives (default: nowhere, kept in memory). */
+  readonly echo?: (proc: string, line: string) => void;
+}
+
+export interface Cluster {
+  readonly redis: RedisServer;
+  readonly dir: string;
+  readonly journalDir: string;
+  readonly venueUrl: string;
+  readonly apiUrl: string;
+  readonly metricsPort: number;
+  /** The daemon now running, or null while it is down. */
+  daemon(): Proc | null;
+  /** Daemon starts so far (the first included). */
+  readonly starts: number;
+  startDaemon(): Promise<Proc>;
+  /** SIGKILL the daemon; resolves once it has exited. */
+  killDaemon(): Promise<void>;
+  /** Every line every process printed, oldest first, tagged. */
+  readonly log: string[];
+  close(): Promise<void>;
+}
+
+export async function startCluster(o: ClusterOptions): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'qgtm-chaos-'));
+  const journalDir = join(dir, 'journal');
+  const procs: Proc[] = [];
+  const log: string[] = [];
+  const tap = (name: string, p: Proc): Proc => {
+    const child = p.child;
+    for (const s of [child.stdout!, child.stderr!]) {
+      s.on('data', (d: Buffer) => {
+        for (const line of d.toString('utf8').split('\n')) {
+          if (line === '') continue;
+          log.push(`${name}: ${line}`);
+          if (log.length > 20_000) log.splice(0, 5_000);
+          o.echo?.(name, line);
+        }
+      });
+    }
+    return p;
+  };
+  let redis: RedisServer | undefined;
+  try {
+    redis = await startRedis();
+    const metricsPort = await freePort();
+    const venue = tap(
+      'venue',
+      launch([QGTM_BIN, 'venue', '--admin', '--port', '0', '--seed', String(o.seed), '--ticks-per-second', String(o.ticksPerSecond), '--vol-scale', String(o.volScale), '--focus', o.focus ?? 'pm'], {}),
+    );
+    procs.push(venue);
+    const venueUrl = (await venue.waitLine((l) => l.startsWith('qgtm venue listening on'), 30_000)).split(' ').pop()!;
+    const env: Record<string, string> = {
+      REDIS_URL: redis.url,
+      QGTM_REDIS_PREFIX: 'chaos:',
+      QGTM_HEARTBEAT_TTL_MS: '1500',
+      QGTM_API_TOKEN: CHAOS_TOKEN,
+      QGTM_LOG_LEVEL: o.logLevel ?? 'info',
+      QGTM_JOURNAL_DIR: journalDir,
+      QGTM_VENUE_URL: venueUrl,
+      QGTM_DAEMON_METRICS_PORT: String(metricsPort),
+      QGTM_REBALANCE_EVERY_MS: String(o.rebalanceEveryMs),
+      QGTM_UNIVERSE_FOCUS: o.focus ?? 'pm',
+      QGTM_NO_TRADE_BAND: String(o.noTradeBand),
+      QGTM_MIN_TRADE_NOTIONAL: String(o.minTradeNotional),
+      QGTM_RISK_COOL_DOWN_MS: String(o.riskCoolDownMs),
+    };
+    const api = tap('api', launch([QGTM_BIN, 'api', '--http-port', '0'], env));
+    procs.push(api);
+    const apiUrl = (JSON.parse(await api.waitLine((l) => l.includes('gateway listening'), 30_000)) as { url: string }).url;
+    let daemon: Proc | null = null;
+    let starts = 0;
+    const cluster: Cluster = {
+      redis,
+      dir,
+      journalDir,
+      venueUrl,
+      apiUrl,
+      metricsPort,
+      daemon: () => daemon,
+      get starts() {
+        return starts;
+      },
+      log,
+      async startDaemon() {
+        const p = tap(`daemon#${starts + 1}`, launch([QGTM_BIN, 'daemon'], env));
+        procs.push(p);
+        daemon = p;
+        starts++;
+        await p.waitLine((l) => l.includes('"daemon started"'), 60_000);
+        return p;
+      },
+      async killDaemon() {
+        const p = daemon;
+        daemon = null;
+        if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
+        p.child.kill('SIGKILL');
+        await p.exited;
+      },
+      async close() {
+        await killAll(procs);
+        await redis?.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    return cluster;
+  } catch (err) {
+    await killAll(procs);
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
