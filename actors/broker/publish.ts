@@ -20,7 +20,9 @@ export const EXEC_TOPIC: Readonly<Record<ExecMsg['type'], string>> = {
 export function accountMsg(raw: unknown, now: number): Parsed<ExecAccountMsg> {
   const a = parseAccount(raw);
   if (!a.ok) return a;
-  return { ok: true, value: { type: 'exec.account', ...a.value, ts: now } };
+  // The account number stays with the broker (its paper-first check): the message keeps its declared record shape.
+  const { accountNumber: _number, ...account } = a.value;
+  return { ok: true, value: { type: 'exec.account', ...account, ts: now } };
 }
 
 export function intentRefusedMsg(intentId: string, symbol: string, reason: string, now: number): ExecIntentRefusedMsg {
