@@ -14,6 +14,7 @@ import { startAllInOne } from '../../src/app/start.js';
 import { startTestServer } from './servers.js';
 import type { TerminalServer, TestControls } from './servers.js';
 import { browserAvailability, launch, openPage, screenshot, WEB_ROOT, type Browser } from './browser.js';
+import { getJson, readRiskScreen, riskMismatches, type ApiRisk } from './units.js';
 
 const VIEWS = ['health', 'telemetry', 'watchdog', 'universe', 'strategies', 'forecasts', 'risk', 'orders'] as const;
 const TIERS = ['NORMAL', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN'];
@@ -201,6 +202,10 @@ describe.runIf(availability.run || process.env.CI)(`operator terminal in headles
     expect(colour).toBe('rgb(251, 140, 0)');
     await expect.poll(() => page.locator('.view[data-view="risk"] table tbody tr:not(.empty)').filter({ hasText: 'THROTTLE' }).count(), { timeout: 5000 }).toBeGreaterThan(0);
     await shot(page, 'risk-throttle-1280x800');
+    // The reason is composed once: "operator floor THROTTLE: browser test", never "operator operator ...".
+    await expect.poll(() => page.locator('.view[data-view="risk"] .tier-panel').textContent(), { timeout: 5000 }).toContain('operator floor THROTTLE: browser test');
+    expect(await page.locator('.view[data-view="risk"]').textContent()).not.toMatch(/operator\s+operator/i);
+    expect(JSON.stringify(await getJson<unknown>(`${server.httpUrl}/api/v1/risk`))).not.toMatch(/operator\s+operator/i);
     const c = await post(server, '/api/v1/risk/clear', { reason: 'browser test done' });
     expect(c.status).toBe(200);
     // The operator floor goes at once; the real governor then steps down only
@@ -209,6 +214,29 @@ describe.runIf(availability.run || process.env.CI)(`operator terminal in headles
       (d) => (d.state?.floor ?? d.floor ?? null) === null,
     );
     if (tag === 'sim') await expect.poll(() => page.locator('[data-testid="tier"]').getAttribute('data-tier'), { timeout: 5000 }).not.toBe('THROTTLE');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('risk view then exposure in dollars, ratios as multiples and every trigger threshold match /api/v1/risk', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(server.httpUrl + '/#/risk');
+    await waitLive(page, 'risk');
+    const url = `${server.httpUrl}/api/v1/risk`;
+    await expect.poll(async () => riskMismatches(await getJson<ApiRisk>(url), await readRiskScreen(page)), { timeout: LIVE_WITHIN_MS, interval: 200 }).toEqual([]);
+    const api = await getJson<ApiRisk>(url);
+    // Every threshold trigger carries its ladder and unit through the API.
+    expect(api.state?.triggers.filter((t) => t.trigger !== 'operator' && (!t.ladder || !t.unit)).map((t) => t.trigger)).toEqual([]);
+    if (fake(server)) {
+      // The simulated book holds positions: exposure is thousands of dollars, not a fraction printed as "$0".
+      expect(api.exposure?.gross).toBeGreaterThan(1000);
+      const screen = await readRiskScreen(page);
+      expect(screen.kpis['gross exposure']).toMatch(/^\$\d{1,3}(,\d{3})+$/);
+      expect(screen.kpis['gross / equity']).toMatch(/^\d+\.\d{2}×$/);
+      expect(screen.rows['drawdown']?.[3]).toBe('WARN 3.00% · THROTTLE 5.00% · NO_NEW 8.00% · FLATTEN 12.00%');
+      expect(screen.rows['stale_data']?.[3]).toBe('WARN 5.0 s · NO_NEW 30.0 s');
+    }
+    await shot(page, 'risk-units-1280x800');
     expect(errors).toEqual([]);
     await page.close();
   });
