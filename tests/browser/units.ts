@@ -153,3 +153,112 @@ export function riskMismatches(api: ApiRisk, s: RiskScreen): string[] {
   for (const h of api.history) if (/\boperator\s+operator\b/i.test(h.reason)) out.push(`API tier history reason doubles its prefix: ${h.reason}`);
   return out;
 }
+
+// ---- the other views ---------------------------------------------------------------
+
+export interface Screen {
+  kpis: Record<string, string>;
+  /** Rows of the view's first table, by row key: cell texts by column title. */
+  rows: Record<string, Record<string, string>>;
+}
+
+/** The KPIs and the first table of a view, read in one go. */
+export async function readScreen(page: Page, view: string): Promise<Screen> {
+  return page.locator(`.view[data-view="${view}"]`).evaluate((root) => {
+    type El = { textContent: string | null; dataset: Record<string, string>; querySelectorAll(s: string): ArrayLike<El> };
+    const all = (e: El, sel: string): El[] => Array.from(e.querySelectorAll(sel));
+    const el = root as unknown as El;
+    const kpis: Record<string, string> = {};
+    for (const k of all(el, '[data-kpi]')) kpis[k.dataset.kpi!] = (k.textContent ?? '').trim();
+    const table = all(el, 'table')[0];
+    const rows: Record<string, Record<string, string>> = {};
+    if (table) {
+      const heads = all(table, 'thead th').map((th) => (th.textContent ?? '').trim());
+      for (const tr of all(table, 'tbody tr[data-key]')) {
+        const r: Record<string, string> = {};
+        all(tr, 'td').forEach((td, i) => (r[heads[i]!] = (td.textContent ?? '').trim()));
+        rows[tr.dataset.key!] = r;
+      }
+    }
+    return { kpis, rows };
+  });
+}
+
+/** "+1.23%", "-0.40%", "12.0%" -> the fraction; anything else -> NaN. */
+export function percent(text: string): number {
+  const m = /^([+-]?)([\d,]+\.\d+)%$/.exec(text);
+  return m ? (m[1] === '-' ? -1 : 1) * Number(m[2]!.replace(/,/g, '')) / 100 : NaN;
+}
+
+type Num = number | null | undefined;
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+function check(out: string[], what: string, got: string | undefined, want: Num, parse: (s: string) => number, tol: number): void {
+  if (got === undefined) return void out.push(`${what}: not on screen`);
+  if (!isNum(want)) {
+    if (got !== DASH) out.push(`${what}: API has none, page shows ${got}`);
+    return;
+  }
+  if (!near(parse(got), want, tol)) out.push(`${what}: API ${want}, page shows ${got}`);
+}
+
+/** Forecasts: equity in $, target gross and net as multiples of equity, each target weight and vol as a %. */
+export function forecastsMismatches(api: unknown, s: Screen): string[] {
+  const out: string[] = [];
+  const o = api as { posture?: unknown } | null;
+  const p = ((o && 'posture' in o ? o.posture : o) ?? null) as { equity?: number; gross?: number; net?: number; entries?: { symbol: string; weight: number; vol: number | null }[] } | null;
+  if (!p) return ['forecasts: API has no posture yet'];
+  check(out, 'forecasts equity', s.kpis['equity'], p.equity, dollars, Math.max(2, Math.abs(p.equity ?? 0) * 0.01));
+  check(out, 'forecasts target gross', s.kpis['target gross / equity'], p.gross, (t) => multiple(t), 0.0051);
+  check(out, 'forecasts target net', s.kpis['target net / equity'], p.net, (t) => multiple(t, true), 0.0051);
+  for (const e of p.entries ?? []) {
+    const r = s.rows[e.symbol];
+    if (!r) {
+      out.push(`forecasts ${e.symbol}: not on screen`);
+      continue;
+    }
+    check(out, `forecasts ${e.symbol} target weight`, r['Target weight'], e.weight, percent, 0.00006);
+    check(out, `forecasts ${e.symbol} vol`, r['Vol'], e.vol, percent, 0.0006);
+  }
+  return out;
+}
+
+/** Universe: change since the open and annualised vol as %, spread in bp; prices plain with 2 (or 4) decimals. */
+export function universeMismatches(api: unknown, s: Screen): string[] {
+  const out: string[] = [];
+  type Live = { price?: number | null; change?: number | null; vol?: number | null; spreadBps?: number | null };
+  // The gateway answers a list of instruments, each with the daemon's `live` data (or null).
+  const list = (Array.isArray(api) ? api : []) as { symbol: string; live: Live | null }[];
+  const inst = Object.fromEntries(list.filter((x) => x.live).map((x) => [x.symbol, x.live!]));
+  // The API is asked for the broad focus; the page shows the focus it runs with, so compare the symbols on both.
+  const both = Object.keys(inst).filter((sym) => s.rows[sym]);
+  if (both.length < 5) return [`universe: only ${both.length} instruments both in the API and on screen`];
+  for (const sym of both) {
+    const x = inst[sym]!;
+    const r = s.rows[sym]!;
+    // Prices tick between the two reads: a 1 % band, but the right magnitude and decimals.
+    check(out, `universe ${sym} last`, r['Last'], x.price, (t) => (/^[\d,]+\.\d{2}(\d{2})?$/.test(t) ? Number(t.replace(/,/g, '')) : NaN), Math.abs(x.price ?? 0) * 0.01);
+    check(out, `universe ${sym} vol`, r['Vol (ann.)'], x.vol, percent, 0.0006);
+    if (isNum(x.change) && !/^[+-]?[\d,]+\.\d{2}%$/.test(r['Change'] ?? '')) out.push(`universe ${sym} change: API ${x.change} (fraction), page shows ${r['Change']}`);
+    if (isNum(x.spreadBps) && !/^[\d,]+\.\d bp$/.test(r['Spread'] ?? '')) out.push(`universe ${sym} spread: API ${x.spreadBps} bp, page shows ${r['Spread']}`);
+  }
+  return out;
+}
+
+/** Positions: quantities exact (fractions kept), realized P&L in $ with cents. */
+export function positionsMismatches(api: unknown, s: Screen): string[] {
+  const out: string[] = [];
+  const list = ((api as { positions?: unknown[] } | null)?.positions ?? []) as { symbol: string; qty: number; realizedPnl?: number }[];
+  for (const p of list) {
+    if (p.qty === 0) continue;
+    const r = s.rows[p.symbol];
+    if (!r) {
+      out.push(`positions ${p.symbol}: not on screen`);
+      continue;
+    }
+    check(out, `positions ${p.symbol} qty`, r['Qty'], p.qty, (t) => (/^-?[\d,]+(\.\d+)?$/.test(t) ? Number(t.replace(/,/g, '')) : NaN), 0.00005);
+    if (isNum(p.realizedPnl)) check(out, `positions ${p.symbol} realized`, r['Realized'], p.realizedPnl, (t) => (/^-?\$[\d,]+\.\d{2}$/.test(t) ? dollars(t) : NaN), 0.006);
+    if (!/^(-?\$[\d,]+|—)$/.test(r['Value'] ?? '')) out.push(`positions ${p.symbol} value: page shows ${r['Value']}, not whole dollars`);
+  }
+  return out;
+}
