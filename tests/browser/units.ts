@@ -262,3 +262,30 @@ export function positionsMismatches(api: unknown, s: Screen): string[] {
   }
   return out;
 }
+
+/** "12.4 MiB", "980 KiB", "512 B" -> bytes; anything else -> NaN. */
+export function byteCount(text: string): number {
+  const m = /^([\d,]+(?:\.\d+)?) (B|KiB|MiB|GiB)$/.exec(text);
+  if (!m) return NaN;
+  return Number(m[1]!.replace(/,/g, '')) * { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }[m[2] as 'B']!;
+}
+
+/** Health workers: heap in binary units near the API's bytes, heartbeat age and loop delay in ms. */
+export function healthMismatches(api: unknown, s: Screen): string[] {
+  const out: string[] = [];
+  const d = (api as { daemon?: { detail?: { data?: { workers?: unknown[] } } } } | null)?.daemon?.detail?.data;
+  const workers = (d?.workers ?? []) as { worker: string; heartbeatAgeMs?: number | null; eventLoopDelayMs?: number | null; heapUsedBytes?: number | null }[];
+  if (workers.length === 0) return ['health: API has no workers'];
+  for (const w of workers) {
+    const r = s.rows[w.worker];
+    if (!r) {
+      out.push(`health worker ${w.worker}: not on screen`);
+      continue;
+    }
+    // The heap moves between reads (and the page may show the newer telemetry): same unit, within 25 %.
+    if (isNum(w.heapUsedBytes)) check(out, `health ${w.worker} heap`, r['Heap'], w.heapUsedBytes, byteCount, w.heapUsedBytes * 0.25);
+    if (isNum(w.heartbeatAgeMs) && !/^[\d,]+ ms$/.test(r['Heartbeat age'] ?? '')) out.push(`health ${w.worker} heartbeat age: API ${w.heartbeatAgeMs} ms, page shows ${r['Heartbeat age']}`);
+    if (isNum(w.eventLoopDelayMs) && !/^[\d,]+\.\d ms$/.test(r['Loop delay'] ?? '')) out.push(`health ${w.worker} loop delay: API ${w.eventLoopDelayMs} ms, page shows ${r['Loop delay']}`);
+  }
+  return out;
+}
