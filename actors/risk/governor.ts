@@ -20,6 +20,7 @@ import { resolveRiskConfig, type RiskConfig, type RiskConfigInput } from './conf
 import type { RiskCommandMsg, RiskStateMsg, RiskTierChangedMsg } from './messages.js';
 import { assertTransition, isTier, maxTier, stepDown, tierRank, type Tier } from './tiers.js';
 import { evaluateTriggers, validateRiskInputs, type RiskInputs, type TriggerResult } from './triggers.js';
+import { floorReasonOf, operatorLabel } from './reason.js';
 
 export interface EvaluateResult {
   /** Zero or one change (escalation or a one-step de-escalation). */
@@ -129,7 +130,7 @@ export class RiskGovernor {
       return { ok: false, changes: [], error: `risk command rejected: unknown action or tier` };
     }
     this.floorTier = cmd.tier;
-    this.floorReason = `${cmd.by}: ${cmd.reason}`;
+    this.floorReason = floorReasonOf(cmd.by, cmd.reason);
     if (tierRank(cmd.tier) <= tierRank(this.current)) {
       if (cmd.tier === 'FLATTEN' && this.config.flattenLatch) this.latched = true;
       return { ok: true, changes: [] };
@@ -140,7 +141,7 @@ export class RiskGovernor {
       holdTier: cmd.tier,
       metric: tierRank(cmd.tier),
       threshold: null,
-      reason: `operator ${cmd.by} set floor ${cmd.tier}: ${cmd.reason}`,
+      reason: `${operatorLabel(cmd.by)} set floor ${cmd.tier}: ${cmd.reason}`,
     };
     return { ok: true, changes: [this.change(cmd.tier, 'operator', reading.reason, [reading], now)] };
   }

@@ -5,7 +5,7 @@
  * looks at), the metric, the threshold crossed and a human reason.
  */
 
-import type { RiskConfig, ThresholdConfig, EscalatedTier } from './config.js';
+import type { RiskConfig, ThresholdConfig, EscalatedTier, Ladder } from './config.js';
 import { TIERS, tierRank, type Tier } from './tiers.js';
 
 export interface RiskInputs {
@@ -49,10 +49,19 @@ export interface TriggerResult {
   readonly metric: number;
   /** Threshold of `tier` (null at NORMAL or for non-numeric triggers). */
   readonly threshold: number | null;
+  /**
+   * Every rung of this trigger's ladder (metric value at which each tier is
+   * demanded), so an operator sees how close the metric is to each limit.
+   * Absent for the operator floor; `flag` triggers demand their tier at 1.
+   */
+  readonly ladder?: Ladder;
+  /** Unit of `metric`, `threshold` and `ladder`: pct = fraction shown as %, ratio = multiple of equity, count, ms, flag = 0/1. */
+  readonly unit?: TriggerUnit;
   readonly reason: string;
 }
 
-type Unit = 'pct' | 'ratio' | 'count' | 'ms';
+export type TriggerUnit = 'pct' | 'ratio' | 'count' | 'ms' | 'flag';
+type Unit = Exclude<TriggerUnit, 'flag'>;
 
 function fmt(x: number, unit: Unit): string {
   if (!Number.isFinite(x)) return String(x);
@@ -60,7 +69,7 @@ function fmt(x: number, unit: Unit): string {
     case 'pct':
       return `${(x * 100).toFixed(2)}%`;
     case 'ratio':
-      return x.toFixed(3);
+      return `${x.toFixed(3)}×`;
     case 'count':
       return String(Math.round(x));
     case 'ms':
@@ -83,7 +92,7 @@ function threshold(trigger: TriggerName, metric: number, t: ThresholdConfig, uni
   const holdTier = ladderTier(metric + t.hysteresis, t);
   const th = tier === 'NORMAL' ? null : t.ladder[tier]!;
   const reason = th === null ? `${what} ${fmt(metric, unit)} within limits` : `${what} ${fmt(metric, unit)} >= ${tier} threshold ${fmt(th, unit)}`;
-  return { trigger, tier, holdTier, metric, threshold: th, reason };
+  return { trigger, tier, holdTier, metric, threshold: th, ladder: t.ladder, unit, reason };
 }
 
 export function drawdownTrigger(i: RiskInputs, c: RiskConfig): TriggerResult {
@@ -119,7 +128,7 @@ export function orderRateTrigger(i: RiskInputs, c: RiskConfig, now: number): Tri
   const from = now - c.orderRateWindowMs;
   let n = 0;
   for (const t of i.orderTimestamps) if (t > from && t <= now) n++;
-  return threshold('order_rate', n, c.orderRate, 'count', `orders in last ${c.orderRateWindowMs} ms`);
+  return threshold('order_rate', n, c.orderRate, 'count', `orders in last ${c.orderRateWindowMs % 1000 === 0 ? `${c.orderRateWindowMs / 1000} s` : `${c.orderRateWindowMs} ms`}`);
 }
 
 export function staleDataTrigger(i: RiskInputs, c: RiskConfig): TriggerResult {
@@ -134,7 +143,9 @@ export function brokerTrigger(i: RiskInputs, c: RiskConfig): TriggerResult {
     tier,
     holdTier: tier,
     metric: i.brokerConnected ? 0 : 1,
-    threshold: null,
+    threshold: i.brokerConnected ? null : 1,
+    ...(c.brokerDisconnectedTier === 'NORMAL' ? {} : { ladder: { [c.brokerDisconnectedTier]: 1 } }),
+    unit: 'flag',
     reason: i.brokerConnected ? 'broker connected' : 'broker disconnected',
   };
 }

@@ -228,13 +228,38 @@ export class OperatorViews {
     return { posture: this.posture, signals };
   }
 
+  /**
+   * The risk tier, its triggers (each with its threshold ladder and unit),
+   * the tier history, and exposure with explicit units: `equity`, `gross`
+   * and `net` in dollars (the book's positions at the last price, else their
+   * entry price), `grossRatio` / `netRatio` as multiples of equity, and the
+   * allocator's `target` posture as multiples of equity. The posture's
+   * `gross` / `net` are weights (fractions of equity), never dollars.
+   */
   riskSection(): unknown {
     const p = this.posture;
+    const equity = this.account?.equity ?? p?.equity ?? null;
+    let gross: number | null = null;
+    let net: number | null = null;
+    if (this.positions) {
+      gross = 0;
+      net = 0;
+      for (const pos of this.positions.positions) {
+        const mark = this.instruments.get(pos.symbol)?.price ?? pos.avgPrice;
+        gross += Math.abs(pos.qty * mark);
+        net += pos.qty * mark;
+      }
+    }
+    const ratio = (x: number | null): number | null => (x === null || equity === null || !(equity > 0) ? null : x / equity);
     return {
       state: this.riskState,
       history: [...this.tierHistory].reverse(),
       denied: this.denied.slice(-20).reverse(),
-      exposure: p ? { equity: this.account?.equity ?? p.equity, gross: p.gross, net: p.net, at: p.ts } : null,
+      exposure:
+        equity === null && gross === null
+          ? null
+          : { equity, gross, net, grossRatio: ratio(gross), netRatio: ratio(net), at: this.positions?.ts ?? null, units: { equity: 'usd', gross: 'usd', net: 'usd', grossRatio: 'x_equity', netRatio: 'x_equity' } },
+      target: p ? { grossRatio: p.gross, netRatio: p.net, at: p.ts } : null,
     };
   }
 

@@ -10,6 +10,13 @@ import { PM_UNIVERSE, BROAD_UNIVERSE } from '../../src/universe/index.js';
 import { CATALOG } from '../../actors/strategy/catalog/index.js';
 import { mulberry32 } from '../../src/random.js';
 import { TIERS, tierRank, type Tier } from '../../actors/risk/tiers.js';
+import { evaluateTriggers } from '../../actors/risk/triggers.js';
+import { DEFAULT_RISK_CONFIG } from '../../actors/risk/config.js';
+import { operatorLabel } from '../../actors/risk/reason.js';
+import { OperatorViews } from '../../src/app/views.js';
+import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
+import type { FeedFeaturesMsg } from '../../actors/feed/messages.js';
+import type { RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
 
 export type Publish = (topic: string, msg: unknown) => void;
 
@@ -71,7 +78,7 @@ export class FakeDaemon {
   private readonly tree: Child;
   private n = 0;
   private orderSeq = 0;
-  equity = 100_000;
+  equity = 250_000;
 
   constructor(private readonly publish: Publish) {
     for (const inst of BROAD_UNIVERSE) {
@@ -205,7 +212,7 @@ export class FakeDaemon {
   setTier(tier: Tier, reason: string, now = Date.now()): Tier {
     this.floor = tier;
     this.floorReason = reason;
-    this.moveTo(tier, 'operator', `operator set floor ${tier}: ${reason}`, now);
+    this.moveTo(tier, 'operator', `${operatorLabel('operator')} set floor ${tier}: ${reason}`, now);
     return this.tier;
   }
 
@@ -266,21 +273,43 @@ export class FakeDaemon {
     return out;
   }
 
+  /**
+   * risk.state with the real governor's trigger readings (thresholds, ladders
+   * and units from the default config) over this book; the tier itself stays
+   * the simulation's, so operator commands act at once.
+   */
   riskState(now = Date.now()): Record<string, unknown> {
-    const gross = [...this.positions].reduce((a, [s, p]) => a + Math.abs(p.qty * this.quotes.get(s)!.price), 0);
-    const t = (trigger: string, metric: number, threshold: number | null, reason: string, tier: Tier = 'NORMAL') => ({ trigger, tier, holdTier: tier, metric, threshold, reason });
+    const exposureBySymbol: Record<string, number> = {};
+    let gross = 0;
+    for (const [s, p] of this.positions) {
+      const v = p.qty * this.quotes.get(s)!.price;
+      exposureBySymbol[s] = v;
+      gross += Math.abs(v);
+    }
+    const triggers = evaluateTriggers(
+      {
+        equity: this.equity, peakEquity: this.equity / (1 - 0.0123), dayStartEquity: this.equity / (1 - 0.004), grossExposure: gross, exposureBySymbol,
+        orderTimestamps: [], marketDataAgeMs: 250, brokerConnected: true, reconciliationDrift: 0.0002, heartbeatAgeMs: 120, operatorOverride: this.floor,
+      },
+      DEFAULT_RISK_CONFIG,
+      now,
+    );
     return {
       type: 'risk.state', tier: this.tier, since: this.since, floor: this.floor, floorReason: this.floorReason, latched: this.tier === 'FLATTEN', calmSince: null, coolDownRemainingMs: null,
-      triggers: [
-        t('drawdown', 0.0123, null, 'drawdown from peak 1.23% within limits'),
-        t('daily_loss', 0.004, null, 'daily loss 0.40% within limits'),
-        t('gross_exposure', gross / this.equity, null, `gross exposure / equity ${(gross / this.equity).toFixed(3)} within limits`),
-        t('stale_data', 250, null, 'market data age 250 ms within limits'),
-        t('broker_disconnected', 0, null, 'broker connected'),
-        ...(this.floor ? [t('operator', tierRank(this.floor), null, `operator set floor ${this.floor}`, this.floor)] : []),
-      ],
-      changes: this.history.length, rejectedInputs: 0, at: now,
+      triggers, changes: this.history.length, rejectedInputs: 0, at: now,
     };
+  }
+
+  /** The risk section as the real daemon builds it: this state through the daemon's own OperatorViews. */
+  private riskSection(now: number): unknown {
+    const views = new OperatorViews('broad');
+    for (const [s, q] of this.quotes) views.onFeatures(this.features(s, q) as unknown as FeedFeaturesMsg, now);
+    views.onPositions({ type: 'exec.positions', ts: now, positions: [...this.positions].map(([symbol, p]) => ({ symbol, ...p })), pendingQty: {} });
+    views.onAccount({ type: 'exec.account', equity: this.equity, lastEquity: this.equity, cash: this.equity, buyingPower: this.equity, status: 'ACTIVE', ts: now });
+    views.onPosture(this.postureNow(now) as unknown as AllocPostureMsg);
+    for (const h of [...this.history].reverse()) views.onRisk(h as RiskTierChangedMsg);
+    views.onRisk(this.riskState(now) as unknown as RiskStateMsg);
+    return views.riskSection();
   }
 
   section(name: string): unknown {
@@ -289,7 +318,7 @@ export class FakeDaemon {
       case 'health':
         return this.health(now);
       case 'risk':
-        return { state: this.riskState(now), history: this.history, exposure: { equity: this.equity } };
+        return this.riskSection(now);
       case 'strategies':
         // One strategy.status per shard, as the shards publish them.
         return [0, 1, 2].map((k) => ({ type: 'strategy.status', shard: k, ts: now, regime: 'calm', strategies: this.strategies.filter((s) => s.shard === k).map(({ thesis: _t, shard: _s, ...e }) => e) }));

@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { OperatorViews } from '../../src/app/views.js';
+import type { FeedFeaturesMsg } from '../../actors/feed/messages.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the bundle is untyped JS */
 let api: any;
@@ -134,6 +136,30 @@ describe('risk', () => {
     const r = api.normaliseRisk({ state: { type: 'risk.state', tier: 'THROTTLE', since: 5, floor: null, latched: false, triggers: [trig('drawdown', 'THROTTLE', 0.07), trig('gross_exposure', 'NORMAL', 1.2)], at: 9 }, history: [{ type: 'risk.tier_changed', from: 'NORMAL', to: 'THROTTLE', cause: 'trigger', reason: 'dd', at: 5 }] });
     expect([r.tier, r.drawdown, r.grossExposureRatio, r.grossExposure]).toEqual(['THROTTLE', 0.07, 1.2, null]);
     expect(r.history).toEqual([{ from: 'NORMAL', to: 'THROTTLE', cause: 'trigger', reason: 'dd', at: 5 }]);
+  });
+
+  it('the daemon risk section then exposure in dollars and ratios as multiples, the posture weights only as the target', () => {
+    const v = new OperatorViews('pm');
+    v.onFeatures({ type: 'feed.features', symbol: 'GLD', price: 200, ts: 1 } as unknown as FeedFeaturesMsg, 1);
+    v.onFeatures({ type: 'feed.features', symbol: 'SLV', price: 25, ts: 1 } as unknown as FeedFeaturesMsg, 1);
+    v.onAccount({ type: 'exec.account', equity: 100_000, lastEquity: null, cash: 0, buyingPower: 0, status: 'ACTIVE', ts: 1 });
+    v.onPositions({ type: 'exec.positions', ts: 2, pendingQty: {}, positions: [{ symbol: 'GLD', qty: 100, avgPrice: 190, realizedPnl: 0 }, { symbol: 'SLV', qty: -120, avgPrice: 30, realizedPnl: 0 }] });
+    v.onPosture({ type: 'alloc.posture', seq: 1, ts: 3, equity: 100_000, weights: {}, entries: [], gross: 0.23, net: 0.11, netScale: 1, grossScale: 1 });
+    const r = api.normaliseRisk(JSON.parse(JSON.stringify(v.riskSection())));
+    // 100 x 200 + |-120 x 25| = 23,000 gross, 17,000 net: dollars, not the posture's 0.23 fraction.
+    expect([r.equity, r.grossExposure, r.netExposure]).toEqual([100_000, 23_000, 17_000]);
+    expect([r.grossExposureRatio, r.netExposureRatio, r.targetGrossRatio, r.targetNetRatio]).toEqual([0.23, 0.17, 0.23, 0.11]);
+  });
+
+  it('triggers with ladder and unit then every rung mildest first and the unit kept; an unknown unit dropped', () => {
+    const r = api.normaliseRisk({ state: { tier: 'NORMAL', triggers: [
+      { ...trig('drawdown', 'NORMAL', 0.01), ladder: { FLATTEN: 0.12, WARN: 0.03, NO_NEW: 0.08, THROTTLE: 0.05 }, unit: 'pct' },
+      { ...trig('stale_data', 'NORMAL', 50), ladder: { WARN: 5000, NO_NEW: 'x' }, unit: 'furlongs' },
+    ] } });
+    expect(r.triggers[0].ladder).toEqual([{ tier: 'WARN', value: 0.03 }, { tier: 'THROTTLE', value: 0.05 }, { tier: 'NO_NEW', value: 0.08 }, { tier: 'FLATTEN', value: 0.12 }]);
+    expect(r.triggers[0].unit).toBe('pct');
+    expect(r.triggers[1].ladder).toEqual([{ tier: 'WARN', value: 5000 }]);
+    expect(r.triggers[1].unit).toBeNull();
   });
 
   it('unknown tier then null, never a default tier', () => {

@@ -14,6 +14,7 @@ import { startAllInOne } from '../../src/app/start.js';
 import { startTestServer } from './servers.js';
 import type { TerminalServer, TestControls } from './servers.js';
 import { browserAvailability, launch, openPage, screenshot, WEB_ROOT, type Browser } from './browser.js';
+import { forecastsMismatches, getJson, healthMismatches, positionsMismatches, readRiskScreen, readScreen, riskMismatches, universeMismatches, type ApiRisk } from './units.js';
 
 const VIEWS = ['health', 'telemetry', 'watchdog', 'universe', 'strategies', 'forecasts', 'risk', 'orders'] as const;
 const TIERS = ['NORMAL', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN'];
@@ -201,6 +202,10 @@ describe.runIf(availability.run || process.env.CI)(`operator terminal in headles
     expect(colour).toBe('rgb(251, 140, 0)');
     await expect.poll(() => page.locator('.view[data-view="risk"] table tbody tr:not(.empty)').filter({ hasText: 'THROTTLE' }).count(), { timeout: 5000 }).toBeGreaterThan(0);
     await shot(page, 'risk-throttle-1280x800');
+    // The reason is composed once: "operator floor THROTTLE: browser test", never "operator operator ...".
+    await expect.poll(() => page.locator('.view[data-view="risk"] .tier-panel').textContent(), { timeout: 5000 }).toContain('operator floor THROTTLE: browser test');
+    expect(await page.locator('.view[data-view="risk"]').textContent()).not.toMatch(/operator\s+operator/i);
+    expect(JSON.stringify(await getJson<unknown>(`${server.httpUrl}/api/v1/risk`))).not.toMatch(/operator\s+operator/i);
     const c = await post(server, '/api/v1/risk/clear', { reason: 'browser test done' });
     expect(c.status).toBe(200);
     // The operator floor goes at once; the real governor then steps down only
@@ -209,6 +214,50 @@ describe.runIf(availability.run || process.env.CI)(`operator terminal in headles
       (d) => (d.state?.floor ?? d.floor ?? null) === null,
     );
     if (tag === 'sim') await expect.poll(() => page.locator('[data-testid="tier"]').getAttribute('data-tier'), { timeout: 5000 }).not.toBe('THROTTLE');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('risk view then exposure in dollars, ratios as multiples and every trigger threshold match /api/v1/risk', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(server.httpUrl + '/#/risk');
+    await waitLive(page, 'risk');
+    const url = `${server.httpUrl}/api/v1/risk`;
+    await expect.poll(async () => riskMismatches(await getJson<ApiRisk>(url), await readRiskScreen(page)), { timeout: LIVE_WITHIN_MS, interval: 200 }).toEqual([]);
+    const api = await getJson<ApiRisk>(url);
+    // Every threshold trigger carries its ladder and unit through the API.
+    expect(api.state?.triggers.filter((t) => t.trigger !== 'operator' && (!t.ladder || !t.unit)).map((t) => t.trigger)).toEqual([]);
+    if (fake(server)) {
+      // The simulated book holds positions: exposure is thousands of dollars, not a fraction printed as "$0".
+      expect(api.exposure?.gross).toBeGreaterThan(1000);
+      const screen = await readRiskScreen(page);
+      expect(screen.kpis['gross exposure']).toMatch(/^\$\d{1,3}(,\d{3})+$/);
+      expect(screen.kpis['gross / equity']).toMatch(/^\d+\.\d{2}×$/);
+      expect(screen.rows['drawdown']?.[3]).toBe('WARN 3.00% · THROTTLE 5.00% · NO_NEW 8.00% · FLATTEN 12.00%');
+      expect(screen.rows['stale_data']?.[3]).toBe('WARN 5.0 s · NO_NEW 30.0 s');
+    }
+    await shot(page, 'risk-units-1280x800');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('forecasts, universe, positions and health then every figure matches the API with its unit', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(server.httpUrl + '/');
+    const cases: [string, string, (api: unknown, s: Awaited<ReturnType<typeof readScreen>>) => string[]][] = [
+      ['forecasts', 'forecasts', forecastsMismatches],
+      ['universe', 'universe', universeMismatches],
+      ['orders', 'positions', positionsMismatches],
+      ['health', 'health', healthMismatches],
+    ];
+    for (const [view, section, mismatches] of cases) {
+      await gotoView(page, view);
+      await waitLive(page, view);
+      const url = `${server.httpUrl}/api/v1/${section}${section === 'universe' ? '?focus=broad' : ''}`;
+      // /health is not an envelope: it is compared whole.
+      const read = async (): Promise<unknown> => (section === 'health' ? (await fetch(url)).json() : getJson<unknown>(url));
+      await expect.poll(async () => mismatches(await read(), await readScreen(page, view)), { timeout: LIVE_WITHIN_MS, interval: 200 }).toEqual([]);
+    }
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -227,9 +276,12 @@ describe.runIf(availability.run || process.env.CI)(`operator terminal in headles
     await page.locator('dialog button[data-action="confirm"]').click();
     await page.locator('.toast.error', { hasText: 'enter the operator token' }).waitFor({ timeout: 3000 });
     // Nothing was sent: the server's risk state never saw FLATTEN.
-    const risk = JSON.stringify(await (await fetch(`${server.httpUrl}/api/v1/risk`)).json());
-    expect(risk).toContain('"tier":');
-    expect(risk).not.toContain('FLATTEN');
+    // (The triggers' threshold ladders name FLATTEN as a rung, so look at the tier, the floor and the history, not the raw text.)
+    const risk = await getJson<{ state: { tier: string; floor: string | null } | null; history: { to: string }[] }>(`${server.httpUrl}/api/v1/risk`);
+    expect(risk.state?.tier).toMatch(/^[A-Z_]+$/);
+    expect(risk.state?.tier).not.toBe('FLATTEN');
+    expect(risk.state?.floor ?? null).not.toBe('FLATTEN');
+    expect(risk.history.map((c) => c.to)).not.toContain('FLATTEN');
     expect(before).not.toBe('FLATTEN');
     expect(errors).toEqual([]);
     await page.close();

@@ -88,7 +88,18 @@ export function riskOf(store: Store): RiskVM | null {
   const live = store.riskLive?.v ?? null;
   let r: RiskVM | null = base;
   if (live && live.tier !== null && (!base || base.at === null || (live.at ?? 0) >= base.at)) {
-    r = { ...live, history: base?.history ?? [], equity: live.equity ?? base?.equity ?? null, grossExposure: live.grossExposure ?? base?.grossExposure ?? null, netExposure: live.netExposure ?? base?.netExposure ?? null };
+    // A live risk.state carries the triggers; the snapshot carries exposure in dollars and its ratios.
+    r = {
+      ...live,
+      history: base?.history ?? [],
+      equity: live.equity ?? base?.equity ?? null,
+      grossExposure: live.grossExposure ?? base?.grossExposure ?? null,
+      grossExposureRatio: base?.grossExposure != null ? base.grossExposureRatio : (live.grossExposureRatio ?? base?.grossExposureRatio ?? null),
+      netExposure: live.netExposure ?? base?.netExposure ?? null,
+      netExposureRatio: live.netExposureRatio ?? base?.netExposureRatio ?? null,
+      targetGrossRatio: live.targetGrossRatio ?? base?.targetGrossRatio ?? null,
+      targetNetRatio: live.targetNetRatio ?? base?.targetNetRatio ?? null,
+    };
   }
   const changes = store.riskChanges.map((c) => c.v);
   if (changes.length === 0) return r;
@@ -100,7 +111,8 @@ export function riskOf(store: Store): RiskVM | null {
   const tierFromChange = !r || r.at === null || (newest.at ?? 0) > r.at;
   const empty: RiskVM = {
     tier: null, since: null, floor: null, floorReason: null, latched: false, coolDownRemainingMs: null, triggers: [], history: [],
-    equity: null, grossExposure: null, grossExposureRatio: null, netExposure: null, drawdown: null, dailyLoss: null, at: null,
+    equity: null, grossExposure: null, grossExposureRatio: null, netExposure: null, netExposureRatio: null, targetGrossRatio: null, targetNetRatio: null,
+    drawdown: null, dailyLoss: null, at: null,
   };
   const base2 = r ?? empty;
   return { ...base2, history, ...(tierFromChange ? { tier: newest.to, since: newest.at } : {}) };

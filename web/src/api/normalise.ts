@@ -33,6 +33,7 @@ import {
   type TierChangeVM,
   type TreeNodeVM,
   type TriggerVM,
+  type TriggerUnit,
   type UniverseVM,
   type Unwrapped,
   type WatchdogVM,
@@ -539,8 +540,18 @@ function trigger(o: Obj): TriggerVM | null {
   const name = str(o.trigger);
   const t = tier(o.tier);
   if (name === null || t === null) return null;
-  return { trigger: name, tier: t, metric: num(o.metric), threshold: num(o.threshold), reason: str(o.reason) ?? '' };
+  const lad = isObj(o.ladder) ? o.ladder : null;
+  const ladder: { tier: Tier; value: number }[] = [];
+  for (const k of TIERS) {
+    const v = lad ? num(lad[k]) : null;
+    if (v !== null) ladder.push({ tier: k, value: v });
+  }
+  const u = str(o.unit);
+  const unit = u !== null && (TRIGGER_UNITS as readonly string[]).includes(u) ? (u as TriggerUnit) : null;
+  return { trigger: name, tier: t, metric: num(o.metric), threshold: num(o.threshold), ladder, unit, reason: str(o.reason) ?? '' };
 }
+
+const TRIGGER_UNITS: readonly TriggerUnit[] = ['pct', 'ratio', 'count', 'ms', 'flag'];
 
 /** A risk.tier_changed message as a history line. */
 export function normaliseTierChange(x: unknown): TierChangeVM | null {
@@ -566,6 +577,11 @@ export function normaliseRisk(raw: unknown): RiskVM {
     .map(normaliseTierChange)
     .filter((h): h is TierChangeVM => h !== null);
   const exp = firstObj(o, ['exposure']) ?? firstObj(s, ['exposure']);
+  const target = firstObj(o, ['target']);
+  const equity = first(exp, ['equity'], num) ?? first(o, ['equity'], num) ?? first(s, ['equity'], num);
+  const gross = first(exp, ['gross', 'grossExposure'], num) ?? first(s, ['grossExposure'], num);
+  const net = first(exp, ['net', 'netExposure'], num) ?? first(s, ['netExposure'], num);
+  const ratio = (x: number | null): number | null => (x === null || equity === null || !(equity > 0) ? null : x / equity);
   return {
     tier: tier(s?.tier),
     since: num(s?.since),
@@ -575,10 +591,13 @@ export function normaliseRisk(raw: unknown): RiskVM {
     coolDownRemainingMs: num(s?.coolDownRemainingMs),
     triggers,
     history,
-    equity: first(exp, ['equity'], num) ?? first(o, ['equity'], num) ?? first(s, ['equity'], num),
-    grossExposure: first(exp, ['gross', 'grossExposure'], num) ?? first(s, ['grossExposure'], num),
-    grossExposureRatio: first(exp, ['grossRatio'], num) ?? metric('gross_exposure'),
-    netExposure: first(exp, ['net', 'netExposure'], num) ?? first(s, ['netExposure'], num),
+    equity,
+    grossExposure: gross,
+    grossExposureRatio: first(exp, ['grossRatio'], num) ?? ratio(gross) ?? metric('gross_exposure'),
+    netExposure: net,
+    netExposureRatio: first(exp, ['netRatio'], num) ?? ratio(net),
+    targetGrossRatio: first(target, ['grossRatio', 'gross'], num),
+    targetNetRatio: first(target, ['netRatio', 'net'], num),
     drawdown: first(o, ['drawdown'], num) ?? first(s, ['drawdown'], num) ?? metric('drawdown'),
     dailyLoss: first(o, ['dailyLoss'], num) ?? first(s, ['dailyLoss'], num) ?? metric('daily_loss'),
     at: num(s?.at),

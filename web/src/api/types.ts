@@ -204,9 +204,20 @@ export interface TriggerVM {
   readonly trigger: string;
   readonly tier: Tier;
   readonly metric: number | null;
+  /** Threshold of the tier the trigger demands now (null at NORMAL). */
   readonly threshold: number | null;
+  /** Every rung of the trigger's ladder, mildest tier first (empty when the daemon sends none). */
+  readonly ladder: readonly { readonly tier: Tier; readonly value: number }[];
+  /**
+   * Unit of metric, threshold and ladder: pct (a fraction shown as %), ratio
+   * (a multiple of equity, shown ×), count, ms, flag (0/1); null = unknown,
+   * the view then guesses from the trigger's name.
+   */
+  readonly unit: TriggerUnit | null;
   readonly reason: string;
 }
+
+export type TriggerUnit = 'pct' | 'ratio' | 'count' | 'ms' | 'flag';
 
 export interface TierChangeVM {
   readonly from: Tier | null;
@@ -228,9 +239,15 @@ export interface RiskVM {
   readonly equity: number | null;
   /** Gross exposure, dollars. */
   readonly grossExposure: number | null;
-  /** Gross exposure / equity (the gross_exposure trigger's metric). */
+  /** Gross exposure / equity, a multiple (the exposure's own ratio, else the gross_exposure trigger's metric). */
   readonly grossExposureRatio: number | null;
+  /** Net exposure, dollars (signed). */
   readonly netExposure: number | null;
+  /** Net exposure / equity, a signed multiple. */
+  readonly netExposureRatio: number | null;
+  /** The allocator's target gross and net, multiples of equity (posture weights). */
+  readonly targetGrossRatio: number | null;
+  readonly targetNetRatio: number | null;
   /** Drawdown from peak equity, fraction. */
   readonly drawdown: number | null;
   readonly dailyLoss: number | null;

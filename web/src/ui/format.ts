@@ -91,3 +91,19 @@ export function signClass(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x) || x === 0) return '';
   return x > 0 ? 'pos' : 'neg';
 }
+
+/** A multiple (of equity, say): 0.2345 -> "0.23×"; `signed` adds "+". Never a dollar figure. */
+export function times(x: number | null | undefined, digits = 2, signed = false): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return DASH;
+  return nf(digits, digits, signed ? { signDisplay: 'exceptZero' } : {}).format(x) + '×';
+}
+
+/** `text` without a leading `prefix` (case-insensitive), so a caller adding that prefix never doubles it. */
+export function dropPrefix(text: string, prefix: string): string {
+  return text.toLowerCase().startsWith(prefix.toLowerCase()) ? text.slice(prefix.length).trimStart() : text;
+}
+
+/** A share quantity: whole shares plain, fractional shares (Alpaca allows them) up to 4 decimals, never rounded to 0. */
+export function qty(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? DASH : nf(0, 4).format(x);
+}

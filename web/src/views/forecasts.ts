@@ -5,7 +5,7 @@
  */
 import type { ForecastEntryVM } from '../api/index.js';
 import { h, KeyedTable, panel, scroller, setText } from '../ui/dom.js';
-import { ago, DASH, fixed, int, money, pct } from '../ui/format.js';
+import { ago, DASH, fixed, int, money, pct, times } from '../ui/format.js';
 import type { Store } from '../store.js';
 import { forecastsOf } from '../derive.js';
 import { cell, markPanel, StatusLine, type View } from './common.js';
@@ -60,13 +60,13 @@ export function createForecastsView(store: Store): View {
   );
   const summary = h('div.kpis');
   const kpi = (label: string): HTMLElement => {
-    const v = h('span.kpi-value');
+    const v = h('span.kpi-value', { 'data-kpi': label });
     summary.append(h('div.kpi', {}, h('span.kpi-label', {}, label), v));
     return v;
   };
   const kEquity = kpi('equity');
-  const kGross = kpi('gross');
-  const kNet = kpi('net');
+  const kGross = kpi('target gross / equity');
+  const kNet = kpi('target net / equity');
   const kSeq = kpi('posture #');
   const kAge = kpi('computed');
   const tablePanel = panel('Aggregated signal and target posture', summary, scroller(table.el));
@@ -79,8 +79,9 @@ export function createForecastsView(store: Store): View {
     const entries = [...(f?.entries ?? [])].sort((a, b) => Math.abs(b.weight ?? 0) - Math.abs(a.weight ?? 0) || a.symbol.localeCompare(b.symbol));
     table.render(entries);
     setText(kEquity, money(f?.equity));
-    setText(kGross, pct(f?.gross, 1));
-    setText(kNet, pct(f?.net, 1, true));
+    // Posture gross and net are sums of weights: multiples of equity, shown like the Risk view's ratios.
+    setText(kGross, times(f?.gross, 2));
+    setText(kNet, times(f?.net, 2, true));
     setText(kSeq, int(f?.seq));
     setText(kAge, ago(f?.ts, now));
   }

@@ -5,7 +5,7 @@
  */
 import type { FillVM, OrderVM, PositionVM } from '../api/index.js';
 import { h, KeyedTable, panel, scroller, setData, setText } from '../ui/dom.js';
-import { ago, clock, DASH, fixed, int, money, pct, price, signClass } from '../ui/format.js';
+import { ago, clock, DASH, int, money, pct, price, qty, signClass } from '../ui/format.js';
 import type { Store } from '../store.js';
 import { lastPrices, ordersOf, positionsOf } from '../derive.js';
 import { cell, chip, markPanel, StatusLine, type View } from './common.js';
@@ -22,8 +22,8 @@ function orderColumns(now: () => number) {
     { title: 'Client order id', wide: true, cell: (td: HTMLTableCellElement, o: OrderVM) => ((td.title = o.clientOrderId), cell(td, o.clientOrderId.length > 22 ? '…' + o.clientOrderId.slice(-21) : o.clientOrderId, 'mono')) },
     { title: 'Symbol', cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, o.symbol, 'sym') },
     { title: 'Side', cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, o.side.toUpperCase(), o.side === 'buy' ? 'pos' : 'neg') },
-    { title: 'Qty', kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, fixed(o.qty, 0)) },
-    { title: 'Filled', wide: true, kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, fixed(o.filledQty, 0)) },
+    { title: 'Qty', kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, qty(o.qty)) },
+    { title: 'Filled', wide: true, kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, qty(o.filledQty)) },
     { title: 'Avg price', wide: true, kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, price(o.filledAvgPrice)) },
     { title: 'Status', cell: (td: HTMLTableCellElement, o: OrderVM) => chip(td, o.status ?? o.submission, o.status === 'filled' ? 'ok' : o.status === 'rejected' || o.submission === 'rejected' || o.submission === 'lost' ? 'bad' : o.submission === 'ambiguous' ? 'warn' : 'muted') },
     { title: 'Last event', wide: true, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, o.event ?? DASH) },
@@ -37,13 +37,13 @@ export function createOrdersView(store: Store): View {
   const positions = new KeyedTable<PositionRow>(
     [
       { title: 'Symbol', cell: (td, p) => cell(td, p.symbol, 'sym') },
-      { title: 'Qty', kind: 'num', cell: (td, p) => cell(td, fixed(p.qty, 0), signClass(p.qty)) },
+      { title: 'Qty', kind: 'num', cell: (td, p) => cell(td, qty(p.qty), signClass(p.qty)) },
       { title: 'Avg price', wide: true, kind: 'num', cell: (td, p) => cell(td, price(p.avgPrice)) },
       { title: 'Mark', kind: 'num', cell: (td, p) => cell(td, price(p.mark)) },
       { title: 'Value', wide: true, kind: 'num', cell: (td, p) => cell(td, money(p.value)) },
       { title: 'Unrealized', kind: 'num', cell: (td, p) => cell(td, money(p.unrealized, 2), signClass(p.unrealized)) },
       { title: 'Realized', wide: true, kind: 'num', cell: (td, p) => cell(td, money(p.realizedPnl, 2), signClass(p.realizedPnl)) },
-      { title: 'Pending', wide: true, kind: 'num', tip: 'signed unfilled quantity of open orders', cell: (td, p) => cell(td, p.pendingQty ? fixed(p.pendingQty, 0) : DASH) },
+      { title: 'Pending', wide: true, kind: 'num', tip: 'signed unfilled quantity of open orders', cell: (td, p) => cell(td, p.pendingQty ? qty(p.pendingQty) : DASH) },
     ],
     (p) => p.symbol,
     'no positions',
@@ -55,7 +55,7 @@ export function createOrdersView(store: Store): View {
       { title: 'Time', kind: 'num', cell: (td, f) => cell(td, clock(f.ts)) },
       { title: 'Symbol', cell: (td, f) => cell(td, f.symbol, 'sym') },
       { title: 'Side', cell: (td, f) => cell(td, f.side.toUpperCase(), f.side === 'buy' ? 'pos' : 'neg') },
-      { title: 'Qty', kind: 'num', cell: (td, f) => cell(td, fixed(f.qty, 0)) },
+      { title: 'Qty', kind: 'num', cell: (td, f) => cell(td, qty(f.qty)) },
       { title: 'Price', kind: 'num', cell: (td, f) => cell(td, price(f.price)) },
       { title: 'Notional', wide: true, kind: 'num', cell: (td, f) => cell(td, money(f.qty !== null && f.price !== null ? f.qty * f.price : null)) },
       { title: 'Execution id', wide: true, cell: (td, f) => cell(td, f.executionId + (f.synthetic ? ' (reconciled)' : ''), 'mono') },

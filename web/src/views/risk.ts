@@ -4,20 +4,53 @@
  * set a floor tier, clear it, flatten. Every control asks for confirmation
  * and is sent with the operator token; FLATTEN must be typed out.
  */
-import { commands, TIERS, type TierChangeVM, type TriggerVM } from '../api/index.js';
+import { commands, TIERS, type TierChangeVM, type TriggerUnit, type TriggerVM } from '../api/index.js';
 import { confirmDialog, runCommand } from '../ui/dialog.js';
 import { h, KeyedTable, panel, scroller, setData, setText } from '../ui/dom.js';
-import { ago, clock, DASH, duration, fixed, money, pct } from '../ui/format.js';
+import { ago, clock, DASH, dropPrefix, duration, fixed, money, pct, times } from '../ui/format.js';
 import type { Store } from '../store.js';
 import { riskOf } from '../derive.js';
 import { cell, chip, markPanel, StatusLine, tierClass, type View } from './common.js';
 
+/** A trigger's unit: the daemon's, else a guess from its name (older daemons send none). */
+export function unitOf(t: TriggerVM): TriggerUnit {
+  if (t.unit) return t.unit;
+  if (['drawdown', 'daily_loss', 'reconciliation_drift'].includes(t.trigger)) return 'pct';
+  if (['stale_data', 'heartbeat'].includes(t.trigger)) return 'ms';
+  if (['gross_exposure', 'concentration'].includes(t.trigger)) return 'ratio';
+  if (t.trigger === 'broker_disconnected') return 'flag';
+  return 'count';
+}
+
+/** One value of a trigger in its unit: 3% as "3.00%", 0.9 of equity as "0.90×", 5000 ms as "5.0 s". */
+export function inUnit(x: number | null, unit: TriggerUnit, trigger = ''): string {
+  if (x === null) return DASH;
+  switch (unit) {
+    case 'pct':
+      return pct(x, 2);
+    case 'ratio':
+      return times(x, 2);
+    case 'ms':
+      return duration(x);
+    case 'flag':
+      return trigger === 'broker_disconnected' ? (x >= 1 ? 'disconnected' : 'connected') : x >= 1 ? 'yes' : 'no';
+    case 'count':
+      return fixed(x, 0);
+  }
+}
+
 function metricText(t: TriggerVM): string {
-  if (t.metric === null) return DASH;
-  if (['drawdown', 'daily_loss', 'reconciliation_drift'].includes(t.trigger)) return pct(t.metric, 2);
-  if (['stale_data', 'heartbeat'].includes(t.trigger)) return duration(t.metric);
-  if (['gross_exposure', 'concentration'].includes(t.trigger)) return fixed(t.metric, 3);
-  return fixed(t.metric, 0);
+  if (t.trigger === 'operator') return t.tier === 'NORMAL' ? 'no floor' : `floor ${t.tier}`;
+  return inUnit(t.metric, unitOf(t), t.trigger);
+}
+
+/** Every rung of the trigger's ladder in its unit, "WARN 3.00% · NO_NEW 8.00%"; the rung in force marked. */
+export function thresholdText(t: TriggerVM): string {
+  const unit = unitOf(t);
+  if (t.ladder.length > 0) {
+    return t.ladder.map((r) => (unit === 'flag' ? `${r.tier} if ${inUnit(r.value, unit, t.trigger)}` : `${r.tier} ${inUnit(r.value, unit, t.trigger)}`)).join(' · ');
+  }
+  return t.threshold === null ? DASH : `${t.tier} ${inUnit(t.threshold, unit, t.trigger)}`;
 }
 
 export function createRiskView(store: Store): View {
@@ -31,7 +64,7 @@ export function createRiskView(store: Store): View {
       { title: 'Trigger', cell: (td, t) => cell(td, t.trigger.replace(/_/g, ' ')) },
       { title: 'Demands', cell: (td, t) => chip(td, t.tier, `tier-${t.tier}`) },
       { title: 'Metric', kind: 'num', cell: (td, t) => cell(td, metricText(t)) },
-      { title: 'Threshold', wide: true, kind: 'num', cell: (td, t) => cell(td, t.threshold === null ? DASH : metricText({ ...t, metric: t.threshold })) },
+      { title: 'Thresholds', wide: true, cell: (td, t) => cell(td, thresholdText(t)) },
       { title: 'Reason', cell: (td, t) => cell(td, t.reason, 'wrap') },
     ],
     (t) => t.trigger,
@@ -58,6 +91,8 @@ export function createRiskView(store: Store): View {
   const kGross = kpi('gross exposure');
   const kGrossRatio = kpi('gross / equity');
   const kNet = kpi('net exposure');
+  const kNetRatio = kpi('net / equity');
+  const kTarget = kpi('target gross / net');
   const kDd = kpi('drawdown');
   const kDaily = kpi('daily loss');
 
@@ -123,7 +158,7 @@ export function createRiskView(store: Store): View {
     tierBig.className = `tier-big ${tierClass(r?.tier ?? null)}`;
     setData(tierBig, 'tier', r?.tier ?? '');
     setText(tierSince, r?.since ? `since ${clock(r.since)} (${ago(r.since, now)})${r.coolDownRemainingMs !== null ? ` · next step down in ${duration(r.coolDownRemainingMs)}` : ''}` : '');
-    setText(tierFloor, r?.floor ? `operator floor ${r.floor}${r.floorReason ? ': ' + r.floorReason : ''}${r.latched ? ' · LATCHED' : ''}` : r ? 'no operator floor' : '');
+    setText(tierFloor, r?.floor ? `operator floor ${r.floor}${r.floorReason ? ': ' + dropPrefix(r.floorReason, 'operator:') : ''}${r.latched ? ' · LATCHED' : ''}` : r ? 'no operator floor' : '');
     const act = (r?.triggers ?? []).filter((t) => t.tier !== 'NORMAL');
     const key = act.map((t) => `${t.trigger}:${t.tier}`).join('|') + (r ? '' : '?');
     if (active.dataset.items !== key) {
@@ -137,8 +172,10 @@ export function createRiskView(store: Store): View {
     history.render((r?.history ?? []).slice(0, 50));
     setText(kEquity, money(r?.equity));
     setText(kGross, money(r?.grossExposure));
-    setText(kGrossRatio, r?.grossExposureRatio == null ? DASH : `${fixed(r.grossExposureRatio, 3)}×`);
+    setText(kGrossRatio, times(r?.grossExposureRatio, 2));
     setText(kNet, money(r?.netExposure));
+    setText(kNetRatio, times(r?.netExposureRatio, 2, true));
+    setText(kTarget, r?.targetGrossRatio == null ? DASH : `${times(r.targetGrossRatio, 2)} / ${times(r.targetNetRatio, 2, true)}`);
     setText(kDd, pct(r?.drawdown, 2));
     setText(kDaily, pct(r?.dailyLoss, 2));
     const off = !store.connected;
