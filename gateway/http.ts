@@ -152,7 +152,8 @@ export class Exchange {
     this.res.cork(() => {
       this.res.writeStatus(statusLine(reply.status));
       for (const [k, v] of Object.entries(reply.headers)) this.res.writeHeader(k, v);
-      if (reply.noBody) this.res.endWithoutBody(undefined, close);
+      // A HEAD answer to what would have had a body reports that body's length (keeps the connection reusable).
+      if (reply.noBody) this.res.endWithoutBody(reply.body.length > 0 ? Buffer.byteLength(reply.body) : undefined, close);
       else this.res.end(reply.body, close);
     });
     return true;

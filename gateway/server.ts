@@ -129,7 +129,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const method = KNOWN_METHODS.has(ex.method) ? ex.method : 'OTHER';
     metrics.httpRequests.inc({ method, route: ex.route, status: String(status) });
     metrics.httpDuration.observe({ route: ex.route }, Number(process.hrtime.bigint() - ex.startedAt) / 1e9);
-    ex.send(reply);
+    // A HEAD answer has no body, errors included: bytes after it would be read as the next response.
+    ex.send(ex.method === 'HEAD' && !reply.noBody ? { ...reply, noBody: true } : reply);
   };
 
   const fail = (ex: Exchange, err: unknown): void => {
