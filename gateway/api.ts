@@ -24,7 +24,7 @@ import { Router, type Params } from './router.js';
 import { describe, isPrototypeKey } from '../src/runtime/untrusted.js';
 
 /** A field name or value is echoed only when short and plain; anything else is described. */
-const showField = (v: unknown): string => (typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v) ? v : describe(v));
+const showField = (v: unknown): string => (typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v) ? `"${v}"` : describe(v));
 
 /** What the gateway needs from a bus: the API side plus health for /health and /metrics. */
 export type GatewayBus = ApiSide & { readonly kind: 'memory' | 'redis'; health(): BusHealth; stats(): BusStats };
@@ -152,7 +152,7 @@ function fields(body: Record<string, unknown>, spec: BodySpec): Record<string, s
   const out: Record<string, string | undefined> = {};
   const problems: string[] = [];
   // Own keys only: `'constructor' in spec` is true for any object.
-  for (const key of Object.keys(body)) if ((!Object.hasOwn(spec, key) && key !== 'by') || isPrototypeKey(key)) problems.push(`unknown field ${showField(key)}`);
+  for (const key of Object.keys(body)) if ((!Object.hasOwn(spec, key) && key !== 'by') || isPrototypeKey(key)) problems.push(`unknown field ${showField(key).replace(/"/g, '')}`);
   for (const [key, kind] of Object.entries<'string' | 'optional-string'>({ ...spec, by: 'optional-string' })) {
     const v = body[key];
     if (v === undefined && kind === 'optional-string') continue;
