@@ -21,6 +21,10 @@ import type { TokenAuth } from './auth.js';
 import { HttpError, jsonReply, parseJsonObject, type Exchange, type Reply } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { Router, type Params } from './router.js';
+import { describe, isPrototypeKey } from '../src/runtime/untrusted.js';
+
+/** A field name or value is echoed only when short and plain; anything else is described. */
+const showField = (v: unknown): string => (typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v) ? `"${v}"` : describe(v));
 
 /** What the gateway needs from a bus: the API side plus health for /health and /metrics. */
 export type GatewayBus = ApiSide & { readonly kind: 'memory' | 'redis'; health(): BusHealth; stats(): BusStats };
@@ -135,7 +139,7 @@ async function strategies(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<R
  */
 async function universeRoute(ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply> {
   const focus = ex.param('focus') ?? 'pm';
-  if (!isFocus(focus)) throw new HttpError(400, 'QGTM_ERR_BAD_QUERY', `focus must be pm or broad, got ${JSON.stringify(focus)}`);
+  if (!isFocus(focus)) throw new HttpError(400, 'QGTM_ERR_BAD_QUERY', `focus must be pm or broad, got ${showField(focus)}`);
   const { entry, status } = await readSection(ctx, 'universe');
   const live = new Map<string, unknown>();
   const raw = (entry?.value as { instruments?: unknown } | null)?.instruments;
@@ -158,7 +162,8 @@ interface BodySpec {
 function fields(body: Record<string, unknown>, spec: BodySpec): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   const problems: string[] = [];
-  for (const key of Object.keys(body)) if (!(key in spec) && key !== 'by') problems.push(`unknown field ${key}`);
+  // Own keys only: `'constructor' in spec` is true for any object.
+  for (const key of Object.keys(body)) if ((!Object.hasOwn(spec, key) && key !== 'by') || isPrototypeKey(key)) problems.push(`unknown field ${showField(key).replace(/"/g, '')}`);
   for (const [key, kind] of Object.entries<'string' | 'optional-string'>({ ...spec, by: 'optional-string' })) {
     const v = body[key];
     if (v === undefined && kind === 'optional-string') continue;
@@ -216,7 +221,7 @@ function translate(err: unknown): unknown {
 }
 
 const checkStrategyId = (id: string): string => {
-  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `strategy id must be 1-64 characters of [A-Za-z0-9_.:-], got ${JSON.stringify(id.slice(0, 80))}`);
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `strategy id must be 1-64 characters of [A-Za-z0-9_.:-], got ${showField(id)}`);
   return id;
 };
 
@@ -237,7 +242,7 @@ export function apiRouter(): Router<ApiContext> {
     body: true,
     handler: command('risk.set_tier', (body, _p, base) => {
       const f = fields(body, { tier: 'string', reason: 'string' });
-      if (!isTier(f.tier)) throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `tier must be one of ${TIERS.join(', ')}, got ${JSON.stringify(f.tier)}`);
+      if (!isTier(f.tier)) throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `tier must be one of ${TIERS.join(', ')}, got ${showField(f.tier)}`);
       return { ...base, type: 'risk.set_tier', tier: f.tier, reason: f.reason! };
     }),
   });

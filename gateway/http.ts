@@ -6,6 +6,10 @@
  */
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { QgtmError } from '../src/errors.js';
+import { UntrustedInputError, parseJsonBounded } from '../src/runtime/untrusted.js';
+
+/** Request bodies are flat command objects: anything nested deeper is refused before it is built. */
+export const MAX_BODY_DEPTH = 8;
 
 /** A request failure with its HTTP status and a stable reason (metrics label). */
 export class HttpError extends QgtmError {
@@ -148,7 +152,8 @@ export class Exchange {
     this.res.cork(() => {
       this.res.writeStatus(statusLine(reply.status));
       for (const [k, v] of Object.entries(reply.headers)) this.res.writeHeader(k, v);
-      if (reply.noBody) this.res.endWithoutBody(undefined, close);
+      // A HEAD answer to what would have had a body reports that body's length (keeps the connection reusable).
+      if (reply.noBody) this.res.endWithoutBody(reply.body.length > 0 ? Buffer.byteLength(reply.body) : undefined, close);
       else this.res.end(reply.body, close);
     });
     return true;
@@ -186,9 +191,15 @@ export function parseJsonObject(ex: Exchange, body: Buffer): Record<string, unkn
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8')) as unknown;
+    parsed = parseJsonBounded(body, { maxDepth: MAX_BODY_DEPTH, maxBytes: body.length });
   } catch (err) {
-    throw new HttpError(400, 'QGTM_ERR_BAD_JSON', `request body is not valid JSON: ${(err as Error).message}`);
+    if (!(err instanceof UntrustedInputError)) throw err;
+    if (err.reason === 'prototype_key') {
+      // Reported like any other unknown field (the key is not echoed).
+      const problem = 'unknown field (__proto__, constructor and prototype are not fields)';
+      throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `invalid request body: ${problem}`, [problem]);
+    }
+    throw new HttpError(400, 'QGTM_ERR_BAD_JSON', `request body is not valid: ${err.message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`);

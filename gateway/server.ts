@@ -12,7 +12,7 @@ import { loadUws } from '../src/net/uws.js';
 import { createLogger, type Logger } from '../src/runtime/logger.js';
 import { DEFAULT_LIMITS, apiRouter, type ApiContext, type GatewayBus, type GatewayLimits } from './api.js';
 import { TokenAuth } from './auth.js';
-import { Exchange, HttpError, errorReply, jsonReply, type Reply } from './http.js';
+import { Exchange, HttpError, errorReply, jsonReply, statusLine, type Reply } from './http.js';
 import { EXPOSITION_CONTENT_TYPE, GatewayMetrics, type MetricsSource } from './metrics.js';
 import { StaticFiles } from './static.js';
 import { TelemetryHub } from './ws.js';
@@ -129,7 +129,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const method = KNOWN_METHODS.has(ex.method) ? ex.method : 'OTHER';
     metrics.httpRequests.inc({ method, route: ex.route, status: String(status) });
     metrics.httpDuration.observe({ route: ex.route }, Number(process.hrtime.bigint() - ex.startedAt) / 1e9);
-    ex.send(reply);
+    // A HEAD answer has no body, errors included: bytes after it would be read as the next response.
+    ex.send(ex.method === 'HEAD' && !reply.noBody ? { ...reply, noBody: true } : reply);
   };
 
   const fail = (ex: Exchange, err: unknown): void => {
@@ -155,15 +156,37 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     p.then(
       (reply) => finish(ex, reply),
       (err: unknown) => fail(ex, err),
-    );
+    ).catch((err: unknown) => lastResort(ex, err));
+  };
+
+  /** A throw while answering (not while handling): counted and logged, and the connection closed if nothing was sent. */
+  const lastResort = (ex: Exchange | null, err: unknown, res?: HttpResponse): void => {
+    metrics.httpErrors.inc({ status: '500', reason: 'handler_threw' });
+    log.error('gateway handler threw', { err: err as Error });
+    try {
+      if (ex && !ex.done && !ex.aborted) ex.send(errorReply(new HttpError(500, 'QGTM_ERR_INTERNAL', 'internal error; it has been logged')), true);
+      else if (!ex && res) res.cork(() => res.writeStatus(statusLine(500)).end('{"error":{"code":"QGTM_ERR_INTERNAL","status":500}}', true));
+    } catch {
+      // The connection is gone.
+    }
   };
 
   const methodNotAllowed = (ex: Exchange, allowed: readonly string[]): never => {
     throw new HttpError(405, 'QGTM_ERR_METHOD_NOT_ALLOWED', `${ex.method} is not allowed on ${ex.path}; allowed: ${allowed.join(', ')}`, [], { allow: allowed.join(', ') });
   };
 
+  // A throw out of a uWS handler aborts the process: nothing may escape this one.
   const dispatch = (res: HttpResponse, req: HttpRequest): void => {
-    const ex = new Exchange(res, req);
+    let ex: Exchange | null = null;
+    try {
+      ex = new Exchange(res, req);
+      route(ex);
+    } catch (err) {
+      lastResort(ex, err, res);
+    }
+  };
+
+  const route = (ex: Exchange): void => {
     run(ex, () => {
       const path = ex.path;
       if (path === '/metrics') {

@@ -28,6 +28,7 @@ import type { Uws } from '../src/net/uws.js';
 import type { GatewayBus, GatewayLimits } from './api.js';
 import { jsonReply, statusLine } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
+import { UntrustedInputError, describe, parseJsonBounded, unpackBounded } from '../src/runtime/untrusted.js';
 
 export type WireFormat = 'json' | 'msgpack';
 
@@ -43,6 +44,12 @@ interface ClientData {
 /** Protocol errors a client may make before it is disconnected. */
 const MAX_CLIENT_ERRORS = 10;
 const SUBPROTOCOLS: Readonly<Record<string, WireFormat>> = { 'qgtm.json': 'json', 'qgtm.msgpack': 'msgpack' };
+
+/** Client messages are flat (`{op, topics: [...]}`): anything nested deeper is refused before it is built. */
+const MAX_CLIENT_DEPTH = 4;
+/** A topic name is echoed in an error only when it looks like one; anything else is described. */
+const ECHOABLE = /^[A-Za-z0-9_.-]{1,32}$/;
+const showValue = (v: unknown): string => (typeof v === 'string' && ECHOABLE.test(v) ? `"${v}"` : describe(v));
 
 const channel = (format: WireFormat, topic: Topic): string => (format === 'json' ? 'j/' : 'm/') + topic;
 
@@ -73,10 +80,11 @@ export class TelemetryHub {
       idleTimeout: limits.wsIdleTimeoutSec,
       sendPingsAutomatically: true,
       compression: uws.DISABLED,
-      upgrade: (res, req, context) => this.upgrade(res, req, context),
-      open: (ws) => this.open(ws),
-      message: (ws, message, isBinary) => this.message(ws, message, isBinary),
-      close: (ws, code, message) => this.closed(ws, code, message),
+      // A throw out of a uWS handler aborts the process: each one is guarded.
+      upgrade: (res, req, context) => this.guard('upgrade', () => this.upgrade(res, req, context), () => this.refuseRaw(res)),
+      open: (ws) => this.guard('open', () => this.open(ws), () => ws.end(1011, 'internal error')),
+      message: (ws, message, isBinary) => this.guard('message', () => this.message(ws, message, isBinary), () => ws.end(1011, 'internal error')),
+      close: (ws, code, message) => this.guard('close', () => this.closed(ws, code, message), () => undefined),
     });
     for (const topic of TOPICS) this.unsubscribe.push(bus.subscribe(topic, (msg) => this.fanout(topic, msg)));
     this.sweepTimer = setInterval(() => this.sweep(), limits.wsSweepMs);
@@ -106,6 +114,28 @@ export class TelemetryHub {
     }
   }
 
+  /** Runs a uWS callback so that nothing it throws escapes: counted (`handler_<where>`) and the peer answered by `recover`. */
+  private guard(where: string, work: () => void, recover: () => void): void {
+    try {
+      work();
+    } catch {
+      this.metrics.wsErrors.inc({ reason: `handler_${where}` });
+      try {
+        recover();
+      } catch {
+        // The socket is already gone.
+      }
+    }
+  }
+
+  private refuseRaw(res: HttpResponse): void {
+    this.metrics.httpErrors.inc({ status: '500', reason: 'ws_upgrade' });
+    res.cork(() => {
+      res.writeStatus(statusLine(500));
+      res.end('{"error":{"code":"QGTM_ERR_INTERNAL","status":500,"message":"internal error"}}', true);
+    });
+  }
+
   private upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
     const key = req.getHeader('sec-websocket-key');
     const protocolHeader = req.getHeader('sec-websocket-protocol');
@@ -125,7 +155,7 @@ export class TelemetryHub {
     let protocol = '';
     const fmt = params.get('format');
     if (fmt !== null) {
-      if (fmt !== 'json' && fmt !== 'msgpack') return refuse(400, 'QGTM_ERR_BAD_QUERY', `format must be json or msgpack, got ${JSON.stringify(fmt)}`, 'bad_format');
+      if (fmt !== 'json' && fmt !== 'msgpack') return refuse(400, 'QGTM_ERR_BAD_QUERY', `format must be json or msgpack, got ${showValue(fmt)}`, 'bad_format');
       format = fmt;
     }
     if (protocolHeader !== '') {
@@ -138,7 +168,7 @@ export class TelemetryHub {
     const topicsParam = params.get('topics');
     if (topicsParam) {
       for (const t of topicsParam.split(',')) {
-        if (!isTopic(t)) return refuse(400, 'QGTM_ERR_UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(t)}; topics are ${TOPICS.join(', ')}`, 'unknown_topic');
+        if (!isTopic(t)) return refuse(400, 'QGTM_ERR_UNKNOWN_TOPIC', `unknown topic ${showValue(t)}; topics are ${TOPICS.join(', ')}`, 'unknown_topic');
         initial.push(t);
       }
     }
@@ -161,10 +191,14 @@ export class TelemetryHub {
   private message(ws: WebSocket<ClientData>, message: ArrayBuffer, isBinary: boolean): void {
     this.metrics.wsReceived.inc();
     let msg: unknown;
+    const bounds = { maxBytes: this.limits.wsMaxPayloadBytes, maxDepth: MAX_CLIENT_DEPTH };
     try {
-      msg = isBinary ? this.unpackr.unpack(new Uint8Array(message)) : (JSON.parse(Buffer.from(message).toString('utf8')) as unknown);
+      const bytes = new Uint8Array(message);
+      msg = isBinary ? unpackBounded(bytes, (b) => this.unpackr.unpack(b), bounds) : parseJsonBounded(bytes, bounds);
     } catch (err) {
-      return this.clientError(ws, isBinary ? 'bad_msgpack' : 'bad_json', `message is not valid ${isBinary ? 'msgpack' : 'JSON'}: ${(err as Error).message}`);
+      const reason = err instanceof UntrustedInputError ? err.reason : isBinary ? 'bad_msgpack' : 'bad_json';
+      const what = err instanceof UntrustedInputError ? err.message : `message is not valid ${isBinary ? 'msgpack' : 'JSON'}`;
+      return this.clientError(ws, reason, what);
     }
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return this.clientError(ws, 'bad_message', 'message must be an object with an op field');
     const m = msg as Record<string, unknown>;
@@ -177,14 +211,14 @@ export class TelemetryHub {
         }
         const unknown = raw.filter((t) => !isTopic(t));
         if (unknown.length > 0) {
-          return this.clientError(ws, 'unknown_topic', `unknown topic(s) ${unknown.map((t) => JSON.stringify(t)).join(', ')}; topics are ${TOPICS.join(', ')}`);
+          return this.clientError(ws, 'unknown_topic', `unknown topic(s) ${unknown.slice(0, TOPICS.length).map(showValue).join(', ')}; topics are ${TOPICS.join(', ')}`);
         }
         return this.change(ws, m.op, raw as Topic[]);
       }
       case 'ping':
         return this.reply(ws, { type: 'pong', id: typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null, ts: this.now() });
       default:
-        return this.clientError(ws, 'bad_op', `op must be subscribe, unsubscribe or ping, got ${JSON.stringify(m.op ?? null)}`);
+        return this.clientError(ws, 'bad_op', `op must be subscribe, unsubscribe or ping, got ${showValue(m.op ?? null)}`);
     }
   }
 

@@ -6,6 +6,10 @@
  * are injectable so tests run on a virtual clock.
  */
 import { MacroSourceError } from './errors.js';
+import { parseJsonBounded } from '../../src/runtime/untrusted.js';
+
+/** FRED and CFTC answer flat lists of observations: bounded in depth and size. */
+const RESPONSE_BOUNDS = { maxDepth: 32, maxBytes: 64 * 1024 * 1024 };
 
 export interface SourceClock {
   now(): number;
@@ -146,12 +150,13 @@ export class HttpSource {
         const text = await res.text();
         let json: unknown;
         try {
-          json = text === '' ? undefined : JSON.parse(text);
+          json = text === '' ? undefined : parseJsonBounded(text, RESPONSE_BOUNDS);
         } catch (err) {
           json = undefined;
           if (res.ok) {
             this.stats.badPayloads++;
-            throw new MacroSourceError('QGTM_ERR_MACRO_PAYLOAD', `${this.name}: response is not JSON: ${text.slice(0, 120)}`, { cause: err, status: res.status });
+            // Described, not echoed: the response is untrusted.
+            throw new MacroSourceError('QGTM_ERR_MACRO_PAYLOAD', `${this.name}: response is not acceptable JSON: ${(err as Error).message}`, { cause: err, status: res.status });
           }
         }
         if (res.ok) {

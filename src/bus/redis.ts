@@ -41,6 +41,7 @@ import { errorAck, isCommandAck, validateCommand, type CommandAck, type CommandH
 import { BusUnavailableError, CommandTimeoutError, DaemonDownError, InvalidCommandError } from './errors.js';
 import { isTopic, type Section, type Topic } from './sections.js';
 import { BoundedMap, newCounters, toJson } from './stats.js';
+import { parseJsonBounded } from '../runtime/untrusted.js';
 
 export interface RedisBusOptions {
   /** `redis://[:password@]host:port[/db]`. */
@@ -288,11 +289,7 @@ export class RedisBus implements StateBus {
 
   private async handleRaw(raw: string): Promise<void> {
     let env: QueuedCommand | null = null;
-    try {
-      env = JSON.parse(raw) as QueuedCommand;
-    } catch {
-      env = null;
-    }
+    env = (safeParse(raw, COMMAND_BOUNDS) as QueuedCommand | undefined) ?? null;
     const id = env && typeof env.cmd === 'object' && env.cmd !== null ? (env.cmd as { id?: unknown }).id : undefined;
     if (typeof id !== 'string' || id.length === 0 || id.length > 128) {
       // No id to answer to: drop it from processing, count it.
@@ -550,9 +547,14 @@ export class RedisBus implements StateBus {
   }
 }
 
-function safeParse(s: string): unknown {
+/** Redis holds what another process wrote: parsed with depth, size and prototype-key bounds; undefined when refused. */
+const REDIS_BOUNDS = { maxDepth: 64, maxBytes: 16 * 1024 * 1024 };
+/** Commands are flat records in a small envelope. */
+const COMMAND_BOUNDS = { maxDepth: 8, maxBytes: 256 * 1024 };
+
+function safeParse(s: string, bounds = REDIS_BOUNDS): unknown {
   try {
-    return JSON.parse(s) as unknown;
+    return parseJsonBounded(s, bounds);
   } catch {
     return undefined;
   }

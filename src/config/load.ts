@@ -11,6 +11,10 @@ import { alpacaPaperEndpoints } from '../alpaca/endpoints.js';
 import { endpointViolations } from '../alpaca/trading-mode.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_CONFIG, FIELDS, type FieldSpec, type QgtmConfig } from './schema.js';
+import { parseJsonBounded } from '../runtime/untrusted.js';
+
+/** A config file is nested a few levels; deeper, larger or with prototype keys is refused before it is built. */
+const CONFIG_BOUNDS = { maxDepth: 32, maxBytes: 4 * 1024 * 1024 };
 
 /** Which process is loading: decides what is required and whether a token is generated. */
 export type ConfigMode = 'start' | 'daemon' | 'api';
@@ -119,7 +123,7 @@ function shown(spec: FieldSpec, v: unknown): string {
 function readFile(path: string, leaves: Map<string, Leaf>, violations: string[]): void {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    parsed = parseJsonBounded(readFileSync(path, 'utf8'), CONFIG_BOUNDS);
   } catch (err) {
     violations.push(`config file ${path} could not be read as JSON: ${(err as Error).message}`);
     return;

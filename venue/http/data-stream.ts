@@ -9,6 +9,10 @@
  * is closed. A client that stops reading is cut off with 407 slow client.
  */
 import { pack, unpack } from 'msgpackr';
+import { parseJsonBounded, unpackBounded } from '../../src/runtime/untrusted.js';
+
+/** Client messages are flat (`{action, trades: [...]}`): bounded before they are built. */
+const WS_BOUNDS = { maxDepth: 8, maxBytes: 1024 * 1024 };
 import type { HttpRequest, HttpResponse, WebSocket, WebSocketBehavior, us_socket_context_t } from 'uWebSockets.js';
 import type { MarketEvent } from '../market/events.js';
 import type { VenueFaults } from './faults.js';
@@ -43,7 +47,6 @@ export interface DataStreamDeps {
   readonly isOpen: () => boolean;
 }
 
-const decoder = new TextDecoder();
 
 export class DataStreamHub {
   private readonly sockets = new Set<WebSocket<DataSocket>>();
@@ -152,7 +155,8 @@ export class DataStreamHub {
     const s = ws.getUserData();
     let msg: Record<string, unknown>;
     try {
-      const decoded: unknown = isBinary ? unpack(Buffer.from(message)) : JSON.parse(decoder.decode(message));
+      const bytes = new Uint8Array(message);
+      const decoded: unknown = isBinary ? unpackBounded(bytes, (b) => unpack(b), WS_BOUNDS) : parseJsonBounded(bytes, WS_BOUNDS);
       if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw new TypeError('not an object');
       msg = decoded as Record<string, unknown>;
     } catch {

@@ -4,6 +4,8 @@
  * `/v2/orders:by_client_order_id` unambiguous and lets unknown paths and
  * wrong methods get JSON errors in the right dialect.
  */
+// A leaf module with no imports: the venue stays apart from the runtime while sharing the one bounded decoder.
+import { parseJsonBounded } from '../../src/runtime/untrusted.js';
 
 /** Which API a route belongs to: selects auth, rate-limit key, fault scope and error dialect. */
 export type RouteScope = 'trading' | 'data' | 'macro' | 'socrata' | 'health' | 'admin';
@@ -94,5 +96,10 @@ function safeDecode(s: string): string {
 /** Parses a JSON request body; undefined for an empty body, throws SyntaxError when malformed. */
 export function jsonBody(req: VenueRequest): unknown {
   if (!req.body || req.body.length === 0) return undefined;
-  return JSON.parse(req.body.toString('utf8'));
+  // Bounded (depth, prototype keys); a refusal is a SyntaxError to callers, which answer it as malformed JSON.
+  try {
+    return parseJsonBounded(req.body, { maxDepth: 16, maxBytes: req.body.length });
+  } catch (err) {
+    throw new SyntaxError(err instanceof Error ? err.message : 'request body is not valid JSON');
+  }
 }

@@ -9,6 +9,7 @@ import type { MatchingEngine, TradeUpdateData } from '../matching/engine.js';
 import type { VenueFaults } from './faults.js';
 import type { KeyRing } from './keys.js';
 import type { VenueStats } from './stats.js';
+import { parseJsonBounded } from '../../src/runtime/untrusted.js';
 
 interface TradingSocket {
   readonly id: number;
@@ -24,7 +25,6 @@ export interface TradingStreamDeps {
   readonly engine: MatchingEngine;
 }
 
-const decoder = new TextDecoder();
 
 export class TradingStreamHub {
   private readonly sockets = new Set<WebSocket<TradingSocket>>();
@@ -92,7 +92,7 @@ export class TradingStreamHub {
     const state = ws.getUserData();
     let msg: { action?: unknown; data?: { key_id?: unknown; secret_key?: unknown; streams?: unknown }; key?: unknown; secret?: unknown };
     try {
-      msg = JSON.parse(decoder.decode(message));
+      msg = parseJsonBounded(new Uint8Array(message), { maxDepth: 8, maxBytes: 1024 * 1024 }) as typeof msg;
       if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new TypeError('not an object');
     } catch {
       this.deps.stats.badInput++;
