@@ -5,7 +5,7 @@
  */
 import type { ForecastEntryVM } from '../api/index.js';
 import { h, KeyedTable, panel, scroller, setText } from '../ui/dom.js';
-import { ago, DASH, fixed, int, money, pct, times } from '../ui/format.js';
+import { ago, DASH, fixed, money, pct, times } from '../ui/format.js';
 import type { Store } from '../store.js';
 import { forecastsOf } from '../derive.js';
 import { cell, markPanel, StatusLine, type View } from './common.js';
@@ -82,7 +82,8 @@ export function createForecastsView(store: Store): View {
     // Posture gross and net are sums of weights: multiples of equity, shown like the Risk view's ratios.
     setText(kGross, times(f?.gross, 2));
     setText(kNet, times(f?.net, 2, true));
-    setText(kSeq, int(f?.seq));
+    // A sequence number (seeded from the clock on start), not a count: no thousands separators.
+    setText(kSeq, f?.seq == null || !Number.isFinite(f.seq) ? DASH : String(f.seq));
     setText(kAge, ago(f?.ts, now));
   }
 
