@@ -254,6 +254,7 @@ export class FakeDaemon {
     return {
       type: 'daemon.health',
       at: now,
+      trading: { mode: 'PAPER', venue: 'local paper venue' },
       startedAt: this.startedAt,
       links: { venue: { connected: true, detail: 'local paper venue' }, broker: { connected: true }, marketData: { connected: true, detail: '20 symbols' } },
       degraded: [],

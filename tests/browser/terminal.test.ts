@@ -190,6 +190,20 @@ describe.runIf(availability.run || process.env.CI)(`operator terminal in headles
     await page.close();
   }, 90_000);
 
+  it('header then PAPER or LIVE as /api/v1/health says, and the stream state not called LIVE', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(server.httpUrl + '/#/health');
+    await page.locator('[data-testid="conn"][data-state="open"]').waitFor({ timeout: LIVE_WITHIN_MS });
+    const health = (await (await fetch(`${server.httpUrl}/api/v1/health`)).json()) as { trading: { mode: string; venue: string } };
+    expect(health.trading.mode).toBe('PAPER');
+    await page.locator('[data-testid="trading-mode"][data-mode="paper"]').waitFor({ timeout: LIVE_WITHIN_MS });
+    expect(await text(page, '[data-testid="trading-mode"]')).toBe(health.trading.mode);
+    expect(await page.locator('[data-testid="trading-mode"]').getAttribute('title')).toBe(`paper: no real money · ${health.trading.venue}`);
+    expect(await text(page, '[data-testid="conn"]')).toBe('STREAMING');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('risk tier set through the API then shown on screen in its colour', async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(server.httpUrl + '/#/risk');
