@@ -84,7 +84,7 @@ function renderHeader(now: number): void {
   setData(conn, 'state', s.state);
   setData(document.body, 'conn', s.state);
   const text = conn.lastElementChild!;
-  // Not "LIVE": beside the PAPER/LIVE badge that word means real money.
+  // Never "LIVE" for freshness (here or in the views): beside the PAPER/LIVE badge that word means real money.
   if (s.state === 'open') setText(text, 'STREAMING');
   else if (s.state === 'connecting') setText(text, s.attempts > 0 ? `RECONNECTING (${s.attempts})` : 'CONNECTING');
   else setText(text, 'DISCONNECTED');

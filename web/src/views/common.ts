@@ -1,6 +1,6 @@
 /**
  * What every view shares: the View contract, the liveness line at the top of
- * each view ("LIVE · updated 0.8 s ago" or "STALE · 14 s old"), and a few
+ * each view ("FRESH · updated 0.8 s ago" or "STALE · 14 s old"), and a few
  * cell writers.
  */
 import type { Section, Tier } from '../api/index.js';
@@ -63,7 +63,7 @@ export class StatusLine {
     else if (l === 'stale' && this.store.daemonUp() === false) detail = `daemon down · data from ${ago(dataAt, now)}`;
     else if (l === 'stale') detail = `data from ${ago(dataAt, now)}`;
     else detail = `updated ${ago(newest, now)}`;
-    setText(this.label, l === 'live' ? 'LIVE' : l === 'nodata' ? 'NO DATA YET' : l === 'error' ? 'ERROR' : 'STALE');
+    setText(this.label, l === 'live' ? 'FRESH' : l === 'nodata' ? 'NO DATA YET' : l === 'error' ? 'ERROR' : 'STALE');
     setText(this.detail, detail);
     return l;
   }
