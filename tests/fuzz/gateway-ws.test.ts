@@ -56,7 +56,7 @@ function malformed(g: Gen): Frame {
       return bin(protoMsgpack(g.pick(['__proto__', 'constructor', 'prototype'])));
     default:
       // Deep `topics` (the same pattern as `op`).
-      return text(`{"op":"subscribe","topics":[${'['.repeat(g.int(5, 7000))}${']'.repeat(0)}`);
+      return text(`{"op":"subscribe","topics":[${'['.repeat(g.int(5, 7000))}`);
   }
 }
 
@@ -121,7 +121,8 @@ describe('gateway WebSocket fuzz', () => {
     let pongs = 0;
     let next = 0;
     const runOne = async (frames: Frame[], id: number): Promise<void> => {
-      const p = await connectWs(wsUrl, g.float() < 0.5 ? 'qgtm.msgpack' : undefined);
+      // Half the clients get their replies in msgpack (by plan index, so the run is the same for a seed).
+      const p = await connectWs(wsUrl, id % 2 === 1 ? 'qgtm.msgpack' : undefined);
       await p.next((m) => m.type === 'welcome');
       for (const f of frames) send(p, f);
       p.sendJson({ op: 'ping', id });
