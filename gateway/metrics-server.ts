@@ -50,8 +50,19 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   };
 
   const app = uws.App();
+  // A throw out of a uWS handler aborts the process: nothing escapes this one.
   app.any('/*', (res, req) => {
-    const ex = new Exchange(res, req);
+    try {
+      handle(new Exchange(res, req));
+    } catch {
+      try {
+        res.cork(() => res.writeStatus('500 Internal Server Error').end('{"error":{"code":"QGTM_ERR_INTERNAL","status":500}}', true));
+      } catch {
+        // The connection is gone.
+      }
+    }
+  });
+  const handle = (ex: Exchange): void => {
     const reply = async () => {
       if (ex.path === '/metrics' && ex.method === 'GET') return { status: 200, body: await scrape(), headers: { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' } };
       if (ex.path === '/healthz' && ex.method === 'GET') {
@@ -61,11 +72,13 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       if (ex.path === '/metrics' || ex.path === '/healthz') throw new HttpError(405, 'QGTM_ERR_METHOD_NOT_ALLOWED', `${ex.method} is not allowed on ${ex.path}`, [], { allow: 'GET' });
       throw new HttpError(404, 'QGTM_ERR_NOT_FOUND', `no such path: ${ex.path} (try /metrics or /healthz)`);
     };
-    reply().then(
-      (r) => ex.send(r),
-      (err: unknown) => ex.send(errorReply(err instanceof HttpError ? err : new HttpError(500, 'QGTM_ERR_INTERNAL', (err as Error)?.message ?? String(err)))),
-    );
-  });
+    reply()
+      .then(
+        (r) => ex.send(r),
+        (err: unknown) => ex.send(errorReply(err instanceof HttpError ? err : new HttpError(500, 'QGTM_ERR_INTERNAL', (err as Error)?.message ?? String(err)))),
+      )
+      .catch(() => undefined);
+  };
   const ls = await new Promise<unknown>((resolve, reject) =>
     app.listen(host, options.port, (s) => (s ? resolve(s) : reject(new HttpError(500, 'QGTM_ERR_LISTEN', `metrics server could not listen on ${host}:${options.port}`)))),
   );

@@ -260,8 +260,13 @@ export class TelemetryHub {
     this.clients.delete(ws);
     this.metrics.wsClients.dec({ format: d.format });
     let reason = d.dropped ?? (code === 1000 || code === 1001 ? 'normal' : code === 1005 ? 'no_status' : 'abnormal');
-    if (!d.dropped && code === 1006 && Buffer.from(message).toString() === 'Received too big message') {
+    const why = code === 1006 && !d.dropped ? Buffer.from(message).toString() : '';
+    // Frames uWS refuses itself never reach `message`: counted here by what uWS said.
+    if (why === 'Received too big message') {
       reason = 'oversized_frame';
+      this.metrics.wsDropped.inc({ reason });
+    } else if (why === 'Received invalid UTF-8') {
+      reason = 'invalid_utf8';
       this.metrics.wsDropped.inc({ reason });
     }
     this.metrics.wsDisconnects.inc({ reason });

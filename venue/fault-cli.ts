@@ -3,6 +3,7 @@
  * `--admin`, through its loopback admin routes, so a person can rehearse an
  * outage against a running daemon.
  */
+import { parseJsonBounded } from '../src/runtime/untrusted.js';
 import { ConfigError, QgtmError } from '../src/errors.js';
 import { FAULT_KINDS } from './http/admin-routes.js';
 import { isLoopbackHost } from './config.js';
@@ -98,7 +99,7 @@ export async function sendFaultCommand(cmd: FaultCommand, timeoutMs = 5000): Pro
   const text = await res.text();
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonBounded(text, { maxDepth: 16 });
   } catch {
     json = text;
   }

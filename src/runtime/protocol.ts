@@ -122,6 +122,8 @@ export interface WorkerControlApi {
   attachPort(id: string, name: string, port: MessagePort): void;
   /** Test aid: hands raw payload bytes to `to` as if they had arrived on a channel. */
   injectFrame(to: string, payload: Uint8Array): void;
+  /** Hands raw bytes to the worker as a frame batch from a peer (tests, fuzzing): the path every peer's batch takes. */
+  injectBatch(bytes: Uint8Array): void;
   flushDeadLetters(): void;
   /** Fault injection (tests and chaos runs). */
   fault(id: string, kind: FaultKind, arg?: number): void;

@@ -347,6 +347,11 @@ export class ActorSystem extends EventEmitter {
     return this.hostOf(id).call('injectFrame', [id, payload]);
   }
 
+  /** Hands raw bytes, as a frame batch from a peer, to the worker hosting `id` (tests, fuzzing). */
+  injectBatch(id: string, bytes: Uint8Array): Promise<void> {
+    return this.hostOf(id).call('injectBatch', [bytes]);
+  }
+
   async deadLetters(): Promise<{ counts: DeadLetterCount[]; recent: readonly DeadLetter[] }> {
     await Promise.all(this.liveWorkers().map((w) => w.call('flushDeadLetters', []).catch(() => undefined)));
     // The flush travels as an event on the parent port; let it arrive.

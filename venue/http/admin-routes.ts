@@ -11,6 +11,7 @@
  * a prototype key, a wrong type or an out-of-range number is a 400 naming
  * what was wrong, counted as bad input.
  */
+import { parseJsonBounded, UntrustedInputError } from '../../src/runtime/untrusted.js';
 import { QgtmError } from '../../src/errors.js';
 import { ALPACA_CODES } from '../matching/errors.js';
 import type { FaultScope, VenueFaults } from './faults.js';
@@ -194,9 +195,10 @@ export function adminRoutes(faults: VenueFaults, stats: VenueStats, timers: Stan
     if (req.body.length > ADMIN_MAX_BODY_BYTES) return { status: 413, body: { code: ALPACA_CODES.tooLarge, message: `admin body exceeds ${ADMIN_MAX_BODY_BYTES} bytes` } };
     let parsed: unknown;
     try {
-      parsed = JSON.parse(req.body.toString('utf8'));
-    } catch {
-      return badRequest(stats, 'body is not valid JSON');
+      parsed = parseJsonBounded(req.body, { maxDepth: 4, maxBytes: ADMIN_MAX_BODY_BYTES });
+    } catch (err) {
+      if (err instanceof UntrustedInputError) return badRequest(stats, `body refused: ${err.message}`);
+      throw err;
     }
     let f: FaultRequest;
     try {

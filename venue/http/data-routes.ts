@@ -10,6 +10,7 @@ import { floorDay } from '../market/macro.js';
 import { invalid } from '../matching/errors.js';
 import { parseIntParam, parseSymbols, parseTimeParam, type VenueContext } from './context.js';
 import type { Reply, Route, VenueRequest } from './router.js';
+import { parseJsonBounded } from '../../src/runtime/untrusted.js';
 
 /** Parses Alpaca's timeframe (`1Min`, `5T`, `1Hour`, `1H`, `1Day`, `1D`) into ms. */
 export function parseTimeframe(raw: string | null): number {
@@ -44,7 +45,7 @@ function encodeToken(t: PageToken): string {
 function decodeToken(raw: string | null): PageToken | undefined {
   if (!raw) return undefined;
   try {
-    const t = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as PageToken;
+    const t = parseJsonBounded(Buffer.from(raw, 'base64url'), { maxDepth: 2, maxBytes: 4096 }) as PageToken;
     if (typeof t.s === 'string' && typeof t.t === 'number') return t;
   } catch {
     // fall through

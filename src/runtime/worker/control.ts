@@ -85,6 +85,7 @@ export function createControlApi(deps: ControlDeps): WorkerControlApi {
       if (frame.env) rt.deliver(frame.env, true);
       else rt.deadLetter({ to, kind: Kind.Tell, from: null, cid: 0, ts: 0, msg: { type: '?' } }, to, 'decode_error', frame.error);
     },
+    injectBatch: (bytes) => rt.onBatch(bytes, '$injected'),
     flushDeadLetters: () => rt.flushDeadLetters(),
     fault: (id, kind, arg) => injectFault(deps, id, kind, arg),
   };

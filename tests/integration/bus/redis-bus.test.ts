@@ -44,6 +44,25 @@ describeWithTool('RedisBus over a real redis-server', why, () => {
     await redis.stop();
   });
 
+  it('queued command nested 100000 deep or with a prototype key then discarded and counted, the next one handled', async () => {
+    const { daemon, api, prefix } = await pair(5000);
+    await beatSeen(daemon, api);
+    const seen: string[] = [];
+    daemon.onCommand(async (c): Promise<CommandAck> => {
+      seen.push(c.id);
+      return { id: c.id, ok: true };
+    });
+    const r = new Redis(redis.url);
+    const deep = `{"cmd":{"id":"deep","x":${'['.repeat(100_000)}${']'.repeat(100_000)}},"expiresAt":${Date.now() + 60_000}}`;
+    const proto = `{"cmd":{"id":"proto","__proto__":{"admin":true},"type":"risk.flatten"},"expiresAt":${Date.now() + 60_000}}`;
+    await r.lpush(`${prefix}cmd:queue`, deep, proto);
+    r.disconnect();
+    await eventually(() => daemon.stats().commandsMalformed === 2, 3000, 'both discarded');
+    const c = cmd();
+    expect(await api.sendCommand(c, { timeoutMs: 3000 })).toMatchObject({ id: c.id, ok: true });
+    expect(seen).toEqual([c.id]);
+  });
+
   it('state put by the daemon then read by the API, latest wins', async () => {
     const { daemon, api } = await pair();
     daemon.putState('risk', { tier: 'NORMAL' });

@@ -23,6 +23,14 @@ const violations = (f: () => unknown): readonly string[] => {
 };
 
 describe('loadConfig', () => {
+  it('config file nested 50000 deep or with a prototype key then refused as a violation, not a crash', () => {
+    const deep = file('deep.json', `{"http":${'['.repeat(50_000)}${']'.repeat(50_000)}}`);
+    expect(violations(() => loadConfig({ mode: 'start', file: deep, env: {} })).join('\n')).toMatch(/deeper than 32 levels/);
+    const proto = file('proto.json', '{"__proto__":{"polluted":true},"http":{"port":9000}}');
+    expect(violations(() => loadConfig({ mode: 'start', file: proto, env: {} })).join('\n')).toMatch(/forbidden key/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('nothing configured for start then defaults and a generated token', () => {
     const l = loadConfig({ mode: 'start', env: {}, randomToken: () => 'generated-token-0123456789' });
     expect(l.config.http).toEqual({ host: '127.0.0.1', port: 8080, webRoot: null });
