@@ -19,9 +19,10 @@ import { mulberry32 } from '../../src/random.js';
 import { eventually } from '../helpers/fixtures.js';
 import { redisUnavailable } from '../helpers/redis.js';
 import { daemonPositions, duplicateIds, formatAudit, journalAcknowledged, positionDiff, venueOrders, venuePositions, type ChaosAudit } from './audit.js';
-import { CHAOS_TOKEN, startCluster, VENUE_KEYS, type Cluster } from './cluster.js';
+import { CHAOS_TOKEN, startCluster, VENUE_KEYS, type Cluster, type ClusterOptions } from './cluster.js';
 
-export interface ChaosOptions {
+/** The cluster's market and pacing settings (seed, ticks, volatility, pacing.*) and the run's own. */
+export interface ChaosOptions extends Omit<ClusterOptions, 'focus' | 'logLevel' | 'echo'> {
   /** SIGKILLs of the daemon. Default 10. */
   readonly kills: number;
   /** Seconds Redis is down, under load. 0 skips the outage. Default 30. */
@@ -34,17 +35,6 @@ export interface ChaosOptions {
   readonly maxUpSec: number;
   /** Seconds of trading before the first fault. Default 10. */
   readonly warmupSec: number;
-  readonly seed: number;
-  /** Venue market steps per symbol per second. Default 20. */
-  readonly ticksPerSecond: number;
-  /** Venue volatility multiplier: the strategies trade on moves, so larger moves mean more orders. Default 4. */
-  readonly volScale: number;
-  /** Allocator pacing handed to the daemon (see PacingConfig). */
-  readonly rebalanceEveryMs: number;
-  readonly noTradeBand: number;
-  readonly minTradeNotional: number;
-  /** The risk governor's cool-down per step down (short, so a cleared FLATTEN reopens the book in seconds). */
-  readonly riskCoolDownMs: number;
   /**
    * Seconds between the load driver's operator FLATTEN cycles (0: none). The
    * strategies move on one-minute bars, a handful of orders a minute; each

@@ -5,24 +5,14 @@
  * the routes exist only when asked for and only on loopback; `--speed` above
  * 1 is refused with the reason.
  */
+import { configError } from '../../helpers/errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/errors.js';
 import { parseVenueArgs } from '../../../venue/cli.js';
 import { parseFaultArgs, sendFaultCommand } from '../../../venue/fault-cli.js';
 import { startVenue, type VenueHandle } from '../../../venue/index.js';
 
 const KEYS = { 'APCA-API-KEY-ID': 'qgtm-local-key', 'APCA-API-SECRET-KEY': 'qgtm-local-secret' };
 type J = Record<string, any>;
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected ConfigError');
-}
 
 describe('venue admin routes', () => {
   let venue: VenueHandle;

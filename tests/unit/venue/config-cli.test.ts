@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { configError } from '../../helpers/errors.js';
 import { ConfigError } from '../../../src/errors.js';
 import { parseVenueArgs, runVenueCommand } from '../../../venue/cli.js';
 import { resolveVenueOptions } from '../../../venue/config.js';
 import { RealTimeDriver, type DriverClock } from '../../../venue/market/scheduler.js';
 import { SimulatedMarket } from '../../../venue/market/market.js';
 import { PM_UNIVERSE } from '../../../src/universe/index.js';
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected ConfigError');
-}
 
 describe('resolveVenueOptions', () => {
   it('no options then loopback, ephemeral port, local keys, PM universe, cash account', () => {
