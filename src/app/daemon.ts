@@ -64,6 +64,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const shards = options.shards ?? 2;
   const journalDir = resolve(config.daemon.journalDir, options.journalScope ?? '');
   mkdirSync(journalDir, { recursive: true });
+  // Beside the broker's journal: the operator's decisions belong to the account the journal does.
+  const stateDir = join(journalDir, 'state');
   if (options.journalScope) pruneScopes(resolve(config.daemon.journalDir), options.journalScope, log);
   const system = await ActorSystem.start({
     structures: [...MARKET_DATA_STRUCTURES, ...TRADING_STRUCTURES],
@@ -94,7 +96,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   await bridge.start();
   let tree: SupervisionTree;
   try {
-    tree = await startTrading(system, { connection, journalDir, shards, marketData, strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] } });
+    tree = await startTrading(system, { connection, journalDir, stateDir, shards, marketData, strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] } });
   } catch (err) {
     await bridge.stop();
     await system.shutdown();
@@ -113,7 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     const handler = options.onRootFailure;
     tree.once('root_failed', () => handler(tree));
   }
-  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir });
+  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir });
   let closed = false;
   return {
     system,
