@@ -21,6 +21,8 @@ Options:
   --speed X              market-time speed-up (default 1)
   --session MODE         always_open (default) or exchange (NYSE hours)
   --account MODE         margin (default, as an Alpaca paper account: shorting) or cash
+  --data-dir DIR         keep the paper account (cash, positions, orders, fills) in DIR across restarts
+  --fresh                with --data-dir: set the kept account aside and open a new one
   --help                 show this help
 
 Keys: the venue accepts APCA-API-KEY-ID qgtm-local-key with
@@ -85,6 +87,13 @@ export function parseVenueArgs(argv: readonly string[]): { help: boolean; option
       case '--account':
         options.accountMode = value();
         break;
+      case '--data-dir':
+        options.dataDir = value();
+        if (!options.dataDir) violations.push('--data-dir needs a directory');
+        break;
+      case '--fresh':
+        options.fresh = true;
+        break;
       default:
         violations.push(`unknown option ${arg}`);
     }
@@ -119,6 +128,8 @@ export async function runVenueCommand(argv: string[], io: VenueCommandIo = {}): 
   log(`  FRED              ${venue.url}/fred/series/observations`);
   log(`  CFTC (Socrata)    ${venue.url}/resource/72hh-3qpy.json`);
   log(`  seed ${o.seed}, ${o.instruments.length} instruments, ${o.ticksPerSecond} ticks/s per symbol, speed x${o.speed}, session ${o.session}, ${o.accountMode} account`);
+  const a = venue.account;
+  if (a.dataDir) log(a.kept ? `  paper account ${a.id}: kept from ${a.dataDir} (--fresh starts a new one)` : `  paper account ${a.id}: NEW${a.replaced ? `, the previous one set aside as ${a.replaced}` : ''} (kept in ${a.dataDir})`);
   io.onStarted?.(venue);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -25,6 +25,8 @@ import { tradingRoutes } from './http/trading-routes.js';
 import { SimulatedMarket } from './market/market.js';
 import { RealTimeDriver } from './market/scheduler.js';
 import { MatchingEngine } from './matching/engine.js';
+import { openKeptAccount, type KeptAccount } from './matching/persist.js';
+import type { DurableRecord } from '../src/durable/index.js';
 import { ALWAYS_OPEN, EXCHANGE_HOURS } from './matching/session.js';
 
 export interface VenueHandle {
@@ -45,8 +47,19 @@ export interface VenueHandle {
   /** A snapshot of the counters. */
   readonly stats: VenueStatsSnapshot;
   readonly options: ResolvedVenueOptions;
+  /** The paper account: its id, whether it was kept from an earlier run, and where it is kept. */
+  readonly account: VenueAccountInfo;
   /** Stops the driver, closes every connection and frees the port. */
   close(): Promise<void>;
+}
+
+export interface VenueAccountInfo {
+  readonly id: string;
+  /** True when this run continues an account kept in `dataDir`. */
+  readonly kept: boolean;
+  /** Where the kept record was moved when `fresh` replaced it. */
+  readonly replaced: string | null;
+  readonly dataDir: string | null;
 }
 
 export async function startVenue(options: VenueOptions = {}): Promise<VenueHandle> {
@@ -63,7 +76,10 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     historyMinutes: opts.historyMinutes,
   });
   const bySymbol = new Map(opts.instruments.map((i) => [i.symbol, i]));
+  // Read before anything listens: a kept account that cannot be trusted stops the start here.
+  const opened = opts.dataDir !== null ? openKeptAccount(opts.dataDir, opts.fresh, opts.wallClock()) : null;
   const engine = new MatchingEngine({
+    ...(opened?.kept ? { restore: opened.kept.engine } : {}),
     market,
     seed: opts.seed,
     now: market.now,
@@ -128,6 +144,21 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
       stats.internalError('market-data publish', err);
     }
   });
+  const store: DurableRecord<KeptAccount> | null = opened?.record ?? null;
+  let savedAt = -1;
+  const save = (): void => {
+    if (!store || engine.changes === savedAt) return;
+    const changes = engine.changes;
+    try {
+      store.write({ seed: opts.seed, accountMode: engine.account.mode, engine: engine.exportState() }, opts.wallClock());
+      savedAt = changes;
+    } catch (err) {
+      stats.internalError('account save', err);
+    }
+  };
+  save();
+  const saver = store ? setInterval(save, opts.persistEveryMs) : undefined;
+  saver?.unref();
   const driver = opts.clockMode === 'realtime' ? new RealTimeDriver(market, { speed: opts.speed, intervalMs: opts.driverIntervalMs }) : undefined;
 
   let port: number;
@@ -135,6 +166,7 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     port = await server.listen(opts.host, opts.port);
   } catch (err) {
     unsubscribe();
+    if (saver) clearInterval(saver);
     server.close();
     throw err;
   }
@@ -170,11 +202,14 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
       };
     },
     options: opts,
+    account: { id: engine.account.id, kept: opened?.kept != null, replaced: opened?.replaced ?? null, dataDir: opts.dataDir },
     async close() {
       if (closed) return;
       closed = true;
       driver?.stop();
       unsubscribe();
+      if (saver) clearInterval(saver);
+      save();
       server.close();
     },
   };

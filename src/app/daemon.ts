@@ -5,7 +5,7 @@
  * `qgtm start` (in-memory bus, local venue in-process) and `qgtm daemon`
  * (Redis bus, its own /metrics, systemd notifications).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { marketDataSpecs } from '../../actors/market-data/specs.js';
 import { STRATEGY_PROFILES } from '../../actors/strategy/profiles.js';
@@ -132,14 +132,22 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   };
 }
 
-/** Journals of earlier in-process venues are kept for inspection, the newest few only. */
+/** Journals of earlier (replaced) in-process venue accounts are kept for inspection, the most recently used few only. */
 const KEEP_LOCAL_JOURNALS = 5;
 
 function pruneScopes(root: string, current: string, log: Logger): void {
+  const mtime = (d: string): number => {
+    try {
+      return statSync(join(root, d)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
   const old = readdirSync(root)
     .filter((d) => d.startsWith('local-') && d !== current)
-    .sort()
-    .reverse()
+    .map((d) => ({ d, t: mtime(d) }))
+    .sort((a, b) => b.t - a.t)
+    .map((x) => x.d)
     .slice(KEEP_LOCAL_JOURNALS - 1);
   for (const d of old) {
     try {

@@ -24,6 +24,7 @@ export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'redis-prefix', type: 'string', path: 'redis.prefix', arg: 'P', help: 'prefix of Redis keys and channels (QGTM_REDIS_PREFIX; default qgtm:)' },
   { name: 'web-root', type: 'string', path: 'http.webRoot', arg: 'DIR', help: 'serve the web terminal from DIR (QGTM_WEB_ROOT)' },
   { name: 'log-level', type: 'string', path: 'log.level', arg: 'L', help: 'debug, info, warn, error or silent (QGTM_LOG_LEVEL; default info)' },
+  { name: 'fresh', type: 'boolean', path: 'venue.fresh', help: 'start a new paper account and journal instead of the kept one (QGTM_FRESH=1)' },
   { name: 'help', type: 'boolean', help: 'show this help' },
 ];
 

@@ -61,6 +61,8 @@ function coerce(spec: FieldSpec, raw: unknown): unknown {
   if (typeof raw !== 'string') return raw;
   const t = raw.trim();
   if ((spec.type.kind === 'int' || spec.type.kind === 'number') && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
+  if (spec.type.kind === 'boolean' && /^(1|true|yes)$/i.test(t)) return true;
+  if (spec.type.kind === 'boolean' && /^(0|false|no)$/i.test(t)) return false;
   return raw;
 }
 
@@ -75,6 +77,8 @@ function describe(spec: FieldSpec): string {
       return `a number greater than ${t.greaterThan}`;
     case 'enum':
       return `one of ${t.values.join(', ')}`;
+    case 'boolean':
+      return 'true or false (1 or 0)';
     case 'url':
       return `a URL with scheme ${t.schemes.map((s) => s.replace(/:$/, '')).join(' or ')}`;
   }
@@ -92,6 +96,8 @@ function valid(spec: FieldSpec, v: unknown): boolean {
       return typeof v === 'number' && Number.isFinite(v) && v > t.greaterThan;
     case 'enum':
       return typeof v === 'string' && t.values.includes(v);
+    case 'boolean':
+      return typeof v === 'boolean';
     case 'url': {
       if (typeof v !== 'string') return false;
       try {

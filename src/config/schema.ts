@@ -55,6 +55,13 @@ export interface VenueConfig {
   readonly secretKey: string | null;
   readonly paperUrl: string | null;
   readonly dataUrl: string | null;
+  /**
+   * Where the in-process venue keeps its paper account across restarts
+   * (`--fresh` starts a new one); null = `venue` beside `daemon.journalDir`
+   * (var/venue by default).
+   */
+  readonly dataDir: string | null;
+  readonly fresh: boolean;
 }
 
 export interface DaemonConfig {
@@ -89,7 +96,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   },
   redis: { url: null, prefix: 'qgtm:' },
   auth: { token: null },
-  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null },
+  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataDir: null, fresh: false },
   universe: { focus: 'pm' },
   daemon: { journalDir: 'var/journal', metricsHost: '127.0.0.1', metricsPort: 9464, heartbeatTtlMs: 5000 },
   log: { level: 'info' },
@@ -101,6 +108,7 @@ export type FieldKind =
   | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly nullable?: boolean; readonly describe?: string }
   | { readonly kind: 'number'; readonly greaterThan: number; readonly nullable?: boolean }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'boolean' }
   | { readonly kind: 'url'; readonly schemes: readonly string[]; readonly nullable?: boolean };
 
 export interface FieldSpec {
@@ -136,6 +144,9 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'venue.keyId', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_KEY_ID', secret: true },
   { path: 'venue.secretKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_SECRET_KEY', secret: true },
   { path: 'venue.paperUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'APCA_API_BASE_URL' },
+  // The embedded venue's paper account, kept across restarts.
+  { path: 'venue.dataDir', type: { kind: 'string', minLength: 1, nullable: true }, env: 'QGTM_VENUE_DATA_DIR' },
+  { path: 'venue.fresh', type: { kind: 'boolean' }, env: 'QGTM_FRESH' },
   { path: 'venue.dataUrl', type: { kind: 'url', schemes: ['http:', 'https:', 'ws:', 'wss:'], nullable: true }, env: 'APCA_API_DATA_URL' },
   { path: 'universe.focus', type: { kind: 'enum', values: ['pm', 'broad'] }, env: 'QGTM_UNIVERSE_FOCUS' },
   { path: 'daemon.journalDir', type: { kind: 'string', minLength: 1 }, env: 'QGTM_JOURNAL_DIR' },
