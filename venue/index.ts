@@ -8,6 +8,7 @@
  * `qgtm-local-secret` (see LOCAL_KEY_PAIR): not secrets, just what a new user
  * with no Alpaca account runs with.
  */
+import { randomUUID } from 'node:crypto';
 import { loadUws } from '../src/net/uws.js';
 import { resolveVenueOptions, type ResolvedVenueOptions, type VenueOptions } from './config.js';
 import { exchangeOf, type VenueContext } from './http/context.js';
@@ -26,7 +27,7 @@ import { SimulatedMarket } from './market/market.js';
 import { RealTimeDriver } from './market/scheduler.js';
 import { MatchingEngine } from './matching/engine.js';
 import { openKeptAccount, type KeptAccount } from './matching/persist.js';
-import type { DurableRecord } from '../src/durable/index.js';
+import { StateCorruptError, type DurableRecord } from '../src/durable/index.js';
 import { ALWAYS_OPEN, EXCHANGE_HOURS } from './matching/session.js';
 
 export interface VenueHandle {
@@ -77,9 +78,17 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
   });
   const bySymbol = new Map(opts.instruments.map((i) => [i.symbol, i]));
   // Read before anything listens: a kept account that cannot be trusted stops the start here.
-  const opened = opts.dataDir !== null ? openKeptAccount(opts.dataDir, opts.fresh, opts.wallClock()) : null;
+  let opened: ReturnType<typeof openKeptAccount> | null = null;
+  try {
+    opened = opts.dataDir !== null ? openKeptAccount(opts.dataDir, opts.fresh, opts.wallClock()) : null;
+  } catch (err) {
+    if (!(err instanceof StateCorruptError)) throw err;
+    throw new StateCorruptError(err.where, `${err.detail}; start with --fresh (QGTM_FRESH=1) to set it aside and open a new paper account`, { cause: err });
+  }
   const engine = new MatchingEngine({
-    ...(opened?.kept ? { restore: opened.kept.engine } : {}),
+    // A kept account is continued; a new kept account gets an id of its own, so a --fresh account
+    // (and the journal folder named after it) never takes the previous one's.
+    ...(opened?.kept ? { restore: opened.kept.engine } : opened ? { accountId: randomUUID() } : {}),
     market,
     seed: opts.seed,
     now: market.now,

@@ -50,6 +50,8 @@ export interface EngineOptions {
   readonly session?: SessionCalendar;
   /** Listing exchange reported on positions. */
   readonly exchangeOf?: (symbol: string) => string;
+  /** The new account's id. Default: the first id of the seeded id source (the same for the same seed). */
+  readonly accountId?: string;
   /** A kept account to continue (see persist.ts); `cash` and `accountMode` are then the kept ones. */
   readonly restore?: EngineState;
 }
@@ -104,7 +106,8 @@ export class MatchingEngine {
     this.exchangeOf = options.exchangeOf ?? (() => 'ARCA');
     const r = options.restore;
     if (!r) {
-      this.account = new Account({ id: this.ids.uuid(), cash: options.cash ?? 100_000, mode: options.accountMode ?? 'cash', now: options.now });
+      const seeded = this.ids.uuid();
+      this.account = new Account({ id: options.accountId ?? seeded, cash: options.cash ?? 100_000, mode: options.accountMode ?? 'cash', now: options.now });
       return;
     }
     this.account = Account.fromState(r.account);
