@@ -104,9 +104,11 @@ describe.skipIf(why !== null)('operator state across kill -9 of qgtm daemon (spl
     await kill9();
     daemon = await startDaemon();
     expect(started(daemon)).toMatchObject({ tier: 'FLATTEN', restored: true, from: 'disk', latched: true, floor: 'FLATTEN' });
-    // The window closes once the new daemon's risk governor has refused intents from its allocator:
-    // by then strategies have spoken and the allocator has tried to trade.
-    await eventually(async () => (await metric(/^qgtm_risk_verdicts_total\{verdict="denied"/)) > 0, 90_000, 'an intent denied by the restored governor');
+    // The window closes once the new daemon's risk governor has reviewed intents from its allocator with
+    // the broker ready (a verdict other than broker_not_ready): strategies have spoken and the allocator
+    // has tried to trade. A governor that forgot FLATTEN approves here, and the assertions below catch it.
+    const reviewed = /^qgtm_risk_verdicts_total\{verdict="(approved|resized|denied)",code="(?!broker_not_ready")/;
+    await eventually(async () => (await metric(reviewed)) > 0, 90_000, 'an intent reviewed by the restored governor');
     const after = await orderIds();
     const fresh = [...after].filter((id) => !before.has(id));
     expect(fresh, 'orders placed after the restart').toEqual([]);
