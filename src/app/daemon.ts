@@ -19,6 +19,7 @@ import { startTrading, TRADING_STRUCTURES } from '../daemon/index.js';
 import { ActorSystem, type Logger } from '../runtime/index.js';
 import { universe } from '../universe/index.js';
 import { DaemonBridge } from './bridge.js';
+import { startMirror, takeNewer } from './state-mirror.js';
 
 export interface DaemonOptions {
   readonly config: QgtmConfig;
@@ -66,6 +67,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   mkdirSync(journalDir, { recursive: true });
   // Beside the broker's journal: the operator's decisions belong to the account the journal does.
   const stateDir = join(journalDir, 'state');
+  // Split mode: the newer of each record on disk and in Redis, before any actor reads it.
+  const fromMirror = await takeNewer(stateDir, bus, log);
   if (options.journalScope) pruneScopes(resolve(config.daemon.journalDir), options.journalScope, log);
   const system = await ActorSystem.start({
     structures: [...MARKET_DATA_STRUCTURES, ...TRADING_STRUCTURES],
@@ -103,6 +106,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     throw err;
   }
   bridge.attachTree(tree);
+  const stopMirror = startMirror(stateDir, bus);
   const startedAt = Date.now();
   const stopBeat = startHeartbeat(
     bus,
@@ -115,7 +119,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     const handler = options.onRootFailure;
     tree.once('root_failed', () => handler(tree));
   }
-  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir });
+  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir, fromMirror });
   let closed = false;
   return {
     system,
@@ -127,6 +131,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       stopBeat();
       await bridge.stop();
       await tree.stop().catch((err: unknown) => log.error('tree stop failed', { error: err as Error }));
+      // After the tree: what the actors wrote while stopping is mirrored too.
+      stopMirror();
       await system.shutdown();
     },
   };

@@ -30,7 +30,9 @@ import { join } from 'node:path';
 import { StateCorruptError, StateWriteError } from './errors.js';
 
 const FORMAT = 1;
-const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+/** What a record may be called (also its file name and its mirror key). */
+export const RECORD_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const NAME = RECORD_NAME;
 /** A record larger than this is refused on read (a state file is KBs, not MBs). */
 const MAX_BYTES = 16 * 1024 * 1024;
 
@@ -127,7 +129,24 @@ export class DurableRecord<T> {
    */
   write(value: T, savedAt = Date.now(), atLeastSeq = 0): number {
     const seq = Math.max(this.lastSeq, atLeastSeq) + 1;
-    const text = encodeRecord(this.name, seq, value, savedAt);
+    this.writeText(encodeRecord(this.name, seq, value, savedAt));
+    this.lastSeq = seq;
+    return seq;
+  }
+
+  /**
+   * Makes an encoded record from elsewhere (a mirror) the record, after
+   * checking it; returns its sequence number. Throws StateCorruptError when
+   * it does not check out.
+   */
+  adopt(text: string): number {
+    const l = decodeRecord<T>(this.name, text, this.validate, `${this.path} (mirror)`);
+    this.writeText(text);
+    this.lastSeq = l.seq;
+    return l.seq;
+  }
+
+  private writeText(text: string): void {
     const tmp = `${this.path}.${process.pid}.tmp`;
     try {
       mkdirSync(this.dir, { recursive: true });
@@ -143,8 +162,6 @@ export class DurableRecord<T> {
     } catch (err) {
       throw new StateWriteError(this.path, (err as Error).message, { cause: err });
     }
-    this.lastSeq = seq;
-    return seq;
   }
 
   /** Moves an untrusted record aside (`<name>.json.corrupt-<ms>`) and returns where it went, or null. */

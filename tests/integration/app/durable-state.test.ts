@@ -5,7 +5,8 @@
  * a position reaches the venue; a disabled strategy stays disabled; an
  * operator floor stays.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,5 +138,28 @@ describe.skipIf(why !== null)('operator state across kill -9 of qgtm daemon (spl
       return shards.flatMap((s) => s.strategies as J[]).find((x) => x.id === DISABLED)?.state === 'disabled';
     }, 15_000, `${DISABLED} disabled after the restart`);
     await eventually(async () => (await get('/api/v1/risk')).data?.state?.floor === 'NO_NEW', 15_000, 'the floor after the restart');
+  }, 120_000);
+
+  it('the state folder lost with the daemon killed -9 then the records come back from the Redis mirror', async () => {
+    const state = join(dir, 'journal', 'state');
+    const fileSeq = (JSON.parse(readFileSync(join(state, 'risk.json'), 'utf8')) as J).seq as number;
+    const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await client.connect();
+      await eventually(async () => {
+        const text = await client.get('durable:record:risk');
+        return text !== null && (JSON.parse(text) as J).seq === fileSeq;
+      }, 10_000, 'the risk record mirrored with the file\'s sequence');
+    } finally {
+      client.disconnect();
+    }
+    await kill9();
+    rmSync(state, { recursive: true, force: true });
+    daemon = await startDaemon();
+    const line = JSON.parse(daemon.lines.find((l) => l.includes('"daemon started"'))!) as J;
+    expect(line.fromMirror).toEqual(expect.arrayContaining(['risk', 'strategies-0', 'strategies-1']));
+    expect(started(daemon)).toMatchObject({ restored: true, from: 'disk', floor: 'NO_NEW' });
+    const restored = daemon.lines.filter((l) => l.includes('"strategy state restored"')).map((l) => JSON.parse(l) as J);
+    expect(restored.flatMap((r) => r.disabled)).toEqual([DISABLED]);
   }, 120_000);
 });
