@@ -147,6 +147,8 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     } catch (err) {
       stats.internalError('matching engine', err);
     }
+    // Fills of this batch are saved before they are reported.
+    if (store) save();
     try {
       data.publish(events);
     } catch (err) {
@@ -155,16 +157,28 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
   });
   const store: DurableRecord<KeptAccount> | null = opened?.record ?? null;
   let savedAt = -1;
+  /**
+   * Saves the account when it changed, then releases the trade updates held
+   * meanwhile: a fill reaches a client only once it is on disk. Runs after
+   * every market batch that changed something (fills, activations, expiries)
+   * and every `persistEveryMs` for changes made over REST (a new or canceled
+   * order, whose REST answer is not held back).
+   */
   const save = (): void => {
-    if (!store || engine.changes === savedAt) return;
-    const changes = engine.changes;
-    try {
-      store.write({ seed: opts.seed, accountMode: engine.account.mode, engine: engine.exportState() }, opts.wallClock());
-      savedAt = changes;
-    } catch (err) {
-      stats.internalError('account save', err);
+    if (!store) return;
+    if (engine.changes !== savedAt) {
+      const changes = engine.changes;
+      try {
+        store.write({ seed: opts.seed, accountMode: engine.account.mode, engine: engine.exportState() }, opts.wallClock());
+        savedAt = changes;
+      } catch (err) {
+        // Counted and logged; the updates still go out (withholding fills forever would be worse).
+        stats.internalError('account save', err);
+      }
     }
+    engine.releaseUpdates();
   };
+  if (store) engine.holdUpdates();
   save();
   const saver = store ? setInterval(save, opts.persistEveryMs) : undefined;
   saver?.unref();

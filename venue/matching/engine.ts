@@ -97,6 +97,7 @@ export class MatchingEngine {
   private rejectQueue: string[] = [];
   private fillCount = 0;
   private changeCount = 0;
+  private held: TradeUpdateData[] | null = null;
 
   constructor(options: EngineOptions) {
     this.market = options.market;
@@ -137,7 +138,7 @@ export class MatchingEngine {
    * Everything needed to continue this account. Closed orders past `keepClosed`
    * (oldest first) are left out, so the state stays bounded; open ones always stay.
    */
-  exportState(keepClosed = 5000): EngineState {
+  exportState(keepClosed = 1000): EngineState {
     const all = [...this.orders.values()];
     const closed = all.filter((o) => !isOpen(o));
     const dropClosed = new Set(closed.slice(0, Math.max(0, closed.length - keepClosed)));
@@ -455,7 +456,28 @@ export class MatchingEngine {
 
   private emit(event: string, order: VenueOrder, now: number, fill?: Omit<TradeUpdateData, 'event' | 'timestamp' | 'order'>): void {
     const update: TradeUpdateData = { event, timestamp: iso(now), order: toWire(order), ...fill };
+    if (this.held) {
+      this.held.push(update);
+      return;
+    }
     for (const listener of this.listeners) listener(update);
+  }
+
+  /**
+   * Holds trade updates back until `releaseUpdates()`: a venue that keeps its
+   * account saves first and then releases, so no fill is ever reported that
+   * a crash could take back.
+   */
+  holdUpdates(): void {
+    this.held ??= [];
+  }
+
+  /** Delivers the held updates, in order, and keeps holding the next ones. */
+  releaseUpdates(): void {
+    const held = this.held;
+    if (!held || held.length === 0) return;
+    this.held = [];
+    for (const update of held) for (const listener of this.listeners) listener(update);
   }
 
   /** Unfilled quantity of open orders on one side of a symbol. */

@@ -2,7 +2,7 @@
  * The paper account kept across restarts: `<dataDir>/account.json`, a
  * `DurableRecord` (temp file, fsync, rename, fsync of the folder; checksum and
  * sequence number) holding the matching engine's state (cash, positions,
- * every open order and the most recent closed ones, fills, how many ids were
+ * every open order and the last 1,000 closed ones, fills, how many ids were
  * handed out) and what the account was opened with (seed, account mode).
  *
  * - No record: a new account, saved at once.
@@ -13,8 +13,12 @@
  * - A record that cannot be trusted: the venue refuses to start and says how
  *   to start fresh. Quietly opening a new account would strand the journal.
  *
- * Saving is debounced (`persistEveryMs`, default 250 ms, and on close): a
- * crash of the venue loses at most that window of its own changes.
+ * The venue saves after every market batch that changed the account and
+ * holds the batch's trade updates until the save is done, so a fill is
+ * never reported and then lost; changes made over REST (a new or canceled
+ * order) are saved within `persistEveryMs` (250 ms) and on close. A crash
+ * may lose an order the venue had just acknowledged but not yet activated:
+ * the broker looks such an order up by client order id and finds it gone.
  */
 import { DurableRecord } from '../../src/durable/index.js';
 import { existsSync, renameSync } from 'node:fs';
