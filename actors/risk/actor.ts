@@ -87,6 +87,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
     flattenPasses: ctx.metrics.counter('qgtm_risk_flatten_passes_total', 'FLATTEN passes that cancelled or liquidated something'),
     sinceTick: pipelineHistogram(ctx, 'risk'),
     stateWrites: ctx.metrics.counter('qgtm_state_writes_total', 'Durable state records written, by record and result', ['record', 'result']),
+    stateRestores: ctx.metrics.counter('qgtm_state_restores_total', 'Durable state records read at start, by record and outcome (none, restored, corrupt)', ['record', 'outcome']),
   });
 
   /**
@@ -182,7 +183,10 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
         ctx.log.error('risk state unusable: starting at NO_NEW', { error: start.error, movedTo: start.movedTo, tier: desk.tier });
         for (const c of r.changes) ctx.publish('risk', c);
       }
-      if (store) persist(ctx, 'start');
+      if (store) {
+        m.stateRestores.inc({ record: 'risk', outcome: start.kind });
+        persist(ctx, 'start');
+      }
       m.tier.set(undefined, RANK[desk.tier]);
       ctx.watch(brokerId);
       ctx.tell(brokerId, { type: 'broker.sync' });

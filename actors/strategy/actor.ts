@@ -88,6 +88,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
     evalSeconds: ctx.metrics.histogram('qgtm_strategy_evaluate_seconds', 'Time a shard spent evaluating dirty strategies', ['shard']).labels({ shard: String(core.shard) }),
     sinceTick: pipelineHistogram(ctx, 'signals'),
     stateWrites: ctx.metrics.counter('qgtm_state_writes_total', 'Durable state records written, by record and result', ['record', 'result']),
+    stateRestores: ctx.metrics.counter('qgtm_state_restores_total', 'Durable state records read at start, by record and outcome (none, restored, corrupt)', ['record', 'outcome']),
   });
 
   const metaKey = (): string => (core.meta ? JSON.stringify(core.meta.snapshot().records) : '');
@@ -112,6 +113,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
     store = shardRecord(stateDir, core.shard);
     const st = loadShardState(stateDir, core.surface.defs().map((d) => d.id), ctx.clock.now());
     for (const p of st.problems) ctx.log.error('strategy state record unusable: moved aside', { problem: p });
+    m.stateRestores.inc({ record: 'strategies', outcome: st.problems.length > 0 ? 'corrupt' : st.files > 0 ? 'restored' : 'none' });
     const disabled: string[] = [];
     for (const [id, d] of st.decisions) {
       decisions.set(id, d);

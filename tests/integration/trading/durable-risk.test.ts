@@ -59,5 +59,8 @@ describe('risk governor state on disk', () => {
     expect(s.floorReason).toMatch(/could not be restored/);
     expect(await verdictOnBuy(h, 'while-fail-safe')).toMatchObject({ code: 'tier_no_new' });
     expect(await riskCommand(h, 'clear')).toMatchObject({ ok: true, floor: null });
+    // The fail-safe start is counted.
+    const restores = (await h.sys.metricsJson()).flat().find((x) => x.name === 'qgtm_state_restores_total');
+    expect(restores?.values).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { record: 'risk', outcome: 'corrupt' }, value: 1 })]));
   }, 60_000);
 });
