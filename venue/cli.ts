@@ -29,6 +29,8 @@ Options:
   --account MODE         margin (default, as an Alpaca paper account: shorting) or cash
   --account-number N     the account number reported (default PA...: paper); one
                          without PA looks live, to rehearse qgtm's paper-first refusal
+  --data-dir DIR         keep the paper account (cash, positions, orders, fills) in DIR across restarts
+  --fresh                with --data-dir: set the kept account aside and open a new one
   --help                 show this help
 
   qgtm venue fault ...   injects a fault into a running venue started with --admin
@@ -115,6 +117,13 @@ export function parseVenueArgs(argv: readonly string[]): { help: boolean; option
       case '--account-number':
         options.accountNumber = value();
         break;
+      case '--data-dir':
+        options.dataDir = value();
+        if (!options.dataDir) violations.push('--data-dir needs a directory');
+        break;
+      case '--fresh':
+        options.fresh = true;
+        break;
       default:
         violations.push(`unknown option ${arg}`);
     }
@@ -154,6 +163,8 @@ export async function runVenueCommand(argv: string[], io: VenueCommandIo = {}): 
   log(`  CFTC (Socrata)    ${venue.url}/resource/72hh-3qpy.json`);
   if (venue.adminUrl) log(`  admin (faults)    ${venue.adminUrl}/faults   (loopback only; qgtm venue fault --help)`);
   log(`  seed ${o.seed}, ${o.instruments.length} instruments, ${o.ticksPerSecond} ticks/s per symbol, speed x${o.speed}, session ${o.session}, ${o.accountMode} account`);
+  const a = venue.account;
+  if (a.dataDir) log(a.kept ? `  paper account ${a.id}: kept from ${a.dataDir} (--fresh starts a new one)` : `  paper account ${a.id}: NEW${a.replaced ? `, the previous one set aside as ${a.replaced}` : ''} (kept in ${a.dataDir})`);
   io.onStarted?.(venue);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -35,6 +35,12 @@ export interface VenueOptions {
   readonly stepMs?: number;
   /** Starting cash. Default 100,000. */
   readonly cash?: number;
+  /** Keep the paper account in this folder across restarts (matching/persist.ts). Default: not kept. */
+  readonly dataDir?: string | null;
+  /** With `dataDir`: set the kept account aside and open a new one. */
+  readonly fresh?: boolean;
+  /** With `dataDir`: least time between saves, ms. Default 250. */
+  readonly persistEveryMs?: number;
   /** 'cash' (default: buying power = cash, no shorting) or 'margin' (2x, shorting). */
   readonly accountMode?: AccountMode;
   /**
@@ -96,6 +102,9 @@ export interface ResolvedVenueOptions {
   readonly startTime: number;
   readonly stepMs: number;
   readonly cash: number;
+  readonly dataDir: string | null;
+  readonly fresh: boolean;
+  readonly persistEveryMs: number;
   readonly accountMode: AccountMode;
   readonly accountNumber: string | null;
   readonly fillLatencyMs: number;
@@ -168,6 +177,9 @@ export function resolveVenueOptions(o: VenueOptions = {}): ResolvedVenueOptions 
     startTime,
     stepMs,
     cash,
+    dataDir: o.dataDir ?? null,
+    fresh: o.fresh === true,
+    persistEveryMs: num('persistEveryMs', o.persistEveryMs, 250, positive, 'must be positive'),
     accountMode,
     accountNumber: o.accountNumber ?? null,
     fillLatencyMs: num('fillLatencyMs', o.fillLatencyMs, 20, (x) => x >= 0, 'must be >= 0'),

@@ -8,6 +8,7 @@
  * `qgtm-local-secret` (see LOCAL_KEY_PAIR): not secrets, just what a new user
  * with no Alpaca account runs with.
  */
+import { randomUUID } from 'node:crypto';
 import { loadUws } from '../src/net/uws.js';
 import { resolveVenueOptions, type ResolvedVenueOptions, type VenueOptions } from './config.js';
 import { exchangeOf, type VenueContext } from './http/context.js';
@@ -26,6 +27,8 @@ import { tradingRoutes } from './http/trading-routes.js';
 import { SimulatedMarket } from './market/market.js';
 import { RealTimeDriver } from './market/scheduler.js';
 import { MatchingEngine } from './matching/engine.js';
+import { openKeptAccount, type KeptAccount } from './matching/persist.js';
+import { StateCorruptError, type DurableRecord } from '../src/durable/index.js';
 import { ALWAYS_OPEN, EXCHANGE_HOURS } from './matching/session.js';
 
 export interface VenueHandle {
@@ -48,8 +51,19 @@ export interface VenueHandle {
   /** A snapshot of the counters. */
   readonly stats: VenueStatsSnapshot;
   readonly options: ResolvedVenueOptions;
+  /** The paper account: its id, whether it was kept from an earlier run, and where it is kept. */
+  readonly account: VenueAccountInfo;
   /** Stops the driver, closes every connection and frees the port. */
   close(): Promise<void>;
+}
+
+export interface VenueAccountInfo {
+  readonly id: string;
+  /** True when this run continues an account kept in `dataDir`. */
+  readonly kept: boolean;
+  /** Where the kept record was moved when `fresh` replaced it. */
+  readonly replaced: string | null;
+  readonly dataDir: string | null;
 }
 
 export async function startVenue(options: VenueOptions = {}): Promise<VenueHandle> {
@@ -66,7 +80,18 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     historyMinutes: opts.historyMinutes,
   });
   const bySymbol = new Map(opts.instruments.map((i) => [i.symbol, i]));
+  // Read before anything listens: a kept account that cannot be trusted stops the start here.
+  let opened: ReturnType<typeof openKeptAccount> | null = null;
+  try {
+    opened = opts.dataDir !== null ? openKeptAccount(opts.dataDir, opts.fresh, opts.wallClock()) : null;
+  } catch (err) {
+    if (!(err instanceof StateCorruptError)) throw err;
+    throw new StateCorruptError(err.where, `${err.detail}; start with --fresh (QGTM_FRESH=1) to set it aside and open a new paper account`, { cause: err });
+  }
   const engine = new MatchingEngine({
+    // A kept account is continued; a new kept account gets an id of its own, so a --fresh account
+    // (and the journal folder named after it) never takes the previous one's.
+    ...(opened?.kept ? { restore: opened.kept.engine } : opened ? { accountId: randomUUID() } : {}),
     market,
     seed: opts.seed,
     now: market.now,
@@ -128,12 +153,41 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     } catch (err) {
       stats.internalError('matching engine', err);
     }
+    // Fills of this batch are saved before they are reported.
+    if (store) save();
     try {
       data.publish(events);
     } catch (err) {
       stats.internalError('market-data publish', err);
     }
   });
+  const store: DurableRecord<KeptAccount> | null = opened?.record ?? null;
+  let savedAt = -1;
+  /**
+   * Saves the account when it changed, then releases the trade updates held
+   * meanwhile: a fill reaches a client only once it is on disk. Runs after
+   * every market batch that changed something (fills, activations, expiries)
+   * and every `persistEveryMs` for changes made over REST (a new or canceled
+   * order, whose REST answer is not held back).
+   */
+  const save = (): void => {
+    if (!store) return;
+    if (engine.changes !== savedAt) {
+      const changes = engine.changes;
+      try {
+        store.write({ seed: opts.seed, accountMode: engine.account.mode, engine: engine.exportState() }, opts.wallClock());
+        savedAt = changes;
+      } catch (err) {
+        // Counted and logged; the updates still go out (withholding fills forever would be worse).
+        stats.internalError('account save', err);
+      }
+    }
+    engine.releaseUpdates();
+  };
+  if (store) engine.holdUpdates();
+  save();
+  const saver = store ? setInterval(save, opts.persistEveryMs) : undefined;
+  saver?.unref();
   const driver = opts.clockMode === 'realtime' ? new RealTimeDriver(market, { speed: opts.speed, intervalMs: opts.driverIntervalMs }) : undefined;
 
   let port: number;
@@ -141,6 +195,7 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     port = await server.listen(opts.host, opts.port);
   } catch (err) {
     unsubscribe();
+    if (saver) clearInterval(saver);
     server.close();
     throw err;
   }
@@ -177,12 +232,15 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
       };
     },
     options: opts,
+    account: { id: engine.account.id, kept: opened?.kept != null, replaced: opened?.replaced ?? null, dataDir: opts.dataDir },
     async close() {
       if (closed) return;
       closed = true;
       driver?.stop();
       faultTimers.clearAll();
       unsubscribe();
+      if (saver) clearInterval(saver);
+      save();
       server.close();
     },
   };

@@ -23,6 +23,7 @@ try {
     keys: venue.keys,
     seed: venue.options.seed,
     symbols: venue.options.instruments.map((i) => i.symbol),
+    account: venue.account,
   });
 } catch (err) {
   port.postMessage({ k: 'error', error: serializeError(err) });

@@ -10,7 +10,7 @@ import type { VenueHandle } from './index.js';
 import type { VenueStatsSnapshot } from './http/stats.js';
 
 /** What `npm start` needs of a venue running in its own thread (its URLs and keys, as VenueHandle has them). */
-export interface VenueThread extends Pick<VenueHandle, 'url' | 'wsTradingUrl' | 'wsDataUrl' | 'host' | 'port' | 'keys'> {
+export interface VenueThread extends Pick<VenueHandle, 'url' | 'wsTradingUrl' | 'wsDataUrl' | 'host' | 'port' | 'keys' | 'account'> {
   readonly seed: number;
   readonly symbols: readonly string[];
   stats(): Promise<VenueStatsSnapshot | undefined>;

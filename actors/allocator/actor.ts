@@ -19,6 +19,7 @@ import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { StrategySignalMsg } from '../strategy/messages.js';
 import type { AllocatorConfigInput } from './allocator-core.js';
 import { AllocatorDesk, type AllocatorDeskSnapshot } from './desk.js';
+import { DurableRecord, StateCorruptError } from '../../src/durable/index.js';
 
 export interface AllocatorArgs {
   readonly config?: AllocatorConfigInput;
@@ -32,6 +33,12 @@ export interface AllocatorArgs {
   readonly riskId?: string;
   /** The broker session, asked for the book at start. Default 'broker'. */
   readonly brokerId?: string;
+  /**
+   * Where the posture is kept across restarts (`allocator.json`). Unset: not
+   * kept. Written after a rebalance, at most once per `stateEveryMs` (10 s).
+   */
+  readonly stateDir?: string;
+  readonly stateEveryMs?: number;
 }
 
 /** Operator or test: rebalance now (reply `alloc.rebalanced` when asked). */
@@ -55,18 +62,37 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   let desk: AllocatorDesk;
   let riskId = 'risk';
   let m: ReturnType<typeof metrics>;
+  let store: DurableRecord<AllocatorDeskSnapshot> | null = null;
+  let stateEveryMs = 10_000;
+  let lastStateWrite = -Infinity;
+
+  /** Keeps the posture (fsync'd); a failure is logged and counted. */
+  const persist = (ctx: ActorContext, force = false): void => {
+    const now = ctx.clock.now();
+    if (!store || (!force && now - lastStateWrite < stateEveryMs)) return;
+    try {
+      store.write(desk.snapshot(), now);
+      lastStateWrite = now;
+      m.stateWrites.inc({ record: 'allocator', result: 'ok' });
+    } catch (err) {
+      m.stateWrites.inc({ record: 'allocator', result: 'failed' });
+      ctx.log.error('allocator state not written', { error: err as Error });
+    }
+  };
 
   const metrics = (ctx: ActorContext) => ({
     rebalances: ctx.metrics.counter('qgtm_allocator_rebalances_total', 'Allocator rebalances', ['cause']),
     intents: ctx.metrics.counter('qgtm_allocator_intents_total', 'Order intents the allocator sent to risk'),
     rejected: ctx.metrics.counter('qgtm_allocator_signals_rejected_total', 'Signals the allocator refused, by reason', ['reason']),
     sinceTick: pipelineHistogram(ctx, 'intents'),
+    stateWrites: ctx.metrics.counter('qgtm_state_writes_total', 'Durable state records written, by record and result', ['record', 'result']),
   });
 
   const rebalance = (ctx: ActorContext, cause: string): Message => {
     const r = desk.rebalance(ctx.clock.now());
     m.rebalances.inc({ cause });
     ctx.publish('posture', r.posture);
+    persist(ctx);
     if (r.intents.intents.length > 0) {
       if (r.originNs > 0) m.sinceTick.observe((monoNs() - r.originNs) / 1e9);
       m.intents.inc(undefined, r.intents.intents.length);
@@ -101,15 +127,37 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
     init(ctx, args = {}, snapshot) {
       riskId = args.riskId ?? 'risk';
       m = metrics(ctx);
+      let start: AllocatorDeskSnapshot | undefined = snapshot;
+      let from = snapshot !== undefined ? 'snapshot' : 'none';
+      stateEveryMs = args.stateEveryMs ?? 10_000;
+      if (args.stateDir) {
+        store = new DurableRecord<AllocatorDeskSnapshot>(args.stateDir, 'allocator', (x) => (x && typeof x === 'object' && (x as AllocatorDeskSnapshot).core ? null : 'no core'));
+        try {
+          const l = store.read();
+          // The runtime's snapshot (a restart inside a running daemon) is at most a second old: newer.
+          if (l && start === undefined) {
+            start = l.value;
+            from = 'disk';
+          }
+        } catch (err) {
+          // The posture is derived state: the risk governor gates every intent, so a cold allocator is safe.
+          ctx.log.error('allocator state unusable: starting cold', { error: err instanceof StateCorruptError ? err.message : String(err) });
+          try {
+            store.quarantine(ctx.clock.now());
+          } catch {
+            // Replaced by the next write.
+          }
+        }
+      }
       desk = new AllocatorDesk(
         { config: args.config, minIntervalMs: args.minIntervalMs, changeThreshold: args.changeThreshold },
-        snapshot ?? null,
+        start ?? null,
         ctx.clock.now(),
       );
       ctx.timers.start('tick', args.rebalanceEveryMs ?? 60_000, { type: 'alloc.tick' }, { repeat: true });
       // The book arrives on `positions`; ask for it now rather than wait for the next reconciliation.
       ctx.tell(args.brokerId ?? 'broker', { type: 'broker.sync' });
-      ctx.log.info('allocator started', { seq: desk.core.seq, restored: snapshot !== undefined });
+      ctx.log.info('allocator started', { seq: desk.core.seq, restored: start !== undefined, from });
     },
 
     receive(msg, ctx) {
@@ -155,6 +203,10 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
 
     snapshot() {
       return desk.snapshot();
+    },
+
+    stop(ctx) {
+      persist(ctx, true);
     },
 
     inspect() {

@@ -27,6 +27,8 @@ import type { StrategyStatusMsg } from '../strategy/messages.js';
 import type { RiskConfigInput } from './config.js';
 import { RiskDesk, type RiskDeskSnapshot } from './desk.js';
 import type { RiskCommandMsg, RiskIntentDeniedMsg, RiskTierChangedMsg } from './messages.js';
+import { loadRiskState, mergeRiskStart, riskRecord, type RiskStart } from './durable.js';
+import type { DurableRecord } from '../../src/durable/index.js';
 import type { PreTradeConfig } from './pre-trade.js';
 
 export interface RiskArgs {
@@ -43,6 +45,11 @@ export interface RiskArgs {
   readonly flattenEveryMs?: number;
   readonly cancelRetryMs?: number;
   readonly overlayTtlMs?: number;
+  /**
+   * Where the governor's decisions are kept across restarts (`risk.json`,
+   * see durable.ts). Unset: nothing is kept (tests, research runs).
+   */
+  readonly stateDir?: string;
 }
 
 export const RISK_TOPICS = ['features', 'positions', 'orders', 'reconciled', 'broker_status', 'strategy_status'] as const;
@@ -70,6 +77,8 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
   let flattenEveryMs = 500;
   let m: ReturnType<typeof metrics>;
   let clockNow = (): number => 0;
+  let store: DurableRecord<RiskDeskSnapshot> | null = null;
+  let lastMarks = '';
 
   const metrics = (ctx: ActorContext) => ({
     verdicts: ctx.metrics.counter('qgtm_risk_verdicts_total', 'Order intents reviewed by the risk governor, by verdict and code', ['verdict', 'code']),
@@ -77,7 +86,28 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
     tier: ctx.metrics.gauge('qgtm_risk_tier', 'Current risk tier rank (0 NORMAL .. 4 FLATTEN)'),
     flattenPasses: ctx.metrics.counter('qgtm_risk_flatten_passes_total', 'FLATTEN passes that cancelled or liquidated something'),
     sinceTick: pipelineHistogram(ctx, 'risk'),
+    stateWrites: ctx.metrics.counter('qgtm_state_writes_total', 'Durable state records written, by record and result', ['record', 'result']),
+    stateRestores: ctx.metrics.counter('qgtm_state_restores_total', 'Durable state records read at start, by record and outcome (none, restored, corrupt)', ['record', 'outcome']),
   });
+
+  /**
+   * Writes the governor's state (fsync'd) before what follows from a decision
+   * leaves the actor. A failed write is logged and counted; the decision
+   * stands in memory (the stricter choice: refusing an escalation because a
+   * disk is full would be worse).
+   */
+  const persist = (ctx: ActorContext, why: string): void => {
+    if (!store) return;
+    const snap = desk.snapshot();
+    try {
+      store.write(snap, ctx.clock.now());
+      lastMarks = JSON.stringify(snap.marks);
+      m.stateWrites.inc({ record: 'risk', result: 'ok' });
+    } catch (err) {
+      m.stateWrites.inc({ record: 'risk', result: 'failed' });
+      ctx.log.error('risk state not written', { why, error: err as Error });
+    }
+  };
 
   const RANK = { NORMAL: 0, WARN: 1, THROTTLE: 2, NO_NEW: 3, FLATTEN: 4 } as const;
 
@@ -101,8 +131,9 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
     ctx.publish('risk', d);
   };
 
-  const applyChanges = (ctx: ActorContext, changes: readonly RiskTierChangedMsg[]): void => {
+  const applyChanges = (ctx: ActorContext, changes: readonly RiskTierChangedMsg[], persisted = false): void => {
     if (changes.length === 0) return;
+    if (!persisted) persist(ctx, 'tier change');
     for (const c of changes) {
       m.changes.inc({ to: c.to });
       ctx.publish('risk', c);
@@ -135,11 +166,27 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
       flattenEveryMs = args.flattenEveryMs ?? 500;
       m = metrics(ctx);
       clockNow = () => ctx.clock.now();
+      // Restored before the first intent can arrive: init runs before any message is handled.
+      let start: RiskStart = { kind: 'none' };
+      if (args.stateDir) {
+        store = riskRecord(args.stateDir);
+        start = loadRiskState(store, ctx.clock.now());
+      }
       desk = new RiskDesk(
         { risk: args.risk, preTrade: args.preTrade, heartbeatSources: args.heartbeatSources, cancelRetryMs: args.cancelRetryMs, overlayTtlMs: args.overlayTtlMs },
-        snapshot ?? null,
+        mergeRiskStart(start.kind === 'restored' ? start.snapshot : null, snapshot),
         ctx.clock.now(),
       );
+      if (start.kind === 'corrupt') {
+        // Fail-safe: an operator floor of NO_NEW, lifted only by an operator's clear.
+        const r = desk.command({ type: 'risk.command', action: 'set', tier: 'NO_NEW', by: 'system', reason: `risk state could not be restored (${start.error}); held until an operator clears`, at: ctx.clock.now() }, ctx.clock.now());
+        ctx.log.error('risk state unusable: starting at NO_NEW', { error: start.error, movedTo: start.movedTo, tier: desk.tier });
+        for (const c of r.changes) ctx.publish('risk', c);
+      }
+      if (store) {
+        m.stateRestores.inc({ record: 'risk', outcome: start.kind });
+        persist(ctx, 'start');
+      }
       m.tier.set(undefined, RANK[desk.tier]);
       ctx.watch(brokerId);
       ctx.tell(brokerId, { type: 'broker.sync' });
@@ -147,7 +194,16 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
       ctx.timers.start('state', args.stateEveryMs ?? 5000, { type: 'risk.state_tick' }, { repeat: true });
       if (desk.tier === 'FLATTEN') ctx.timers.start('flatten', flattenEveryMs, { type: 'risk.flatten_tick' }, { repeat: true });
       publishState(ctx);
-      ctx.log.info('risk governor started', { tier: desk.tier, restored: snapshot !== undefined });
+      const g = desk.governor;
+      ctx.log.info('risk governor started', {
+        tier: desk.tier,
+        restored: start.kind === 'restored' || snapshot !== undefined,
+        from: start.kind === 'restored' ? 'disk' : start.kind === 'corrupt' ? 'fail-safe' : snapshot !== undefined ? 'snapshot' : 'none',
+        latched: g.isLatched,
+        floor: g.floor,
+        history: g.history().length,
+        seq: store?.seq ?? null,
+      });
     },
 
     receive(msg, ctx) {
@@ -205,9 +261,11 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
         }
         case 'risk.command': {
           const r = desk.command(msg, now);
+          // On disk before the reply, the tier change or any liquidation leaves.
+          if (r.result.ok) persist(ctx, `operator ${msg.action}`);
           if (!r.result.ok) ctx.log.warn('risk command rejected', { error: r.result.error });
           else ctx.log.warn('risk command', { action: msg.action, by: msg.by, reason: msg.reason });
-          applyChanges(ctx, r.changes);
+          applyChanges(ctx, r.changes, true);
           // A clear lifts the floor; whether the tier can step down is the triggers' call.
           if (msg.action === 'clear') evaluate(ctx);
           publishState(ctx);
@@ -221,6 +279,8 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
           evaluate(ctx);
           return;
         case 'risk.state_tick':
+          // Equity marks (peak, day start) move with every account reading: kept at this pace, not per reading.
+          if (store && JSON.stringify(desk.equity.current) !== lastMarks) persist(ctx, 'equity marks');
           publishState(ctx);
           return;
         case 'risk.flatten_tick':

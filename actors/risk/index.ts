@@ -42,3 +42,5 @@ export { RiskBook } from './book.js';
 export type { OpenOrder, BrokerLink } from './book.js';
 export type { RiskCommandResultMsg, RiskCancelOrderMsg, RiskFlattenMsg } from './messages.js';
 export type { RiskArgs } from './actor.js';
+export { riskRecord, loadRiskState, riskStateProblem, mergeRiskStart, RISK_RECORD } from './durable.js';
+export type { RiskStart } from './durable.js';

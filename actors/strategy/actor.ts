@@ -28,6 +28,8 @@ import type { StrategyCommandMsg, StrategySignalMsg } from './messages.js';
 import { CATALOG, partition } from './registry.js';
 import { ShardCore, type ShardOptions, type ShardSnapshot } from './shard-core.js';
 import type { StrategyDef } from './strategy.js';
+import { loadShardState, shardRecord, type ShardState, type StrategyDecision } from './durable.js';
+import type { DurableRecord } from '../../src/durable/index.js';
 
 export interface StrategyShardArgs {
   /** This shard's index, 0-based. */
@@ -42,6 +44,10 @@ export interface StrategyShardArgs {
   readonly historyCapacity?: number;
   /** Periodic status (also the risk governor's heartbeat), ms. Default 1000. */
   readonly statusEveryMs?: number;
+  /** Where enables, disables and meta weights are kept across restarts (see durable.ts). Unset: not kept. */
+  readonly stateDir?: string;
+  /** Least time between writes of moved meta weights, ms. Default 10,000. */
+  readonly stateEveryMs?: number;
 }
 
 export const STRATEGY_TOPICS = ['features', 'bars', 'feed_status', 'macro'] as const;
@@ -70,13 +76,57 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
   let evalQueued = false;
   let originNs = 0;
   let m: ReturnType<typeof metrics>;
+  let store: DurableRecord<ShardState> | null = null;
+  const decisions = new Map<string, StrategyDecision>();
+  let stateEveryMs = 10_000;
+  let lastStateWrite = 0;
+  let lastMeta = '';
 
   const metrics = (ctx: ActorContext) => ({
     signals: ctx.metrics.counter('qgtm_strategy_signals_total', 'Signals published by strategy shards', ['shard']).labels({ shard: String(core.shard) }),
     evaluations: ctx.metrics.counter('qgtm_strategy_evaluations_total', 'Evaluation rounds of strategy shards', ['shard']).labels({ shard: String(core.shard) }),
     evalSeconds: ctx.metrics.histogram('qgtm_strategy_evaluate_seconds', 'Time a shard spent evaluating dirty strategies', ['shard']).labels({ shard: String(core.shard) }),
     sinceTick: pipelineHistogram(ctx, 'signals'),
+    stateWrites: ctx.metrics.counter('qgtm_state_writes_total', 'Durable state records written, by record and result', ['record', 'result']),
+    stateRestores: ctx.metrics.counter('qgtm_state_restores_total', 'Durable state records read at start, by record and outcome (none, restored, corrupt)', ['record', 'outcome']),
   });
+
+  const metaKey = (): string => (core.meta ? JSON.stringify(core.meta.snapshot().records) : '');
+
+  /** Writes this shard's record (fsync'd); a failure is logged and counted, the decision stands. */
+  const persist = (ctx: ActorContext, why: string): void => {
+    if (!store) return;
+    const now = ctx.clock.now();
+    try {
+      store.write({ shard: core.shard, strategies: Object.fromEntries(decisions), meta: core.meta ? core.meta.snapshot() : null }, now);
+      lastStateWrite = now;
+      lastMeta = metaKey();
+      m.stateWrites.inc({ record: 'strategies', result: 'ok' });
+    } catch (err) {
+      m.stateWrites.inc({ record: 'strategies', result: 'failed' });
+      ctx.log.error('strategy state not written', { why, error: err as Error });
+    }
+  };
+
+  /** Applies the decisions kept on disk, before the first input is handled. */
+  const restore = (ctx: ActorContext, stateDir: string, warm: boolean): void => {
+    store = shardRecord(stateDir, core.shard);
+    const st = loadShardState(stateDir, core.surface.defs().map((d) => d.id), ctx.clock.now());
+    for (const p of st.problems) ctx.log.error('strategy state record unusable: moved aside', { problem: p });
+    m.stateRestores.inc({ record: 'strategies', outcome: st.problems.length > 0 ? 'corrupt' : st.files > 0 ? 'restored' : 'none' });
+    const disabled: string[] = [];
+    for (const [id, d] of st.decisions) {
+      decisions.set(id, d);
+      if (!d.enabled) {
+        core.surface.disable(id, d.reason ?? 'disabled before a restart');
+        disabled.push(id);
+      } else if (core.surface.state(id) === 'disabled') core.enable(id);
+    }
+    // A warm restart's snapshot is newer than the periodic record for the weights.
+    if (st.meta && core.meta && !warm) core.meta.restore(st.meta);
+    ctx.log.info('strategy state restored', { shard: core.shard, records: st.files, decisions: st.decisions.size, disabled, meta: st.meta !== null && !warm });
+    persist(ctx, 'start');
+  };
 
   /** Each strategy's state as last published: a change (enabled, disabled, error) is published at once. */
   const lastStates = new Map<string, string | undefined>();
@@ -125,6 +175,8 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
       for (const d of core.surface.defs()) lastStates.set(d.id, undefined);
       m = metrics(ctx);
       if (snapshot !== undefined && !r.warm) ctx.log.warn('shard started cold', { problem: r.problem });
+      stateEveryMs = args.stateEveryMs ?? 10_000;
+      if (args.stateDir) restore(ctx, args.stateDir, r.warm);
       ctx.timers.start('status', args.statusEveryMs ?? 1000, { type: 'strategy.status_tick' }, { repeat: true });
       // The first status doubles as the first heartbeat the risk governor hears.
       publishStatus(ctx);
@@ -153,6 +205,12 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
         case 'strategy.enable':
         case 'strategy.disable': {
           const result = core.handleCommand(msg, ctx.clock.now());
+          if (result.ok) {
+            const enabled = msg.type === 'strategy.enable';
+            decisions.set(msg.strategyId, { enabled, reason: enabled ? null : `${msg.reason} (by ${msg.requestedBy})`, at: ctx.clock.now() });
+            // On disk before the operator hears it was done.
+            persist(ctx, msg.type);
+          }
           if (ctx.envelope?.kind === Kind.Ask) ctx.reply(result);
           ctx.log.info('strategy command', { command: result.command, strategy: msg.strategyId, ok: result.ok, message: result.message });
           queueEvaluation(ctx);
@@ -161,6 +219,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
         }
         case 'strategy.status_tick':
           publishStatus(ctx);
+          if (store && ctx.clock.now() - lastStateWrite >= stateEveryMs && metaKey() !== lastMeta) persist(ctx, 'meta weights');
           return;
         case 'strategy.query':
           if (ctx.envelope?.kind === Kind.Ask) ctx.reply(core.statusReport(ctx.clock.now()));

@@ -5,7 +5,7 @@
  * `qgtm start` (in-memory bus, local venue in-process) and `qgtm daemon`
  * (Redis bus, its own /metrics, systemd notifications).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { marketDataSpecs } from '../../actors/market-data/specs.js';
 import { STRATEGY_PROFILES } from '../../actors/strategy/profiles.js';
@@ -21,6 +21,7 @@ import { universe } from '../universe/index.js';
 import { DaemonBridge } from './bridge.js';
 import { macroPlan } from './macro-sources.js';
 import { closeInOrder } from './shutdown.js';
+import { startMirror, takeNewer } from './state-mirror.js';
 
 export interface DaemonOptions {
   readonly config: QgtmConfig;
@@ -69,6 +70,10 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const shards = options.shards ?? 2;
   const journalDir = resolve(config.daemon.journalDir, options.journalScope ?? '');
   mkdirSync(journalDir, { recursive: true });
+  // Beside the broker's journal: the operator's decisions belong to the account the journal does.
+  const stateDir = join(journalDir, 'state');
+  // Split mode: the newer of each record on disk and in Redis, before any actor reads it.
+  const fromMirror = await takeNewer(stateDir, bus, log);
   if (options.journalScope) pruneScopes(resolve(config.daemon.journalDir), options.journalScope, log);
   const system = await ActorSystem.start({
     structures: [...MARKET_DATA_STRUCTURES, ...TRADING_STRUCTURES],
@@ -108,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     tree = await startTrading(system, {
       connection,
       journalDir,
+      stateDir,
       shards,
       marketData,
       strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] },
@@ -122,6 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     throw err;
   }
   bridge.attachTree(tree);
+  const stopMirror = startMirror(stateDir, bus);
   const startedAt = Date.now();
   const stopBeat = startHeartbeat(
     bus,
@@ -134,7 +141,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     const handler = options.onRootFailure;
     tree.once('root_failed', () => handler(tree));
   }
-  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, placement: config.daemon.placement });
+  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir, fromMirror, placement: config.daemon.placement });
   let closed = false;
   return {
     system,
@@ -151,6 +158,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
           { name: 'heartbeat', close: () => stopBeat() },
           { name: 'bridge', close: () => bridge.stop() },
           { name: 'trading tree', close: () => tree.stop() },
+          // After the tree: what the actors wrote while stopping is mirrored too.
+          { name: 'state mirror', close: () => stopMirror() },
           { name: 'actor system', close: () => system.shutdown() },
         ],
         null,
@@ -169,14 +178,22 @@ export function tradingLabel(connection: AlpacaConnection): { readonly mode: 'PA
   return { mode, venue };
 }
 
-/** Journals of earlier in-process venues are kept for inspection, the newest few only. */
+/** Journals of earlier (replaced) in-process venue accounts are kept for inspection, the most recently used few only. */
 const KEEP_LOCAL_JOURNALS = 5;
 
 function pruneScopes(root: string, current: string, log: Logger): void {
+  const mtime = (d: string): number => {
+    try {
+      return statSync(join(root, d)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
   const old = readdirSync(root)
     .filter((d) => d.startsWith('local-') && d !== current)
-    .sort()
-    .reverse()
+    .map((d) => ({ d, t: mtime(d) }))
+    .sort((a, b) => b.t - a.t)
+    .map((x) => x.d)
     .slice(KEEP_LOCAL_JOURNALS - 1);
   for (const d of old) {
     try {

@@ -4,6 +4,7 @@
  * way the result is an Alpaca connection for the real SDK.
  */
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createAlpacaClients, resolveAlpacaConnection, tradingModeFor, type AlpacaConnection, type LiveOptIn, type TradingMode } from '../alpaca/index.js';
 import { QgtmError } from '../errors.js';
 import type { QgtmConfig } from '../config/schema.js';
@@ -15,10 +16,12 @@ export interface VenueLink {
   readonly local?: VenueThread;
   /**
    * Where under `daemon.journalDir` this venue's journal belongs. A venue
-   * started in-process is a fresh account every run, so its journal is too
-   * (a run's journal must never be reconciled against another run's venue);
-   * an external venue (Alpaca, or `qgtm venue`) outlives daemon restarts and
-   * keeps one journal.
+   * started in-process keeps its paper account in `venue.dataDir` across
+   * restarts; its journal is named after the account (`local-<account id>`),
+   * so the same account always finds the same journal, and a `--fresh`
+   * account starts a new one (a journal must never be reconciled against
+   * another account). An external venue (Alpaca, or `qgtm venue`) keeps one
+   * journal.
    */
   readonly journalScope: string;
   close(): Promise<void>;
@@ -75,9 +78,16 @@ async function connectVenue(config: QgtmConfig): Promise<VenueLink> {
     seed: config.venue.seed,
     focus: config.universe.focus,
     ...(config.venue.ticksPerSecond !== null ? { ticksPerSecond: config.venue.ticksPerSecond } : {}),
+    dataDir: venueDataDir(config),
+    fresh: config.venue.fresh,
   });
   const connection = resolveAlpacaConnection({ venue: 'local', local, keyId: local.keys.keyId, secretKey: local.keys.secretKey });
-  return { connection, local, journalScope: `local-${new Date().toISOString().replace(/[:.]/g, '-')}-${local.port}`, close: () => local.close() };
+  return { connection, local, journalScope: `local-${local.account.id}`, close: () => local.close() };
+}
+
+/** Where the in-process venue keeps its account: `venue.dataDir`, else `venue` beside the journal folder. */
+export function venueDataDir(config: QgtmConfig): string {
+  return resolve(config.venue.dataDir ?? resolve(dirname(resolve(config.daemon.journalDir)), 'venue'));
 }
 
 /**

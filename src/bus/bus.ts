@@ -109,6 +109,14 @@ export interface DaemonSide {
   onCommand(handler: CommandHandler): () => void;
   /** Conditions the bus itself is degraded by (e.g. ['redis']); empty when healthy. */
   degraded(): readonly string[];
+  /**
+   * Mirrors a durable state record (its encoded text, sequence number inside)
+   * so a daemon on a wiped disk can take it back. Redis only; re-put after a
+   * reconnect. See src/app/state-mirror.ts.
+   */
+  mirrorRecord?(name: string, text: string): void;
+  /** The mirrored records by name (Redis only). */
+  readRecords?(timeoutMs: number): Promise<ReadonlyMap<string, string>>;
 }
 
 /** The API's half. */

@@ -84,6 +84,7 @@ export class RedisBus implements StateBus {
 
   // daemon side
   private readonly local = new Map<Section, string>();
+  private readonly records = new Map<string, string>();
   private lastInfo: HeartbeatInfo | null = null;
   private handler: CommandHandler | null = null;
   private loopRunning = false;
@@ -172,10 +173,11 @@ export class RedisBus implements StateBus {
 
   /** Re-puts every section and the heartbeat after a (re)connect, in one pipeline. */
   private resync(): void {
-    if (this.local.size === 0 && !this.lastInfo) return;
+    if (this.local.size === 0 && this.records.size === 0 && !this.lastInfo) return;
     this.resyncing = true;
     const p = this.main.pipeline();
     for (const [section, record] of this.local) p.set(this.key('state', section), record);
+    for (const [name, text] of this.records) p.set(this.key('record', name), text);
     if (this.lastInfo) this.appendHeartbeat(p, this.lastInfo);
     p.exec()
       .catch(() => {
@@ -201,6 +203,38 @@ export class RedisBus implements StateBus {
     this.main.set(this.key('state', section), record).catch(() => {
       this.counters.stateWriteErrors++;
     });
+  }
+
+  mirrorRecord(name: string, text: string): void {
+    this.records.set(name, text);
+    if (!this.isReady()) return;
+    this.main.set(this.key('record', name), text).catch(() => {
+      this.counters.stateWriteErrors++;
+    });
+  }
+
+  async readRecords(timeoutMs: number): Promise<ReadonlyMap<string, string>> {
+    const out = new Map<string, string>();
+    const read = async (): Promise<void> => {
+      const pattern = this.key('record', '*');
+      let cursor = '0';
+      const keys: string[] = [];
+      do {
+        const [next, batch] = await this.main.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+        cursor = next;
+        keys.push(...batch);
+      } while (cursor !== '0' && keys.length < 10_000);
+      if (keys.length === 0) return;
+      const values = await this.main.mget(...keys);
+      const head = this.key('record', '');
+      keys.forEach((k, i) => {
+        const v = values[i];
+        if (typeof v === 'string') out.set(k.slice(head.length), v);
+      });
+    };
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([read(), new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${timeoutMs} ms`)), timeoutMs)))]).finally(() => clearTimeout(timer));
+    return out;
   }
 
   publish(topic: Topic, msg: unknown): void {

@@ -46,7 +46,11 @@ export async function run(argv: string[]): Promise<number> {
   const trading = tradingLabel(app.venue.connection);
   print(`qgtm is trading ${trading.mode} on the ${trading.venue}${trading.mode === 'LIVE' ? ': REAL MONEY' : ' (no real money)'}`);
   print(`qgtm is running: web terminal ${app.httpUrl}/  API ${app.httpUrl}/api/v1  WebSocket ${app.httpUrl.replace(/^http/, 'ws')}/ws  metrics ${app.httpUrl}/metrics`);
-  if (app.venue.local) print(`local paper venue: ${app.venue.local.url} (seed ${app.venue.local.seed}, ${app.venue.local.symbols.length} instruments)`);
+  if (app.venue.local) {
+    const a = app.venue.local.account;
+    print(`local paper venue: ${app.venue.local.url} (seed ${app.venue.local.seed}, ${app.venue.local.symbols.length} instruments)`);
+    print(a.kept ? `paper account ${a.id}: kept from ${a.dataDir} (start a new one with --fresh)` : `paper account ${a.id}: NEW${a.replaced ? `; the previous one was set aside as ${a.replaced}` : ''} (kept in ${a.dataDir})`);
+  }
   print('press Ctrl-C to stop');
   const signal = await stopping;
   log.info('stopping', { signal });

@@ -47,6 +47,7 @@ export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'venue-port', type: 'string', path: 'venue.port', arg: 'N', help: 'port of the local paper venue started in-process, 0 = any free port (QGTM_VENUE_PORT; default any)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
   { name: 'placement', type: 'string', path: 'daemon.placement', arg: 'MODE', help: 'actor workers: split (default: strategy code apart from risk and broker), compact or isolated (QGTM_PLACEMENT)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
   { name: 'live', type: 'boolean', path: 'venue.live', help: 'allow real money: only with QGTM_VENUE_MODE=alpaca, a live endpoint and QGTM_LIVE_ACCOUNT naming the account (no variable or file sets this)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
+  { name: 'fresh', type: 'boolean', path: 'venue.fresh', help: 'start a new paper account and journal instead of the kept one (QGTM_FRESH=1)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
   { name: 'log-level', type: 'string', path: 'log.level', arg: 'L', help: 'debug, info, warn, error or silent (QGTM_LOG_LEVEL; default info)', usedBy: ALL },
   { name: 'help', type: 'boolean', help: 'show this help', usedBy: ALL },
 ];

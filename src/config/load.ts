@@ -67,7 +67,8 @@ function coerce(spec: FieldSpec, raw: unknown): unknown {
   if (typeof raw !== 'string') return raw;
   const t = raw.trim();
   if ((spec.type.kind === 'int' || spec.type.kind === 'number') && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
-  if (spec.type.kind === 'boolean' && (t === 'true' || t === 'false')) return t === 'true';
+  if (spec.type.kind === 'boolean' && /^(1|true|yes)$/i.test(t)) return true;
+  if (spec.type.kind === 'boolean' && /^(0|false|no)$/i.test(t)) return false;
   return raw;
 }
 
@@ -83,7 +84,7 @@ function describe(spec: FieldSpec): string {
     case 'enum':
       return `one of ${t.values.join(', ')}`;
     case 'boolean':
-      return 'true or false';
+      return 'true or false (1 or 0)';
     case 'url':
       return `a URL with scheme ${t.schemes.map((s) => s.replace(/:$/, '')).join(' or ')}`;
   }

@@ -68,6 +68,13 @@ export interface VenueConfig {
   readonly live: boolean;
   /** The account number qgtm may trade real money on (`QGTM_LIVE_ACCOUNT`); needed by `live`. */
   readonly liveAccount: string | null;
+  /**
+   * Where the in-process venue keeps its paper account across restarts
+   * (`--fresh` starts a new one); null = `venue` beside `daemon.journalDir`
+   * (var/venue by default).
+   */
+  readonly dataDir: string | null;
+  readonly fresh: boolean;
 }
 
 /**
@@ -151,7 +158,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   },
   redis: { url: null, prefix: 'qgtm:' },
   auth: { token: null },
-  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null },
+  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false },
   universe: { focus: 'pm' },
   macro: { fredUrl: null, fredApiKey: null, cftcUrl: null, cftcAppToken: null },
   daemon: {
@@ -214,6 +221,9 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'venue.keyId', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_KEY_ID', secret: true },
   { path: 'venue.secretKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_SECRET_KEY', secret: true },
   { path: 'venue.paperUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'APCA_API_BASE_URL' },
+  // The embedded venue's paper account, kept across restarts.
+  { path: 'venue.dataDir', type: { kind: 'string', minLength: 1, nullable: true }, env: 'QGTM_VENUE_DATA_DIR' },
+  { path: 'venue.fresh', type: { kind: 'boolean' }, env: 'QGTM_FRESH' },
   { path: 'venue.dataUrl', type: { kind: 'url', schemes: ['http:', 'https:', 'ws:', 'wss:'], nullable: true }, env: 'APCA_API_DATA_URL' },
   { path: 'venue.dataStreamUrl', type: { kind: 'url', schemes: ['ws:', 'wss:'], nullable: true }, env: 'QGTM_DATA_STREAM_URL' },
   { path: 'venue.live', type: { kind: 'boolean' }, flagOnly: '--live' },

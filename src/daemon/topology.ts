@@ -83,6 +83,12 @@ export interface TradingConfig {
   readonly connection: AlpacaConnection;
   /** The broker session's journal directory. */
   readonly journalDir: string;
+  /**
+   * Where the risk governor, the strategy shards and the allocator keep what
+   * must survive a restart (tier, latch, floor, enables, weights, posture).
+   * Unset: nothing is kept (tests that want a cold start).
+   */
+  readonly stateDir?: string;
   /** Strategy shards. Default 2. */
   readonly shards?: number;
   /** Shard settings shared by every shard (per-strategy parameter overrides, status period, ...). */
@@ -146,7 +152,7 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
   const risk: ActorSpec<RiskArgs> = {
     id: 'risk',
     module: actorUrl('risk'),
-    args: { heartbeatSources: shardIds(shards), ...config.risk },
+    args: { heartbeatSources: shardIds(shards), ...(config.stateDir ? { stateDir: config.stateDir } : {}), ...config.risk },
     ...placed('risk'),
     mailbox: { capacity: 50_000, overflow: 'reject' },
     // A review's approvals leave for the broker together as soon as the review ends, not at the
@@ -159,7 +165,7 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
   const allocator: ActorSpec<AllocatorArgs> = {
     id: 'allocator',
     module: actorUrl('allocator'),
-    args: { ...config.allocator },
+    args: { ...(config.stateDir ? { stateDir: config.stateDir } : {}), ...config.allocator },
     ...placed('allocator'),
     mailbox: { capacity: 50_000, overflow: 'reject' },
     subscribe: ALLOCATOR_TOPICS,
@@ -170,7 +176,7 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
     start: {
       id,
       module: actorUrl('strategy'),
-      args: { ...config.strategy, shard: k, shardCount: shards } satisfies StrategyShardArgs,
+      args: { ...(config.stateDir ? { stateDir: config.stateDir } : {}), ...config.strategy, shard: k, shardCount: shards } satisfies StrategyShardArgs,
       ...placed(id),
       mailbox: { capacity: 20_000, overflow: 'reject' },
       subscribe: STRATEGY_TOPICS,

@@ -19,6 +19,21 @@ export interface PriceSource {
   price(symbol: string): number | undefined;
 }
 
+/** An account as kept on disk (see persist.ts). */
+export interface AccountState {
+  readonly id: string;
+  /** Absent in records written before account numbers were kept: derived from the id, as at creation. */
+  readonly accountNumber?: string;
+  readonly mode: AccountMode;
+  readonly createdAt: number;
+  readonly cash: number;
+  readonly realizedPl: number;
+  readonly lastEquity: number;
+  readonly day: number;
+  readonly positions: readonly Position[];
+  readonly dayStartPrices: readonly (readonly [string, number])[];
+}
+
 export class Account {
   readonly id: string;
   readonly accountNumber: string;
@@ -40,6 +55,31 @@ export class Account {
     this.createdAt = options.now;
     this.lastEquity = options.cash;
     this.day = Math.floor(options.now / 86_400_000);
+  }
+
+  exportState(): AccountState {
+    return {
+      id: this.id,
+      accountNumber: this.accountNumber,
+      mode: this.mode,
+      createdAt: this.createdAt,
+      cash: this.cash,
+      realizedPl: this.realizedPl,
+      lastEquity: this.lastEquity,
+      day: this.day,
+      positions: this.positions().map((p) => ({ ...p })),
+      dayStartPrices: [...this.dayStartPrices],
+    };
+  }
+
+  static fromState(s: AccountState): Account {
+    const a = new Account({ id: s.id, cash: s.cash, mode: s.mode, now: s.createdAt, ...(s.accountNumber ? { accountNumber: s.accountNumber } : {}) });
+    a.realizedPl = s.realizedPl;
+    a.lastEquity = s.lastEquity;
+    a.day = s.day;
+    for (const p of s.positions) a.positionMap.set(p.symbol, { symbol: p.symbol, qty: p.qty, avgEntryPrice: p.avgEntryPrice });
+    a.dayStartPrices = new Map(s.dayStartPrices.map(([k, v]) => [k, v]));
+    return a;
   }
 
   get multiplier(): number {

@@ -10,7 +10,7 @@
  * Time always comes in as `now` (market time); the engine holds no timers.
  */
 import type { QuoteEvent } from '../market/events.js';
-import { Account, type AccountMode, type PriceSource } from './account.js';
+import { Account, type AccountMode, type AccountState, type PriceSource } from './account.js';
 import { ALPACA_CODES, VenueRejection, forbidden, invalid, notFound } from './errors.js';
 import { IdSource, assetId, dec, iso } from './format.js';
 import { canTransition, isOpen, remaining, round9, toWire, type OrderStatus, type VenueOrder } from './orders.js';
@@ -52,6 +52,18 @@ export interface EngineOptions {
   readonly session?: SessionCalendar;
   /** Listing exchange reported on positions. */
   readonly exchangeOf?: (symbol: string) => string;
+  /** The new account's id. Default: the first id of the seeded id source (the same for the same seed). */
+  readonly accountId?: string;
+  /** A kept account to continue (see persist.ts); `cash` and `accountMode` are then the kept ones. */
+  readonly restore?: EngineState;
+}
+
+/** What the engine keeps across restarts: the account, every order, and how many ids it has handed out. */
+export interface EngineState {
+  readonly account: AccountState;
+  readonly orders: readonly VenueOrder[];
+  readonly idsDrawn: number;
+  readonly fills: number;
 }
 
 export interface OrderListQuery {
@@ -86,6 +98,8 @@ export class MatchingEngine {
   private nextDue = Infinity;
   private rejectQueue: string[] = [];
   private fillCount = 0;
+  private changeCount = 0;
+  private held: TradeUpdateData[] | null = null;
 
   constructor(options: EngineOptions) {
     this.market = options.market;
@@ -93,7 +107,49 @@ export class MatchingEngine {
     this.latency = Math.max(0, options.fillLatencyMs ?? 0);
     this.session = options.session ?? ALWAYS_OPEN;
     this.exchangeOf = options.exchangeOf ?? (() => 'ARCA');
-    this.account = new Account({ id: this.ids.uuid(), cash: options.cash ?? 100_000, mode: options.accountMode ?? 'cash', now: options.now, ...(options.accountNumber ? { accountNumber: options.accountNumber } : {}) });
+    const r = options.restore;
+    if (!r) {
+      const seeded = this.ids.uuid();
+      this.account = new Account({ id: options.accountId ?? seeded, cash: options.cash ?? 100_000, mode: options.accountMode ?? 'cash', now: options.now, ...(options.accountNumber ? { accountNumber: options.accountNumber } : {}) });
+      return;
+    }
+    this.account = Account.fromState(r.account);
+    this.ids.skip(r.idsDrawn);
+    this.fillCount = r.fills;
+    for (const o of r.orders) {
+      const order: VenueOrder = { ...o };
+      this.orders.set(order.id, order);
+      this.byClientId.set(order.clientOrderId, order);
+      if (order.status === 'accepted' || order.status === 'pending_new') this.pending.push(order);
+      else if (isOpen(order)) {
+        let list = this.openBySymbol.get(order.symbol);
+        if (!list) this.openBySymbol.set(order.symbol, (list = []));
+        list.push(order);
+      }
+    }
+    // Activations and expiries that fell due while the venue was down run on the first advance.
+    this.nextDue = this.pending.length > 0 || this.openBySymbol.size > 0 ? 0 : Infinity;
+  }
+
+  /** Grows with every change to orders or the account: a saver compares it. */
+  get changes(): number {
+    return this.changeCount;
+  }
+
+  /**
+   * Everything needed to continue this account. Closed orders past `keepClosed`
+   * (oldest first) are left out, so the state stays bounded; open ones always stay.
+   */
+  exportState(keepClosed = 1000): EngineState {
+    const all = [...this.orders.values()];
+    const closed = all.filter((o) => !isOpen(o));
+    const dropClosed = new Set(closed.slice(0, Math.max(0, closed.length - keepClosed)));
+    return {
+      account: this.account.exportState(),
+      orders: all.filter((o) => !dropClosed.has(o)).map((o) => ({ ...o })),
+      idsDrawn: this.ids.drawn,
+      fills: this.fillCount,
+    };
   }
 
   /** Fills executed so far. */
@@ -166,6 +222,7 @@ export class MatchingEngine {
     this.orders.set(order.id, order);
     this.byClientId.set(order.clientOrderId, order);
     this.pending.push(order);
+    this.changeCount++;
     const wire = toWire(order);
     if (activateAt <= now) this.processDue(now);
     else this.nextDue = Math.min(this.nextDue, activateAt);
@@ -394,6 +451,7 @@ export class MatchingEngine {
     order.status = to;
     // Stamps never go back past the order's creation or last change, whatever `now` a caller holds.
     order.updatedAt = Math.max(now, order.updatedAt);
+    this.changeCount++;
   }
 
   private removeOpen(order: VenueOrder): void {
@@ -404,7 +462,28 @@ export class MatchingEngine {
 
   private emit(event: string, order: VenueOrder, now: number, fill?: Omit<TradeUpdateData, 'event' | 'timestamp' | 'order'>): void {
     const update: TradeUpdateData = { event, timestamp: iso(Math.max(now, order.createdAt)), order: toWire(order), ...fill };
+    if (this.held) {
+      this.held.push(update);
+      return;
+    }
     for (const listener of this.listeners) listener(update);
+  }
+
+  /**
+   * Holds trade updates back until `releaseUpdates()`: a venue that keeps its
+   * account saves first and then releases, so no fill is ever reported that
+   * a crash could take back.
+   */
+  holdUpdates(): void {
+    this.held ??= [];
+  }
+
+  /** Delivers the held updates, in order, and keeps holding the next ones. */
+  releaseUpdates(): void {
+    const held = this.held;
+    if (!held || held.length === 0) return;
+    this.held = [];
+    for (const update of held) for (const listener of this.listeners) listener(update);
   }
 
   /** Unfilled quantity of open orders on one side of a symbol. */

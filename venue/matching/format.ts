@@ -23,12 +23,23 @@ export function iso(ms: number): string {
 /** Generates RFC 4122-shaped (version 4) UUIDs from a seeded PRNG, so ids repeat per seed. */
 export class IdSource {
   private readonly rng: Prng;
+  private count = 0;
 
   constructor(seed: number) {
     this.rng = new Prng(seed);
   }
 
+  /** Ids handed out so far: a restored venue skips as many, so no id is ever handed out twice. */
+  get drawn(): number {
+    return this.count;
+  }
+
+  skip(n: number): void {
+    for (let k = 0; k < n; k++) this.uuid();
+  }
+
   uuid(): string {
+    this.count++;
     const h = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
     const a = h(this.rng.nextU32());
     const b = h(this.rng.nextU32());
