@@ -35,7 +35,7 @@ describe('qgtm start shutdown', () => {
     const msgs = logs.map((l) => l.msg as string);
     // The top-level parts, in order, each with its time.
     const closed = logs.filter((l) => l.proc === 'start' && typeof l.closed === 'string').map((l) => l.closed);
-    expect(closed).toEqual(['gateway', 'heartbeat', 'bridge', 'trading tree', 'actor system', 'daemon', 'state bus', 'venue']);
+    expect(closed).toEqual(['gateway', 'heartbeat', 'bridge', 'trading tree', 'state mirror', 'actor system', 'daemon', 'state bus', 'venue']);
     for (const l of logs.filter((x) => typeof x.closed === 'string')) expect(l.msg).toMatch(new RegExp(`^closed ${l.closed} in \\d+ ms$`));
     // The supervision tree in reverse start order: market data, strategies, then execution with the broker last.
     const stopped = logs.filter((l) => l.component === 'supervisor' && typeof l.child === 'string').map((l) => l.child as string);
