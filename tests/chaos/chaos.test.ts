@@ -12,18 +12,14 @@
  * Needs redis-server: without it the test fails under CI=true and is skipped
  * (loudly) elsewhere.
  */
-import { describe, expect, it } from 'vitest';
+import { describeWithTool } from '../helpers/tools.js';
+import { expect, it } from 'vitest';
 import { redisUnavailable } from '../helpers/redis.js';
 import { formatAudit } from './audit.js';
 import { runChaos } from './run.js';
 
-const why = redisUnavailable();
-const ci = process.env.CI === 'true' || process.env.CI === '1';
-if (why && !ci) console.warn(`chaos run skipped: ${why}`);
-
-describe.skipIf(why !== null && !ci)('chaos run, short (split mode, real Redis)', () => {
+describeWithTool('chaos run, short (split mode, real Redis)', redisUnavailable(), () => {
   it('three kill -9s, a 10 s Redis outage and venue faults while trading then no duplicate, no lost acknowledged order, no drift', async () => {
-    if (why) throw new Error(`the chaos run needs redis-server under CI: ${why}`);
     const lines: string[] = [];
     const audit = await runChaos({ kills: 3, redisOutageSec: 10, minUpSec: 5, maxUpSec: 8, warmupSec: 5, flattenEverySec: 10, seed: 10, progress: (l) => lines.push(l) });
     console.log(formatAudit(audit));

@@ -8,6 +8,7 @@
  * and on `qgtm api`'s (busRole 'api', RedisBus to a daemon-side RedisBus
  * over a real redis-server).
  */
+import { describeWithTool } from '../helpers/tools.js';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,11 +124,7 @@ describe('gateway REST fuzz (in-memory bus, npm start shape)', () => {
   }, 120_000);
 });
 
-const why = redisUnavailable();
-if (why && process.env.CI === 'true') throw new Error(`REST fuzz over Redis needs redis-server: ${why}`);
-if (why) console.warn(`REST fuzz over Redis skipped: ${why}`);
-
-describe.skipIf(why !== null)('gateway REST fuzz (qgtm api shape: RedisBus to a daemon over redis-server)', () => {
+describeWithTool('gateway REST fuzz (qgtm api shape: RedisBus to a daemon over redis-server)', redisUnavailable(), () => {
   let redis: RedisServer;
   let daemon: RedisBus;
   let apiBus: RedisBus;

@@ -5,25 +5,23 @@
  * a position reaches the venue; a disabled strategy stays disabled; an
  * operator floor stays.
  */
+import { describeWithTool } from '../../helpers/tools.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '../../helpers/fixtures.js';
 import { killAll, launch, QGTM_BIN, type Proc } from '../../helpers/process.js';
 import { freePort, redisUnavailable, startRedis, type RedisServer } from '../../helpers/redis.js';
 
-const why = redisUnavailable();
-if (why && process.env.CI === 'true') throw new Error(`durable-state tests need redis-server under CI: ${why}`);
-if (why) console.warn(`durable-state tests skipped: ${why}`);
 
 const TOKEN = 'durable-test-token-0123456789abcdef';
 const KEYS = { 'APCA-API-KEY-ID': 'qgtm-local-key', 'APCA-API-SECRET-KEY': 'qgtm-local-secret' };
 const DISABLED = 'tsmom_12_1';
 type J = Record<string, any>;
 
-describe.skipIf(why !== null)('operator state across kill -9 of qgtm daemon (split mode)', () => {
+describeWithTool('operator state across kill -9 of qgtm daemon (split mode)', redisUnavailable(), () => {
   let redis: RedisServer;
   let dir: string;
   let venueUrl: string;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { toolMissing } from '../../helpers/tools.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 const dir = fileURLToPath(new URL('../../../../systemd/', import.meta.url));
 const UNITS = ['qgtm-daemon.service', 'qgtm-api.service', 'qgtm-redis.service'];
 const analyze = spawnSync('systemd-analyze', ['--version']);
-if (analyze.error) console.warn('systemd-analyze verify skipped: systemd-analyze is not installed (Debian package systemd)');
 
 describe('systemd units', () => {
-  it.skipIf(Boolean(analyze.error))('systemd-analyze verify then reports nothing', () => {
+  it('systemd-analyze verify then reports nothing', () => {
+    if (analyze.error) return toolMissing('systemd-analyze is not installed (Debian package systemd)', 'units not verified');
     const r = spawnSync('systemd-analyze', ['verify', ...UNITS.map((u) => `./${u}`)], { cwd: dir, encoding: 'utf8' });
     expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
     expect(r.status).toBe(0);
