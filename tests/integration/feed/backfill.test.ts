@@ -118,7 +118,8 @@ describe('feed backfill', () => {
     await spawnFeed(system, { conn, bars: 25 }, { everyMessages: 1 });
     await history.waitFor(() => true, 10_000, 'feed.history');
     // A message after the backfill makes sure a snapshot including it was taken.
-    system.tell('feed:GLD', { type: 'md.trade', symbol: 'GLD', price: 200, size: 100, id: 1, ts: Date.now() } as TradeMsg);
+    const tradeTs = Date.now();
+    system.tell('feed:GLD', { type: 'md.trade', symbol: 'GLD', price: 200, size: 100, id: 1, ts: tradeTs } as TradeMsg);
     await system.settle();
     await system.fault('feed:GLD', 'crash');
     await eventually(() => system.incarnation('feed:GLD') === 2 && system.status('feed:GLD') === 'running', 5000, 'restart');
@@ -127,7 +128,7 @@ describe('feed backfill', () => {
     expect(detail.warm).toBe(true);
     expect(detail.backfill.state).toBe('skipped_warm');
     const h = (await system.ask('feed:GLD', { type: 'feed.get_history' }, { timeoutMs: 2000 })) as FeedHistoryMsg;
-    expect(h.ts).toHaveLength(25);
+    expectBackfilledThenOwn(h, 25, tradeTs);
     expect(history.items).toHaveLength(1);
   });
 
@@ -136,13 +137,14 @@ describe('feed backfill', () => {
     venue!.faults.slowNext(1, 3000);
     await spawnFeed(system, { conn, bars: 25 }, { everyMessages: 1 });
     // A snapshot (with no bars yet) exists before the crash.
-    system.tell('feed:GLD', { type: 'md.trade', symbol: 'GLD', price: 200, size: 100, id: 1, ts: Date.now() } as TradeMsg);
+    const tradeTs = Date.now();
+    system.tell('feed:GLD', { type: 'md.trade', symbol: 'GLD', price: 200, size: 100, id: 1, ts: tradeTs } as TradeMsg);
     await system.settle();
     expect((await backfillInfo(system)).state).toBe('fetching');
     await system.fault('feed:GLD', 'crash');
     await eventually(() => system.incarnation('feed:GLD') === 2 && system.status('feed:GLD') === 'running', 5000, 'restart');
     const h = await history.waitFor(() => true, 10_000, 'feed.history');
-    expect(h.ts).toHaveLength(25);
+    expectBackfilledThenOwn(h, 25, tradeTs);
     const [info] = await system.inspect('feed:GLD');
     expect((info.state_detail as Record<string, any>).warm).toBe(true);
     expect((await backfillInfo(system)).state).toBe('done');
@@ -152,3 +154,17 @@ describe('feed backfill', () => {
     expect(await metric(system, 'qgtm_feed_backfill_fetches_total', { symbol: 'GLD', result: 'ok' })).toBe(1);
   });
 });
+
+/**
+ * The history a restarted feed holds: the `n` backfilled bars, all before the
+ * minute of the feed's own trade, then at most the bar that trade built (the
+ * feed closes it itself when the wall clock crosses a minute during the test,
+ * which is right, not a duplicate).
+ */
+function expectBackfilledThenOwn(h: FeedHistoryMsg, n: number, tradeTs: number): void {
+  const minute = Math.floor(tradeTs / 60_000) * 60_000;
+  const ts = Array.from(h.ts as ArrayLike<number>);
+  expect(ts.filter((t) => t < minute), 'backfilled bars').toHaveLength(n);
+  expect(ts.filter((t) => t >= minute), "the feed's own closed bars").toEqual(ts.length > n ? [minute] : []);
+  expect(new Set(ts).size, 'no minute twice').toBe(ts.length);
+}
