@@ -93,6 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     shutdown: 2000,
   }));
   const version = packageVersion();
+  const trading = tradingLabel(connection);
   const bridge = new DaemonBridge({
     system,
     bus,
@@ -101,8 +102,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     staticDegraded: macro.degraded,
     describe: () => ({
       daemon: { pid: process.pid, version },
-      trading: tradingLabel(connection),
-      venue: { mode: connection.venue, tradingMode: tradingLabel(connection).mode, rest: connection.restBaseUrl, data: connection.dataStreamUrl },
+      trading,
+      venue: { mode: connection.venue, tradingMode: trading.mode, rest: connection.restBaseUrl, data: connection.dataStreamUrl },
       ...options.describe?.(),
     }),
   });
