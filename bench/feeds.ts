@@ -32,6 +32,7 @@ import { ActorSystem, type Message } from '../src/runtime/index.js';
 import { PM_UNIVERSE } from '../src/universe/index.js';
 import { startVenue } from '../venue/index.js';
 import { MARKET_DATA_STRUCTURES } from '../actors/market-data/index.js';
+import { TOPICS } from '../actors/topics.js';
 import { LOSSLESS_FEED_MAILBOX, MARKET_DATA_WORKER, marketDataSpecs, type FeedPlacement } from '../app/daemon/market-data-specs.js';
 import { printFigures, printTable, round, target } from './lib/report.js';
 
@@ -112,8 +113,8 @@ async function pipeline(p: Placement, tps: number, seconds: number): Promise<Run
   try {
     let connected!: () => void;
     const up = new Promise<void>((r) => (connected = r));
-    await sys.subscribe('md_status', (m: Message) => {
-      if ((m as { state?: string }).state === 'connected') connected();
+    await sys.subscribe(TOPICS.md_status, (m) => {
+      if (m.state === 'connected') connected();
     });
     const specs = marketDataSpecs({
       conn: resolveAlpacaConnection({ local: venue }),

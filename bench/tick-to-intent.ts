@@ -44,6 +44,7 @@ import { ALLOCATOR_TOPICS } from '../actors/allocator/actor.js';
 import { RISK_TOPICS } from '../actors/risk/actor.js';
 import { shardStrategies, STRATEGY_TOPICS } from '../actors/strategy/actor.js';
 import { barMsg, featuresMsg, RandomWalk, TICK_SOURCE_STRUCTURES } from '../actors/replay/tick-source.js';
+import { TOPICS } from '../actors/topics.js';
 import { rawSide } from './lib/raw-side.js';
 import { idleTax } from './lib/idle-tax.js';
 import type { RelayArgs } from './actors/relay.js';
@@ -132,9 +133,9 @@ async function spawnTradingStages(sys: ActorSystem, place: Place): Promise<void>
  */
 async function spawnRelayStages(sys: ActorSystem, place: Place): Promise<void> {
   const watch = [...new Set(shardStrategies(SHARD_ARGS).flatMap((d) => d.instruments))];
-  await sys.spawn({ id: 'risk', module: url('./actors/relay.js'), args: { next: 'broker', approve: true } satisfies RelayArgs, placement: place('risk'), flush: RISK_FLUSH, subscribe: ['features'] });
-  await sys.spawn({ id: 'allocator', module: url('./actors/relay.js'), args: { next: 'risk' } satisfies RelayArgs, placement: place('allocator'), subscribe: ['features'] });
-  await sys.spawn({ id: 'strategy:0', module: url('./actors/relay.js'), args: { next: 'allocator', watch } satisfies RelayArgs, placement: place('strategy:0'), subscribe: ['features', 'bars'] });
+  await sys.spawn({ id: 'risk', module: url('./actors/relay.js'), args: { next: 'broker', approve: true } satisfies RelayArgs, placement: place('risk'), flush: RISK_FLUSH, subscribe: [TOPICS.features] });
+  await sys.spawn({ id: 'allocator', module: url('./actors/relay.js'), args: { next: 'risk' } satisfies RelayArgs, placement: place('allocator'), subscribe: [TOPICS.features] });
+  await sys.spawn({ id: 'strategy:0', module: url('./actors/relay.js'), args: { next: 'allocator', watch } satisfies RelayArgs, placement: place('strategy:0'), subscribe: [TOPICS.features, TOPICS.bars] });
 }
 
 async function actorPath(stages: 'trading' | 'relay'): Promise<ActorRun> {

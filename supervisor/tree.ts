@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { ConfigError, serializeError } from '../src/runtime/errors.js';
-import type { ActorExit, ActorFailure, ActorSystem, Logger, Message } from '../src/runtime/index.js';
+import { carrying, defineTopics, type ActorExit, type ActorFailure, type ActorSystem, type Logger, type Message } from '../src/runtime/index.js';
 import { Supervisor, type SupervisorView, type TreeServices } from './supervisor.js';
 import { validateSupervisorSpec, type SupervisorReport, type SupervisorSpec } from './types.js';
 
@@ -27,7 +27,7 @@ export interface SupervisorReportMsg extends Message {
   readonly report: SupervisorReport;
 }
 
-export const SUPERVISOR_TOPIC = 'supervisor';
+export const SUPERVISOR_TOPIC = defineTopics({ supervisor: carrying<SupervisorReportMsg>() }).supervisor;
 
 /**
  * Events: 'report' (SupervisorReport), 'root_failed' (SupervisorReport).

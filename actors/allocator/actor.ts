@@ -20,6 +20,8 @@ import type { StrategySignalMsg } from '../strategy/messages.js';
 import type { AllocatorConfigInput } from './allocator-core.js';
 import { AllocatorDesk, type AllocatorDeskSnapshot } from './desk.js';
 import { DurableRecord, StateCorruptError } from '../../src/durable/index.js';
+import { TOPICS } from '../topics.js';
+import { subscriptions } from '../../src/runtime/index.js';
 
 export interface AllocatorArgs {
   readonly config?: AllocatorConfigInput;
@@ -56,7 +58,8 @@ type In =
   | { readonly type: 'alloc.rebalance_due' }
   | { readonly type: 'alloc.tick' };
 
-export const ALLOCATOR_TOPICS = ['signals', 'features', 'positions'] as const;
+/** What the actor subscribes to; each topic's messages must be ones it accepts (checked at compile time). */
+export const ALLOCATOR_TOPICS = subscriptions<In>()(TOPICS.signals, TOPICS.features, TOPICS.positions);
 
 export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   let desk: AllocatorDesk;
@@ -91,7 +94,7 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   const rebalance = (ctx: ActorContext, cause: string): Message => {
     const r = desk.rebalance(ctx.clock.now());
     m.rebalances.inc({ cause });
-    ctx.publish('posture', r.posture);
+    ctx.publish(TOPICS.posture, r.posture);
     persist(ctx);
     if (r.intents.intents.length > 0) {
       if (r.originNs > 0) m.sinceTick.observe((monoNs() - r.originNs) / 1e9);

@@ -41,10 +41,12 @@ import type { RiskCancelOrderMsg, RiskIntentApprovedMsg } from '../risk/messages
 import type { SdkOrderInput } from './alpaca-mapping.js';
 import { ConnectionMonitor } from './connection.js';
 import type { ExecAccountMsg, ExecMsg } from './messages.js';
-import { accountMsg, EXEC_TOPIC, intentRefusedMsg } from './publish.js';
+import { accountMsg, intentRefusedMsg, publishExec } from './publish.js';
 import { isOpenOrder } from './oms.js';
 import { BrokerSessionCore, orderUpdateMsg, type RawBrokerState } from './session-core.js';
 import { isClientError, linkError, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
+import { TOPICS } from '../topics.js';
+import { subscriptions } from '../../src/runtime/index.js';
 
 export interface BrokerArgs {
   /** Where the SDK connects (plain data: see resolveAlpacaConnection). */
@@ -104,7 +106,7 @@ export interface BrokerSyncMsg {
   readonly type: 'broker.sync';
 }
 
-export const BROKER_TOPICS = [] as const;
+export const BROKER_TOPICS = subscriptions<In>()();
 
 type Local =
   | { readonly type: 'broker.stream'; readonly ev: StreamEvent }
@@ -168,7 +170,7 @@ export default defineActor<In, BrokerArgs>(() => {
   });
 
   const publish = (ctx: ActorContext, msgs: readonly ExecMsg[]): void => {
-    for (const msg of msgs) ctx.publish(EXEC_TOPIC[msg.type], msg);
+    for (const msg of msgs) publishExec(ctx, msg);
   };
 
   /** Runs an I/O promise and brings its outcome back as a message to self (this incarnation only). */
@@ -189,7 +191,7 @@ export default defineActor<In, BrokerArgs>(() => {
     monitor.setReady(session.ready && startupDone);
     monitor.evaluate(now);
     m.connected.set(undefined, monitor.connected && session.ready ? 1 : 0);
-    ctx.publish('broker_status', monitor.message(now));
+    ctx.publish(TOPICS.broker_status, monitor.message(now));
   };
 
   const fetchState = (ctx: ActorContext, phase: 'startup' | 'periodic'): void => {
@@ -212,7 +214,7 @@ export default defineActor<In, BrokerArgs>(() => {
 
   const refuse = (ctx: ActorContext, intentId: string, symbol: string, reason: string): void => {
     m.refused.inc({ reason: reason.split(':')[0] });
-    ctx.publish('orders', intentRefusedMsg(intentId, symbol, reason, ctx.clock.now()));
+    ctx.publish(TOPICS.orders, intentRefusedMsg(intentId, symbol, reason, ctx.clock.now()));
     ctx.log.warn('intent refused', { intentId, reason });
   };
 
@@ -236,7 +238,7 @@ export default defineActor<In, BrokerArgs>(() => {
       return;
     }
     lastAccount = a.value;
-    ctx.publish('positions', a.value);
+    ctx.publish(TOPICS.positions, a.value);
   };
 
   /** A lookup answered: resend an unsent order (if young enough), cancel one that was asked to be. */
@@ -283,7 +285,7 @@ export default defineActor<In, BrokerArgs>(() => {
       startupDone = true;
       ctx.log.info('start-up reconciliation passed; accepting intents', { orders: session.oms.orders().length, positions: session.oms.positions().length });
       // Whoever restarted with us (the risk governor) rebuilds its view of working orders from this.
-      for (const o of session.oms.openOrders()) ctx.publish('orders', orderUpdateMsg(o, 'startup', o.reason, now));
+      for (const o of session.oms.openOrders()) ctx.publish(TOPICS.orders, orderUpdateMsg(o, 'startup', o.reason, now));
       for (const o of session.oms.pendingAmbiguous()) lookup(ctx, o.clientOrderId);
       const pending = buffered;
       buffered = [];
@@ -442,9 +444,9 @@ export default defineActor<In, BrokerArgs>(() => {
       case 'broker.sync':
         publishStatus(ctx);
         if (!startupDone) return;
-        for (const o of session.oms.openOrders()) ctx.publish('orders', orderUpdateMsg(o, 'sync', o.reason, now));
-        ctx.publish('positions', session.positionsMsg(now));
-        if (lastAccount) ctx.publish('positions', lastAccount);
+        for (const o of session.oms.openOrders()) ctx.publish(TOPICS.orders, orderUpdateMsg(o, 'sync', o.reason, now));
+        ctx.publish(TOPICS.positions, session.positionsMsg(now));
+        if (lastAccount) ctx.publish(TOPICS.positions, lastAccount);
         return;
       case 'broker.query':
         if (ctx.envelope?.kind === Kind.Ask) {

@@ -37,6 +37,6 @@ export { InvalidOrderTransitionError, JournalCorruptError, JournalClosedError } 
 export type { ExecOrderUpdateMsg, ExecFillMsg, ExecPositionsMsg, ExecPosition, ExecReconciledMsg, ExecMsg } from './messages.js';
 export { ConnectionMonitor } from './connection.js';
 export type { ConnectionOptions, StreamState } from './connection.js';
-export { EXEC_TOPIC, accountMsg, intentRefusedMsg } from './publish.js';
+export { publishExec, accountMsg, intentRefusedMsg } from './publish.js';
 export type { ExecAccountMsg, ExecConnectionMsg, ExecIntentRefusedMsg } from './messages.js';
 export type { BrokerArgs, BrokerLatencyQuery, BrokerStatusQuery, BrokerSyncMsg } from './actor.js';

@@ -4,17 +4,26 @@
  */
 import { parseAccount, type Parsed } from './alpaca-mapping.js';
 import type { ExecAccountMsg, ExecIntentRefusedMsg, ExecMsg } from './messages.js';
+import type { ActorContext } from '../../src/runtime/index.js';
+import { TOPICS } from '../topics.js';
 
-/** The topic of each message the broker session publishes. */
-export const EXEC_TOPIC: Readonly<Record<ExecMsg['type'], string>> = {
-  'exec.order_update': 'orders',
-  'exec.intent_refused': 'orders',
-  'exec.fill': 'fills',
-  'exec.positions': 'positions',
-  'exec.account': 'positions',
-  'exec.reconciled': 'reconciled',
-  'exec.connection': 'broker_status',
-};
+/** Publishes each message on the topic that carries it; the compiler checks every case against the topic map. */
+export function publishExec(ctx: ActorContext, msg: ExecMsg): void {
+  switch (msg.type) {
+    case 'exec.order_update':
+    case 'exec.intent_refused':
+      return ctx.publish(TOPICS.orders, msg);
+    case 'exec.fill':
+      return ctx.publish(TOPICS.fills, msg);
+    case 'exec.positions':
+    case 'exec.account':
+      return ctx.publish(TOPICS.positions, msg);
+    case 'exec.reconciled':
+      return ctx.publish(TOPICS.reconciled, msg);
+    case 'exec.connection':
+      return ctx.publish(TOPICS.broker_status, msg);
+  }
+}
 
 /** `exec.account` from the broker's raw account (REST JSON or SDK object). */
 export function accountMsg(raw: unknown, now: number): Parsed<ExecAccountMsg> {

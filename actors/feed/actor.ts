@@ -47,10 +47,7 @@ import { feedConfig, type FeedConfig } from './config.js';
 import { FeedCore, type FeedOutput } from './feed.js';
 import type { FeedBackfillResultMsg, FeedBackfillRetryMsg, FeedGetHistoryMsg, FeedTickMsg } from './messages.js';
 import { REJECT_REASONS, type RejectReason } from './validate.js';
-
-export const FEATURES_TOPIC = 'features';
-export const BARS_TOPIC = 'bars';
-export const FEED_STATUS_TOPIC = 'feed_status';
+import { TOPICS } from '../topics.js';
 
 export interface FeedActorArgs {
   readonly symbol: string;
@@ -189,12 +186,12 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
     bfBars.inserted.inc(out.inserted);
     for (const r of BACKFILL_DROP_REASONS) if (out.dropped[r] > 0) bfBars[r].inc(out.dropped[r]);
     if (out.history) {
-      ctx.publish(BARS_TOPIC, out.history);
+      ctx.publish(TOPICS.bars, out.history);
       published.bars++;
       publishedBy.bars.inc();
     }
     if (out.features) {
-      ctx.publish(FEATURES_TOPIC, out.features);
+      ctx.publish(TOPICS.features, out.features);
       published.features++;
       publishedBy.features.inc();
     }
@@ -204,17 +201,17 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
   /** Publishes what one FeedCore call produced; the output object is reused by the next call, so this runs first. */
   const emit = (out: FeedOutput, ctx: ActorContext): void => {
     if (out.features) {
-      ctx.publish(FEATURES_TOPIC, out.features);
+      ctx.publish(TOPICS.features, out.features);
       published.features++;
       publishedBy.features.inc();
     }
     if (out.bar) {
-      ctx.publish(BARS_TOPIC, out.bar);
+      ctx.publish(TOPICS.bars, out.bar);
       published.bars++;
       publishedBy.bars.inc();
     }
     if (out.status) {
-      ctx.publish(FEED_STATUS_TOPIC, out.status);
+      ctx.publish(TOPICS.feed_status, out.status);
       published.status++;
       publishedBy.status.inc();
       statusGauge.set(STATUS_CODE[out.status.status]);
@@ -250,9 +247,9 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
       rejectedBy = Object.fromEntries(REJECT_REASONS.map((r) => [r, rejected.labels({ symbol, reason: r })])) as unknown as Record<RejectReason, Counter>;
       const pub = m.counter('qgtm_feed_published_total', 'Messages a feed published, by topic', ['symbol', 'topic']);
       publishedBy = {
-        features: pub.labels({ symbol, topic: FEATURES_TOPIC }),
-        bars: pub.labels({ symbol, topic: BARS_TOPIC }),
-        status: pub.labels({ symbol, topic: FEED_STATUS_TOPIC }),
+        features: pub.labels({ symbol, topic: TOPICS.features }),
+        bars: pub.labels({ symbol, topic: TOPICS.bars }),
+        status: pub.labels({ symbol, topic: TOPICS.feed_status }),
       };
       statusGauge = m.gauge('qgtm_feed_status', 'Feed data status: 0 fresh, 1 gap, 2 stale', ['symbol']).labels({ symbol });
       statusGauge.set(STATUS_CODE[core.status]);

@@ -33,6 +33,6 @@ export type {
   FeedBackfillResultMsg,
   FeedBackfillRetryMsg,
 } from './messages.js';
-export { FEATURES_TOPIC, BARS_TOPIC, FEED_STATUS_TOPIC, feedArgsViolations } from './actor.js';
+export { feedArgsViolations } from './actor.js';
 export type { FeedActorArgs, FeedBackfillArgs, BackfillState } from './actor.js';
 export { FEED_STRUCTURES } from './structures.js';

@@ -20,10 +20,7 @@ import { CftcClient, COT_CONTRACT_CODES, type CotMarketName } from './cftc-clien
 import { FredClient } from './fred-client.js';
 import type { SourceClock, SourceStats } from './http-source.js';
 import type { MacroMsg, MacroStatusMsg } from './messages.js';
-
-export const MACRO_TOPIC = 'macro';
-/** Where each source says, after every fetch, whether it is reaching its service (health, degraded). */
-export const MACRO_STATUS_TOPIC = 'macro_status';
+import { TOPICS } from '../topics.js';
 
 export const DEFAULT_FRED_SERIES = ['DFII10', 'DTWEXBGS', 'T10YIE'] as const;
 
@@ -197,7 +194,7 @@ export default defineActor<In, MacroActorArgs>(() => {
           if (msg.incarnation !== ctx.incarnation) return;
           inFlight = false;
           for (const r of msg.results) {
-            ctx.publish(MACRO_TOPIC, r);
+            ctx.publish(TOPICS.macro, r);
             publishedCount++;
             published.inc();
           }
@@ -226,7 +223,7 @@ export default defineActor<In, MacroActorArgs>(() => {
             lastError: lastError && msg.failures.length > 0 ? `${lastError.code}: ${lastError.message}` : null,
             ts: now,
           };
-          ctx.publish(MACRO_STATUS_TOPIC, status);
+          ctx.publish(TOPICS.macro_status, status);
           if (queued) {
             const next = queued;
             queued = undefined;

@@ -7,5 +7,5 @@ export type { MacroErrorCode } from './errors.js';
 export { HttpSource, TokenBucket, REAL_CLOCK, retryAfterMs } from './http-source.js';
 export type { HttpSourceOptions, SourceClock, SourceStats } from './http-source.js';
 export type { MacroSeriesMsg, MacroCotMsg, MacroMsg, MacroStatusMsg, Observation, CotRow } from './messages.js';
-export { MACRO_TOPIC, MACRO_STATUS_TOPIC, DEFAULT_FRED_SERIES, macroArgsViolations } from './actor.js';
+export { DEFAULT_FRED_SERIES, macroArgsViolations } from './actor.js';
 export type { MacroActorArgs, FredActorArgs, CftcActorArgs } from './actor.js';

@@ -24,9 +24,7 @@ import { defineActor, type ActorContext, type Message } from '../../src/runtime/
 import type { streaming } from '@alpacahq/alpaca-trade-api';
 import { resolveReconnect, SessionLifecycle, type LifecycleStep, type ReconnectOptions } from './lifecycle.js';
 import { DEFAULT_FEED_ID_PATTERN, MarketDataRouter, type MdDropReason, type MdKind } from './router.js';
-
-/** Topic of `md.status`. */
-export const MD_STATUS_TOPIC = 'md_status';
+import { TOPICS } from '../topics.js';
 
 export type MdChannel = 'trades' | 'quotes' | 'bars';
 
@@ -98,7 +96,7 @@ export default defineActor<In, MdSessionArgs>(() => {
   const apply = (step: LifecycleStep): void => {
     for (const s of step.publish) {
       lastStatus = s;
-      ctx.publish(MD_STATUS_TOPIC, s);
+      ctx.publish(TOPICS.md_status, s);
       const fields = { detail: s.detail, attempt: s.attempt, retryInMs: s.retryInMs };
       if (s.state === 'connected') ctx.log.info('market data connected', fields);
       else ctx.log.warn(`market data ${s.state}`, fields);

@@ -13,11 +13,10 @@
  */
 import { defineActor, Kind, type ActorContext, type Message } from '../../src/runtime/index.js';
 import type { FeedBarMsg, FeedFeaturesMsg } from '../feed/messages.js';
+import { TOPICS, type OnTopic, type TopicName, type Topics } from '../topics.js';
 
-export interface PublishItem {
-  readonly topic: string;
-  readonly msg: Message;
-}
+/** A message and the topic that carries it (the pair is checked against the topic map). */
+export type PublishItem = { readonly [K in TopicName]: { readonly topic: Topics[K]; readonly msg: OnTopic<K> } }[TopicName];
 
 /** feed.features for a price, with the keys in the feed's creation order. */
 export function featuresMsg(symbol: string, price: number, ts: number, seq: number, vol: number | null = 0.2, spreadBps = 2): FeedFeaturesMsg {
@@ -133,9 +132,9 @@ export default defineActor<In>(() => {
     const { symbol, price, closesBar, n } = s.walk.step(s.cmd.barEvery ?? 1);
     const now = ctx.clock.now();
     const barMs = s.cmd.barMs ?? 60_000;
-    ctx.publish('features', featuresMsg(symbol, price, now, n));
+    ctx.publish(TOPICS.features, featuresMsg(symbol, price, now, n));
     // Bar times advance by the tick count, so they stay strictly increasing per symbol at any tick rate.
-    if (closesBar) ctx.publish('bars', barMsg(symbol, price, s.start + n, barMs));
+    if (closesBar) ctx.publish(TOPICS.bars, barMsg(symbol, price, s.start + n, barMs));
     if (--s.left <= 0) {
       ctx.timers.cancel('stream');
       stream = null;
@@ -148,7 +147,8 @@ export default defineActor<In>(() => {
     receive(msg, ctx) {
       switch (msg.type) {
         case 'ticks.publish':
-          for (const it of msg.items) ctx.publish(it.topic, it.msg);
+          // Each item's pair was checked where it was made; here any topic of the map will do.
+          for (const it of msg.items) ctx.publish<Message>(it.topic, it.msg);
           if (ctx.envelope?.kind === Kind.Ask) ctx.reply({ type: 'ticks.published', n: msg.items.length } as Message);
           return;
         case 'ticks.stream':

@@ -30,6 +30,8 @@ import type { RiskCommandMsg, RiskIntentDeniedMsg, RiskTierChangedMsg } from './
 import { loadRiskState, mergeRiskStart, riskRecord, type RiskStart } from './durable.js';
 import type { DurableRecord } from '../../src/durable/index.js';
 import type { PreTradeConfig } from './pre-trade.js';
+import { TOPICS } from '../topics.js';
+import { subscriptions } from '../../src/runtime/index.js';
 
 export interface RiskArgs {
   readonly risk?: RiskConfigInput;
@@ -52,7 +54,8 @@ export interface RiskArgs {
   readonly stateDir?: string;
 }
 
-export const RISK_TOPICS = ['features', 'positions', 'orders', 'reconciled', 'broker_status', 'strategy_status'] as const;
+/** What the actor subscribes to; each topic's messages must be ones it accepts (checked at compile time). */
+export const RISK_TOPICS = subscriptions<In>()(TOPICS.features, TOPICS.positions, TOPICS.orders, TOPICS.reconciled, TOPICS.broker_status, TOPICS.strategy_status);
 
 type In =
   | FeedFeaturesMsg
@@ -112,7 +115,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
   const RANK = { NORMAL: 0, WARN: 1, THROTTLE: 2, NO_NEW: 3, FLATTEN: 4 } as const;
 
   const publishState = (ctx: ActorContext): void => {
-    ctx.publish('risk', desk.state(ctx.clock.now()));
+    ctx.publish(TOPICS.risk, desk.state(ctx.clock.now()));
   };
 
   const flatten = (ctx: ActorContext): void => {
@@ -122,13 +125,13 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
     for (const c of pass.cancels) ctx.tell(brokerId, c);
     for (const a of pass.approved) ctx.tell(brokerId, a);
     for (const d of pass.denied) deny(ctx, d);
-    ctx.publish('risk', pass.report);
+    ctx.publish(TOPICS.risk, pass.report);
     ctx.log.warn('flatten pass', { pass: pass.report.pass, cancels: pass.cancels.length, liquidations: pass.approved.length, denied: pass.denied.length });
   };
 
   const deny = (ctx: ActorContext, d: RiskIntentDeniedMsg): void => {
     m.verdicts.inc({ verdict: 'denied', code: d.code });
-    ctx.publish('risk', d);
+    ctx.publish(TOPICS.risk, d);
   };
 
   const applyChanges = (ctx: ActorContext, changes: readonly RiskTierChangedMsg[], persisted = false): void => {
@@ -136,7 +139,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
     if (!persisted) persist(ctx, 'tier change');
     for (const c of changes) {
       m.changes.inc({ to: c.to });
-      ctx.publish('risk', c);
+      ctx.publish(TOPICS.risk, c);
       ctx.log.warn('risk tier changed', { from: c.from, to: c.to, cause: c.cause, reason: c.reason });
     }
     m.tier.set(undefined, RANK[desk.tier]);
@@ -181,7 +184,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
         // Fail-safe: an operator floor of NO_NEW, lifted only by an operator's clear.
         const r = desk.command({ type: 'risk.command', action: 'set', tier: 'NO_NEW', by: 'system', reason: `risk state could not be restored (${start.error}); held until an operator clears`, at: ctx.clock.now() }, ctx.clock.now());
         ctx.log.error('risk state unusable: starting at NO_NEW', { error: start.error, movedTo: start.movedTo, tier: desk.tier });
-        for (const c of r.changes) ctx.publish('risk', c);
+        for (const c of r.changes) ctx.publish(TOPICS.risk, c);
       }
       if (store) {
         m.stateRestores.inc({ record: 'risk', outcome: start.kind });

@@ -30,6 +30,8 @@ import { ShardCore, type ShardOptions, type ShardSnapshot } from './shard-core.j
 import type { StrategyDef } from './strategy.js';
 import { loadShardState, shardRecord, type ShardState, type StrategyDecision } from './durable.js';
 import type { DurableRecord } from '../../src/durable/index.js';
+import { TOPICS } from '../topics.js';
+import { subscriptions } from '../../src/runtime/index.js';
 
 export interface StrategyShardArgs {
   /** This shard's index, 0-based. */
@@ -50,7 +52,8 @@ export interface StrategyShardArgs {
   readonly stateEveryMs?: number;
 }
 
-export const STRATEGY_TOPICS = ['features', 'bars', 'feed_status', 'macro'] as const;
+/** What the actor subscribes to; each topic's messages must be ones it accepts (checked at compile time). */
+export const STRATEGY_TOPICS = subscriptions<In>()(TOPICS.features, TOPICS.bars, TOPICS.feed_status, TOPICS.macro);
 
 type In = FeedMsg | MacroMsg | StrategyCommandMsg | { readonly type: 'strategy.evaluate' } | { readonly type: 'strategy.status_tick' } | { readonly type: 'strategy.query' };
 
@@ -133,7 +136,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
 
   const publishStatus = (ctx: ActorContext): void => {
     for (const id of lastStates.keys()) lastStates.set(id, core.surface.state(id));
-    ctx.publish('strategy_status', core.statusReport(ctx.clock.now()));
+    ctx.publish(TOPICS.strategy_status, core.statusReport(ctx.clock.now()));
   };
 
   const publishIfChanged = (ctx: ActorContext): void => {
@@ -196,7 +199,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
           if (origin > 0 && signals.length > 0) m.sinceTick.observe((monoNs() - origin) / 1e9);
           for (const s of signals) {
             const out: StrategySignalMsg = { ...s, originNs: origin };
-            ctx.publish('signals', out);
+            ctx.publish(TOPICS.signals, out);
           }
           m.signals.inc(signals.length);
           publishIfChanged(ctx);

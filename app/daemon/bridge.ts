@@ -9,20 +9,16 @@
  * signals likewise. Everything else (orders, fills, risk, supervisor
  * reports) is forwarded as it happens.
  */
-import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
-import type { ExecAccountMsg, ExecConnectionMsg, ExecFillMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../../actors/broker/messages.js';
-import type { FeedFeaturesMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
-import type { MdStatusMsg } from '../../actors/market-data/messages.js';
-import { MACRO_STATUS_TOPIC } from '../../actors/macro/actor.js';
 import type { MacroStatusMsg } from '../../actors/macro/messages.js';
-import type { RiskCommandResultMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
-import type { StrategyCommandResultMsg, StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
+import type { RiskCommandResultMsg } from '../../actors/risk/messages.js';
+import type { StrategyCommandResultMsg } from '../../actors/strategy/messages.js';
+import { TOPICS } from '../../actors/topics.js';
 import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
 import type { SupervisionTree, SupervisorReport } from '../../supervisor/index.js';
 import type { DaemonSide } from '../bus/bus.js';
 import { errorAck, toRiskCommandMsg, toStrategyCommandMsg, type CommandAck, type OperatorCommand } from '../bus/commands.js';
 import { serializeError } from '../../src/errors.js';
-import type { ActorSystem, Message, WorkerVitals } from '../../src/runtime/index.js';
+import type { ActorSystem, Message, Topic, WorkerVitals } from '../../src/runtime/index.js';
 import type { Focus } from '../../src/universe/index.js';
 import { OperatorViews } from './views.js';
 
@@ -71,7 +67,7 @@ export class DaemonBridge {
     const { system, bus } = this.opts;
     const v = this.views;
     const now = (): number => Date.now();
-    const sub = async (topic: string, handler: (m: Message) => void): Promise<void> => {
+    const sub = async <M extends Message>(topic: Topic<M>, handler: (m: M) => void): Promise<void> => {
       this.unsubscribes.push(await system.subscribe(topic, handler));
     };
     const r = system.registry;
@@ -82,50 +78,46 @@ export class DaemonBridge {
     const driftGauge = r.gauge('qgtm_reconciliation_drift_ratio', 'Position drift notional over equity at the last reconciliation', []);
     const featuresTotal = r.counter('qgtm_daemon_features_seen_total', 'Feature updates seen by the daemon bridge', []);
 
-    await sub('features', (m) => {
-      v.onFeatures(m as FeedFeaturesMsg, now());
+    await sub(TOPICS.features, (m) => {
+      v.onFeatures(m, now());
       featuresTotal.inc();
     });
-    await sub('feed_status', (m) => v.onFeedStatus(m as FeedStatusMsg));
-    await sub('md_status', (m) => (v.md = m as MdStatusMsg));
-    await sub(MACRO_STATUS_TOPIC, (m) => {
-      if (m.type === 'macro.status') this.macro.set((m as MacroStatusMsg).source, m as MacroStatusMsg);
+    await sub(TOPICS.feed_status, (m) => v.onFeedStatus(m));
+    await sub(TOPICS.md_status, (m) => (v.md = m));
+    await sub(TOPICS.macro_status, (m) => this.macro.set(m.source, m));
+    await sub(TOPICS.signals, (m) => {
+      v.onSignal(m);
+      signalsTotal.inc({ strategy: m.strategyId });
     });
-    await sub('signals', (m) => {
-      v.onSignal(m as StrategySignalMsg);
-      signalsTotal.inc({ strategy: (m as StrategySignalMsg).strategyId });
+    await sub(TOPICS.strategy_status, (m) => v.onStrategyStatus(m));
+    await sub(TOPICS.posture, (m) => v.onPosture(m));
+    await sub(TOPICS.risk, (m) => {
+      v.onRisk(m);
+      if (m.type === 'risk.state') tierGauge.set(undefined, TIER_LEVEL[m.tier] ?? -1);
+      else bus.publish('risk', m);
     });
-    await sub('strategy_status', (m) => v.onStrategyStatus(m as StrategyStatusMsg));
-    await sub('posture', (m) => v.onPosture(m as AllocPostureMsg));
-    await sub('risk', (m) => {
-      v.onRisk(m as RiskStateMsg | RiskTierChangedMsg | RiskIntentDeniedMsg);
-      if (m.type === 'risk.state') tierGauge.set(undefined, TIER_LEVEL[(m as RiskStateMsg).tier] ?? -1);
-      if (m.type !== 'risk.state') bus.publish('risk', m);
-    });
-    await sub('orders', (m) => {
+    await sub(TOPICS.orders, (m) => {
       if (m.type === 'exec.order_update') {
-        v.onOrder(m as ExecOrderUpdateMsg);
-        ordersTotal.inc({ status: (m as ExecOrderUpdateMsg).status ?? (m as ExecOrderUpdateMsg).submission });
+        v.onOrder(m);
+        ordersTotal.inc({ status: m.status ?? m.submission });
       }
       bus.publish('orders', m);
     });
-    await sub('fills', (m) => {
-      v.onFill(m as ExecFillMsg);
+    await sub(TOPICS.fills, (m) => {
+      v.onFill(m);
       fillsTotal.inc();
       bus.publish('fills', m);
     });
-    await sub('positions', (m) => {
-      if (m.type === 'exec.positions') v.onPositions(m as ExecPositionsMsg);
-      else if (m.type === 'exec.account') v.onAccount(m as ExecAccountMsg);
+    await sub(TOPICS.positions, (m) => {
+      if (m.type === 'exec.positions') v.onPositions(m);
+      else v.onAccount(m);
     });
-    await sub('broker_status', (m) => {
-      if (m.type !== 'exec.connection') return;
-      const c = m as ExecConnectionMsg;
+    await sub(TOPICS.broker_status, (c) => {
       this.broker = { up: c.connected && c.ready, detail: c.ready ? `stream ${c.stream}` : (c.reason ?? `not ready (stream ${c.stream})`) };
     });
-    await sub('reconciled', (m) => {
-      v.onReconciled(m as ExecReconciledMsg);
-      driftGauge.set(undefined, (m as ExecReconciledMsg).magnitude);
+    await sub(TOPICS.reconciled, (m) => {
+      v.onReconciled(m);
+      driftGauge.set(undefined, m.magnitude);
     });
     this.offCommands = bus.onCommand((cmd) => this.command(cmd));
 

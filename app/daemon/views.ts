@@ -11,6 +11,7 @@ import type { MdStatusMsg } from '../../actors/market-data/messages.js';
 import type { RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
 import type { StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
 import { CATALOG } from '../../actors/strategy/registry.js';
+import type { OnTopic } from '../../actors/topics.js';
 import { universe, type Focus } from '../../src/universe/index.js';
 
 const RECENT = 100;
@@ -118,10 +119,11 @@ export class OperatorViews {
     this.posture = m;
   }
 
-  onRisk(m: RiskStateMsg | RiskTierChangedMsg | RiskIntentDeniedMsg): void {
+  onRisk(m: OnTopic<'risk'>): void {
     if (m.type === 'risk.state') this.riskState = m;
     else if (m.type === 'risk.tier_changed') pushBounded(this.tierHistory, m);
-    else pushBounded(this.denied, m);
+    // A flatten pass is not a denial: the bus forwards it, the views keep no list of them.
+    else if (m.type === 'risk.intent_denied') pushBounded(this.denied, m);
   }
 
   onOrder(m: ExecOrderUpdateMsg): void {

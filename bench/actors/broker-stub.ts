@@ -11,6 +11,7 @@
 import { defineActor, Kind, monoNs, type Message } from '../../src/runtime/index.js';
 import type { RiskIntentApprovedMsg } from '../../actors/risk/messages.js';
 import { BenchBroker, EQUITY } from '../lib/stages.js';
+import { TOPICS } from '../../actors/topics.js';
 
 type In = RiskIntentApprovedMsg | { readonly type: 'broker.sync' } | { readonly type: 'broker.latency'; readonly reset?: boolean } | { readonly type: 'risk.cancel_order' };
 
@@ -51,8 +52,8 @@ export default defineActor<In, { samples?: number }>(() => {
             n++;
           }
           const r = book.accept(msg, ctx.clock.now());
-          ctx.publish('orders', r.ack);
-          ctx.publish('positions', r.book);
+          ctx.publish(TOPICS.orders, r.ack);
+          ctx.publish(TOPICS.positions, r.book);
           return;
         }
         case 'broker.sync':

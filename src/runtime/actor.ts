@@ -11,6 +11,7 @@ import type { Logger } from './logger.js';
 import type { Envelope, Message } from './message.js';
 import type { MetricHelpers } from './metrics.js';
 import type { Timers } from './timers.js';
+import type { Topic } from './topic.js';
 
 /** A reference to an actor: its id. Refs stay valid across restarts. */
 export interface ActorRef {
@@ -41,9 +42,10 @@ export interface ActorContext {
   /** Answers the ask being handled. Throws if the current message is not an ask. */
   reply(msg: Message): void;
 
-  publish(topic: string, msg: Message): void;
-  subscribe(topic: string): void;
-  unsubscribe(topic: string): void;
+  /** Publishes to a topic's subscribers; the topic's type says which messages it carries. */
+  publish<M extends Message>(topic: Topic<M>, msg: NoInfer<M>): void;
+  subscribe(topic: Topic): void;
+  unsubscribe(topic: Topic): void;
 
   /** Asks to be told (`sys.terminated`) when `target` stops or crashes. */
   watch(target: Target): void;

@@ -19,3 +19,5 @@ export type { MetricHelpers, MetricJson } from './metrics.js';
 export { createLogger } from './logger.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { ActorInfo, FaultKind, CellState, WorkerVitals } from './protocol.js';
+export { carrying, defineTopics, subscriptions, untypedTopic } from './topic.js';
+export type { Carrying, Topic, TopicMessage, TopicsOf } from './topic.js';

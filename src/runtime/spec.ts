@@ -2,6 +2,7 @@
  * What it takes to start an actor, and its validation.
  */
 import { isValidActorId } from './message.js';
+import type { Topic } from './topic.js';
 import { DEFAULT_MAILBOX, validateMailboxConfig, type MailboxConfig } from './mailbox.js';
 
 export interface WorkerLimits {
@@ -25,7 +26,7 @@ export interface ActorSpec<A = unknown> {
   readonly placement?: string;
   readonly mailbox?: MailboxConfig;
   /** Topics subscribed before the actor starts, so nothing published after start is missed. */
-  readonly subscribe?: readonly string[];
+  readonly subscribe?: readonly Topic[];
   /** Resource limits of the worker (taken from the first actor placed in it). */
   readonly limits?: WorkerLimits;
   /**

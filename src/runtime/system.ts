@@ -25,6 +25,7 @@ import { monoNs, SYSTEM_ID, type Envelope, type Message } from './message.js';
 import { MetricsRegistry, type MetricJson } from './metrics.js';
 import type { ActorInfo, FaultKind, WorkerEvent, WorkerVitals } from './protocol.js';
 import { DEFAULT_RESTART_BUFFER, placementOf, validateSpec, type ActorSpec } from './spec.js';
+import type { Topic } from './topic.js';
 import { WorkerHost, type WorkerEnd, type WorkerEndReason } from './worker-host.js';
 import { advance, settle } from './quiescence.js';
 import { validateSystemOptions, type ActorExit, type ActorFailure, type ActorStatus, type ExitHandler, type FailureHandler, type FailureReason, type SystemOptions } from './system-options.js';
@@ -277,7 +278,7 @@ export class ActorSystem extends EventEmitter {
   }
 
   /** Publishes from the main thread to a topic's subscribers. */
-  publish(topic: string, msg: Message): void {
+  publish<M extends Message>(topic: Topic<M>, msg: NoInfer<M>): void {
     for (const sub of this.topics.get(topic) ?? []) {
       if (sub !== SYSTEM_ID) this.endpoint.tell(sub, msg, topic);
     }
@@ -289,8 +290,9 @@ export class ActorSystem extends EventEmitter {
   }
 
   /** Receives a topic's messages on the main thread; returns the unsubscribe function. */
-  async subscribe(topic: string, handler: TopicHandler): Promise<() => Promise<void>> {
-    const off = this.endpoint.onTopic(topic, handler);
+  async subscribe<M extends Message>(topic: Topic<M>, handler: (msg: M, env: Envelope<M>) => void): Promise<() => Promise<void>> {
+    // The one place a topic's message is taken to be what the topic carries: publishers are checked against it at compile time.
+    const off = this.endpoint.onTopic(topic, handler as unknown as TopicHandler);
     this.topicSet(topic).add(SYSTEM_ID);
     await this.broadcastTopic(topic);
     return async () => {

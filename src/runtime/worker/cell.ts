@@ -16,6 +16,7 @@ import type { CounterChild, GaugeChild, HistogramChild, MetricsRegistry } from '
 import type { CellState } from '../protocol.js';
 import type { ActorSpec } from '../spec.js';
 import { ActorTimers } from '../timers.js';
+import type { Topic } from '../topic.js';
 
 /** What a cell needs from the worker runtime around it. */
 export interface CellHost {
@@ -172,13 +173,13 @@ export class Cell {
         if (!env || env.kind !== Kind.Ask || env.from === null) throw new Error(`actor ${cell.id}: reply outside the handling of an ask`);
         send(env.from, Kind.Reply, env.cid, msg);
       },
-      publish(topic: string, msg: Message): void {
+      publish<M extends Message>(topic: Topic<M>, msg: NoInfer<M>): void {
         host.publish(cell.id, topic, msg);
       },
-      subscribe(topic: string): void {
+      subscribe(topic: Topic): void {
         host.subscribe(cell.id, topic, true);
       },
-      unsubscribe(topic: string): void {
+      unsubscribe(topic: Topic): void {
         host.subscribe(cell.id, topic, false);
       },
       watch(target: Target): void {

@@ -14,6 +14,7 @@ import { useSystem } from '../../helpers/system.js';
 import { eventually } from '../../helpers/fixtures.js';
 import { Collector } from '../venue/helpers.js';
 import { feedInfo } from '../market-data/helpers.js';
+import { TOPICS, type OnTopic } from '../../../actors/topics.js';
 
 const T0 = Date.UTC(2025, 0, 6, 15, 0);
 const startSystem = useSystem();
@@ -30,8 +31,8 @@ async function virtualFeed(options: { staleAfterMs?: number; faults?: boolean; m
   const system = await startSystem({ clock: 'virtual', startTime: T0, structures: MARKET_DATA_STRUCTURES, faults: options.faults ?? false });
   const statuses = new Collector<FeedStatusMsg>();
   const features = new Collector<FeedFeaturesMsg>();
-  await system.subscribe('feed_status', (m: Message) => statuses.push(m as FeedStatusMsg));
-  await system.subscribe('features', (m: Message) => features.push(m as FeedFeaturesMsg));
+  await system.subscribe(TOPICS.feed_status, (m) => statuses.push(m));
+  await system.subscribe(TOPICS.features, (m) => features.push(m));
   const spec = feedSpec('GLD', {
     args: { tickMs: 1000, config: { staleAfterMs: options.staleAfterMs ?? 5000, barIntervalMs: 60_000, barCloseGraceMs: 0 } },
     mailbox: options.mailbox,
@@ -105,8 +106,8 @@ describe('feed actor', () => {
 
   it('a bar interval passes on the virtual clock then the bar built from trades closes and is published', async () => {
     const { system } = await virtualFeed({ staleAfterMs: 600_000 });
-    const bars = new Collector<Message & Record<string, number>>();
-    await system.subscribe('bars', (m: Message) => bars.push(m as Message & Record<string, number>));
+    const bars = new Collector<OnTopic<'bars'>>();
+    await system.subscribe(TOPICS.bars, (m) => bars.push(m));
     const minute = Math.floor(T0 / 60_000) * 60_000;
     [100, 101, 99.5, 100.5].forEach((p, k) => system.tell('feed:GLD', trade(minute + 1000 * (k + 1), p, k + 1, 10 * (k + 1))));
     await system.settle();

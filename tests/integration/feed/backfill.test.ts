@@ -17,6 +17,7 @@ import type { TradeMsg } from '../../../actors/market-data/messages.js';
 import { useSystem } from '../../helpers/system.js';
 import { eventually } from '../../helpers/fixtures.js';
 import { Collector } from '../venue/helpers.js';
+import { TOPICS } from '../../../actors/topics.js';
 
 const startSystem = useSystem();
 let venue: VenueHandle | undefined;
@@ -39,10 +40,10 @@ async function stack(options: { faults?: boolean } = {}): Promise<Stack> {
   const system = await startSystem({ structures: MARKET_DATA_STRUCTURES, faults: options.faults ?? false });
   const history = new Collector<FeedHistoryMsg>();
   const features = new Collector<FeedFeaturesMsg>();
-  await system.subscribe('bars', (m: Message) => {
+  await system.subscribe(TOPICS.bars, (m) => {
     if (m.type === 'feed.history') history.push(m as FeedHistoryMsg);
   });
-  await system.subscribe('features', (m: Message) => features.push(m as FeedFeaturesMsg));
+  await system.subscribe(TOPICS.features, (m) => features.push(m));
   return { system, conn: resolveAlpacaConnection({ local: venue }), history, features };
 }
 

@@ -14,6 +14,7 @@ import type { FredSeriesId } from '../../../venue/market/macro.js';
 import { useSystem } from '../../helpers/system.js';
 import { eventually } from '../../helpers/fixtures.js';
 import { Collector } from '../venue/helpers.js';
+import { TOPICS } from '../../../actors/topics.js';
 
 const startSystem = useSystem();
 const DAY_MS = 86_400_000;
@@ -30,7 +31,7 @@ describe('macro actors against the venue', () => {
     venue = await startVenue({ clockMode: 'manual', startTime: Date.now(), seed: 11, historyMinutes: 0 });
     const system = await startSystem({ structures: MARKET_DATA_STRUCTURES });
     const published = new Collector<Message>();
-    await system.subscribe('macro', (m: Message) => published.push(m));
+    await system.subscribe(TOPICS.macro, (m) => published.push(m));
     return { system, published };
   }
 

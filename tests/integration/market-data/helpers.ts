@@ -10,6 +10,7 @@ import { marketDataSpecs, type MarketDataSpecOptions } from '../../../app/daemon
 import type { MdStatusMsg } from '../../../actors/market-data/messages.js';
 import type { MarketEvent } from '../../../venue/market/events.js';
 import { Collector } from '../venue/helpers.js';
+import { TOPICS } from '../../../actors/topics.js';
 
 export interface Stack {
   readonly venue: VenueHandle;
@@ -30,7 +31,7 @@ export async function startStack(
   const system = await start({ structures: MARKET_DATA_STRUCTURES, faults: options.faults ?? false });
   const conn = resolveAlpacaConnection({ local: venue, ...options.keys });
   const statuses = new Collector<MdStatusMsg>();
-  await system.subscribe('md_status', (m: Message) => statuses.push(m as MdStatusMsg));
+  await system.subscribe(TOPICS.md_status, (m) => statuses.push(m));
   const specs = marketDataSpecs({
     conn,
     symbols,

@@ -11,6 +11,7 @@ import { useSystem } from '../../helpers/system.js';
 import { eventually } from '../../helpers/fixtures.js';
 import { Collector } from '../venue/helpers.js';
 import { addCounts, countEvents, feedInfo, mdInfo, startStack, type Stack } from './helpers.js';
+import { TOPICS } from '../../../actors/topics.js';
 
 const startSystem = useSystem();
 const SYMBOLS = ['GLD', 'SLV', 'GDX'];
@@ -33,8 +34,8 @@ describe('market-data session against the venue', () => {
     expect(connected).toMatchObject({ venue: 'local', subscribed: 3, connects: 1, attempt: 0 });
     const features = new Collector<Message & { symbol: string }>();
     const bars = new Collector<Message & { symbol: string }>();
-    await system.subscribe('features', (m) => features.push(m as Message & { symbol: string }));
-    await system.subscribe('bars', (m) => bars.push(m as Message & { symbol: string }));
+    await system.subscribe(TOPICS.features, (m) => features.push(m as Message & { symbol: string }));
+    await system.subscribe(TOPICS.bars, (m) => bars.push(m as Message & { symbol: string }));
 
     // A little over two minutes of market time: trades, quotes and at least one venue bar per symbol.
     const sent = countEvents(venue.market.step(130), SYMBOLS);
@@ -130,7 +131,7 @@ describe('market-data session against the venue', () => {
     stack = await startStack(startSystem, ['GLD', 'SLV'], { specs: { feed: { tickMs: 50, config: { staleAfterMs: 250 } } } });
     const { venue, system, statuses } = stack;
     const feedStatus = new Collector<Message & { symbol: string; status: string; reason: string }>();
-    await system.subscribe('feed_status', (m) => feedStatus.push(m as Message & { symbol: string; status: string; reason: string }));
+    await system.subscribe(TOPICS.feed_status, (m) => feedStatus.push(m as Message & { symbol: string; status: string; reason: string }));
     await statuses.waitFor((s) => s.state === 'connected', 5000, 'connected');
     venue.market.step(1);
     await feedStatus.waitFor((_, all) => all.filter((s) => s.status === 'fresh').length === 2, 3000, 'both fresh');

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../../src/runtime/index.js';
+import { carrying, defineTopics, type Message } from '../../../src/runtime/index.js';
 import { DEFAULT_RESTART } from '../../../src/runtime/system.js';
 import { eventually, fixture } from '../../helpers/fixtures.js';
 import { useSystem } from '../../helpers/system.js';
+
+const PRICES = defineTopics({ prices: carrying<Any>() }).prices;
 
 const probe = fixture('probe');
 type Any = Message & Record<string, any>;
@@ -55,10 +57,10 @@ describe('tell and ask across workers', () => {
   it('publish to a topic then every subscriber receives it, the main thread included', async () => {
     const sys = await start();
     await sys.spawn({ id: 'pub', module: probe });
-    await sys.spawn({ id: 's1', module: probe, subscribe: ['prices'] });
-    await sys.spawn({ id: 's2', module: probe, subscribe: ['prices'] });
+    await sys.spawn({ id: 's1', module: probe, subscribe: [PRICES] });
+    await sys.spawn({ id: 's2', module: probe, subscribe: [PRICES] });
     const got: Any[] = [];
-    await sys.subscribe('prices', (m) => got.push(m as Any));
+    await sys.subscribe(PRICES, (m) => got.push(m));
     sys.tell('pub', { type: 't.publish', topic: 'prices', msg: { type: 't.record', px: 1 } } as Any);
     await sys.settle();
     for (const id of ['s1', 's2']) {

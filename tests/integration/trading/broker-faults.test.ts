@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clientOrderIdFor } from '../../../actors/broker/client-order-id.js';
 import { LOCAL_KEY_PAIR } from '../../../src/alpaca/index.js';
 import { featuresMsg } from '../../../actors/replay/tick-source.js';
+import { TOPICS } from '../../../actors/topics.js';
 import { eventually, FAST, intent, intentsMsg, mid, riskAt, startHarness, venuePositions, type Any, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -21,7 +22,7 @@ const QUIET_BROKER = { trading: { broker: { ...FAST.broker, reconcileEveryMs: 60
 async function ready(h: Harness, symbol: string): Promise<number> {
   await h.brokerReady();
   const px = mid(h.venue, symbol);
-  await h.publish([{ topic: 'features', msg: featuresMsg(symbol, px, Date.now(), 1) }]);
+  await h.publish([{ topic: TOPICS.features, msg: featuresMsg(symbol, px, Date.now(), 1) }]);
   await riskAt(h, 'NORMAL');
   await eventually(async () => {
     const [info] = await h.sys.inspect('risk');

@@ -16,12 +16,14 @@ import { barMsg, featuresMsg, TICK_SOURCE_STRUCTURES, type PublishItem } from '.
 import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { clientsFor, Collector } from '../venue/helpers.js';
 import type { ExecConnectionMsg, ExecPositionsMsg } from '../../../actors/broker/messages.js';
+import { TOPICS, type TopicName } from '../../../actors/topics.js';
 
 export type Any = Message & Record<string, any>;
 
 export const TICK_SOURCE = new URL('../../../actors/replay/tick-source.js', import.meta.url).href;
 
-export const TOPICS = ['signals', 'strategy_status', 'posture', 'risk', 'orders', 'fills', 'positions', 'reconciled', 'broker_status'] as const;
+/** The topics the harness collects. */
+export const WATCHED = ['signals', 'strategy_status', 'posture', 'risk', 'orders', 'fills', 'positions', 'reconciled', 'broker_status'] as const satisfies readonly TopicName[];
 
 export interface Harness {
   readonly venue: VenueHandle;
@@ -30,7 +32,7 @@ export interface Harness {
   readonly api: AlpacaClients;
   readonly journalDir: string;
   /** Everything published on each topic since the start. */
-  readonly seen: Record<(typeof TOPICS)[number], Collector<Any>>;
+  readonly seen: Record<(typeof WATCHED)[number], Collector<Any>>;
   /** Publishes items through the tick source (a worker, as the market-data session would). */
   publish(items: readonly PublishItem[]): Promise<void>;
   /** Asks an actor (2 s timeout). */
@@ -66,8 +68,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const journalDir = opts.journalDir ?? mkdtempSync(join(tmpdir(), 'qgtm-trading-'));
   // QGTM_TEST_LOG=info shows the actors' logs when a test needs looking into.
   const sys = await ActorSystem.start({ logLevel: (process.env.QGTM_TEST_LOG as 'info' | undefined) ?? 'silent', structures: [...TICK_SOURCE_STRUCTURES, ...TRADING_STRUCTURES], ...opts.system });
-  const seen = Object.fromEntries(TOPICS.map((t) => [t, new Collector<Any>()])) as Harness['seen'];
-  await Promise.all(TOPICS.map((t) => sys.subscribe(t, (m) => seen[t].push(m as Any))));
+  const seen = Object.fromEntries(WATCHED.map((t) => [t, new Collector<Any>()])) as Harness['seen'];
+  await Promise.all(WATCHED.map((t) => sys.subscribe<Message>(TOPICS[t], (m) => seen[t].push(m as Any))));
   const t = { ...FAST, ...opts.trading };
   let tree: SupervisionTree;
   try {
@@ -101,7 +103,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return Object.fromEntries((last?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty]));
     },
     async explain() {
-      const last = (t: (typeof TOPICS)[number], n = 3): unknown[] => seen[t].items.slice(-n);
+      const last = (t: (typeof WATCHED)[number], n = 3): unknown[] => seen[t].items.slice(-n);
       const venueOrders = await api.orders.getAllOrders({ status: 'all', limit: 20 }).catch((e: unknown) => String(e));
       const risk = seen.risk.items.filter((m) => m.type === 'risk.state').slice(-1)[0];
       return {
@@ -138,9 +140,9 @@ export function trendItems(symbol: string, base: number, direction: 1 | -1, now:
   let px = base;
   for (let i = 0; i < n; i++) {
     px = Math.round(px * (1 + direction * 0.003 + (i % 2 === 0 ? 0.0007 : -0.0007)) * 100) / 100;
-    items.push({ topic: 'bars', msg: barMsg(symbol, px, now - (n - i) * 60_000) });
+    items.push({ topic: TOPICS.bars, msg: barMsg(symbol, px, now - (n - i) * 60_000) });
   }
-  items.push({ topic: 'features', msg: featuresMsg(symbol, px, now, n, 0.2) });
+  items.push({ topic: TOPICS.features, msg: featuresMsg(symbol, px, now, n, 0.2) });
   return items;
 }
 

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { featuresMsg } from '../../../actors/replay/tick-source.js';
+import { TOPICS } from '../../../actors/topics.js';
 import { eventually, intent, intentsMsg, mid, riskAt, riskCommand, startHarness, venuePositions, type Any, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -17,7 +18,7 @@ afterEach(async () => {
 async function prices(h: Harness, symbols: readonly string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const now = Date.now();
-  await h.publish(symbols.map((s, k) => ({ topic: 'features', msg: featuresMsg(s, (out[s] = mid(h.venue, s)), now, k + 1) })));
+  await h.publish(symbols.map((s, k) => ({ topic: TOPICS.features, msg: featuresMsg(s, (out[s] = mid(h.venue, s)), now, k + 1) })));
   // The features come from the tick source's worker, the intents from this thread: wait until risk has the prices.
   await eventually(async () => {
     const [info] = await h.sys.inspect('risk');

@@ -25,6 +25,7 @@ import type { AllocPostureMsg } from '../../../actors/allocator/messages.js';
 import { PM_UNIVERSE } from '../../../src/universe/index.js';
 import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { Collector } from '../venue/helpers.js';
+import { TOPICS } from '../../../actors/topics.js';
 
 const BACKFILL_BARS = 480;
 
@@ -57,11 +58,11 @@ describe('first run with backfill and the intraday profile', () => {
     const history = new Collector<FeedHistoryMsg>();
     const signals = new Collector<StrategySignalMsg>();
     const postures = new Collector<AllocPostureMsg>();
-    await system.subscribe('bars', (m: Message) => {
+    await system.subscribe(TOPICS.bars, (m) => {
       if (m.type === 'feed.history') history.push(m as FeedHistoryMsg);
     });
-    await system.subscribe('signals', (m: Message) => signals.push(m as StrategySignalMsg));
-    await system.subscribe('posture', (m: Message) => postures.push(m as AllocPostureMsg));
+    await system.subscribe(TOPICS.signals, (m) => signals.push(m));
+    await system.subscribe(TOPICS.posture, (m) => postures.push(m));
 
     const connection = resolveAlpacaConnection({ local: venue });
     const symbols = PM_UNIVERSE.map((i) => i.symbol);
