@@ -125,7 +125,16 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   };
 
   return {
-    accepts: ['strategy.signal', 'feed.features', 'exec.positions', 'exec.account', 'alloc.rebalance_now', 'alloc.due', 'alloc.rebalance_due', 'alloc.tick'],
+    accepts: {
+      'strategy.signal': 'public',
+      'feed.features': 'public',
+      'exec.positions': 'public',
+      'exec.account': 'public',
+      'alloc.rebalance_now': 'public',
+      'alloc.due': 'internal',
+      'alloc.rebalance_due': 'internal',
+      'alloc.tick': 'internal',
+    },
 
     init(ctx, args = {}, snapshot) {
       riskId = args.riskId ?? 'risk';

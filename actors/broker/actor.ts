@@ -477,12 +477,28 @@ export default defineActor<In, BrokerArgs>(() => {
   };
 
   return {
-    accepts: [
-      'risk.intent_approved', 'risk.cancel_order', 'broker.latency', 'broker.query', 'broker.sync',
-      'broker.stream', 'broker.trade_update', 'broker.state', 'broker.submitted', 'broker.submit_failed', 'broker.lookup_result',
-      'broker.cancel_result', 'broker.account_result', 'broker.resend', 'broker.relookup', 'broker.reconnect',
-      'broker.reconcile_tick', 'broker.status_tick', 'broker.account_tick',
-    ],
+    // What the venue link's callbacks and promises, and the timers, hand back to the session: internal.
+    accepts: {
+      'risk.intent_approved': 'public',
+      'risk.cancel_order': 'public',
+      'broker.latency': 'public',
+      'broker.query': 'public',
+      'broker.sync': 'public',
+      'broker.stream': 'internal',
+      'broker.trade_update': 'internal',
+      'broker.state': 'internal',
+      'broker.submitted': 'internal',
+      'broker.submit_failed': 'internal',
+      'broker.lookup_result': 'internal',
+      'broker.cancel_result': 'internal',
+      'broker.account_result': 'internal',
+      'broker.resend': 'internal',
+      'broker.relookup': 'internal',
+      'broker.reconnect': 'internal',
+      'broker.reconcile_tick': 'internal',
+      'broker.status_tick': 'internal',
+      'broker.account_tick': 'internal',
+    },
 
     init(ctx, a) {
       const v = validateArgs(a);

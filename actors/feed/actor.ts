@@ -220,7 +220,15 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
   };
 
   return {
-    accepts: ['md.trade', 'md.quote', 'md.bar', 'feed.tick', 'feed.get_history', 'feed.backfill_result', 'feed.backfill_retry'],
+    accepts: {
+      'md.trade': 'public',
+      'md.quote': 'public',
+      'md.bar': 'public',
+      'feed.get_history': 'public',
+      'feed.tick': 'internal',
+      'feed.backfill_result': 'internal',
+      'feed.backfill_retry': 'internal',
+    },
 
     init(ctx, args, snapshot) {
       const violations = feedArgsViolations(args);

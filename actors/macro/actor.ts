@@ -145,7 +145,11 @@ export default defineActor<In, MacroActorArgs>(() => {
   };
 
   return {
-    accepts: ['macro.fetch', 'macro.fetched'],
+    // Driven by its own schedule only: nothing outside starts a fetch.
+    accepts: {
+      'macro.fetch': 'internal',
+      'macro.fetched': 'internal',
+    },
 
     init(ctx, a) {
       const violations = macroArgsViolations(a);

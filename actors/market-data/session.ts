@@ -118,7 +118,10 @@ export default defineActor<In, MdSessionArgs>(() => {
   };
 
   return {
-    accepts: ['md.reconnect'],
+    // The stream's callbacks drive it; the one message is its own reconnect timer.
+    accepts: {
+      'md.reconnect': 'internal',
+    },
 
     init(c, args) {
       const violations = mdSessionArgsViolations(args);

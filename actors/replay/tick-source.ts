@@ -143,7 +143,11 @@ export default defineActor<In>(() => {
   };
 
   return {
-    accepts: ['ticks.publish', 'ticks.stream', 'ticks.step'],
+    accepts: {
+      'ticks.publish': 'public',
+      'ticks.stream': 'public',
+      'ticks.step': 'internal',
+    },
     receive(msg, ctx) {
       switch (msg.type) {
         case 'ticks.publish':

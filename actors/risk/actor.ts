@@ -159,10 +159,23 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
   };
 
   return {
-    accepts: [
-      'feed.features', 'exec.positions', 'exec.account', 'exec.order_update', 'exec.intent_refused', 'exec.reconciled', 'exec.connection',
-      'strategy.status', 'alloc.intents', 'risk.command', 'risk.query', 'risk.tick', 'risk.state_tick', 'risk.flatten_tick', 'sys.terminated',
-    ],
+    accepts: {
+      'feed.features': 'public',
+      'exec.positions': 'public',
+      'exec.account': 'public',
+      'exec.order_update': 'public',
+      'exec.intent_refused': 'public',
+      'exec.reconciled': 'public',
+      'exec.connection': 'public',
+      'strategy.status': 'public',
+      'alloc.intents': 'public',
+      'risk.command': 'public',
+      'risk.query': 'public',
+      'sys.terminated': 'public',
+      'risk.tick': 'internal',
+      'risk.state_tick': 'internal',
+      'risk.flatten_tick': 'internal',
+    },
 
     init(ctx, args = {}, snapshot) {
       brokerId = args.brokerId ?? 'broker';

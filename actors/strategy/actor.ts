@@ -156,10 +156,19 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
   };
 
   return {
-    accepts: [
-      'feed.features', 'feed.bar', 'feed.status', 'feed.history', 'macro.series', 'macro.cot',
-      'strategy.enable', 'strategy.disable', 'strategy.evaluate', 'strategy.status_tick', 'strategy.query',
-    ],
+    accepts: {
+      'feed.features': 'public',
+      'feed.bar': 'public',
+      'feed.status': 'public',
+      'feed.history': 'public',
+      'macro.series': 'public',
+      'macro.cot': 'public',
+      'strategy.enable': 'public',
+      'strategy.disable': 'public',
+      'strategy.query': 'public',
+      'strategy.evaluate': 'internal',
+      'strategy.status_tick': 'internal',
+    },
 
     init(ctx, args, snapshot) {
       const strategies = shardStrategies(args);

@@ -55,12 +55,30 @@ export interface ActorContext {
   stopSelf(reason?: string): void;
 }
 
+/**
+ * Who may send a message type. `internal`: only the actor itself (its timers,
+ * its self-tells, the results of its own async work); from anyone else the
+ * runtime refuses it (xstate `isInternalEventType`).
+ */
+export type Sender = 'public' | 'internal';
+
+/**
+ * Every type of the actor's message union `M`, each with who may send it.
+ * Keyed by the union, so a type added to the union and not here (or here and
+ * not in the union) does not compile: the list cannot drift from the messages.
+ */
+export type Accepts<M extends Message> = { readonly [K in M['type']]: Sender };
+
 export interface Actor<M extends Message = Message, A = unknown, S = unknown> {
   /**
-   * Message types this actor handles. A message of any other type is a dead
-   * letter (reason `unhandled`) and never reaches `receive`.
+   * Message types this actor handles, and who may send each. A message of any
+   * other type is a dead letter (reason `unhandled`) and never reaches
+   * `receive`; an internal one from another sender is a dead letter (reason
+   * `internal`), and that sender is told only that it was not handled. A
+   * plain list (every type public, not checked against `M`) is for test and
+   * benchmark fixtures; the trading actors use the table.
    */
-  readonly accepts: readonly M['type'][];
+  readonly accepts: Accepts<M> | readonly M['type'][];
   /** Called once per incarnation before any message; `snapshot` is the predecessor's last one. */
   init?(ctx: ActorContext, args: A, snapshot?: S): void | Promise<void>;
   receive(msg: M, ctx: ActorContext): void | Promise<void>;

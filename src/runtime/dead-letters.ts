@@ -9,6 +9,8 @@ export type DeadLetterReason =
   | 'dropped_oldest'
   | 'conflated'
   | 'unhandled'
+  /** An actor's internal message (its timer's, its own async result) from another sender. */
+  | 'internal'
   | 'decode_error'
   | 'no_such_actor'
   | 'actor_stopped'

@@ -1,7 +1,7 @@
 export { ActorSystem, validateSystemOptions } from './system.js';
 export type { SystemOptions, ActorStatus, ActorFailure, ActorExit, FailureReason, FailureHandler, ExitHandler, StopOptions } from './system.js';
 export { defineActor, isActorModule, targetId } from './actor.js';
-export type { Actor, ActorContext, ActorModule, ActorRef, AskOptions, Target } from './actor.js';
+export type { Accepts, Actor, ActorContext, ActorModule, ActorRef, AskOptions, Sender, Target } from './actor.js';
 export type { ActorSpec, WorkerLimits } from './spec.js';
 export { validateSpec, placementOf, DEFAULT_RESTART_BUFFER } from './spec.js';
 export { Kind, SYSTEM_ID, monoNs, isMessage } from './message.js';

@@ -4,7 +4,7 @@
  * the same worker keeps the mailbox (messages that arrived while the actor was
  * down are handled by the next incarnation) and replaces the behaviour.
  */
-import type { Actor, ActorContext, ActorRef, AskOptions, Target } from '../actor.js';
+import type { Actor, ActorContext, ActorRef, AskOptions, Sender, Target } from '../actor.js';
 import { targetId } from '../actor.js';
 import type { AskTable } from '../asks.js';
 import type { Clock } from '../clock.js';
@@ -52,6 +52,8 @@ export class Cell {
   incarnation = 0;
   behaviour: Actor | undefined;
   accepts = new Set<string>();
+  /** Accepted types only the actor itself may send (see Actor.accepts). */
+  internal = new Set<string>();
   readonly mailbox: Mailbox;
   timers: ActorTimers | undefined;
   /** The envelope being handled. */
@@ -95,7 +97,15 @@ export class Cell {
   beginIncarnation(behaviour: Actor, incarnation: number): void {
     this.timers?.dispose();
     this.behaviour = behaviour;
-    this.accepts = new Set(behaviour.accepts);
+    const table = behaviour.accepts;
+    if (isList(table)) {
+      this.accepts = new Set(table);
+      this.internal = new Set();
+    } else {
+      const entries = Object.entries(table as Readonly<Record<string, Sender>>);
+      this.accepts = new Set(entries.map(([type]) => type));
+      this.internal = new Set(entries.filter(([, who]) => who === 'internal').map(([type]) => type));
+    }
     this.incarnation = incarnation;
     this.timers = new ActorTimers(this.host.clock, (msg) => this.deliverToSelf(msg));
     this.current = undefined;
@@ -193,4 +203,8 @@ export class Cell {
       },
     };
   }
+}
+
+function isList(accepts: Actor['accepts']): accepts is readonly string[] {
+  return Array.isArray(accepts);
 }

@@ -413,6 +413,14 @@ export class WorkerRuntime implements CellHost {
       this.undeliverable(env, 'unhandled', `${cell.id} does not handle ${msg.type}`);
       return;
     }
+    // Only the actor itself (its timers, its self-tells) sends its internal
+    // messages. Another sender is refused, and told no more than for a type
+    // the actor does not handle, so an actor's internals stay its own.
+    if (env.from !== cell.id && cell.internal.has(msg.type)) {
+      this.deadLetter(env, cell.id, 'internal', `${msg.type} is internal to ${cell.id}, sent by ${env.from ?? 'an anonymous sender'}`);
+      this.notifySender(env, 'unhandled');
+      return;
+    }
     cell.current = env;
     if (cell.slowMs > 0) busyWait(cell.slowMs);
     let result: void | Promise<void>;
