@@ -225,8 +225,8 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
     const now = ctx.clock.now();
     const s = sampler.note(f, now);
     if (s) publishSample(s, ctx);
-    else if (!ctx.timers.isActive('sample')) {
-      const due = sampler.dueIn(now);
+    else {
+      const due = sampler.arm(now);
       if (due !== null) ctx.timers.start('sample', due, SAMPLE_DUE);
     }
   };

@@ -18,6 +18,8 @@ export class FeedSampler {
   private latest: FeedFeaturesMsg | null = null;
   private pending = 0;
   private lastAt = Number.NEGATIVE_INFINITY;
+  /** A trailing timer is running or its message is queued: until `flush`, no leading sample. */
+  private armed = false;
   /** Samples produced so far. */
   samples = 0;
 
@@ -29,22 +31,30 @@ export class FeedSampler {
     if (!(periodMs >= 0) || !Number.isFinite(periodMs)) throw new RangeError(`sample period must be a finite number >= 0 (got ${periodMs})`);
   }
 
-  /** Notes a features update: returns the sample to publish now, or null (then see `dueIn`). */
+  /** Notes a features update: returns the sample to publish now, or null (then call `arm`). */
   note(f: FeedFeaturesMsg, now: number): FeedSampleMsg | null {
     if (this.periodMs === 0) return null;
     this.latest = f;
     this.pending++;
-    return now - this.lastAt >= this.periodMs ? this.take(now) : null;
+    return !this.armed && now - this.lastAt >= this.periodMs ? this.take(now) : null;
   }
 
-  /** Ms until the trailing sample is due, or null when nothing waits. */
-  dueIn(now: number): number | null {
-    if (this.pending === 0) return null;
+  /**
+   * When updates wait and no trailing timer is armed: arms one and returns
+   * its delay, ms (the shell starts the timer and calls `flush` when it
+   * fires). Null otherwise. Armed until `flush`: a timer message queued
+   * behind a backlog must not let a leading sample slip in before it, or a
+   * lagging feed would send two samples a period.
+   */
+  arm(now: number): number | null {
+    if (this.pending === 0 || this.armed) return null;
+    this.armed = true;
     return Math.max(0, this.lastAt + this.periodMs - now);
   }
 
-  /** The trailing sample, when updates wait; null otherwise. */
+  /** The trailing sample, when updates wait; null otherwise. Disarms. */
   flush(now: number): FeedSampleMsg | null {
+    this.armed = false;
     return this.pending > 0 ? this.take(now) : null;
   }
 

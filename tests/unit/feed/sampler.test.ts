@@ -19,7 +19,19 @@ describe('FeedSampler', () => {
     const s = new FeedSampler('GLD', 250);
     const [f] = featuresOf(1);
     expect(s.note(f!, T0)).toEqual({ type: 'feed.sample', symbol: 'GLD', count: 1, features: f });
-    expect(s.dueIn(T0)).toBeNull();
+    expect(s.arm(T0)).toBeNull();
+  });
+
+  it('trailing timer armed but its message not handled yet (a backlog) then no leading sample slips in before it', () => {
+    const s = new FeedSampler('GLD', 250);
+    const fs = featuresOf(3);
+    expect(s.note(fs[0]!, T0)).not.toBeNull();
+    expect(s.note(fs[1]!, T0 + 10)).toBeNull();
+    expect(s.arm(T0 + 10)).toBe(240);
+    // The timer fired at T0 + 250, its message waits in the mailbox; an update handled at T0 + 400:
+    expect(s.note(fs[2]!, T0 + 400)).toBeNull();
+    expect(s.arm(T0 + 400)).toBeNull();
+    expect(s.flush(T0 + 401)).toMatchObject({ count: 2, features: fs[2] });
   });
 
   it('a fast stream then one sample per period carrying the newest features, and every update counted', () => {
@@ -37,7 +49,10 @@ describe('FeedSampler', () => {
       }
       const lead = s.note(fs[i]!, now);
       if (lead) samples.push(lead);
-      else if (due === null) due = now + s.dueIn(now)!;
+      else {
+        const d = s.arm(now);
+        if (d !== null) due = now + d;
+      }
     }
     const tail = s.flush(T0 + 1000);
     if (tail) samples.push(tail);
