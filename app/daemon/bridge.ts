@@ -21,6 +21,7 @@ import type { MdStatusMsg } from '../../actors/market-data/messages.js';
 import { MACRO_STATUS_TOPIC } from '../../actors/macro/actor.js';
 import type { MacroStatusMsg } from '../../actors/macro/messages.js';
 import type { RiskCommandResultMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
+import { tierRank } from '../tiers.js';
 import type { StrategyCommandResultMsg, StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
 import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
 import type { SupervisionTree, SupervisorReport } from '../../supervisor/index.js';
@@ -31,7 +32,6 @@ import type { ActorSystem, Message, WorkerVitals } from '../../src/runtime/index
 import type { Focus } from '../../src/universe/index.js';
 import { OperatorViews } from './views.js';
 
-const TIER_LEVEL: Record<string, number> = { NORMAL: 0, WARN: 1, THROTTLE: 2, NO_NEW: 3, FLATTEN: 4 };
 
 export interface BridgeOptions {
   readonly system: ActorSystem;
@@ -115,7 +115,7 @@ export class DaemonBridge {
     await sub('posture', (m) => v.onPosture(m as AllocPostureMsg));
     await sub('risk', (m) => {
       v.onRisk(m as RiskStateMsg | RiskTierChangedMsg | RiskIntentDeniedMsg);
-      if (m.type === 'risk.state') tierGauge.set(undefined, TIER_LEVEL[(m as RiskStateMsg).tier] ?? -1);
+      if (m.type === 'risk.state') tierGauge.set(undefined, tierRank((m as RiskStateMsg).tier));
       if (m.type !== 'risk.state') bus.publish('risk', m);
     });
     await sub('orders', (m) => {
