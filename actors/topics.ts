@@ -12,7 +12,7 @@
 import { carrying, defineTopics, type TopicMessage } from '../src/runtime/index.js';
 import type { AllocPostureMsg } from './allocator/messages.js';
 import type { ExecAccountMsg, ExecConnectionMsg, ExecFillMsg, ExecIntentRefusedMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from './broker/messages.js';
-import type { FeedBarMsg, FeedFeaturesMsg, FeedHistoryMsg, FeedStatusMsg } from './feed/messages.js';
+import type { FeedBarMsg, FeedFeaturesMsg, FeedHistoryMsg, FeedSampleMsg, FeedStatusMsg } from './feed/messages.js';
 import type { MacroMsg, MacroStatusMsg } from './macro/messages.js';
 import type { MdStatusMsg } from './market-data/messages.js';
 import type { RiskFlattenMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from './risk/messages.js';
@@ -23,6 +23,8 @@ export const TOPICS = defineTopics({
   features: carrying<FeedFeaturesMsg>(),
   /** Closed bars, and the backfilled history a feed starts from (feed -> strategies). */
   bars: carrying<FeedBarMsg | FeedHistoryMsg>(),
+  /** Conflated features for displays, a few a second per feed (feed -> daemon). */
+  feed_samples: carrying<FeedSampleMsg>(),
   /** A feed's freshness: fresh, stale or gap (feed -> strategies, daemon). */
   feed_status: carrying<FeedStatusMsg>(),
   /** The market-data session's connection (market data -> daemon). */

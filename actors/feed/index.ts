@@ -32,7 +32,10 @@ export type {
   FeedGetHistoryMsg,
   FeedBackfillResultMsg,
   FeedBackfillRetryMsg,
+  FeedSampleMsg,
+  FeedSampleDueMsg,
 } from './messages.js';
+export { FeedSampler, DEFAULT_SAMPLE_MS } from './sampler.js';
 export { feedArgsViolations } from './actor.js';
 export type { FeedActorArgs, FeedBackfillArgs, BackfillState } from './actor.js';
 export { FEED_STRUCTURES } from './structures.js';

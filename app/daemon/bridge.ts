@@ -4,13 +4,18 @@
  * topics), operator commands in (bus -> actors, with acknowledgements), plus
  * the main thread's own trading metrics.
  *
- * High-rate data is sampled, not forwarded: features become one `ticks`
- * batch every `tickMs` with the latest values of the instruments that moved;
- * signals likewise. Everything else (orders, fills, risk, supervisor
+ * High-rate data is sampled, not forwarded, and sampled where it is made:
+ * the bridge never subscribes to `features` (every tick of every feed would
+ * cross to the main thread and be decoded here); each feed publishes a
+ * conflated `feed.sample` on `feed_samples` a few times a second (its
+ * `sampleMs`), and the bridge turns those into one `ticks` batch every
+ * `tickMs` with the latest values of the instruments that moved; signals are
+ * batched likewise. Everything else (orders, fills, risk, supervisor
  * reports) is forwarded as it happens.
  */
 import type { MacroStatusMsg } from '../../actors/macro/messages.js';
 import type { RiskCommandResultMsg } from '../../actors/risk/messages.js';
+import { tierRank } from '../tiers.js';
 import type { StrategyCommandResultMsg } from '../../actors/strategy/messages.js';
 import { TOPICS } from '../../actors/topics.js';
 import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
@@ -22,7 +27,6 @@ import type { ActorSystem, Message, Topic, WorkerVitals } from '../../src/runtim
 import type { Focus } from '../../src/universe/index.js';
 import { OperatorViews } from './views.js';
 
-const TIER_LEVEL: Record<string, number> = { NORMAL: 0, WARN: 1, THROTTLE: 2, NO_NEW: 3, FLATTEN: 4 };
 
 export interface BridgeOptions {
   readonly system: ActorSystem;
@@ -54,6 +58,8 @@ export class DaemonBridge {
   private tree: SupervisionTree | undefined;
   /** Each macro source's last fetch outcome. */
   private readonly macro = new Map<string, MacroStatusMsg>();
+  /** Messages the main thread received (and decoded) per actor topic. */
+  private readonly received = new Map<string, number>();
 
   constructor(private readonly opts: BridgeOptions) {
     this.views = new OperatorViews(opts.focus);
@@ -67,6 +73,7 @@ export class DaemonBridge {
     const { system, bus } = this.opts;
     const v = this.views;
     const now = (): number => Date.now();
+    const topicMessages = system.registry.counter('qgtm_daemon_topic_messages_total', 'Actor messages the daemon main thread received, by topic', ['topic']);
     const sub = async <M extends Message>(topic: Topic<M>, handler: (m: M) => void): Promise<void> => {
       this.unsubscribes.push(await system.subscribe(topic, handler));
     };
@@ -78,9 +85,9 @@ export class DaemonBridge {
     const driftGauge = r.gauge('qgtm_reconciliation_drift_ratio', 'Position drift notional over equity at the last reconciliation', []);
     const featuresTotal = r.counter('qgtm_daemon_features_seen_total', 'Feature updates seen by the daemon bridge', []);
 
-    await sub(TOPICS.features, (m) => {
-      v.onFeatures(m, now());
-      featuresTotal.inc();
+    await sub(TOPICS.feed_samples, (s) => {
+      v.onSample(s, now());
+      featuresTotal.inc(undefined, s.count);
     });
     await sub(TOPICS.feed_status, (m) => v.onFeedStatus(m));
     await sub(TOPICS.md_status, (m) => (v.md = m));
@@ -93,7 +100,7 @@ export class DaemonBridge {
     await sub(TOPICS.posture, (m) => v.onPosture(m));
     await sub(TOPICS.risk, (m) => {
       v.onRisk(m);
-      if (m.type === 'risk.state') tierGauge.set(undefined, TIER_LEVEL[m.tier] ?? -1);
+      if (m.type === 'risk.state') tierGauge.set(undefined, tierRank(m.tier));
       else bus.publish('risk', m);
     });
     await sub(TOPICS.orders, (m) => {
@@ -133,6 +140,11 @@ export class DaemonBridge {
     this.timers.push(setInterval(() => this.putState(), this.opts.stateMs ?? 1000));
     this.timers.push(setInterval(() => void this.refreshLoad(), 2000));
     for (const t of this.timers) t.unref();
+  }
+
+  /** Messages received per actor topic since start (what the main thread had to decode). */
+  messagesSeen(): Record<string, number> {
+    return Object.fromEntries(this.received);
   }
 
   /** The tree whose reports and view the bridge shows (once it has started). */

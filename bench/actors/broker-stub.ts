@@ -8,7 +8,7 @@
  * never fills, reported as the real session reports a submission (see
  * BenchBroker), so the allocator trades only changes of target.
  */
-import { defineActor, Kind, monoNs, type Message } from '../../src/runtime/index.js';
+import { defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
 import type { RiskIntentApprovedMsg } from '../../actors/risk/messages.js';
 import { BenchBroker, EQUITY } from '../lib/stages.js';
 import { TOPICS } from '../../actors/topics.js';
@@ -23,11 +23,11 @@ export default defineActor<In, { samples?: number }>(() => {
   let origins = 0;
   let lastOrigin = 0;
   const book = new BenchBroker();
-  const sync = (ctx: { publish(t: string, m: Message): void; clock: { now(): number } }): void => {
+  const sync = (ctx: ActorContext): void => {
     const now = ctx.clock.now();
-    ctx.publish('broker_status', { type: 'exec.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: now, ts: now } as Message);
-    ctx.publish('positions', { type: 'exec.positions', positions: [], pendingQty: {}, ts: now } as Message);
-    ctx.publish('positions', { type: 'exec.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now } as Message);
+    ctx.publish(TOPICS.broker_status, { type: 'exec.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: now, ts: now });
+    ctx.publish(TOPICS.positions, { type: 'exec.positions', positions: [], pendingQty: {}, ts: now });
+    ctx.publish(TOPICS.positions, { type: 'exec.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now });
   };
   return {
     accepts: ['risk.intent_approved', 'broker.sync', 'broker.latency', 'risk.cancel_order'],

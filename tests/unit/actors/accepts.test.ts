@@ -7,12 +7,12 @@ import { describe, expect, it } from 'vitest';
 import type { ActorModule } from '../../../src/runtime/index.js';
 
 const ACTORS: Record<string, string[]> = {
-  'allocator/actor': ['alloc.due', 'alloc.rebalance_due', 'alloc.tick'],
+  'allocator/actor': ['alloc.rebalance_due', 'alloc.tick'],
   'broker/actor': [
     'broker.stream', 'broker.trade_update', 'broker.state', 'broker.submitted', 'broker.submit_failed', 'broker.lookup_result', 'broker.cancel_result',
     'broker.account_result', 'broker.resend', 'broker.relookup', 'broker.reconnect', 'broker.reconcile_tick', 'broker.status_tick', 'broker.account_tick',
   ],
-  'feed/actor': ['feed.tick', 'feed.backfill_result', 'feed.backfill_retry'],
+  'feed/actor': ['feed.tick', 'feed.backfill_result', 'feed.backfill_retry', 'feed.sample_due'],
   'macro/actor': ['macro.fetch', 'macro.fetched'],
   'market-data/session': ['md.reconnect'],
   'risk/actor': ['risk.tick', 'risk.state_tick', 'risk.flatten_tick'],
