@@ -109,6 +109,12 @@ export function defineActor<M extends Message = Message, A = unknown, S = unknow
   return { [ACTOR_MODULE]: true, create: factory };
 }
 
+/** An actor's accepts, list or table, as a map from message type to who may send it. */
+export function acceptTable(accepts: Actor['accepts']): ReadonlyMap<string, Sender> {
+  if (Array.isArray(accepts)) return new Map((accepts as readonly string[]).map((type) => [type, 'public' as const]));
+  return new Map(Object.entries(accepts as Readonly<Record<string, Sender>>));
+}
+
 export function isActorModule(value: unknown): value is ActorModule {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ACTOR_MODULE] === true;
 }

@@ -1,6 +1,6 @@
 export { ActorSystem, validateSystemOptions } from './system.js';
 export type { SystemOptions, ActorStatus, ActorFailure, ActorExit, FailureReason, FailureHandler, ExitHandler, StopOptions } from './system.js';
-export { defineActor, isActorModule, targetId } from './actor.js';
+export { acceptTable, defineActor, isActorModule, targetId } from './actor.js';
 export type { Accepts, Actor, ActorContext, ActorModule, ActorRef, AskOptions, Sender, Target } from './actor.js';
 export type { ActorSpec, WorkerLimits } from './spec.js';
 export { validateSpec, placementOf, DEFAULT_RESTART_BUFFER } from './spec.js';

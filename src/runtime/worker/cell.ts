@@ -4,8 +4,8 @@
  * the same worker keeps the mailbox (messages that arrived while the actor was
  * down are handled by the next incarnation) and replaces the behaviour.
  */
-import type { Actor, ActorContext, ActorRef, AskOptions, Sender, Target } from '../actor.js';
-import { targetId } from '../actor.js';
+import type { Actor, ActorContext, ActorRef, AskOptions, Target } from '../actor.js';
+import { acceptTable, targetId } from '../actor.js';
 import type { AskTable } from '../asks.js';
 import type { Clock } from '../clock.js';
 import type { DeadLetterReason } from '../dead-letters.js';
@@ -97,15 +97,9 @@ export class Cell {
   beginIncarnation(behaviour: Actor, incarnation: number): void {
     this.timers?.dispose();
     this.behaviour = behaviour;
-    const table = behaviour.accepts;
-    if (isList(table)) {
-      this.accepts = new Set(table);
-      this.internal = new Set();
-    } else {
-      const entries = Object.entries(table as Readonly<Record<string, Sender>>);
-      this.accepts = new Set(entries.map(([type]) => type));
-      this.internal = new Set(entries.filter(([, who]) => who === 'internal').map(([type]) => type));
-    }
+    const table = acceptTable(behaviour.accepts);
+    this.accepts = new Set(table.keys());
+    this.internal = new Set([...table].filter(([, who]) => who === 'internal').map(([type]) => type));
     this.incarnation = incarnation;
     this.timers = new ActorTimers(this.host.clock, (msg) => this.deliverToSelf(msg));
     this.current = undefined;
@@ -203,8 +197,4 @@ export class Cell {
       },
     };
   }
-}
-
-function isList(accepts: Actor['accepts']): accepts is readonly string[] {
-  return Array.isArray(accepts);
 }

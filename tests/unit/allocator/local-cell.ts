@@ -6,7 +6,7 @@
  * message), with the clock standing still.
  */
 import type { Actor, ActorContext, ActorModule, Message, Target } from '../../../src/runtime/index.js';
-import { createLogger, Kind, MetricsRegistry, VirtualClock } from '../../../src/runtime/index.js';
+import { acceptTable, createLogger, Kind, MetricsRegistry, VirtualClock } from '../../../src/runtime/index.js';
 import { ActorTimers } from '../../../src/runtime/timers.js';
 
 export interface Sent {
@@ -21,11 +21,13 @@ export class LocalCell<M extends Message, A, S> {
   readonly metrics = new MetricsRegistry();
   private readonly actor: Actor<M, A, S>;
   private readonly queue: Message[] = [];
+  private readonly accepts: ReadonlyMap<string, unknown>;
   private readonly ctx: ActorContext;
 
   constructor(module: ActorModule<M, A, S>, readonly id: string, startTime: number) {
     this.clock = new VirtualClock(undefined, startTime);
     this.actor = module.create();
+    this.accepts = acceptTable(this.actor.accepts);
     const timers = new ActorTimers(this.clock, (msg) => this.queue.push(msg));
     const idOf = (t: Target): string => (typeof t === 'string' ? t : t.id);
     this.ctx = {
@@ -59,7 +61,7 @@ export class LocalCell<M extends Message, A, S> {
     this.queue.push(...msgs);
     while (this.queue.length > 0) {
       const next = this.queue.shift()!;
-      if (!(this.actor.accepts as readonly string[]).includes(next.type)) throw new Error(`${this.id} does not accept ${next.type}`);
+      if (!this.accepts.has(next.type)) throw new Error(`${this.id} does not accept ${next.type}`);
       void this.actor.receive(next as M, this.ctx);
     }
   }
