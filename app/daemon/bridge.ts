@@ -75,7 +75,14 @@ export class DaemonBridge {
     const now = (): number => Date.now();
     const topicMessages = system.registry.counter('qgtm_daemon_topic_messages_total', 'Actor messages the daemon main thread received, by topic', ['topic']);
     const sub = async <M extends Message>(topic: Topic<M>, handler: (m: M) => void): Promise<void> => {
-      this.unsubscribes.push(await system.subscribe(topic, handler));
+      const counted = topicMessages.labels({ topic });
+      this.unsubscribes.push(
+        await system.subscribe(topic, (m) => {
+          this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
+          counted.inc();
+          handler(m);
+        }),
+      );
     };
     const r = system.registry;
     const signalsTotal = r.counter('qgtm_signals_total', 'Strategy signals published', ['strategy']);
