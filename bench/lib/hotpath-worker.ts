@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildStructures, Codec, FrameWriter, type Structure } from '../../src/runtime/codec.js';
+import { buildStructures, Codec, FrameWriter } from '../../src/runtime/codec.js';
 import { Kind, monoNs, type Message } from '../../src/runtime/message.js';
 import { awaitRecord, Doorbell, RingWriter, SpscRing } from '../../src/runtime/spsc-ring.js';
 import type { AllocIntentsMsg } from '../../actors/allocator/messages.js';
@@ -28,31 +28,7 @@ import type { RiskIntentApprovedMsg } from '../../actors/risk/messages.js';
 import type { StrategySignalMsg } from '../../actors/strategy/messages.js';
 import { allocatorStage, BenchBroker, makeAllocator, makeRisk, makeShard, riskStage, shardStage, type Tick } from './stages.js';
 import type { FeedBarMsg, FeedFeaturesMsg } from '../../actors/feed/messages.js';
-
-export type HotRole = 'strategies' | 'trading' | 'broker';
-
-export interface HotBoot {
-  readonly role: HotRole;
-  readonly structures: readonly Structure[];
-  readonly spinUs: number;
-  /** Int32 control block: [stop, epoch, approvals seen by the broker, acks of the epoch per role]. */
-  readonly control: SharedArrayBuffer;
-  readonly bell: SharedArrayBuffer;
-  readonly inputs: readonly SharedArrayBuffer[];
-  /** Rings this stage writes, by destination role, each with its consumer's doorbell. */
-  readonly outputs: Readonly<Partial<Record<HotRole, { readonly ring: SharedArrayBuffer; readonly bell: SharedArrayBuffer }>>>;
-}
-
-export const CTL = { stop: 0, epoch: 1, count: 2, ack: { strategies: 3, trading: 4, broker: 5 } } as const;
-
-export interface HotResult {
-  readonly role: HotRole;
-  /** Broker only: latencies in ns since the last epoch. */
-  readonly samples: number[];
-  /** CPU time of this thread since the last epoch, ms (from /proc/thread-self/schedstat; NaN where absent). */
-  readonly cpuMs: number;
-  readonly wallMs: number;
-}
+import { CTL, type HotBoot, type HotResult, type HotRole } from './hotpath.js';
 
 /** This thread's CPU time in ns: schedstat's first field (time on a CPU); readFileSync runs on the calling thread. */
 function threadCpuNs(): number {
