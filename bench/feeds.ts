@@ -31,7 +31,8 @@ import { resolveAlpacaConnection } from '../src/alpaca/index.js';
 import { ActorSystem, type Message } from '../src/runtime/index.js';
 import { PM_UNIVERSE } from '../src/universe/index.js';
 import { startVenue } from '../venue/index.js';
-import { LOSSLESS_FEED_MAILBOX, MARKET_DATA_STRUCTURES, MARKET_DATA_WORKER, marketDataSpecs, type FeedPlacement } from '../actors/market-data/index.js';
+import { MARKET_DATA_STRUCTURES } from '../actors/market-data/index.js';
+import { LOSSLESS_FEED_MAILBOX, MARKET_DATA_WORKER, marketDataSpecs, type FeedPlacement } from '../app/daemon/market-data-specs.js';
 import { printFigures, printTable, round, target } from './lib/report.js';
 
 const TARGET_TICKS_PER_S = 50_000;

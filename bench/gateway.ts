@@ -12,13 +12,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAllInOne } from '../src/app/start.js';
+import { startAllInOne } from '../bin/all-in-one.js';
 import { Worker } from 'node:worker_threads';
 import { startGateway } from '../gateway/server.js';
-import { InMemoryBus } from '../src/bus/memory.js';
+import { InMemoryBus } from '../app/bus/memory.js';
 import { createLogger } from '../src/runtime/logger.js';
-import { simulatedMetrics } from '../tests/fixtures/metric-set.js';
-import { WebSocketServer } from '../tests/helpers/ws-client.js';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { benchMetricSet } from './lib/metric-set.js';
 import { printFigures, printTable, round, summary, target } from './lib/report.js';
 
 const CLIENTS = 500;
@@ -79,8 +80,8 @@ async function fanoutUws(clients: Clients): Promise<number[]> {
 }
 
 async function fanoutWs(clients: Clients): Promise<number[]> {
-  const wss = await new Promise<InstanceType<typeof WebSocketServer>>((resolve) => {
-    const s = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false }, () => resolve(s));
+  const wss = await new Promise<WebSocketServer>((resolve) => {
+    const s: WebSocketServer = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false }, () => resolve(s));
   });
   let seq = 0;
   // The same envelope the gateway sends, encoded once, sent to every client.
@@ -89,7 +90,7 @@ async function fanoutWs(clients: Clients): Promise<number[]> {
     for (const c of wss.clients) c.send(text);
   };
   try {
-    await clients.call({ op: 'connect', url: `ws://127.0.0.1:${wss.address().port}`, n: CLIENTS, preamble: 0 });
+    await clients.call({ op: 'connect', url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, n: CLIENTS, preamble: 0 });
     const rates: number[] = [];
     await measure(clients, publish);
     for (let r = 0; r < ROUNDS; r++) rates.push(await measure(clients, publish));
@@ -120,7 +121,7 @@ async function timeScrapes(url: string, n: number, warmup: number, gapMs = 0): P
 }
 
 async function scrapeTimes(): Promise<Scrapes> {
-  const lists = simulatedMetrics(30, 3);
+  const lists = benchMetricSet(30, 3);
   const gw = await startGateway({ bus: new InMemoryBus(), port: 0, token: null, log: createLogger('silent'), metrics: async () => lists });
   try {
     return await timeScrapes(`${gw.url}/metrics`, 60, 10);

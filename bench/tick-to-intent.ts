@@ -50,11 +50,11 @@ import * as Comlink from 'comlink';
 import { Piscina } from 'piscina';
 import { ActorSystem, monoNs, SYSTEM_ID, type Message } from '../src/runtime/index.js';
 import { nodeEndpoint } from '../src/runtime/comlink-node.js';
-import { PLACEMENT_MODES, placementFor, TRADING_STRUCTURES, type PlacementMode } from '../src/daemon/index.js';
+import { PLACEMENT_MODES, placementFor, TRADING_STRUCTURES, type PlacementMode } from '../app/daemon/index.js';
 import { ALLOCATOR_TOPICS } from '../actors/allocator/actor.js';
 import { RISK_TOPICS } from '../actors/risk/actor.js';
 import { shardStrategies, STRATEGY_TOPICS } from '../actors/strategy/actor.js';
-import { barMsg, featuresMsg, RandomWalk, TICK_SOURCE_STRUCTURES } from './actors/tick-source.js';
+import { barMsg, featuresMsg, RandomWalk, TICK_SOURCE_STRUCTURES } from '../actors/replay/tick-source.js';
 import { rawSide } from './lib/raw-side.js';
 import { idleTax } from './lib/idle-tax.js';
 import type { RelayArgs } from './actors/relay.js';
@@ -169,7 +169,7 @@ export async function actorPath(stages: 'trading' | 'relay', placement: Placemen
     await sys.spawn({ id: 'broker', module: url('./actors/broker-stub.js'), placement: place('broker') });
     if (stages === 'trading') await spawnTradingStages(sys, place);
     else await spawnRelayStages(sys, place);
-    await sys.spawn({ id: 'md', module: url('./actors/tick-source.js'), placement: 'md' });
+    await sys.spawn({ id: 'md', module: url('../actors/replay/tick-source.js'), placement: 'md' });
     const deadline = Date.now() + 10_000;
     while (stages === 'trading' && !(await sys.ask<Any>('risk', { type: 'risk.query' } as Any, { timeoutMs: 2000 })).armed) {
       if (Date.now() > deadline) throw new Error('risk never armed');

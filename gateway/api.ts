@@ -10,12 +10,12 @@
  * token and are answered with the daemon's ack.
  */
 import { randomUUID } from 'node:crypto';
-import { CATALOG } from '../actors/strategy/registry.js';
-import { TIERS, isTier } from '../actors/risk/tiers.js';
-import type { ApiSide, BusHealth, BusStats, DaemonStatus, StateEntry } from '../src/bus/bus.js';
-import type { OperatorCommand } from '../src/bus/commands.js';
-import { BusUnavailableError, CommandTimeoutError, DaemonDownError, InvalidCommandError } from '../src/bus/errors.js';
-import type { Section } from '../src/bus/sections.js';
+import { catalogEntries } from '../app/catalog.js';
+import { TIERS, isTier } from '../app/bus/commands.js';
+import type { ApiSide, BusHealth, BusStats, DaemonStatus, StateEntry } from '../app/bus/bus.js';
+import type { OperatorCommand } from '../app/bus/commands.js';
+import { BusUnavailableError, CommandTimeoutError, DaemonDownError, InvalidCommandError } from '../app/bus/errors.js';
+import type { Section } from '../app/bus/sections.js';
 import { isFocus, universe } from '../src/universe/index.js';
 import type { TokenAuth } from './auth.js';
 import { HttpError, jsonReply, parseJsonObject, type Exchange, type Reply } from './http.js';
@@ -128,7 +128,7 @@ function tradingOf(health: unknown): { mode: 'PAPER' | 'LIVE' | 'UNKNOWN'; venue
 
 async function strategies(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply> {
   const { entry, status } = await readSection(ctx, 'strategies');
-  const catalog = CATALOG.map((s) => ({ id: s.id, family: s.family, thesis: s.thesis, instruments: s.instruments, macro: s.macro, trigger: s.trigger, params: s.params }));
+  const catalog = catalogEntries();
   return jsonReply(200, { catalog, live: envelope(ctx, entry, status) });
 }
 

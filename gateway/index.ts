@@ -1,4 +1,4 @@
-export { startGateway, packageVersion } from './server.js';
+export { startGateway } from './server.js';
 export type { GatewayOptions, GatewayHandle, GatewayStats } from './server.js';
 export { runGateway } from './run.js';
 export type { RunGatewayOptions } from './run.js';

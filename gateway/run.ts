@@ -3,7 +3,7 @@
  * `qgtm api` (RedisBus) and `qgtm start` (InMemoryBus shared with the
  * daemon). Prints a generated operator token once, to the terminal only.
  */
-import type { LoadedConfig } from '../src/config/load.js';
+import type { LoadedConfig } from '../app/config/load.js';
 import type { Logger } from '../src/runtime/logger.js';
 import type { GatewayBus } from './api.js';
 import type { MetricsSource } from './metrics.js';

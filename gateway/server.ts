@@ -5,9 +5,8 @@
  * errors become JSON errors (500 for the unexpected, which is also logged),
  * and every error reply is counted by status and reason.
  */
-import { readFileSync } from 'node:fs';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { busMetricsJson } from '../src/bus/metrics.js';
+import { busMetricsJson } from '../app/bus/metrics.js';
 import { loadUws } from '../src/net/uws.js';
 import { createLogger, type Logger } from '../src/runtime/logger.js';
 import { DEFAULT_LIMITS, apiRouter, type ApiContext, type GatewayBus, type GatewayLimits } from './api.js';
@@ -16,6 +15,7 @@ import { Exchange, HttpError, errorReply, jsonReply, statusLine, type Reply } fr
 import { EXPOSITION_CONTENT_TYPE, GatewayMetrics, type MetricsSource } from './metrics.js';
 import { StaticFiles } from './static.js';
 import { TelemetryHub } from './ws.js';
+import { VERSION } from '../src/version.js';
 
 export interface GatewayOptions {
   /** The API side of the state bus (InMemoryBus for `npm start`, RedisBus for `qgtm api`). */
@@ -63,13 +63,6 @@ export interface GatewayHandle {
 
 const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
-export function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const uws = loadUws();
@@ -91,7 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     auth: new TokenAuth(options.token),
     metrics,
     limits,
-    version: options.version ?? packageVersion(),
+    version: options.version ?? VERSION,
     startedAt: now(),
     now,
     wsClients: () => hub.clientCount,

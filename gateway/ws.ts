@@ -23,7 +23,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
-import { TOPICS, isTopic, type Topic } from '../src/bus/sections.js';
+import { TOPICS, isTopic, type Topic } from '../app/bus/sections.js';
 import type { Uws } from '../src/net/uws.js';
 import type { GatewayBus, GatewayLimits } from './api.js';
 import { jsonReply, statusLine } from './http.js';

@@ -9,10 +9,9 @@
  * queue, so a failure that arrives while it is restarting waits its turn
  * (and is ignored if it concerns an incarnation that is already gone).
  */
-import { serializeError } from '../src/errors.js';
-import type { ActorSystem } from '../src/runtime/index.js';
+import { serializeError } from '../src/runtime/errors.js';
+import type { ActorSystem, Logger } from '../src/runtime/index.js';
 import { Backoff, Intensity } from './backoff.js';
-import type { SupervisionTree } from './tree.js';
 import {
   childId,
   DEFAULT_BACKOFF,
@@ -23,8 +22,28 @@ import {
   type ReportContext,
   type RestartType,
   type Shutdown,
+  type SupervisorReport,
   type SupervisorSpec,
 } from './types.js';
+
+/**
+ * What a supervisor needs of the tree it belongs to: time, the actor system,
+ * the owner registry and the report sink. `SupervisionTree` implements it;
+ * naming it here keeps the supervisor from importing the tree.
+ */
+export interface TreeServices {
+  readonly system: ActorSystem;
+  readonly random: () => number;
+  readonly log: Logger;
+  now(): number;
+  wallNow(): number;
+  sleep(ms: number): Promise<void>;
+  countRestart(actorId: string): void;
+  adopt(actorId: string, owner: Supervisor): void;
+  release(actorId: string): void;
+  report(r: SupervisorReport): SupervisorReport;
+  rootFailed(report: SupervisorReport): void;
+}
 
 /** How a child ended. */
 export interface ChildEnd {
@@ -86,7 +105,7 @@ export class Supervisor {
 
   constructor(
     readonly spec: SupervisorSpec,
-    private readonly tree: SupervisionTree,
+    private readonly tree: TreeServices,
     private readonly parent: Supervisor | undefined,
     generation = 1,
   ) {

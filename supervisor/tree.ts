@@ -8,9 +8,9 @@
  * report; the daemon exits non-zero on it so that systemd restarts it.
  */
 import { EventEmitter } from 'node:events';
-import { ConfigError, serializeError } from '../src/errors.js';
+import { ConfigError, serializeError } from '../src/runtime/errors.js';
 import type { ActorExit, ActorFailure, ActorSystem, Logger, Message } from '../src/runtime/index.js';
-import { Supervisor, type SupervisorView } from './supervisor.js';
+import { Supervisor, type SupervisorView, type TreeServices } from './supervisor.js';
 import { validateSupervisorSpec, type SupervisorReport, type SupervisorSpec } from './types.js';
 
 export interface TreeOptions {
@@ -32,7 +32,7 @@ export const SUPERVISOR_TOPIC = 'supervisor';
 /**
  * Events: 'report' (SupervisorReport), 'root_failed' (SupervisorReport).
  */
-export class SupervisionTree extends EventEmitter {
+export class SupervisionTree extends EventEmitter implements TreeServices {
   readonly random: () => number;
   readonly log: Logger;
   private root: Supervisor | undefined;

@@ -23,7 +23,7 @@
  * (`maxAttempts`); then the feed gives up with a warning and runs cold.
  *
  * Backpressure is the mailbox's job, configured in the spec (see
- * DEFAULT_FEED_MAILBOX in actors/market-data/specs.ts for the choice):
+ * DEFAULT_FEED_MAILBOX in app/daemon/market-data-specs.ts for the choice):
  * bounded with drop-oldest by default, `conflate` by symbol or a strict
  * bounded `reject` (what the benchmark runs to prove nothing is lost).
  */

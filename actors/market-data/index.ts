@@ -6,5 +6,3 @@ export type { ReconnectOptions, ResolvedReconnect, LifecycleStep, FlowCounts } f
 export { MD_STATUS_TOPIC, mdSessionArgsViolations } from './session.js';
 export type { MdSessionArgs, MdChannel } from './session.js';
 export { MD_STRUCTURES, MACRO_STRUCTURES, MARKET_DATA_STRUCTURES } from './structures.js';
-export { marketDataSpecs, feedSpec, historicalFeedOf, mdSessionSpec, macroSpec, feedPlacementOf, MARKET_DATA_WORKER, DEFAULT_FEED_MAILBOX, CONFLATING_FEED_MAILBOX, LOSSLESS_FEED_MAILBOX } from './specs.js';
-export type { MarketDataSpecOptions, FeedPlacement } from './specs.js';

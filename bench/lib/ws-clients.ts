@@ -4,9 +4,9 @@
  * Clients only count frames: the figure is the server's fan-out, not parsing.
  */
 import { parentPort } from 'node:worker_threads';
-import { WebSocket, type WsSocket } from '../../tests/helpers/ws-client.js';
+import WebSocket from 'ws';
 
-let sockets: WsSocket[] = [];
+let sockets: WebSocket[] = [];
 let counts: number[] = [];
 let total = 0;
 let expected = Infinity;

@@ -4,7 +4,7 @@
  * notice or the deadline settles it exactly once.
  */
 import type { Clock, TimerHandle } from './clock.js';
-import { AskTimeoutError, MailboxFullError, NoSuchActorError, QgtmError, UndeliverableError } from '../errors.js';
+import { AskTimeoutError, MailboxFullError, NoSuchActorError, QgtmError, UndeliverableError } from './errors.js';
 import type { ErrorMsg, Message, UndeliveredMsg } from './message.js';
 
 interface Pending {

@@ -21,11 +21,11 @@
  */
 import './msgpackr-setup.js';
 import { Packr, REUSE_BUFFER_MODE } from 'msgpackr';
-import { FastRecordEncoder } from './fast-records.js';
+import { FastRecordEncoder, type Structure } from './fast-records.js';
 import { isMessage, type Envelope, type Kind, type Message } from './message.js';
 
 /** A record structure: the keys of a message shape, in the order they are created. */
-export type Structure = readonly string[];
+export type { Structure };
 
 /** Shapes every qgtm thread knows. Domain shapes are appended by configuration. */
 export const CORE_STRUCTURES: readonly Structure[] = [

@@ -13,7 +13,8 @@
  * five times slower per record than this writer. The equality of the bytes
  * with msgpackr's is checked by tests/unit/runtime/fast-records.test.ts.
  */
-import type { Structure } from './codec.js';
+/** The keys of one record structure, in order (agreed by every worker up front). */
+export type Structure = readonly string[];
 
 interface Shape {
   readonly keys: readonly string[];

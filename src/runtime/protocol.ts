@@ -10,7 +10,7 @@
  * - control (start/stop actors, wiring, inspect, pause, clock): comlink calls on the control port.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { ErrorInfo } from '../errors.js';
+import type { ErrorInfo } from './errors.js';
 import type { Structure } from './codec.js';
 import type { DeadLetter, DeadLetterCount } from './dead-letters.js';
 import type { LogLevel } from './logger.js';

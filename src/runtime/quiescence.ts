@@ -3,7 +3,7 @@
  * message is queued, being handled or in flight anywhere, and moving a
  * virtual clock forward one due timer at a time.
  */
-import { QgtmError } from '../errors.js';
+import { QgtmError } from './errors.js';
 import type { VirtualClock } from './clock.js';
 import type { MainEndpoint } from './main-endpoint.js';
 import type { WorkerHost } from './worker-host.js';

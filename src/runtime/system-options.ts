@@ -2,7 +2,7 @@
  * The actor system's options (and their validation: every violation, each
  * naming its path), and the shapes of the failures it reports.
  */
-import type { ErrorInfo } from '../errors.js';
+import type { ErrorInfo } from './errors.js';
 import type { Structure } from './codec.js';
 import type { LogLevel, LogSink } from './logger.js';
 import type { WorkerEndReason } from './worker-host.js';

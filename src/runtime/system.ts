@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
-import { ConfigError, NoSuchActorError, QgtmError, reviveError, serializeError, type ErrorInfo } from '../errors.js';
+import { ConfigError, NoSuchActorError, QgtmError, reviveError, serializeError, type ErrorInfo } from './errors.js';
 import type { ActorRef, Target } from './actor.js';
 import { targetId } from './actor.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';

@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { ControlTimeoutError, QgtmError, WorkerDiedError } from '../errors.js';
+import { ControlTimeoutError, QgtmError, WorkerDiedError } from './errors.js';
 import type { Structure } from './codec.js';
 import { nodeEndpoint } from './comlink-node.js';
 import type { LogLevel } from './logger.js';

@@ -13,7 +13,7 @@ import { TIERS, tierRank, type Tier } from '../../actors/risk/tiers.js';
 import { evaluateTriggers } from '../../actors/risk/triggers.js';
 import { DEFAULT_RISK_CONFIG } from '../../actors/risk/config.js';
 import { operatorLabel } from '../../actors/risk/reason.js';
-import { OperatorViews } from '../../src/app/views.js';
+import { OperatorViews } from '../../app/daemon/views.js';
 import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
 import type { FeedFeaturesMsg } from '../../actors/feed/messages.js';
 import type { RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';

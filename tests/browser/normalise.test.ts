@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OperatorViews } from '../../src/app/views.js';
+import { OperatorViews } from '../../app/daemon/views.js';
 import type { FeedFeaturesMsg } from '../../actors/feed/messages.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the bundle is untyped JS */

@@ -3,7 +3,7 @@
  *
  * - `gateway` (the default when the compiled gateway is present): FakeDaemon
  *   behind the real gateway (`startGateway` + `InMemoryBus` from gateway/ and
- *   src/bus/), fed through the daemon side of the bus exactly as the daemon
+ *   app/bus/), fed through the daemon side of the bus exactly as the daemon
  *   feeds it. Loaded dynamically, so this folder compiles before gateway/ is
  *   merged.
  * - `fake`: the stand-in node http + ws server (fake-server.ts).
@@ -33,7 +33,7 @@ export interface TestControls {
 export type TestServer = TerminalServer & TestControls;
 
 const GATEWAY_JS = new URL('../../gateway/index.js', import.meta.url);
-const BUS_JS = new URL('../../src/bus/index.js', import.meta.url);
+const BUS_JS = new URL('../../app/bus/index.js', import.meta.url);
 const SECTIONS = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog'] as const;
 const HEARTBEAT_TTL_MS = 3000;
 
@@ -49,7 +49,7 @@ export async function startTestServer(options: { webRoot: string }): Promise<Tes
   return startGatewayHarness(options);
 }
 
-/* Minimal shapes of what the harness uses from gateway/ and src/bus/ (typed here because they are imported dynamically). */
+/* Minimal shapes of what the harness uses from gateway/ and app/bus/ (typed here because they are imported dynamically). */
 interface Cmd {
   readonly id: string;
   readonly type: string;

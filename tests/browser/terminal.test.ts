@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAllInOne } from '../../src/app/start.js';
+import { startAllInOne } from '../../bin/all-in-one.js';
 import { startTestServer } from './servers.js';
 import type { TerminalServer, TestControls } from './servers.js';
 import { browserAvailability, launch, openPage, screenshot, WEB_ROOT, type Browser } from './browser.js';

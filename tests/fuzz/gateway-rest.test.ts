@@ -13,8 +13,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBus } from '../../src/bus/redis.js';
-import type { OperatorCommand } from '../../src/bus/commands.js';
+import { RedisBus } from '../../app/bus/redis.js';
+import type { OperatorCommand } from '../../app/bus/commands.js';
 import { eventually } from '../helpers/fixtures.js';
 import { scrapeValues, startTestGateway, TOKEN, type TestGateway } from '../helpers/gateway.js';
 import { redisUnavailable, startRedis, type RedisServer } from '../helpers/redis.js';

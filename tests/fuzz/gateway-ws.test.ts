@@ -8,7 +8,7 @@
  */
 import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperatorCommand } from '../../src/bus/commands.js';
+import type { OperatorCommand } from '../../app/bus/commands.js';
 import { scrapeValues, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectWs, type WsProbe } from '../helpers/ws-client.js';
 import { Gen, SEED, WRONG_SHAPES, deepJson, deepMsgpack, deepMsgpackMaps, protoJson, protoMsgpack, scaled } from './gen.js';

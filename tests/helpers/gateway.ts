@@ -1,6 +1,6 @@
 /** A gateway on a free loopback port over an InMemoryBus with a live fake daemon. */
-import { InMemoryBus } from '../../src/bus/memory.js';
-import type { CommandHandler } from '../../src/bus/commands.js';
+import { InMemoryBus } from '../../app/bus/memory.js';
+import type { CommandHandler } from '../../app/bus/commands.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { startGateway, type GatewayHandle, type GatewayOptions } from '../../gateway/server.js';
 

@@ -1,7 +1,7 @@
 /**
  * The control API a worker exposes to the main thread over comlink.
  */
-import { QgtmError } from '../../errors.js';
+import { QgtmError } from '../errors.js';
 import type { VirtualClock } from '../clock.js';
 import { Kind } from '../message.js';
 import type { ActorInfo, FaultKind, WorkerControlApi, WorkerVitals } from '../protocol.js';

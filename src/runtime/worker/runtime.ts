@@ -18,7 +18,7 @@
  * conflation) take effect instead of an unbounded port queue.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { serializeError, QgtmError } from '../../errors.js';
+import { serializeError, QgtmError } from '../errors.js';
 import { isActorModule, type ActorModule } from '../actor.js';
 import { AskTable } from '../asks.js';
 import type { Clock } from '../clock.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAllInOne, type AllInOne } from '../../../src/app/start.js';
+import { startAllInOne, type AllInOne } from '../../../bin/all-in-one.js';
 import { lintExposition, parseExposition, promtool } from '../../helpers/exposition.js';
 import { toolMissing } from '../../helpers/tools.js';
 import { eventually } from '../../helpers/fixtures.js';

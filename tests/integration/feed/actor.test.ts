@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ActorSystem, Message } from '../../../src/runtime/index.js';
-import { CONFLATING_FEED_MAILBOX, MARKET_DATA_STRUCTURES, feedSpec } from '../../../actors/market-data/index.js';
+import { MARKET_DATA_STRUCTURES } from '../../../actors/market-data/index.js';
+import { CONFLATING_FEED_MAILBOX, feedSpec } from '../../../app/daemon/market-data-specs.js';
 import type { BarMsg, QuoteMsg, TradeMsg } from '../../../actors/market-data/messages.js';
 import type { FeedFeaturesMsg, FeedHistoryMsg, FeedStatusMsg } from '../../../actors/feed/messages.js';
 import { useSystem } from '../../helpers/system.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runGateway } from '../../../gateway/run.js';
-import { InMemoryBus } from '../../../src/bus/memory.js';
-import { loadConfig } from '../../../src/config/load.js';
+import { InMemoryBus } from '../../../app/bus/memory.js';
+import { loadConfig } from '../../../app/config/load.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 
 const BIN = fileURLToPath(new URL('../../../../bin/qgtm.js', import.meta.url));

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../../actors/strategy/registry.js';
-import type { OperatorCommand } from '../../../src/bus/commands.js';
+import type { OperatorCommand } from '../../../app/bus/commands.js';
 import { scrapeValues, startTestGateway, TOKEN, type TestGateway } from '../../helpers/gateway.js';
 
 const json = async (r: Response): Promise<Record<string, any>> => (await r.json()) as Record<string, any>;

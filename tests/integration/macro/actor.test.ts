@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActorSystem, Message } from '../../../src/runtime/index.js';
-import { MARKET_DATA_STRUCTURES, macroSpec } from '../../../actors/market-data/index.js';
+import { MARKET_DATA_STRUCTURES } from '../../../actors/market-data/index.js';
+import { macroSpec } from '../../../app/daemon/market-data-specs.js';
 import type { MacroCotMsg, MacroSeriesMsg } from '../../../actors/macro/messages.js';
 import { startVenue, type VenueHandle } from '../../../venue/index.js';
 import type { FredSeriesId } from '../../../venue/market/macro.js';

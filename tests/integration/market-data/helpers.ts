@@ -5,7 +5,8 @@
 import { resolveAlpacaConnection, type AlpacaConnection } from '../../../src/alpaca/index.js';
 import type { ActorSystem, Message, SystemOptions } from '../../../src/runtime/index.js';
 import { startVenue, type VenueHandle, type VenueOptions } from '../../../venue/index.js';
-import { MARKET_DATA_STRUCTURES, marketDataSpecs, type MarketDataSpecOptions } from '../../../actors/market-data/index.js';
+import { MARKET_DATA_STRUCTURES } from '../../../actors/market-data/index.js';
+import { marketDataSpecs, type MarketDataSpecOptions } from '../../../app/daemon/market-data-specs.js';
 import type { MdStatusMsg } from '../../../actors/market-data/messages.js';
 import type { MarketEvent } from '../../../venue/market/events.js';
 import { Collector } from '../venue/helpers.js';

@@ -156,7 +156,7 @@ describe('market-data session against the venue', () => {
     holder.connect();
     expect((await holder.waitForAuthenticationResult(3000)).authenticated).toBe(true);
     const before = statuses.items.length;
-    const { mdSessionSpec } = await import('../../../actors/market-data/index.js');
+    const { mdSessionSpec } = await import('../../../app/daemon/market-data-specs.js');
     await system.spawn(mdSessionSpec({ conn, symbols: SYMBOLS, reconnect: { initialMs: 30, maxMs: 60, jitter: 0 } }));
     const refused = await statuses.waitFor((s, all) => all.indexOf(s) >= before && s.state === 'disconnected', 5000, '406 disconnect');
     expect(refused.detail).toBe('connection limit exceeded');

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientOrderIdFor } from '../../../actors/broker/client-order-id.js';
 import { LOCAL_KEY_PAIR } from '../../../src/alpaca/index.js';
-import { featuresMsg } from '../../../bench/actors/tick-source.js';
+import { featuresMsg } from '../../../actors/replay/tick-source.js';
 import { eventually, FAST, intent, intentsMsg, mid, riskAt, startHarness, venuePositions, type Any, type Harness } from './harness.js';
 
 let h: Harness | undefined;

@@ -8,18 +8,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAlpacaConnection, type AlpacaClients } from '../../../src/alpaca/index.js';
-import { startTrading, TRADING_STRUCTURES, type TradingConfig } from '../../../src/daemon/index.js';
+import { startTrading, TRADING_STRUCTURES, type TradingConfig } from '../../../app/daemon/index.js';
 import { ActorSystem, type Message, type SystemOptions } from '../../../src/runtime/index.js';
 import type { SupervisionTree } from '../../../supervisor/index.js';
 import { startVenue, type VenueHandle, type VenueOptions } from '../../../venue/index.js';
-import { barMsg, featuresMsg, TICK_SOURCE_STRUCTURES, type PublishItem } from '../../../bench/actors/tick-source.js';
+import { barMsg, featuresMsg, TICK_SOURCE_STRUCTURES, type PublishItem } from '../../../actors/replay/tick-source.js';
 import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { clientsFor, Collector } from '../venue/helpers.js';
 import type { ExecConnectionMsg, ExecPositionsMsg } from '../../../actors/broker/messages.js';
 
 export type Any = Message & Record<string, any>;
 
-export const TICK_SOURCE = new URL('../../../bench/actors/tick-source.js', import.meta.url).href;
+export const TICK_SOURCE = new URL('../../../actors/replay/tick-source.js', import.meta.url).href;
 
 export const TOPICS = ['signals', 'strategy_status', 'posture', 'risk', 'orders', 'fills', 'positions', 'reconciled', 'broker_status'] as const;
 

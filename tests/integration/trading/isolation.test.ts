@@ -7,7 +7,7 @@
  * until the detector acts: the price that placement pays for a hop fewer.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlacementMode } from '../../../src/daemon/index.js';
+import type { PlacementMode } from '../../../app/daemon/index.js';
 import type { SupervisorReport } from '../../../supervisor/index.js';
 import { eventually, startHarness, type Any, type Harness } from './harness.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../../actors/strategy/registry.js';
-import { strategyActorFor } from '../../../src/daemon/index.js';
+import { strategyActorFor } from '../../../app/daemon/index.js';
 import { eventually, mid, startHarness, trendItems, type Any, type Harness } from './harness.js';
 
 let h: Harness | undefined;

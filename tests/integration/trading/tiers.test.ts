@@ -4,7 +4,7 @@
  * venue through the broker session.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { featuresMsg } from '../../../bench/actors/tick-source.js';
+import { featuresMsg } from '../../../actors/replay/tick-source.js';
 import { eventually, intent, intentsMsg, mid, riskAt, riskCommand, startHarness, venuePositions, type Any, type Harness } from './harness.js';
 
 let h: Harness | undefined;

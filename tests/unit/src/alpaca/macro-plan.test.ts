@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { macroPlan } from '../../../../src/app/macro-sources.js';
-import { loadConfig } from '../../../../src/config/load.js';
+import { macroPlan } from '../../../../app/daemon/macro-sources.js';
+import { loadConfig } from '../../../../app/config/load.js';
 import type { AlpacaConnection } from '../../../../src/alpaca/index.js';
 
 const conn = (venue: 'local' | 'alpaca'): AlpacaConnection =>

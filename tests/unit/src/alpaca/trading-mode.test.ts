@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { endpointKind, endpointViolations, LiveTradingRefusedError, tradingModeFor } from '../../../../src/alpaca/trading-mode.js';
-import { loadConfig } from '../../../../src/config/load.js';
+import { loadConfig } from '../../../../app/config/load.js';
 import { ConfigError } from '../../../../src/errors.js';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { takeNewer } from '../../../../src/app/state-mirror.js';
-import type { DaemonSide } from '../../../../src/bus/bus.js';
+import { takeNewer } from '../../../../app/daemon/state-mirror.js';
+import type { DaemonSide } from '../../../../app/bus/bus.js';
 import { DurableRecord, encodeRecord } from '../../../../src/durable/index.js';
 import { createLogger } from '../../../../src/runtime/index.js';
 

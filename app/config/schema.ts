@@ -1,0 +1,248 @@
+/**
+ * The runtime configuration: its shape, defaults (what `npm start` runs
+ * with), and the table of options with their environment variables and
+ * checks. Loading and validation live in load.ts.
+ */
+import type { LogLevel } from '../../src/runtime/logger.js';
+import type { Focus } from '../../src/universe/index.js';
+import { DEFAULT_HEAP, DEFAULT_PLACEMENT, PLACEMENT_MODES, type PlacementMode } from '../daemon/placement.js';
+
+export interface HttpConfig {
+  /** Address the gateway listens on. */
+  readonly host: string;
+  /** Port of the gateway (REST, /ws, /metrics). 0 picks a free port. */
+  readonly port: number;
+  /** Folder of the web terminal's static files, or null for none. */
+  readonly webRoot: string | null;
+}
+
+export interface GatewayConfig {
+  /** Largest accepted request body (413 above). */
+  readonly maxBodyBytes: number;
+  /** Largest accepted WebSocket frame from a client (the connection is closed above). */
+  readonly wsMaxPayloadBytes: number;
+  /** Bytes queued for one WebSocket client beyond which it is a slow client and dropped. */
+  readonly wsMaxBackpressureBytes: number;
+  /** Idle WebSocket connections are closed after this many seconds (0 = never; else 8-960). */
+  readonly wsIdleTimeoutSec: number;
+  /** How long an operator command waits for the daemon's ack. */
+  readonly commandTimeoutMs: number;
+}
+
+export interface RedisConfig {
+  /** `redis://` or `rediss://` URL; null means the in-memory bus (`npm start`). */
+  readonly url: string | null;
+  /** Prefix of every key and channel. */
+  readonly prefix: string;
+}
+
+export interface AuthConfig {
+  /** Bearer token for operator commands; null = generated at start (`qgtm start`) or commands disabled (`qgtm api`). */
+  readonly token: string | null;
+}
+
+export interface VenueConfig {
+  readonly mode: 'local' | 'alpaca';
+  /**
+   * Base URL of a local venue that is already running (`qgtm venue`); null =
+   * start one in-process. A venue of its own process outlives daemon restarts.
+   */
+  readonly url: string | null;
+  /** Port of the local venue (0 = free port); null = the venue's default. */
+  readonly port: number | null;
+  readonly seed: number;
+  readonly ticksPerSecond: number | null;
+  readonly keyId: string | null;
+  readonly secretKey: string | null;
+  /** Trading REST base in alpaca mode (default Alpaca paper). Anything but a paper endpoint needs `live`. */
+  readonly paperUrl: string | null;
+  /** Market-data REST base in alpaca mode (http/https); a ws/wss URL here is taken as the stream URL. */
+  readonly dataUrl: string | null;
+  /** Market-data stream in alpaca mode (ws/wss; default Alpaca's iex stream). */
+  readonly dataStreamUrl: string | null;
+  /**
+   * Live money: only the `--live` command-line flag sets it (no environment
+   * variable, no config file), and only together with `liveAccount` naming
+   * the account the broker answers with. See src/alpaca/trading-mode.ts.
+   */
+  readonly live: boolean;
+  /** The account number qgtm may trade real money on (`QGTM_LIVE_ACCOUNT`); needed by `live`. */
+  readonly liveAccount: string | null;
+  /**
+   * Where the in-process venue keeps its paper account across restarts
+   * (`--fresh` starts a new one); null = `venue` beside `daemon.journalDir`
+   * (var/venue by default).
+   */
+  readonly dataDir: string | null;
+  readonly fresh: boolean;
+}
+
+/**
+ * Macro sources. With the local venue they read its simulated FRED and CFTC
+ * endpoints unless a URL is set here; in alpaca mode they read the real
+ * services. A source that is not configured (FRED without a key) or not
+ * reachable is reported as degraded and never keeps trading from starting.
+ */
+export interface MacroConfig {
+  /** FRED base URL; null = the local venue (local mode) or https://api.stlouisfed.org (alpaca mode). */
+  readonly fredUrl: string | null;
+  /** FRED API key; needed for the real FRED (the local venue accepts any). */
+  readonly fredApiKey: string | null;
+  /** CFTC Socrata base URL; null = the local venue (local mode) or https://publicreporting.cftc.gov (alpaca mode). */
+  readonly cftcUrl: string | null;
+  /** Socrata app token (optional: raises CFTC's rate limit). */
+  readonly cftcAppToken: string | null;
+}
+
+export interface DaemonConfig {
+  /** Where the broker session's write-ahead journal lives. */
+  readonly journalDir: string;
+  /** Host and port of the daemon's own /metrics in split mode. */
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  /** TTL of the daemon's heartbeat key; the API reports the daemon down after it. */
+  readonly heartbeatTtlMs: number;
+  /**
+   * Which actors share a worker thread: `split` (default: strategy code never shares a worker
+   * with the risk governor or the broker session), `compact` (shards, risk and allocator in one
+   * worker: a hop fewer, no isolation) or `isolated` (one worker per actor). See app/daemon/topology.ts.
+   */
+  readonly placement: PlacementMode;
+  /** V8 heap cap (MB) of a worker that runs strategy code; past it the worker ends and its actors restart. */
+  readonly strategyHeapMb: number;
+  /** V8 heap cap (MB) of every other actor worker. */
+  readonly workerHeapMb: number;
+}
+
+/**
+ * How busily the allocator turns signals into orders. The defaults suit a
+ * real account; chaos runs and demos turn them up so a few minutes hold
+ * dozens of orders (tests/chaos/run.ts).
+ */
+export interface PacingConfig {
+  /** Periodic rebalance, ms (besides rebalances on signal changes). */
+  readonly rebalanceEveryMs: number;
+  /** An instrument within this weight of its target is left alone. */
+  readonly noTradeBand: number;
+  /** Trades below this notional, in dollars, are skipped (full closes excepted). */
+  readonly minTradeNotional: number;
+  /**
+   * Calm time the risk governor needs before each step down a tier, ms
+   * (risk.coolDownMs). Five minutes for an account; a chaos run that cycles
+   * FLATTEN and clear shortens it so the book reopens within seconds.
+   */
+  readonly riskCoolDownMs: number;
+}
+
+export interface QgtmConfig {
+  readonly http: HttpConfig;
+  readonly gateway: GatewayConfig;
+  readonly redis: RedisConfig;
+  readonly auth: AuthConfig;
+  readonly venue: VenueConfig;
+  readonly universe: { readonly focus: Focus };
+  readonly macro: MacroConfig;
+  readonly daemon: DaemonConfig;
+  readonly pacing: PacingConfig;
+  readonly log: { readonly level: LogLevel };
+}
+
+export const DEFAULT_CONFIG: QgtmConfig = {
+  http: { host: '127.0.0.1', port: 8080, webRoot: null },
+  gateway: {
+    maxBodyBytes: 64 * 1024,
+    wsMaxPayloadBytes: 16 * 1024,
+    wsMaxBackpressureBytes: 1024 * 1024,
+    wsIdleTimeoutSec: 120,
+    commandTimeoutMs: 5000,
+  },
+  redis: { url: null, prefix: 'qgtm:' },
+  auth: { token: null },
+  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false },
+  universe: { focus: 'pm' },
+  macro: { fredUrl: null, fredApiKey: null, cftcUrl: null, cftcAppToken: null },
+  daemon: {
+    journalDir: 'var/journal',
+    metricsHost: '127.0.0.1',
+    metricsPort: 9464,
+    heartbeatTtlMs: 5000,
+    placement: DEFAULT_PLACEMENT,
+    strategyHeapMb: DEFAULT_HEAP.strategyMb,
+    workerHeapMb: DEFAULT_HEAP.workerMb,
+  },
+  pacing: { rebalanceEveryMs: 60_000, noTradeBand: 0.01, minTradeNotional: 100, riskCoolDownMs: 300_000 },
+  log: { level: 'info' },
+};
+
+/** How one option is checked. */
+export type FieldKind =
+  | { readonly kind: 'string'; readonly nullable?: boolean; readonly minLength?: number; readonly pattern?: RegExp; readonly describe?: string }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly nullable?: boolean; readonly describe?: string }
+  | { readonly kind: 'number'; readonly greaterThan: number; readonly nullable?: boolean }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'url'; readonly schemes: readonly string[]; readonly nullable?: boolean };
+
+export interface FieldSpec {
+  /** Dotted path, e.g. `http.port`. */
+  readonly path: string;
+  readonly type: FieldKind;
+  /** Environment variable that sets it. */
+  readonly env?: string;
+  /** Never printed: logs and `redactConfig` show `***`. */
+  readonly secret?: boolean;
+  /**
+   * Set only by a command-line flag: a config file or the environment that
+   * tries to set it is refused (a copied environment must not switch it on).
+   */
+  readonly flagOnly?: string;
+}
+
+const PORT = { kind: 'int', min: 0, max: 65535, describe: 'an integer 0-65535 (0 picks a free port)' } as const;
+
+/** Every option. A key in a config file that is not here is reported as unknown. */
+export const FIELDS: readonly FieldSpec[] = [
+  { path: 'http.host', type: { kind: 'string', minLength: 1 }, env: 'QGTM_HTTP_HOST' },
+  { path: 'http.port', type: PORT, env: 'QGTM_HTTP_PORT' },
+  { path: 'http.webRoot', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_WEB_ROOT' },
+  { path: 'gateway.maxBodyBytes', type: { kind: 'int', min: 1, max: 16 * 1024 * 1024 }, env: 'QGTM_MAX_BODY_BYTES' },
+  { path: 'gateway.wsMaxPayloadBytes', type: { kind: 'int', min: 256, max: 16 * 1024 * 1024 }, env: 'QGTM_WS_MAX_PAYLOAD_BYTES' },
+  { path: 'gateway.wsMaxBackpressureBytes', type: { kind: 'int', min: 1024, max: 1024 * 1024 * 1024 }, env: 'QGTM_WS_MAX_BACKPRESSURE_BYTES' },
+  { path: 'gateway.wsIdleTimeoutSec', type: { kind: 'int', min: 0, max: 960 }, env: 'QGTM_WS_IDLE_TIMEOUT_SEC' },
+  { path: 'gateway.commandTimeoutMs', type: { kind: 'int', min: 100, max: 120_000 }, env: 'QGTM_COMMAND_TIMEOUT_MS' },
+  { path: 'redis.url', type: { kind: 'url', schemes: ['redis:', 'rediss:'], nullable: true }, env: 'REDIS_URL', secret: true },
+  { path: 'redis.prefix', type: { kind: 'string', minLength: 1, pattern: /^[A-Za-z0-9_.:-]{1,64}$/, describe: '1-64 characters of [A-Za-z0-9_.:-]' }, env: 'QGTM_REDIS_PREFIX' },
+  { path: 'auth.token', type: { kind: 'string', nullable: true, minLength: 16 }, env: 'QGTM_API_TOKEN', secret: true },
+  { path: 'venue.mode', type: { kind: 'enum', values: ['local', 'alpaca'] }, env: 'QGTM_VENUE_MODE' },
+  { path: 'venue.url', type: { kind: 'url', schemes: ['http:'], nullable: true }, env: 'QGTM_VENUE_URL' },
+  { path: 'venue.port', type: { ...PORT, nullable: true }, env: 'QGTM_VENUE_PORT' },
+  { path: 'venue.seed', type: { kind: 'int', min: 0, max: 2 ** 32 - 1 }, env: 'QGTM_SEED' },
+  { path: 'venue.ticksPerSecond', type: { kind: 'number', greaterThan: 0, nullable: true }, env: 'QGTM_TICKS_PER_SECOND' },
+  { path: 'venue.keyId', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_KEY_ID', secret: true },
+  { path: 'venue.secretKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'APCA_API_SECRET_KEY', secret: true },
+  { path: 'venue.paperUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'APCA_API_BASE_URL' },
+  // The embedded venue's paper account, kept across restarts.
+  { path: 'venue.dataDir', type: { kind: 'string', minLength: 1, nullable: true }, env: 'QGTM_VENUE_DATA_DIR' },
+  { path: 'venue.fresh', type: { kind: 'boolean' }, env: 'QGTM_FRESH' },
+  { path: 'venue.dataUrl', type: { kind: 'url', schemes: ['http:', 'https:', 'ws:', 'wss:'], nullable: true }, env: 'APCA_API_DATA_URL' },
+  { path: 'venue.dataStreamUrl', type: { kind: 'url', schemes: ['ws:', 'wss:'], nullable: true }, env: 'QGTM_DATA_STREAM_URL' },
+  { path: 'venue.live', type: { kind: 'boolean' }, flagOnly: '--live' },
+  { path: 'venue.liveAccount', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_LIVE_ACCOUNT' },
+  { path: 'macro.fredUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'QGTM_FRED_URL' },
+  { path: 'macro.fredApiKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'FRED_API_KEY', secret: true },
+  { path: 'macro.cftcUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'QGTM_CFTC_URL' },
+  { path: 'macro.cftcAppToken', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_CFTC_APP_TOKEN', secret: true },
+  { path: 'universe.focus', type: { kind: 'enum', values: ['pm', 'broad'] }, env: 'QGTM_UNIVERSE_FOCUS' },
+  { path: 'daemon.journalDir', type: { kind: 'string', minLength: 1 }, env: 'QGTM_JOURNAL_DIR' },
+  { path: 'daemon.metricsHost', type: { kind: 'string', minLength: 1 }, env: 'QGTM_DAEMON_METRICS_HOST' },
+  { path: 'daemon.metricsPort', type: PORT, env: 'QGTM_DAEMON_METRICS_PORT' },
+  { path: 'daemon.heartbeatTtlMs', type: { kind: 'int', min: 300, max: 600_000 }, env: 'QGTM_HEARTBEAT_TTL_MS' },
+  { path: 'daemon.placement', type: { kind: 'enum', values: PLACEMENT_MODES }, env: 'QGTM_PLACEMENT' },
+  { path: 'daemon.strategyHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_STRATEGY_HEAP_MB' },
+  { path: 'daemon.workerHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_WORKER_HEAP_MB' },
+  { path: 'pacing.rebalanceEveryMs', type: { kind: 'int', min: 500, max: 3_600_000 }, env: 'QGTM_REBALANCE_EVERY_MS' },
+  { path: 'pacing.noTradeBand', type: { kind: 'number', greaterThan: 0 }, env: 'QGTM_NO_TRADE_BAND' },
+  { path: 'pacing.minTradeNotional', type: { kind: 'number', greaterThan: 0 }, env: 'QGTM_MIN_TRADE_NOTIONAL' },
+  { path: 'pacing.riskCoolDownMs', type: { kind: 'int', min: 0, max: 86_400_000 }, env: 'QGTM_RISK_COOL_DOWN_MS' },
+  { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
+];

@@ -1,0 +1,270 @@
+/**
+ * The daemon's bridge to the state bus: actor telemetry in (main-thread
+ * topic subscriptions), operator views and telemetry out (bus sections and
+ * topics), operator commands in (bus -> actors, with acknowledgements), plus
+ * the main thread's own trading metrics.
+ *
+ * High-rate data is sampled, not forwarded: features become one `ticks`
+ * batch every `tickMs` with the latest values of the instruments that moved;
+ * signals likewise. Everything else (orders, fills, risk, supervisor
+ * reports) is forwarded as it happens.
+ */
+import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
+import type { ExecAccountMsg, ExecConnectionMsg, ExecFillMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../../actors/broker/messages.js';
+import type { FeedFeaturesMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
+import type { MdStatusMsg } from '../../actors/market-data/messages.js';
+import { MACRO_STATUS_TOPIC } from '../../actors/macro/actor.js';
+import type { MacroStatusMsg } from '../../actors/macro/messages.js';
+import type { RiskCommandResultMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
+import type { StrategyCommandResultMsg, StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
+import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
+import type { SupervisionTree, SupervisorReport } from '../../supervisor/index.js';
+import type { DaemonSide } from '../bus/bus.js';
+import { errorAck, toRiskCommandMsg, toStrategyCommandMsg, type CommandAck, type OperatorCommand } from '../bus/commands.js';
+import { serializeError } from '../../src/errors.js';
+import type { ActorSystem, Message, WorkerVitals } from '../../src/runtime/index.js';
+import type { Focus } from '../../src/universe/index.js';
+import { OperatorViews } from './views.js';
+
+const TIER_LEVEL: Record<string, number> = { NORMAL: 0, WARN: 1, THROTTLE: 2, NO_NEW: 3, FLATTEN: 4 };
+
+export interface BridgeOptions {
+  readonly system: ActorSystem;
+  readonly bus: DaemonSide;
+  readonly focus: Focus;
+  readonly shardCount: number;
+  /** Static facts for the health section (venue, versions, ...). */
+  readonly describe: () => Record<string, unknown>;
+  /** Degraded conditions known at start (a macro source left unconfigured). */
+  readonly staticDegraded?: readonly string[];
+  /** Sample period of the `ticks` and `signals` topics. Default 250 ms. */
+  readonly tickMs?: number;
+  /** Period of the state snapshots. Default 1000 ms. */
+  readonly stateMs?: number;
+  /** Deadline of an operator command at the actor. Default 3000 ms. */
+  readonly commandTimeoutMs?: number;
+}
+
+export class DaemonBridge {
+  readonly views: OperatorViews;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unsubscribes: (() => Promise<void>)[] = [];
+  private readonly startedAt = Date.now();
+  private offCommands: (() => void) | undefined;
+  private load: { actors: unknown[]; vitals: WorkerVitals[] } = { actors: [], vitals: [] };
+  /** The broker session's link to the venue, from its connection messages. */
+  private broker: { up: boolean; detail: string } | undefined;
+
+  private tree: SupervisionTree | undefined;
+  /** Each macro source's last fetch outcome. */
+  private readonly macro = new Map<string, MacroStatusMsg>();
+
+  constructor(private readonly opts: BridgeOptions) {
+    this.views = new OperatorViews(opts.focus);
+  }
+
+  /**
+   * Subscribes to the actors' topics. Call before the tree starts, so the
+   * first status each actor publishes is not missed.
+   */
+  async start(): Promise<void> {
+    const { system, bus } = this.opts;
+    const v = this.views;
+    const now = (): number => Date.now();
+    const sub = async (topic: string, handler: (m: Message) => void): Promise<void> => {
+      this.unsubscribes.push(await system.subscribe(topic, handler));
+    };
+    const r = system.registry;
+    const signalsTotal = r.counter('qgtm_signals_total', 'Strategy signals published', ['strategy']);
+    const ordersTotal = r.counter('qgtm_orders_total', 'Order updates by status', ['status']);
+    const fillsTotal = r.counter('qgtm_fills_total', 'Fills received from the broker', []);
+    const tierGauge = r.gauge('qgtm_risk_tier', 'Risk tier: 0 NORMAL, 1 WARN, 2 THROTTLE, 3 NO_NEW, 4 FLATTEN', []);
+    const driftGauge = r.gauge('qgtm_reconciliation_drift_ratio', 'Position drift notional over equity at the last reconciliation', []);
+    const featuresTotal = r.counter('qgtm_daemon_features_seen_total', 'Feature updates seen by the daemon bridge', []);
+
+    await sub('features', (m) => {
+      v.onFeatures(m as FeedFeaturesMsg, now());
+      featuresTotal.inc();
+    });
+    await sub('feed_status', (m) => v.onFeedStatus(m as FeedStatusMsg));
+    await sub('md_status', (m) => (v.md = m as MdStatusMsg));
+    await sub(MACRO_STATUS_TOPIC, (m) => {
+      if (m.type === 'macro.status') this.macro.set((m as MacroStatusMsg).source, m as MacroStatusMsg);
+    });
+    await sub('signals', (m) => {
+      v.onSignal(m as StrategySignalMsg);
+      signalsTotal.inc({ strategy: (m as StrategySignalMsg).strategyId });
+    });
+    await sub('strategy_status', (m) => v.onStrategyStatus(m as StrategyStatusMsg));
+    await sub('posture', (m) => v.onPosture(m as AllocPostureMsg));
+    await sub('risk', (m) => {
+      v.onRisk(m as RiskStateMsg | RiskTierChangedMsg | RiskIntentDeniedMsg);
+      if (m.type === 'risk.state') tierGauge.set(undefined, TIER_LEVEL[(m as RiskStateMsg).tier] ?? -1);
+      if (m.type !== 'risk.state') bus.publish('risk', m);
+    });
+    await sub('orders', (m) => {
+      if (m.type === 'exec.order_update') {
+        v.onOrder(m as ExecOrderUpdateMsg);
+        ordersTotal.inc({ status: (m as ExecOrderUpdateMsg).status ?? (m as ExecOrderUpdateMsg).submission });
+      }
+      bus.publish('orders', m);
+    });
+    await sub('fills', (m) => {
+      v.onFill(m as ExecFillMsg);
+      fillsTotal.inc();
+      bus.publish('fills', m);
+    });
+    await sub('positions', (m) => {
+      if (m.type === 'exec.positions') v.onPositions(m as ExecPositionsMsg);
+      else if (m.type === 'exec.account') v.onAccount(m as ExecAccountMsg);
+    });
+    await sub('broker_status', (m) => {
+      if (m.type !== 'exec.connection') return;
+      const c = m as ExecConnectionMsg;
+      this.broker = { up: c.connected && c.ready, detail: c.ready ? `stream ${c.stream}` : (c.reason ?? `not ready (stream ${c.stream})`) };
+    });
+    await sub('reconciled', (m) => {
+      v.onReconciled(m as ExecReconciledMsg);
+      driftGauge.set(undefined, (m as ExecReconciledMsg).magnitude);
+    });
+    this.offCommands = bus.onCommand((cmd) => this.command(cmd));
+
+    const tickMs = this.opts.tickMs ?? 250;
+    this.timers.push(
+      setInterval(() => {
+        const items = v.takeTicks();
+        if (items.length > 0) bus.publish('ticks', { type: 'ticks', at: Date.now(), items });
+        const signals = v.takeSignals();
+        if (signals.length > 0) bus.publish('signals', { type: 'signals', at: Date.now(), items: signals });
+      }, tickMs),
+    );
+    this.timers.push(setInterval(() => this.putState(), this.opts.stateMs ?? 1000));
+    this.timers.push(setInterval(() => void this.refreshLoad(), 2000));
+    for (const t of this.timers) t.unref();
+  }
+
+  /** The tree whose reports and view the bridge shows (once it has started). */
+  attachTree(tree: SupervisionTree): void {
+    this.tree = tree;
+    tree.on('report', (report: SupervisorReport) => this.opts.bus.publish('supervisor', { type: 'supervisor.report', report }));
+    // Workers exist now: their vitals and mailboxes are in the first health section.
+    void this.refreshLoad().then(() => this.putState());
+  }
+
+  /** Puts every section now (also on a timer). */
+  putState(): void {
+    const { bus, system } = this.opts;
+    const tree = this.tree;
+    const v = this.views;
+    const now = Date.now();
+    try {
+      bus.putState('universe', v.universeSection(now));
+      bus.putState('strategies', v.strategiesSection());
+      bus.putState('forecasts', v.forecastsSection());
+      bus.putState('risk', v.riskSection());
+      bus.putState('positions', v.positionsSection());
+      bus.putState('orders', v.ordersSection());
+      bus.putState('fills', v.fillsSection());
+      const heartbeats = system.heartbeats();
+      const hbGauge = system.registry.gauge('qgtm_worker_heartbeat_age_seconds', 'Age of a worker thread\'s last heartbeat', ['worker'], 'max');
+      for (const h of heartbeats) hbGauge.set({ worker: h.placement }, h.ageMs / 1000);
+      bus.putState('watchdog', { tree: tree?.view() ?? null, workers: heartbeats, reports: tree?.reports().slice(-50) ?? [], rootFailure: tree?.rootFailure ?? null });
+      const health = this.health(now);
+      bus.putState('health', health);
+      bus.publish('health', { type: 'health', ...health });
+    } catch (err) {
+      system.log.error('state snapshot failed', { error: serializeError(err) });
+    }
+  }
+
+  /**
+   * The health section: links (venue, market data, broker), degraded
+   * conditions, counters, and each worker's and actor's load (refreshed by
+   * `refreshLoad` from the control plane every few seconds).
+   */
+  health(now = Date.now()): Record<string, unknown> {
+    const v = this.views;
+    const md = v.md;
+    const heartbeats = this.opts.system.heartbeats();
+    const vitals = new Map(this.load.vitals.map((x) => [x.worker, x]));
+    return {
+      ...this.opts.describe(),
+      at: now,
+      startedAt: this.startedAt,
+      uptimeMs: now - this.startedAt,
+      links: {
+        marketData: md ? { up: md.state === 'connected', detail: md.detail ?? md.state } : { up: null, detail: 'no status yet' },
+        broker: this.broker ? { up: this.broker.up, detail: this.broker.detail } : { up: null, detail: 'no status yet' },
+      },
+      marketDataAgeMs: v.marketDataAgeMs(now),
+      feeds: v.feedCounts(),
+      riskTier: v.tier(),
+      counters: { ticks: v.counts.features, signals: v.counts.signals, orders: v.counts.orderUpdates, fills: v.counts.fills },
+      workers: heartbeats.map((h) => {
+        const x = vitals.get(h.worker);
+        return { ...h, heartbeatAgeMs: h.ageMs, eventLoopDelayMs: x?.eventLoopDelayP99Ms ?? null, heapUsedBytes: x?.heapUsedBytes ?? null };
+      }),
+      actors: this.load.actors,
+      degraded: this.degraded(),
+    };
+  }
+
+  /** Actor mailboxes and worker vitals through the control plane (off the hot path, every few seconds). */
+  async refreshLoad(): Promise<void> {
+    const { system } = this.opts;
+    try {
+      const [infos, vitals] = await Promise.all([system.inspect(), system.vitals()]);
+      this.load = {
+        actors: infos.map((i) => ({ id: i.id, worker: i.worker, state: i.state, incarnation: i.incarnation, mailboxDepth: i.mailboxDepth, mailboxCapacity: i.mailboxCapacity, handled: i.handled })),
+        vitals,
+      };
+    } catch (err) {
+      system.log.warn('load refresh failed', { error: serializeError(err) });
+    }
+  }
+
+  /** Conditions the daemon runs degraded with (also sent in its heartbeat). */
+  degraded(): string[] {
+    const out = [...this.opts.bus.degraded(), ...(this.opts.staticDegraded ?? [])];
+    for (const [source, st] of this.macro) if (!st.ok) out.push(`macro_${source}_unreachable`);
+    const md = this.views.md;
+    if (md && md.state !== 'connected') out.push(`market_data_${md.state}`);
+    if (this.broker && !this.broker.up) out.push('broker_disconnected');
+    const feeds = this.views.feedCounts();
+    if ((feeds.stale ?? 0) + (feeds.gap ?? 0) > 0 && md?.state === 'connected') out.push('feeds_not_fresh');
+    if (this.tree?.rootFailure) out.push('root_supervisor_failed');
+    return out;
+  }
+
+  /** Routes an operator command to the actor that owns it and turns its reply into an ack. */
+  async command(cmd: OperatorCommand): Promise<CommandAck> {
+    const { system } = this.opts;
+    const timeoutMs = this.opts.commandTimeoutMs ?? 3000;
+    try {
+      const risk = toRiskCommandMsg(cmd);
+      if (risk) {
+        const reply = await system.ask<RiskCommandResultMsg>('risk', risk, { timeoutMs });
+        if (!reply.ok) return errorAck(cmd.id, 'QGTM_ERR_RISK_COMMAND', reply.error ?? 'refused by the risk governor');
+        return { id: cmd.id, ok: true, result: { tier: reply.tier, floor: reply.floor, latched: reply.latched, at: reply.at } };
+      }
+      const strat = toStrategyCommandMsg(cmd);
+      if (strat) {
+        const shard = shardOf(strat.strategyId, CATALOG, this.opts.shardCount);
+        if (shard < 0) return errorAck(cmd.id, 'QGTM_ERR_UNKNOWN_STRATEGY', `no strategy ${strat.strategyId} in the catalog`);
+        const reply = await system.ask<StrategyCommandResultMsg>(`strategy:${shard}`, strat, { timeoutMs });
+        if (!reply.ok) return errorAck(cmd.id, reply.code ?? 'QGTM_ERR_STRATEGY_COMMAND', reply.message);
+        return { id: cmd.id, ok: true, result: reply };
+      }
+      return errorAck(cmd.id, 'QGTM_ERR_UNKNOWN_COMMAND', `unknown command ${(cmd as { type: string }).type}`);
+    } catch (err) {
+      const e = serializeError(err);
+      return errorAck(cmd.id, e.code, e.message);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.offCommands?.();
+    for (const off of this.unsubscribes.splice(0)) await off().catch(() => undefined);
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The daemon: the actor system, the supervision tree with every trading
+ * actor (market data, strategies, execution), and the bridge that shows it
+ * to the operator through the state bus. The same function serves
+ * `qgtm start` (in-memory bus, local venue in-process) and `qgtm daemon`
+ * (Redis bus, its own /metrics, systemd notifications).
+ */
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { STRATEGY_PROFILES } from '../../actors/strategy/profiles.js';
+import { MARKET_DATA_STRUCTURES } from '../../actors/market-data/structures.js';
+import { exitOnRootFailure, type SupervisionTree } from '../../supervisor/index.js';
+import type { DaemonSide } from '../bus/bus.js';
+import { startHeartbeat } from '../bus/bus.js';
+import type { AlpacaConnection } from '../../src/alpaca/index.js';
+import type { QgtmConfig } from '../config/schema.js';
+import { startTrading, TRADING_STRUCTURES } from './index.js';
+import { ActorSystem, type Logger } from '../../src/runtime/index.js';
+import { universe } from '../../src/universe/index.js';
+import { DaemonBridge } from './bridge.js';
+import { macroPlan } from './macro-sources.js';
+import { closeInOrder } from '../shutdown.js';
+import { startMirror, takeNewer } from './state-mirror.js';
+import { VERSION } from '../../src/version.js';
+
+export interface DaemonOptions {
+  readonly config: QgtmConfig;
+  readonly bus: DaemonSide;
+  readonly connection: AlpacaConnection;
+  /** Sub-folder of `daemon.journalDir` for this venue's journal (see VenueLink.journalScope). */
+  readonly journalScope?: string;
+  readonly log: Logger;
+  /** Strategy shards (default 2: fits a 2-core machine). */
+  readonly shards?: number;
+  /** When the root supervisor gives up: exit the process (default), or a test's handler. */
+  readonly onRootFailure?: 'exit' | ((tree: SupervisionTree) => void);
+  /** Extra facts for the health section. */
+  readonly describe?: () => Record<string, unknown>;
+  /** Allow fault injection through the control plane (tests, chaos runs). */
+  readonly faults?: boolean;
+  /**
+   * Strategy parameter profile: `intraday` (default) sizes the bar-driven
+   * strategies' windows for the feeds' 1-minute bars; `daily` keeps the
+   * catalog's defaults, sized for daily bars.
+   */
+  readonly profile?: keyof typeof STRATEGY_PROFILES;
+}
+
+/** Bars each feed backfills at start: a working day of 1-minute bars. */
+const BACKFILL_BARS = 480;
+
+/** Wait before a market-data login that was refused is tried again, ms. */
+const MD_AUTH_RETRY_MS = 5_000;
+
+export interface DaemonHandle {
+  readonly system: ActorSystem;
+  readonly tree: SupervisionTree;
+  readonly bridge: DaemonBridge;
+  /** Stops the tree (children in reverse start order), then the actor system. */
+  close(): Promise<void>;
+}
+
+
+export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
+  const { config, bus, connection, log } = options;
+  const shards = options.shards ?? 2;
+  const journalDir = resolve(config.daemon.journalDir, options.journalScope ?? '');
+  mkdirSync(journalDir, { recursive: true });
+  // Beside the broker's journal: the operator's decisions belong to the account the journal does.
+  const stateDir = join(journalDir, 'state');
+  // Split mode: the newer of each record on disk and in Redis, before any actor reads it.
+  const fromMirror = await takeNewer(stateDir, bus, log);
+  if (options.journalScope) pruneScopes(resolve(config.daemon.journalDir), options.journalScope, log);
+  const system = await ActorSystem.start({
+    structures: [...MARKET_DATA_STRUCTURES, ...TRADING_STRUCTURES],
+    logLevel: config.log.level,
+    faults: options.faults ?? false,
+  });
+  const symbols = universe(config.universe.focus).map((i) => i.symbol);
+  // Feeds start warm from the venue's recent bars, so strategies speak within seconds of a start.
+  const macro = macroPlan(config, connection);
+  // A refused stream login is retried slowly rather than never: a venue refuses logins during its
+  // own outages too, and a daemon that waits for an operator restart after one trades on stale data.
+  const md = { reconnect: { authRetryMs: MD_AUTH_RETRY_MS } };
+  const marketData = { conn: connection, symbols, md, feed: { backfill: { bars: BACKFILL_BARS } }, macro: macro.macro };
+  const version = VERSION;
+  const trading = tradingLabel(connection);
+  const bridge = new DaemonBridge({
+    system,
+    bus,
+    focus: config.universe.focus,
+    shardCount: shards,
+    staticDegraded: macro.degraded,
+    describe: () => ({
+      daemon: { pid: process.pid, version },
+      trading,
+      venue: { mode: connection.venue, tradingMode: trading.mode, rest: connection.restBaseUrl, data: connection.dataStreamUrl },
+      ...options.describe?.(),
+    }),
+  });
+  // Subscribed before the tree starts, so no actor's first status is missed.
+  await bridge.start();
+  let tree: SupervisionTree;
+  try {
+    tree = await startTrading(system, {
+      connection,
+      journalDir,
+      stateDir,
+      shards,
+      marketData,
+      strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] },
+      placement: config.daemon.placement,
+      heap: { strategyMb: config.daemon.strategyHeapMb, workerMb: config.daemon.workerHeapMb },
+      allocator: { rebalanceEveryMs: config.pacing.rebalanceEveryMs, config: { intents: { noTradeBand: config.pacing.noTradeBand, minTradeNotional: config.pacing.minTradeNotional } } },
+      risk: { risk: { coolDownMs: config.pacing.riskCoolDownMs } },
+    });
+  } catch (err) {
+    await bridge.stop();
+    await system.shutdown();
+    throw err;
+  }
+  bridge.attachTree(tree);
+  const stopMirror = startMirror(stateDir, bus);
+  const startedAt = Date.now();
+  const stopBeat = startHeartbeat(
+    bus,
+    () => ({ pid: process.pid, startedAt, version, degraded: bridge.degraded(), status: `tier ${bridge.views.tier() ?? '?'}` }),
+    Math.max(100, Math.floor(config.daemon.heartbeatTtlMs / 3)),
+  );
+  if ((options.onRootFailure ?? 'exit') === 'exit') {
+    exitOnRootFailure(tree, system, { beforeExit: () => bridge.putState() });
+  } else if (typeof options.onRootFailure === 'function') {
+    const handler = options.onRootFailure;
+    tree.once('root_failed', () => handler(tree));
+  }
+  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir, fromMirror, placement: config.daemon.placement });
+  let closed = false;
+  return {
+    system,
+    tree,
+    bridge,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // The tree stops its children in reverse start order (market data, strategies, then execution:
+      // allocator, risk, the broker last) and the supervisor logs each child it stops.
+      await closeInOrder(
+        log,
+        [
+          { name: 'heartbeat', close: () => stopBeat() },
+          { name: 'bridge', close: () => bridge.stop() },
+          { name: 'trading tree', close: () => tree.stop() },
+          // After the tree: what the actors wrote while stopping is mirrored too.
+          { name: 'state mirror', close: () => stopMirror() },
+          { name: 'actor system', close: () => system.shutdown() },
+        ],
+        null,
+      );
+    },
+  };
+}
+
+/**
+ * What every surface says about money: PAPER or LIVE, and on which venue
+ * (the start banner, /api/v1/health, the terminal header, the heartbeat).
+ */
+export function tradingLabel(connection: AlpacaConnection): { readonly mode: 'PAPER' | 'LIVE'; readonly venue: string } {
+  const mode = connection.tradingMode ?? 'PAPER';
+  const venue = connection.venue === 'local' ? 'local paper venue' : mode === 'LIVE' ? 'Alpaca live' : 'Alpaca paper';
+  return { mode, venue };
+}
+
+/** Journals of earlier (replaced) in-process venue accounts are kept for inspection, the most recently used few only. */
+const KEEP_LOCAL_JOURNALS = 5;
+
+function pruneScopes(root: string, current: string, log: Logger): void {
+  const mtime = (d: string): number => {
+    try {
+      return statSync(join(root, d)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  const old = readdirSync(root)
+    .filter((d) => d.startsWith('local-') && d !== current)
+    .map((d) => ({ d, t: mtime(d) }))
+    .sort((a, b) => b.t - a.t)
+    .map((x) => x.d)
+    .slice(KEEP_LOCAL_JOURNALS - 1);
+  for (const d of old) {
+    try {
+      rmSync(join(root, d), { recursive: true, force: true });
+    } catch (err) {
+      log.warn('could not remove an old journal', { dir: d, error: err as Error });
+    }
+  }
+}

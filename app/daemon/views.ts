@@ -1,0 +1,314 @@
+/**
+ * The daemon's operator views: what it keeps from the actors' telemetry to
+ * answer the gateway's sections (universe, strategies, forecasts, risk,
+ * positions, orders, fills). Pure bookkeeping: messages in, JSON-able
+ * snapshots out; no I/O and no clock of its own (callers pass `now`).
+ */
+import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
+import type { ExecAccountMsg, ExecFillMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../../actors/broker/messages.js';
+import type { FeedFeaturesMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
+import type { MdStatusMsg } from '../../actors/market-data/messages.js';
+import type { RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
+import type { StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
+import { CATALOG } from '../../actors/strategy/registry.js';
+import { universe, type Focus } from '../../src/universe/index.js';
+
+const RECENT = 100;
+const TERMINAL = new Set(['filled', 'canceled', 'expired', 'rejected', 'replaced', 'done_for_day', 'stopped', 'suspended']);
+
+function pushBounded<T>(list: T[], item: T, max = RECENT): void {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+interface InstrumentView {
+  price: number | null;
+  bid: number | null;
+  ask: number | null;
+  spreadBps: number | null;
+  vol: number | null;
+  dayHigh: number | null;
+  dayLow: number | null;
+  /** First price seen since the daemon started (the reference for `change`). */
+  openPrice: number | null;
+  status: string;
+  statusReason: string | null;
+  ts: number | null;
+  updatedAt: number | null;
+}
+
+export class OperatorViews {
+  private readonly instruments = new Map<string, InstrumentView>();
+  private readonly dirtyTicks = new Set<string>();
+  private readonly shardStatus = new Map<number, StrategyStatusMsg>();
+  private readonly latestSignals = new Map<string, StrategySignalMsg>();
+  private readonly dirtySignals = new Map<string, StrategySignalMsg>();
+  private posture: AllocPostureMsg | null = null;
+  private riskState: RiskStateMsg | null = null;
+  private readonly tierHistory: RiskTierChangedMsg[] = [];
+  private readonly denied: RiskIntentDeniedMsg[] = [];
+  private positions: ExecPositionsMsg | null = null;
+  private reconciled: ExecReconciledMsg | null = null;
+  private account: ExecAccountMsg | null = null;
+  private readonly orders = new Map<string, ExecOrderUpdateMsg>();
+  private readonly orderLog: ExecOrderUpdateMsg[] = [];
+  private readonly fills: ExecFillMsg[] = [];
+  md: MdStatusMsg | null = null;
+  readonly counts = { features: 0, signals: 0, orderUpdates: 0, fills: 0 };
+
+  constructor(readonly focus: Focus) {
+    for (const inst of universe(focus)) {
+      this.instruments.set(inst.symbol, {
+        price: null,
+        bid: null,
+        ask: null,
+        spreadBps: null,
+        vol: null,
+        dayHigh: null,
+        dayLow: null,
+        openPrice: null,
+        status: 'stale',
+        statusReason: 'no data yet',
+        ts: null,
+        updatedAt: null,
+      });
+    }
+  }
+
+  // ---- inputs ----------------------------------------------------------
+
+  onFeatures(m: FeedFeaturesMsg, now: number): void {
+    this.counts.features++;
+    const v = this.instruments.get(m.symbol);
+    if (!v) return;
+    v.price = m.price;
+    v.bid = m.bid;
+    v.ask = m.ask;
+    v.spreadBps = m.spreadBps;
+    v.vol = m.vol;
+    v.dayHigh = m.dayHigh;
+    v.dayLow = m.dayLow;
+    v.openPrice ??= m.price;
+    v.status = m.status;
+    v.ts = m.ts;
+    v.updatedAt = now;
+    this.dirtyTicks.add(m.symbol);
+  }
+
+  onFeedStatus(m: FeedStatusMsg): void {
+    const v = this.instruments.get(m.symbol);
+    if (!v) return;
+    v.status = m.status;
+    v.statusReason = m.reason;
+    this.dirtyTicks.add(m.symbol);
+  }
+
+  onSignal(m: StrategySignalMsg): void {
+    this.counts.signals++;
+    const key = `${m.strategyId}|${m.symbol}`;
+    this.latestSignals.set(key, m);
+    this.dirtySignals.set(key, m);
+  }
+
+  onStrategyStatus(m: StrategyStatusMsg): void {
+    this.shardStatus.set(m.shard, m);
+  }
+
+  onPosture(m: AllocPostureMsg): void {
+    this.posture = m;
+  }
+
+  onRisk(m: RiskStateMsg | RiskTierChangedMsg | RiskIntentDeniedMsg): void {
+    if (m.type === 'risk.state') this.riskState = m;
+    else if (m.type === 'risk.tier_changed') pushBounded(this.tierHistory, m);
+    else pushBounded(this.denied, m);
+  }
+
+  onOrder(m: ExecOrderUpdateMsg): void {
+    this.counts.orderUpdates++;
+    this.orders.set(m.clientOrderId, m);
+    pushBounded(this.orderLog, m);
+    // Finished orders leave the working set after a while; the log keeps the recent ones.
+    if (this.orders.size > 2 * RECENT) {
+      for (const [id, o] of this.orders) if (o.status && TERMINAL.has(o.status)) this.orders.delete(id);
+    }
+  }
+
+  onFill(m: ExecFillMsg): void {
+    this.counts.fills++;
+    pushBounded(this.fills, m);
+  }
+
+  onPositions(m: ExecPositionsMsg): void {
+    this.positions = m;
+  }
+
+  onAccount(m: ExecAccountMsg): void {
+    this.account = m;
+  }
+
+  onReconciled(m: ExecReconciledMsg): void {
+    this.reconciled = m;
+  }
+
+  // ---- telemetry batches --------------------------------------------------
+
+  /** Instruments updated since the last call (for the `ticks` topic). */
+  takeTicks(): { symbol: string; price: number | null; bid: number | null; ask: number | null; vol: number | null; change: number | null; status: string; ts: number | null }[] {
+    const out = [...this.dirtyTicks].map((symbol) => {
+      const v = this.instruments.get(symbol)!;
+      return { symbol, price: v.price, bid: v.bid, ask: v.ask, vol: v.vol, change: changeOf(v), status: v.status, ts: v.ts };
+    });
+    this.dirtyTicks.clear();
+    return out;
+  }
+
+  /** Latest signal per (strategy, symbol) since the last call (for the `signals` topic). */
+  takeSignals(): StrategySignalMsg[] {
+    const out = [...this.dirtySignals.values()];
+    this.dirtySignals.clear();
+    return out;
+  }
+
+  // ---- sections --------------------------------------------------------------
+
+  universeSection(now: number): unknown {
+    const meta = new Map(universe(this.focus).map((i) => [i.symbol, i]));
+    const instruments: Record<string, unknown> = {};
+    for (const [symbol, v] of this.instruments) {
+      const i = meta.get(symbol)!;
+      const change = changeOf(v);
+      instruments[symbol] = {
+        symbol,
+        name: i.name,
+        assetClass: i.assetClass,
+        metal: i.metal,
+        price: v.price,
+        bid: v.bid,
+        ask: v.ask,
+        spreadBps: v.spreadBps,
+        change,
+        vol: v.vol,
+        dayHigh: v.dayHigh,
+        dayLow: v.dayLow,
+        status: v.status,
+        statusReason: v.statusReason,
+        ts: v.ts,
+        ageMs: v.updatedAt === null ? null : now - v.updatedAt,
+      };
+    }
+    return { focus: this.focus, instruments };
+  }
+
+  /**
+   * The live surface: each shard's latest strategy.status, every entry with
+   * its latest signal (the gateway adds the catalog).
+   */
+  strategiesSection(): unknown {
+    const lastSignal = new Map<string, StrategySignalMsg>();
+    for (const sig of this.latestSignals.values()) {
+      const prev = lastSignal.get(sig.strategyId);
+      if (!prev || sig.ts >= prev.ts) lastSignal.set(sig.strategyId, sig);
+    }
+    return [...this.shardStatus.values()]
+      .sort((a, b) => a.shard - b.shard)
+      .map((s) => ({
+        ...s,
+        strategies: s.strategies.map((e) => {
+          const sig = lastSignal.get(e.id);
+          return { ...e, lastSignal: sig ? signalView(sig) : null };
+        }),
+      }));
+  }
+
+  /** The latest posture (entries per instrument) and the latest signals behind it. */
+  forecastsSection(): unknown {
+    const signals: Record<string, unknown[]> = {};
+    for (const sig of this.latestSignals.values()) (signals[sig.symbol] ??= []).push(signalView(sig));
+    return { posture: this.posture, signals };
+  }
+
+  /**
+   * The risk tier, its triggers (each with its threshold ladder and unit),
+   * the tier history, and exposure with explicit units: `equity`, `gross`
+   * and `net` in dollars (the book's positions at the last price, else their
+   * entry price), `grossRatio` / `netRatio` as multiples of equity, and the
+   * allocator's `target` posture as multiples of equity. The posture's
+   * `gross` / `net` are weights (fractions of equity), never dollars.
+   */
+  riskSection(): unknown {
+    const p = this.posture;
+    const equity = this.account?.equity ?? p?.equity ?? null;
+    let gross: number | null = null;
+    let net: number | null = null;
+    if (this.positions) {
+      gross = 0;
+      net = 0;
+      for (const pos of this.positions.positions) {
+        const mark = this.instruments.get(pos.symbol)?.price ?? pos.avgPrice;
+        gross += Math.abs(pos.qty * mark);
+        net += pos.qty * mark;
+      }
+    }
+    const ratio = (x: number | null): number | null => (x === null || equity === null || !(equity > 0) ? null : x / equity);
+    return {
+      state: this.riskState,
+      history: [...this.tierHistory].reverse(),
+      denied: this.denied.slice(-20).reverse(),
+      exposure:
+        equity === null && gross === null
+          ? null
+          : { equity, gross, net, grossRatio: ratio(gross), netRatio: ratio(net), at: this.positions?.ts ?? null, units: { equity: 'usd', gross: 'usd', net: 'usd', grossRatio: 'x_equity', netRatio: 'x_equity' } },
+      target: p ? { grossRatio: p.gross, netRatio: p.net, at: p.ts } : null,
+    };
+  }
+
+  tier(): string | null {
+    return this.riskState?.tier ?? null;
+  }
+
+  positionsSection(): unknown {
+    const positions = (this.positions?.positions ?? []).map((p) => {
+      const last = this.instruments.get(p.symbol)?.price ?? null;
+      return {
+        ...p,
+        lastPrice: last,
+        marketValue: last === null ? null : last * p.qty,
+        unrealizedPnl: last === null ? null : (last - p.avgPrice) * p.qty,
+      };
+    });
+    return { positions, pendingQty: this.positions?.pendingQty ?? {}, ts: this.positions?.ts ?? null, account: this.account, reconciliation: this.reconciled };
+  }
+
+  ordersSection(): unknown {
+    const open = [...this.orders.values()].filter((o) => !(o.status && TERMINAL.has(o.status)));
+    return { open, recent: this.orderLog.slice(-50) };
+  }
+
+  fillsSection(): unknown {
+    return { recent: this.fills };
+  }
+
+  /** Feed freshness counts (for health). */
+  feedCounts(): Record<string, number> {
+    const counts: Record<string, number> = { fresh: 0, stale: 0, gap: 0 };
+    for (const v of this.instruments.values()) counts[v.status] = (counts[v.status] ?? 0) + 1;
+    return counts;
+  }
+
+  /** Seconds since each feed's last update (the oldest is the market-data age the risk governor watches). */
+  marketDataAgeMs(now: number): number | null {
+    let newest: number | null = null;
+    for (const v of this.instruments.values()) if (v.updatedAt !== null && (newest === null || v.updatedAt > newest)) newest = v.updatedAt;
+    return newest === null ? null : now - newest;
+  }
+}
+
+/** Change since the first price the daemon saw (a fraction). */
+function changeOf(v: InstrumentView): number | null {
+  return v.price !== null && v.openPrice ? v.price / v.openPrice - 1 : null;
+}
+
+function signalView(s: StrategySignalMsg): unknown {
+  return { strategyId: s.strategyId, symbol: s.symbol, direction: s.direction, strength: s.strength, confidence: s.confidence, horizonMs: s.horizonMs, ts: s.ts, reason: s.reason };
+}

@@ -1,0 +1,70 @@
+/**
+ * Every command that exists, in the order `--help` lists them. A command
+ * module is imported only when it runs, so `qgtm --help` stays fast.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export const COMMANDS: Command[] = [];
+
+function registerCommand(cmd: Command): void {
+  COMMANDS.push(cmd);
+}
+
+registerCommand({
+  name: 'start',
+  summary: 'everything in one process tree: local venue, daemon, gateway and web terminal (what npm start runs)',
+  run: async (argv) => (await import('./start.js')).run(argv),
+});
+
+registerCommand({
+  name: 'daemon',
+  summary: 'the supervision tree and trading actors, state and commands over Redis (qgtm-daemon.service)',
+  run: async (argv) => (await import('./daemon.js')).run(argv),
+});
+
+registerCommand({
+  name: 'api',
+  summary: 'the gateway alone (REST, WebSocket, /metrics) talking to `qgtm daemon` over Redis',
+  run: async (argv) => (await import('./api.js')).run(argv),
+});
+
+registerCommand({
+  name: 'venue',
+  summary: 'run the local Alpaca-compatible paper venue alone (REST, streams, FRED/CFTC)',
+  run: async (argv) => {
+    const { runVenueCommand } = await import('../venue/cli.js');
+    await runVenueCommand(argv);
+    return 0;
+  },
+});
+
+registerCommand({
+  name: 'bench',
+  summary: 'run the benchmark suites (see `qgtm bench --help`); `qgtm bench NAME` runs one',
+  run: (argv) => runBench(argv),
+});
+
+/**
+ * The benchmarks are a program of their own above everything (nothing
+ * imports them), so the command runs it as a child process with this
+ * terminal, and answers with its exit code.
+ */
+function runBench(argv: string[]): Promise<number> {
+  const dist = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawn(process.execPath, [dist + 'bench/run.js', ...argv], { stdio: 'inherit' });
+  return new Promise((resolve) => {
+    child.on('error', (err) => {
+      console.error(`qgtm bench: ${err.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+

@@ -1,0 +1,33 @@
+/**
+ * The command line of the process commands (`start`, `daemon`, `api`): each
+ * command's own flags (another command's flag is refused, saying why),
+ * `--help`, and the configuration they load.
+ */
+import { flagOverrides, flagsFor, parseFlags, refusedFlags } from '../app/config/flags.js';
+import { loadConfig, type ConfigMode, type LoadedConfig } from '../app/config/load.js';
+import { ConfigError } from '../src/errors.js';
+
+/** The loaded configuration, or the exit code when the command is done (help shown, or bad arguments). */
+export function processArgs(argv: readonly string[], mode: ConfigMode, help: string): LoadedConfig | number {
+  const specs = flagsFor(mode);
+  const parsed = parseFlags(argv, specs, refusedFlags(mode));
+  if (parsed.values.help) {
+    console.log(help);
+    return 0;
+  }
+  const problems = [...parsed.errors, ...parsed.positionals.map((p) => `unexpected argument ${p}`)];
+  if (problems.length > 0) {
+    console.error(`qgtm ${mode}: ${problems.join('; ')}\n\n${help}`);
+    return 2;
+  }
+  const { overrides, overrideNames } = flagOverrides(parsed, specs);
+  try {
+    return loadConfig({ mode, file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined, overrides, overrideNames });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`qgtm ${mode}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
