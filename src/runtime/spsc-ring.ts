@@ -56,6 +56,16 @@ export class Doorbell {
     return Atomics.load(this.i32, this.base + SEQ);
   }
 
+  /** Producer side: whether the consumer said it is not polling (so a record needs another wake-up). */
+  asleep(): boolean {
+    return Atomics.load(this.i32, this.base + SLEEPING) !== 0;
+  }
+
+  /** Consumer side: says whether it stops polling (true) or polls again (false). */
+  setAsleep(asleep: boolean): void {
+    Atomics.store(this.i32, this.base + SLEEPING, asleep ? 1 : 0);
+  }
+
   /** Consumer side: blocks until the sequence moves past `seen` or `timeoutMs` passes. */
   sleep(seen: number, timeoutMs: number): void {
     Atomics.store(this.i32, this.base + SLEEPING, 1);
@@ -80,7 +90,10 @@ export class SpscRing {
     if (!Number.isInteger(capacity) || capacity < 64 || (capacity & (capacity - 1)) !== 0 || capacity > 2 ** 30) {
       throw new RangeError(`ring capacity must be a power of two in 64..2^30 bytes, got ${capacity}`);
     }
-    return new SharedArrayBuffer(RING_HEADER_BYTES + capacity);
+    const sab = new SharedArrayBuffer(RING_HEADER_BYTES + capacity);
+    // Nobody polls a new ring yet: its first records must come with a wake-up.
+    new Doorbell(sab, BELL_IN_HEADER).setAsleep(true);
+    return sab;
   }
 
   /** Either end of the ring in `sab`; `bell` when the consumer sleeps on a shared doorbell. */

@@ -37,6 +37,11 @@ describe('SpscRing', () => {
     expect(cons.available()).toBe(false);
   });
 
+  it('new ring then its consumer counts as asleep (the first records bring a wake-up)', () => {
+    const sab = SpscRing.allocate(64);
+    expect(new SpscRing(sab).bell.asleep()).toBe(true);
+  });
+
   it('empty record then read back as an empty buffer', () => {
     const sab = SpscRing.allocate(64);
     new SpscRing(sab).tryWrite(new Uint8Array(0));
