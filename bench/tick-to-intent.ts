@@ -27,10 +27,16 @@
  * - raw: MessagePort one-way latency between two workers, back to back (the
  *   hop suite's baseline), paced like the ticks, and paced like the
  *   approvals (the last hop's receiver idles that long between wakes).
- * - hot path (bench/lib/hotpath.ts): the split placement's threads joined by
- *   SharedArrayBuffer rings, polling for a bounded spin before they sleep,
- *   once per spin budget in QGTM_BENCH_SPIN_US (default 0,50,6000 µs; 0 is
- *   the same rings sleeping at once), with the CPU each costs.
+ * - hot path, runtime: the actors as above with the runtime's opt-in hot
+ *   path (SystemOptions.hotPath) on the path's workers: their inbound
+ *   channels are SharedArrayBuffer rings, polled for a bounded spin after
+ *   each batch; once per non-zero spin budget in QGTM_BENCH_SPIN_US (default
+ *   0,50,6000 µs), with the process CPU each costs against the sleeping default.
+ * - hot path, bench-level (bench/lib/hotpath.ts): the split placement's
+ *   threads joined by the same rings, each blocking in Atomics.wait after
+ *   its spin instead of returning to an event loop (the LMAX shape, without
+ *   the runtime), once per spin budget (0: the rings, sleeping at once), with
+ *   the CPU of each thread.
  * - the idle tax (bench/lib/idle-tax.ts): one approved intent decoded back
  *   to back and after the thread idled.
  *
@@ -160,8 +166,15 @@ async function spawnRelayStages(sys: ActorSystem, place: Place): Promise<void> {
   await sys.spawn({ id: 'strategy:0', module: url('./actors/relay.js'), args: { next: 'allocator', watch } satisfies RelayArgs, placement: place('strategy:0'), subscribe: ['features', 'bars'] });
 }
 
-export async function actorPath(stages: 'trading' | 'relay', placement: PlacementMode = PLACEMENT, tickCount = TICKS): Promise<ActorRun> {
-  const sys = await ActorSystem.start({ logLevel: 'warn', structures: [...TICK_SOURCE_STRUCTURES, ...TRADING_STRUCTURES] });
+/** The placement groups of the tick-to-intent path under a placement (the hot path's workers). */
+function pathGroups(placement: PlacementMode): string[] {
+  return [...new Set(['strategy:0', 'allocator', 'risk', 'broker'].map((id) => placementFor(id, placement)))];
+}
+
+/** `spinUs`: the runtime's opt-in hot path (SystemOptions.hotPath) on the path's workers, with that spin budget. */
+export async function actorPath(stages: 'trading' | 'relay', placement: PlacementMode = PLACEMENT, tickCount = TICKS, spinUs?: number): Promise<ActorRun> {
+  const hotPath = spinUs === undefined ? undefined : { workers: pathGroups(placement), spinUs };
+  const sys = await ActorSystem.start({ logLevel: 'warn', structures: [...TICK_SOURCE_STRUCTURES, ...TRADING_STRUCTURES], hotPath });
   sys.setFailureHandler((f) => console.error('bench actor failed', f.id, f.error.message));
   try {
     // Placed as tradingTree places them; the tick source in its own worker, as the market-data session.
@@ -332,6 +345,12 @@ export async function run(): Promise<Record<string, unknown>> {
   await raw.close();
   const single = summary(await oneThread());
   const singleHot = summary(await oneThread(0));
+  // The runtime's hot path: the same actors, the path's workers fed by rings and polling them.
+  const runtimeHot: { spinUs: number; s: ReturnType<typeof summary>; cpuMsPerS: number }[] = [];
+  for (const spinUs of SPIN_US.filter((v) => v > 0)) {
+    const r = await actorPath('trading', PLACEMENT, TICKS, spinUs);
+    runtimeHot.push({ spinUs, s: summary(r.samples), cpuMsPerS: r.cpuMsPerS });
+  }
   const hot: { spinUs: number; run: HotPathRun; s: ReturnType<typeof summary> }[] = [];
   for (const spinUs of SPIN_US) {
     const r = await hotPath({ spinUs, warmupTicks: WARMUP_TICKS, ticks: TICKS, intervalMs: INTERVAL_MS, structures: [...TICK_SOURCE_STRUCTURES, ...TRADING_STRUCTURES], sequence: ticks, seed: SEED });
@@ -357,7 +376,8 @@ export async function run(): Promise<Record<string, unknown>> {
     row(`raw MessagePort one-way, one every ${INTERVAL_MS} ms`, 1, rp),
     row(`raw MessagePort one-way, one every ${actorGap} ms (the actors' approvals)`, 1, rawAtActorGap),
     ...(floorGap === actorGap ? [] : [row(`raw MessagePort one-way, one every ${floorGap} ms (the pass-through hops)`, 1, rawAtFloorGap)]),
-    ...hot.map((h) => row(`hot path: SAB rings, split threads, ${spinLabel(h.spinUs)}`, 3, h.s)),
+    ...runtimeHot.map((h) => row(`actors (${PLACEMENT}), runtime hot path: rings into ${pathGroups(PLACEMENT).join(', ')}, ${spinLabel(h.spinUs)}`, HOPS, h.s)),
+    ...hot.map((h) => row(`hot path, bench-level: SAB rings, split threads, ${spinLabel(h.spinUs)}`, 3, h.s)),
   ]);
   // The issue 12 baseline: what the same work and the same hops cost when each is paced like the ticks.
   const baseline = single.p50 + HOPS * rp.p50;
@@ -367,8 +387,9 @@ export async function run(): Promise<Record<string, unknown>> {
   printTable('CPU while the measured ticks streamed (whole process, every thread): ms of CPU per second of wall time', [
     { path: `actors (${PLACEMENT} placement), sleeping default`, 'process CPU ms/s': round(run.cpuMsPerS, 1), 'strategies ms/s': '', 'trading ms/s': '', 'broker ms/s': '' },
     ...others.map((o) => ({ path: `actors (${o.placement} placement), sleeping default`, 'process CPU ms/s': round(o.cpuMsPerS, 1), 'strategies ms/s': '', 'trading ms/s': '', 'broker ms/s': '' })),
+    ...runtimeHot.map((h) => ({ path: `actors (${PLACEMENT}), runtime hot path, ${spinLabel(h.spinUs)}`, 'process CPU ms/s': round(h.cpuMsPerS, 1), 'strategies ms/s': '', 'trading ms/s': '', 'broker ms/s': '' })),
     ...hot.map((h) => ({
-      path: `hot path, ${spinLabel(h.spinUs)}`,
+      path: `hot path, bench-level, ${spinLabel(h.spinUs)}`,
       'process CPU ms/s': round(h.run.processCpuMsPerS, 1),
       'strategies ms/s': round(h.run.threadCpuMsPerS.strategies, 1),
       'trading ms/s': round(h.run.threadCpuMsPerS.trading, 1),
@@ -383,9 +404,10 @@ export async function run(): Promise<Record<string, unknown>> {
     { target: `runtime overhead: actors (${PLACEMENT}) p50 / (one thread paced p50 + ${HOPS} x raw one-way paced p50)`, measured: `${round(actors.p50, 1)} / (${round(single.p50, 1)} + ${HOPS} x ${round(rp.p50, 1)}) µs`, ratio: actors.p50 / baseline, op: '<=', bound: 1.25 },
     { target: 'against piscina: piscina p50 / actors p50', measured: `${round(pisc.p50, 1)} / ${round(actors.p50, 1)} µs`, ratio: pisc.p50 / actors.p50, op: '>=', bound: 2 },
     { target: 'against comlink: comlink p50 / actors p50', measured: `${round(com.p50, 1)} / ${round(actors.p50, 1)} µs`, ratio: com.p50 / actors.p50, op: '>=', bound: 2 },
+    ...runtimeHot.map((h): TargetRow => ({ target: `runtime hot path (${spinLabel(h.spinUs)}) p50 / one thread back-to-back p50`, measured: `${round(h.s.p50, 1)} / ${round(singleHot.p50, 1)} µs (p99 ${round(h.s.p99, 1)}; CPU ${round(h.cpuMsPerS, 1)} vs ${round(run.cpuMsPerS, 1)} ms/s sleeping)`, ratio: h.s.p50 / singleHot.p50, op: '<=', bound: 2 })),
     ...hot
       .filter((h) => h.spinUs > 0)
-      .map((h): TargetRow => ({ target: `hot path (${spinLabel(h.spinUs)}) p50 / one thread back-to-back p50`, measured: `${round(h.s.p50, 1)} / ${round(singleHot.p50, 1)} µs (p99 ${round(h.s.p99, 1)})`, ratio: h.s.p50 / singleHot.p50, op: '<=', bound: 2 })),
+      .map((h): TargetRow => ({ target: `bench-level hot path (${spinLabel(h.spinUs)}) p50 / one thread back-to-back p50`, measured: `${round(h.s.p50, 1)} / ${round(singleHot.p50, 1)} µs (p99 ${round(h.s.p99, 1)})`, ratio: h.s.p50 / singleHot.p50, op: '<=', bound: 2 })),
   ];
   printTargets('tick-to-intent targets (issue 12); live p50 <= 2 x actors p50 is the live suite\'s', targets);
   const figures = {
@@ -416,6 +438,7 @@ export async function run(): Promise<Record<string, unknown>> {
     raw_one_way_p99_us: round(rh.p99, 1),
     raw_one_way_paced_p50_us: round(rp.p50, 1),
     raw_one_way_paced_p99_us: round(rp.p99, 1),
+    runtime_hot_path: runtimeHot.map((h) => ({ spin_us: h.spinUs, workers: pathGroups(PLACEMENT), p50_us: round(h.s.p50, 1), p99_us: round(h.s.p99, 1), samples: h.s.n, process_cpu_ms_per_s: round(h.cpuMsPerS, 1) })),
     hot_path: hot.map((h) => ({ spin_us: h.spinUs, p50_us: round(h.s.p50, 1), p99_us: round(h.s.p99, 1), samples: h.s.n, process_cpu_ms_per_s: round(h.run.processCpuMsPerS, 1), thread_cpu_ms_per_s: Object.fromEntries(Object.entries(h.run.threadCpuMsPerS).map(([k, v]) => [k, round(v, 1)])) })),
     // Issue 5's targets, superseded by issue 12's (below); still printed to compare runs.
     actors_p50_over_hops_x_raw: round(actors.p50 / (HOPS * rh.p50)),
