@@ -13,7 +13,7 @@
  * else from a short run of the same actor pipeline here (split placement).
  *
  * Knobs: QGTM_BENCH_LIVE_SAMPLES (default 30), QGTM_BENCH_LIVE_TIMEOUT_S
- * (default 300, from start-up to the last sample), QGTM_BENCH_LIVE_PIPELINE_TICKS
+ * (default 600, from launch to the last sample), QGTM_BENCH_LIVE_PIPELINE_TICKS
  * (default 1000, the short pipeline run).
  */
 import { spawn } from 'node:child_process';
@@ -27,7 +27,8 @@ import { printFigures, printTable, printTargets, round, sharedFigures } from './
 
 const METRIC = 'qgtm_tick_to_intent_seconds';
 const SAMPLES = Number(process.env.QGTM_BENCH_LIVE_SAMPLES ?? 30);
-const TIMEOUT_MS = Number(process.env.QGTM_BENCH_LIVE_TIMEOUT_S ?? 300) * 1000;
+// Approvals come in bursts at rebalances: about 5 a minute on the embedded venue (2026-12-04), so 30 take ~6 min.
+const TIMEOUT_MS = Number(process.env.QGTM_BENCH_LIVE_TIMEOUT_S ?? 600) * 1000;
 const PIPELINE_TICKS = Number(process.env.QGTM_BENCH_LIVE_PIPELINE_TICKS ?? 1000);
 const BIN = fileURLToPath(new URL('../../bin/qgtm.js', import.meta.url));
 
@@ -115,7 +116,8 @@ async function sampleLive(samples: number): Promise<LiveRun> {
   for (const s of [child.stdout, child.stderr]) createInterface({ input: s }).on('line', (l) => lines.push(l));
   let exit: string | null = null;
   const exited = new Promise<void>((r) => child.once('exit', (code, signal) => ((exit = `exit code ${code ?? signal}`), r())));
-  const fail = (why: string): Error => new Error(`live: ${why}\nlast output of qgtm start:\n${lines.slice(-30).join('\n')}`);
+  // The operator token line is left out: a failure message gets pasted around.
+  const fail = (why: string): Error => new Error(`live: ${why}\nlast output of qgtm start:\n${lines.filter((l) => !/token/i.test(l)).slice(-30).join('\n')}`);
   try {
     while (!lines.some((l) => l.startsWith('qgtm is running'))) {
       if (exit) throw fail(`qgtm start ended before it was running (${exit})`);
