@@ -28,7 +28,7 @@ import type { RiskIntentApprovedMsg } from '../../actors/risk/messages.js';
 import type { StrategySignalMsg } from '../../actors/strategy/messages.js';
 import { allocatorStage, BenchBroker, makeAllocator, makeRisk, makeShard, riskStage, shardStage, type Tick } from './stages.js';
 import type { FeedBarMsg, FeedFeaturesMsg } from '../../actors/feed/messages.js';
-import { CTL, type HotBoot, type HotResult, type HotRole } from './hotpath.js';
+import { CTL, type HotBoot, type HotResult, type HotRole } from './hotpath-protocol.js';
 
 /** This thread's CPU time in ns: schedstat's first field (time on a CPU); readFileSync runs on the calling thread. */
 function threadCpuNs(): number {
