@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });
   // Redis is not needed to trade: without it the daemon runs degraded and catches up when it returns.
   if (!(await bus.ready(3000))) log.warn('Redis is not reachable; trading on local state, degraded until it is');
-  const daemon = await startDaemon({ config, bus, connection: venue.connection, journalScope: venue.journalScope, log, describe: () => ({ venueUrl: venue.local?.url ?? null, bus: 'redis' }) });
+  const daemon = await startDaemon({ config, bus, connection: venue.connection, journalScope: venue.journalScope, log, sources: loaded.sources, describe: () => ({ venueUrl: venue.local?.url ?? null, bus: 'redis' }) });
   const metrics = await startMetricsServer({
     host: config.daemon.metricsHost,
     port: config.daemon.metricsPort,

@@ -5,6 +5,7 @@
  */
 import type { LogLevel } from '../../src/runtime/logger.js';
 import type { Focus } from '../../src/universe/index.js';
+import { DEFAULT_TRADING, TRADING_FIELDS, type AllocatorSettings, type RiskSettings, type StrategiesSettings } from './trading.js';
 import { DEFAULT_HEAP, DEFAULT_PLACEMENT, PLACEMENT_MODES, type PlacementMode } from '../daemon/placement.js';
 
 export interface HttpConfig {
@@ -114,26 +115,6 @@ export interface DaemonConfig {
   readonly workerHeapMb: number;
 }
 
-/**
- * How busily the allocator turns signals into orders. The defaults suit a
- * real account; chaos runs and demos turn them up so a few minutes hold
- * dozens of orders (tests/chaos/run.ts).
- */
-export interface PacingConfig {
-  /** Periodic rebalance, ms (besides rebalances on signal changes). */
-  readonly rebalanceEveryMs: number;
-  /** An instrument within this weight of its target is left alone. */
-  readonly noTradeBand: number;
-  /** Trades below this notional, in dollars, are skipped (full closes excepted). */
-  readonly minTradeNotional: number;
-  /**
-   * Calm time the risk governor needs before each step down a tier, ms
-   * (risk.coolDownMs). Five minutes for an account; a chaos run that cycles
-   * FLATTEN and clear shortens it so the book reopens within seconds.
-   */
-  readonly riskCoolDownMs: number;
-}
-
 export interface QgtmConfig {
   readonly http: HttpConfig;
   readonly gateway: GatewayConfig;
@@ -143,7 +124,9 @@ export interface QgtmConfig {
   readonly universe: { readonly focus: Focus };
   readonly macro: MacroConfig;
   readonly daemon: DaemonConfig;
-  readonly pacing: PacingConfig;
+  readonly risk: RiskSettings;
+  readonly allocator: AllocatorSettings;
+  readonly strategies: StrategiesSettings;
   readonly log: { readonly level: LogLevel };
 }
 
@@ -170,7 +153,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
     strategyHeapMb: DEFAULT_HEAP.strategyMb,
     workerHeapMb: DEFAULT_HEAP.workerMb,
   },
-  pacing: { rebalanceEveryMs: 60_000, noTradeBand: 0.01, minTradeNotional: 100, riskCoolDownMs: 300_000 },
+  ...DEFAULT_TRADING,
   log: { level: 'info' },
 };
 
@@ -178,7 +161,11 @@ export const DEFAULT_CONFIG: QgtmConfig = {
 export type FieldKind =
   | { readonly kind: 'string'; readonly nullable?: boolean; readonly minLength?: number; readonly pattern?: RegExp; readonly describe?: string }
   | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly nullable?: boolean; readonly describe?: string }
-  | { readonly kind: 'number'; readonly greaterThan: number; readonly nullable?: boolean }
+  | { readonly kind: 'number'; readonly greaterThan?: number; readonly min?: number; readonly max?: number; readonly nullable?: boolean }
+  /** A list of names from `values` (the environment gives them comma-separated). */
+  | { readonly kind: 'ids'; readonly values: readonly string[] }
+  /** Per strategy id, parameter overrides checked against the catalog (trading.ts); a config file only. */
+  | { readonly kind: 'params' }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'boolean' }
   | { readonly kind: 'url'; readonly schemes: readonly string[]; readonly nullable?: boolean };
@@ -240,9 +227,6 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'daemon.placement', type: { kind: 'enum', values: PLACEMENT_MODES }, env: 'QGTM_PLACEMENT' },
   { path: 'daemon.strategyHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_STRATEGY_HEAP_MB' },
   { path: 'daemon.workerHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_WORKER_HEAP_MB' },
-  { path: 'pacing.rebalanceEveryMs', type: { kind: 'int', min: 500, max: 3_600_000 }, env: 'QGTM_REBALANCE_EVERY_MS' },
-  { path: 'pacing.noTradeBand', type: { kind: 'number', greaterThan: 0 }, env: 'QGTM_NO_TRADE_BAND' },
-  { path: 'pacing.minTradeNotional', type: { kind: 'number', greaterThan: 0 }, env: 'QGTM_MIN_TRADE_NOTIONAL' },
-  { path: 'pacing.riskCoolDownMs', type: { kind: 'int', min: 0, max: 86_400_000 }, env: 'QGTM_RISK_COOL_DOWN_MS' },
+  ...TRADING_FIELDS,
   { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
 ];
