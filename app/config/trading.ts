@@ -118,8 +118,8 @@ export const TRADING_FIELDS: readonly FieldSpec[] = [
   { path: 'allocator.intents.orderType', type: { kind: 'enum', values: ['market', 'limit'] }, env: 'QGTM_ALLOCATOR_ORDER_TYPE' },
   { path: 'allocator.intents.limitOffsetBps', type: { kind: 'number', min: 0, max: 10_000 }, env: 'QGTM_ALLOCATOR_LIMIT_OFFSET_BPS' },
   { path: 'allocator.intents.timeInForce', type: { kind: 'enum', values: ['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'] }, env: 'QGTM_ALLOCATOR_TIME_IN_FORCE' },
-  { path: 'strategies.profile', type: { kind: 'enum', values: PROFILE_NAMES }, env: 'QGTM_STRATEGY_PROFILE' },
-  { path: 'strategies.shards', type: { kind: 'int', min: 1, max: 64 }, env: 'QGTM_STRATEGY_SHARDS' },
+  { path: 'strategies.profile', type: { kind: 'enum', values: PROFILE_NAMES }, env: 'QGTM_STRATEGIES_PROFILE' },
+  { path: 'strategies.shards', type: { kind: 'int', min: 1, max: 64 }, env: 'QGTM_STRATEGIES_SHARDS' },
   { path: 'strategies.params', type: { kind: 'params' } },
   { path: 'strategies.disabled', type: { kind: 'ids', values: CATALOG.map((s) => s.id) }, env: 'QGTM_STRATEGIES_DISABLED' },
 ];
