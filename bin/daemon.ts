@@ -33,7 +33,7 @@ ${flagsHelp(flagsFor('daemon'))}
 environment: REDIS_URL (required), QGTM_JOURNAL_DIR, QGTM_DAEMON_METRICS_PORT,
 QGTM_HEARTBEAT_TTL_MS, QGTM_VENUE_MODE, QGTM_PLACEMENT, QGTM_STRATEGY_HEAP_MB,
 QGTM_WORKER_HEAP_MB, APCA_API_KEY_ID, APCA_API_SECRET_KEY,
-QGTM_LOG_LEVEL, QGTM_CONFIG (see src/config/schema.ts).`;
+QGTM_LOG_LEVEL, QGTM_CONFIG (every option: gateway/README.md, app/config/qgtm.example.json; risk.*, allocator.*, strategies.* included).`;
 
 export async function run(argv: string[]): Promise<number> {
   const loaded = processArgs(argv, 'daemon', DAEMON_HELP);

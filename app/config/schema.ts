@@ -5,6 +5,7 @@
  */
 import type { LogLevel } from '../../src/runtime/logger.js';
 import type { Focus } from '../../src/universe/index.js';
+import type { FieldSpec } from './field-spec.js';
 import { DEFAULT_TRADING, TRADING_FIELDS, type AllocatorSettings, type RiskSettings, type StrategiesSettings } from './trading.js';
 import { DEFAULT_HEAP, DEFAULT_PLACEMENT, PLACEMENT_MODES, type PlacementMode } from '../daemon/placement.js';
 
@@ -157,33 +158,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   log: { level: 'info' },
 };
 
-/** How one option is checked. */
-export type FieldKind =
-  | { readonly kind: 'string'; readonly nullable?: boolean; readonly minLength?: number; readonly pattern?: RegExp; readonly describe?: string }
-  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly nullable?: boolean; readonly describe?: string }
-  | { readonly kind: 'number'; readonly greaterThan?: number; readonly min?: number; readonly max?: number; readonly nullable?: boolean }
-  /** A list of names from `values` (the environment gives them comma-separated). */
-  | { readonly kind: 'ids'; readonly values: readonly string[] }
-  /** Per strategy id, parameter overrides checked against the catalog (trading.ts); a config file only. */
-  | { readonly kind: 'params' }
-  | { readonly kind: 'enum'; readonly values: readonly string[] }
-  | { readonly kind: 'boolean' }
-  | { readonly kind: 'url'; readonly schemes: readonly string[]; readonly nullable?: boolean };
-
-export interface FieldSpec {
-  /** Dotted path, e.g. `http.port`. */
-  readonly path: string;
-  readonly type: FieldKind;
-  /** Environment variable that sets it. */
-  readonly env?: string;
-  /** Never printed: logs and `redactConfig` show `***`. */
-  readonly secret?: boolean;
-  /**
-   * Set only by a command-line flag: a config file or the environment that
-   * tries to set it is refused (a copied environment must not switch it on).
-   */
-  readonly flagOnly?: string;
-}
+export type { FieldKind, FieldSpec } from './field-spec.js';
 
 const PORT = { kind: 'int', min: 0, max: 65535, describe: 'an integer 0-65535 (0 picks a free port)' } as const;
 

@@ -29,7 +29,7 @@ import { PROFILE_NAMES, STRATEGY_PROFILES, type ParamProfile, type ProfileName }
 import { CATALOG } from '../../actors/strategy/registry.js';
 import { boundViolation, paramBounds } from '../../actors/strategy/param-bounds.js';
 import { ConfigError } from '../../src/errors.js';
-import type { FieldSpec } from './schema.js';
+import type { FieldSpec } from './field-spec.js';
 import { didYouMean } from './suggest.js';
 
 /** A trigger's ladder as configured: every rung named, null where that trigger never demands the tier. */
