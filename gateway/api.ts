@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { catalogEntries } from '../app/catalog.js';
-import { TIERS, isTier } from '../app/bus/commands.js';
+import { TIERS, isTier } from '../app/tiers.js';
 import type { ApiSide, BusHealth, BusStats, DaemonStatus, StateEntry } from '../app/bus/bus.js';
 import type { OperatorCommand } from '../app/bus/commands.js';
 import { BusUnavailableError, CommandTimeoutError, DaemonDownError, InvalidCommandError } from '../app/bus/errors.js';

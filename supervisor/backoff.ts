@@ -2,6 +2,7 @@
  * Restart delays: doubling from `minMs` to `maxMs` with random spread, reset
  * once a child has stayed up for `resetAfterMs`.
  */
+import { backoffDelay } from '../src/runtime/backoff.js';
 import type { BackoffSpec } from './types.js';
 
 export class Backoff {
@@ -21,10 +22,7 @@ export class Backoff {
   /** The delay before the next restart, given the child just failed at `now`. */
   next(now: number): number {
     if (now - this.lastStartAt >= this.spec.resetAfterMs) this.attempts = 0;
-    const base = Math.min(this.spec.maxMs, this.spec.minMs * 2 ** this.attempts);
-    this.attempts++;
-    const spread = base * this.spec.jitter * (2 * this.random() - 1);
-    return Math.max(0, Math.round(base + spread));
+    return backoffDelay(this.spec, this.attempts++, this.random());
   }
 }
 

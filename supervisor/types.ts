@@ -1,7 +1,7 @@
 /**
  * Supervision specs and reports, with Erlang/OTP semantics.
  */
-import type { ActorSpec } from '../src/runtime/index.js';
+import { backoffViolations, type ActorSpec, type BackoffPolicy } from '../src/runtime/index.js';
 
 /** permanent: always restarted; transient: restarted only after an abnormal end; temporary: never. */
 export type RestartType = 'permanent' | 'transient' | 'temporary';
@@ -16,11 +16,8 @@ export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
 /** Milliseconds granted for a graceful stop before the worker is terminated, or an immediate kill. */
 export type Shutdown = number | 'brutal_kill';
 
-export interface BackoffSpec {
-  /** Delay before the first restart of a child. */
-  readonly minMs: number;
-  /** Ceiling of the doubling delay. */
-  readonly maxMs: number;
+/** A supervisor's restart backoff: the project's one policy (src/runtime/backoff.ts) plus when it resets. */
+export interface BackoffSpec extends BackoffPolicy {
   /** A child that stays up this long has its backoff reset. */
   readonly resetAfterMs: number;
   /** Fraction (0..1) of random spread around the delay, so restarts do not synchronise. */
@@ -99,11 +96,8 @@ export function validateSupervisorSpec(spec: SupervisorSpec, path = 'supervisor'
   if (!Number.isInteger(spec.intensity) || spec.intensity < 0) errors.push(`${path}.intensity must be an integer >= 0`);
   if (!(spec.periodMs > 0)) errors.push(`${path}.periodMs must be > 0`);
   const b = spec.backoff ?? {};
-  for (const k of ['minMs', 'maxMs', 'resetAfterMs'] as const) {
-    if (b[k] !== undefined && !(b[k]! >= 0)) errors.push(`${path}.backoff.${k} must be >= 0`);
-  }
-  if (b.jitter !== undefined && !(b.jitter >= 0 && b.jitter <= 1)) errors.push(`${path}.backoff.jitter must be within 0..1`);
-  if (b.minMs !== undefined && b.maxMs !== undefined && b.minMs > b.maxMs) errors.push(`${path}.backoff.minMs must be <= maxMs`);
+  errors.push(...backoffViolations(b, `${path}.backoff`));
+  if (b.resetAfterMs !== undefined && !(b.resetAfterMs >= 0)) errors.push(`${path}.backoff.resetAfterMs must be >= 0`);
   if (!Array.isArray(spec.children)) return [...errors, `${path}.children must be a list`];
   spec.children.forEach((c, i) => {
     const cp = `${path}.children[${i}]`;

@@ -3,18 +3,26 @@
  *
  * In: `strategy.signal` (topic `signals`), `feed.features` (topic `features`:
  * prices and volatility), `exec.positions` and `exec.account` (topic
- * `positions`). Out: `alloc.posture` published on `posture`, and
- * `alloc.intents` told to the risk governor (only when there is something to
- * trade).
+ * `positions`), and, to know when a sent intent shows in the broker's book or
+ * never will, `exec.order_update` / `exec.intent_refused` (topic `orders`) and
+ * `risk.intent_denied` (topic `risk`). Out: `alloc.posture` published on
+ * `posture`, and `alloc.intents` told to the risk governor (only when there
+ * is something to trade).
  *
- * Rebalances when a signal changed (at most once per `minIntervalMs`, and
- * once per burst of signals) and on a slow timer. The snapshot carries the posture sequence, and a restart
- * starts past both the snapshot's sequence and the clock's epoch ms (see
+ * Event-driven: a changed signal is rebalanced on the same turn (through a
+ * message to itself, which queues behind the signals already waiting, so a
+ * shard's burst costs one rebalance), never held back by a clock. Turnover is
+ * bounded by thresholds (change threshold, target hysteresis, no-trade band,
+ * minimum notional), not by time. The slow timer (`rebalanceEveryMs`) is
+ * housekeeping: it re-checks targets against moved prices and expired
+ * signals. The snapshot carries the posture sequence, and a restart starts
+ * past both the snapshot's sequence and the clock's epoch ms (see
  * AllocatorDesk), so a restarted allocator never reuses an intent id.
  */
 import { pipelineHistogram } from '../strategy/trace.js';
 import { defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
-import type { ExecAccountMsg, ExecPositionsMsg } from '../broker/messages.js';
+import type { ExecAccountMsg, ExecIntentRefusedMsg, ExecOrderUpdateMsg, ExecPositionsMsg } from '../broker/messages.js';
+import type { RiskFlattenMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../risk/messages.js';
 import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { StrategySignalMsg } from '../strategy/messages.js';
 import type { AllocatorConfigInput } from './allocator-core.js';
@@ -22,13 +30,33 @@ import { AllocatorDesk, type AllocatorDeskSnapshot } from './desk.js';
 import { DurableRecord, StateCorruptError } from '../../src/durable/index.js';
 
 export interface AllocatorArgs {
+  /** Combine, sizing and intent settings; the named thresholds below override `config.intents`. */
   readonly config?: AllocatorConfigInput;
-  /** Least time between rebalances, ms. Default 1000. */
-  readonly minIntervalMs?: number;
-  /** Smallest strength/confidence change that triggers a rebalance. Default 0.05. */
+  /** Smallest strength/confidence change that counts as a new signal (0: any change). Default 0.05. */
   readonly changeThreshold?: number;
-  /** Periodic rebalance, ms. Default 60,000. */
+  /**
+   * Target hysteresis, a weight: a fresh target within this of the committed
+   * one (same side) keeps the committed one, so no intent. Default 0.02
+   * (`config.intents.hysteresis`).
+   */
+  readonly hysteresis?: number;
+  /** Minimum trade as a weight of equity (the no-trade band, `config.intents.noTradeBand`). Default 0.01. */
+  readonly noTradeBand?: number;
+  /** Minimum trade notional in dollars; smaller trades are skipped, full closes excepted (`config.intents.minTradeNotional`). Default 100. */
+  readonly minTradeNotional?: number;
+  /**
+   * Housekeeping re-check of the targets (moved prices, expired signals), ms.
+   * Not a throttle: a changed signal never waits for it. Default 60,000.
+   */
   readonly rebalanceEveryMs?: number;
+  /** How long a sent intent counts as held before the broker shows it, ms. Default 10,000. */
+  readonly inflightTtlMs?: number;
+  /**
+   * @deprecated Ignored (a warning is logged when > 0): the allocator no
+   * longer throttles by time; use the thresholds above. Kept so older
+   * configurations still load.
+   */
+  readonly minIntervalMs?: number;
   /** Where intents go. Default 'risk'. */
   readonly riskId?: string;
   /** The broker session, asked for the book at start. Default 'broker'. */
@@ -41,22 +69,37 @@ export interface AllocatorArgs {
   readonly stateEveryMs?: number;
 }
 
+/** The allocator config of `args`: the named thresholds laid over `args.config.intents`. */
+export function allocatorConfigOf(args: AllocatorArgs): AllocatorConfigInput {
+  const named = {
+    ...(args.hysteresis !== undefined ? { hysteresis: args.hysteresis } : {}),
+    ...(args.noTradeBand !== undefined ? { noTradeBand: args.noTradeBand } : {}),
+    ...(args.minTradeNotional !== undefined ? { minTradeNotional: args.minTradeNotional } : {}),
+  };
+  return { ...args.config, intents: { ...args.config?.intents, ...named } };
+}
+
 /** Operator or test: rebalance now (reply `alloc.rebalanced` when asked). */
 export interface AllocRebalanceNowMsg {
   readonly type: 'alloc.rebalance_now';
 }
 
 type In =
+  | ExecOrderUpdateMsg
+  | ExecIntentRefusedMsg
+  | RiskIntentDeniedMsg
+  | RiskStateMsg
+  | RiskTierChangedMsg
+  | RiskFlattenMsg
   | StrategySignalMsg
   | FeedFeaturesMsg
   | ExecPositionsMsg
   | ExecAccountMsg
   | AllocRebalanceNowMsg
-  | { readonly type: 'alloc.due' }
   | { readonly type: 'alloc.rebalance_due' }
   | { readonly type: 'alloc.tick' };
 
-export const ALLOCATOR_TOPICS = ['signals', 'features', 'positions'] as const;
+export const ALLOCATOR_TOPICS = ['signals', 'features', 'positions', 'orders', 'risk'] as const;
 
 export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   let desk: AllocatorDesk;
@@ -96,6 +139,7 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
     if (r.intents.intents.length > 0) {
       if (r.originNs > 0) m.sinceTick.observe((monoNs() - r.originNs) / 1e9);
       m.intents.inc(undefined, r.intents.intents.length);
+      desk.sent(r.intents.intents, ctx.clock.now());
       ctx.tell(riskId, r.intents);
     }
     return r.intents;
@@ -104,25 +148,33 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   let rebalanceQueued = false;
 
   /**
-   * A changed signal asks for a rebalance; it runs on a message the allocator
-   * sends itself, which queues behind the signals already waiting, so a
-   * shard's burst (one evaluation, many signals) costs one rebalance.
+   * A change asks for a rebalance; it runs on a message the allocator sends
+   * itself, which queues behind the signals already waiting, so a shard's
+   * burst (one evaluation, many signals) costs one rebalance. A local message
+   * skips the codec and runs on the same turn: nothing waits on a clock.
    */
   const maybeRebalance = (ctx: ActorContext): void => {
-    const due = desk.dueIn(ctx.clock.now());
-    if (due === null) return;
-    if (due === 0) {
-      if (rebalanceQueued) return;
-      rebalanceQueued = true;
-      ctx.timers.cancel('due');
-      ctx.tell(ctx.self, { type: 'alloc.rebalance_due' });
-    } else if (!ctx.timers.isActive('due')) {
-      ctx.timers.start('due', due, { type: 'alloc.due' });
-    }
+    if (!desk.due || rebalanceQueued) return;
+    rebalanceQueued = true;
+    ctx.tell(ctx.self, { type: 'alloc.rebalance_due' });
   };
 
   return {
-    accepts: ['strategy.signal', 'feed.features', 'exec.positions', 'exec.account', 'alloc.rebalance_now', 'alloc.due', 'alloc.rebalance_due', 'alloc.tick'],
+    accepts: [
+      'strategy.signal',
+      'feed.features',
+      'exec.positions',
+      'exec.account',
+      'exec.order_update',
+      'exec.intent_refused',
+      'risk.intent_denied',
+      'risk.state',
+      'risk.tier_changed',
+      'risk.flatten',
+      'alloc.rebalance_now',
+      'alloc.rebalance_due',
+      'alloc.tick',
+    ],
 
     init(ctx, args = {}, snapshot) {
       riskId = args.riskId ?? 'risk';
@@ -150,10 +202,11 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         }
       }
       desk = new AllocatorDesk(
-        { config: args.config, minIntervalMs: args.minIntervalMs, changeThreshold: args.changeThreshold },
+        { config: allocatorConfigOf(args), changeThreshold: args.changeThreshold, inflightTtlMs: args.inflightTtlMs },
         start ?? null,
         ctx.clock.now(),
       );
+      if ((args.minIntervalMs ?? 0) > 0) ctx.log.warn('allocator minIntervalMs is ignored: rebalances are event-driven, turnover is held by thresholds', { minIntervalMs: args.minIntervalMs });
       ctx.timers.start('tick', args.rebalanceEveryMs ?? 60_000, { type: 'alloc.tick' }, { repeat: true });
       // The book arrives on `positions`; ask for it now rather than wait for the next reconciliation.
       ctx.tell(args.brokerId ?? 'broker', { type: 'broker.sync' });
@@ -182,15 +235,26 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         case 'exec.account':
           if (desk.onAccount(msg, ctx.clock.now())) maybeRebalance(ctx);
           return;
-        case 'alloc.due':
-          maybeRebalance(ctx);
+        case 'exec.order_update':
+          desk.onOrderUpdate(msg.intentId);
+          return;
+        case 'exec.intent_refused':
+          desk.onIntentGone(msg.intentId);
+          return;
+        case 'risk.intent_denied':
+          desk.onIntentGone(msg.intent.intentId);
+          return;
+        case 'risk.state':
+        case 'risk.tier_changed':
+        case 'risk.flatten':
+          // On the `risk` topic beside the denials; the risk governor gates every intent anyway.
           return;
         case 'alloc.rebalance_due':
           rebalanceQueued = false;
-          if (desk.dueIn(ctx.clock.now()) === 0) rebalance(ctx, 'signal');
-          else maybeRebalance(ctx);
+          if (desk.due) rebalance(ctx, 'signal');
           return;
         case 'alloc.tick':
+          // Housekeeping only: prices moved, signals expired, in-flight intents aged out.
           if (desk.bookKnown && desk.warm) rebalance(ctx, 'timer');
           return;
         case 'alloc.rebalance_now': {
@@ -210,7 +274,17 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
     },
 
     inspect() {
-      return { seq: desk.core.seq, rebalances: desk.rebalances, dirty: desk.dirty, bookKnown: desk.bookKnown, rejections: desk.core.rejections(), rejectedBooks: desk.rejectedBooks };
+      return {
+        seq: desk.core.seq,
+        rebalances: desk.rebalances,
+        dirty: desk.dirty,
+        bookKnown: desk.bookKnown,
+        rejections: desk.core.rejections(),
+        rejectedBooks: desk.rejectedBooks,
+        targets: desk.core.committedTargets(),
+        inflight: desk.inflightQty(),
+        inflightExpired: desk.inflightExpired,
+      };
     },
   };
 });

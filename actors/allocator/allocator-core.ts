@@ -7,7 +7,7 @@
 import { ConfigError } from '../../src/errors.js';
 import type { Signal } from '../strategy/signal.js';
 import { combineSignals, isExpired, validateSignal, DEFAULT_COMBINE_CONFIG, type CombineConfig } from './combine.js';
-import { sizeWeights, DEFAULT_SIZING_CONFIG, type SizingConfig } from './sizing.js';
+import { sizeWeights, DEFAULT_SIZING_CONFIG, type SizedWeight, type SizingConfig } from './sizing.js';
 import { planIntents, DEFAULT_INTENT_CONFIG, type IntentConfig, type IntentPlan } from './intents.js';
 import type { AllocIntentsMsg, AllocPostureMsg, PostureEntry } from './messages.js';
 
@@ -55,6 +55,7 @@ export function resolveAllocatorConfig(input: AllocatorConfigInput = {}): Alloca
   nonNeg('allocator.sizing.netCap', cfg.sizing.netCap);
   nonNeg('allocator.intents.minTradeNotional', cfg.intents.minTradeNotional);
   nonNeg('allocator.intents.noTradeBand', cfg.intents.noTradeBand);
+  nonNeg('allocator.intents.hysteresis', cfg.intents.hysteresis);
   pos('allocator.intents.maxTurnover', cfg.intents.maxTurnover);
   nonNeg('allocator.intents.limitOffsetBps', cfg.intents.limitOffsetBps);
   if (cfg.intents.orderType !== 'market' && cfg.intents.orderType !== 'limit') v.push(`allocator.intents.orderType must be 'market' or 'limit'`);
@@ -84,6 +85,8 @@ export interface AllocatorSnapshot {
   readonly seq: number;
   readonly signals: readonly Signal[];
   readonly weights: Readonly<Record<string, number>>;
+  /** Target weights last committed to (hysteresis reference); absent in records written before it existed. */
+  readonly targets?: Readonly<Record<string, number>>;
 }
 
 export interface RebalanceResult {
@@ -105,6 +108,8 @@ export class AllocatorCore {
   private equity = 0;
   private positionsKnown = false;
   private strategyWeights: Record<string, number> = {};
+  /** The targets of the last rebalance (non-zero only): what the hysteresis holds to. */
+  private committed = new Map<string, number>();
   private seqNo: number;
   private readonly rejected = new Map<string, number>();
 
@@ -182,20 +187,27 @@ export class AllocatorCore {
     const scores = combineSignals(this.signals.values(), now, this.strategyWeights, this.config.combine);
     const sized = sizeWeights(scores.values(), this.vols, this.config.sizing);
 
+    const { final, held } = this.hold(sized.weights);
+
     const weights: Record<string, number> = {};
     const entries: PostureEntry[] = [];
     const targets = new Map<string, number>();
+    let gross = 0;
+    let net = 0;
     for (const w of sized.weights) {
       const sc = scores.get(w.symbol)!;
-      weights[w.symbol] = w.weight;
-      targets.set(w.symbol, w.weight);
+      const weight = final.get(w.symbol) ?? w.weight;
+      weights[w.symbol] = weight;
+      targets.set(w.symbol, weight);
+      gross += Math.abs(weight);
+      net += weight;
       entries.push({
         symbol: w.symbol,
         score: w.score,
         evidence: sc.evidence,
         vol: w.vol,
-        weight: w.weight,
-        limitedBy: w.limitedBy,
+        weight,
+        limitedBy: held.has(w.symbol) ? [...w.limitedBy, 'hysteresis'] : w.limitedBy,
         contributors: sc.contributors,
       });
     }
@@ -206,8 +218,8 @@ export class AllocatorCore {
       equity: this.equity,
       weights,
       entries,
-      gross: sized.gross,
-      net: sized.net,
+      gross: held.size > 0 ? gross : sized.gross,
+      net: held.size > 0 ? net : sized.net,
       netScale: sized.netScale,
       grossScale: sized.grossScale,
     };
@@ -223,7 +235,12 @@ export class AllocatorCore {
   }
 
   snapshot(): AllocatorSnapshot {
-    return { seq: this.seqNo, signals: [...this.signals.values()], weights: { ...this.strategyWeights } };
+    return { seq: this.seqNo, signals: [...this.signals.values()], weights: { ...this.strategyWeights }, targets: Object.fromEntries(this.committed) };
+  }
+
+  /** The committed targets (non-zero), by symbol. */
+  committedTargets(): Record<string, number> {
+    return Object.fromEntries(this.committed);
   }
 
   /** Resume from a snapshot: sequence, live signals and meta weights (prices and positions come back from their sources). */
@@ -231,7 +248,42 @@ export class AllocatorCore {
     const core = new AllocatorCore(config, snap.seq);
     for (const s of snap.signals) core.signals.set(`${s.symbol}\u0000${s.strategyId}`, s);
     core.strategyWeights = { ...snap.weights };
+    for (const [symbol, w] of Object.entries(snap.targets ?? {})) if (typeof w === 'number' && Number.isFinite(w) && w !== 0) core.committed.set(symbol, w);
     return core;
+  }
+
+  /**
+   * Target hysteresis: a fresh target within `hysteresis` of the committed
+   * one, on the same side, keeps the committed one. A move to zero or across
+   * zero always goes through (a closed view must close), and so do all the
+   * fresh targets when holding some would break the gross or net cap the
+   * sizing just enforced. Commits the result.
+   */
+  private hold(sized: readonly SizedWeight[]): { final: Map<string, number>; held: Set<string> } {
+    const h = this.config.intents.hysteresis;
+    const final = new Map<string, number>();
+    const held = new Set<string>();
+    for (const w of sized) {
+      const prev = this.committed.get(w.symbol);
+      const keep = h > 0 && prev !== undefined && w.weight !== 0 && Math.sign(prev) === Math.sign(w.weight) && Math.abs(w.weight - prev) < h;
+      final.set(w.symbol, keep ? prev : w.weight);
+      if (keep && prev !== w.weight) held.add(w.symbol);
+    }
+    if (held.size > 0) {
+      let gross = 0;
+      let net = 0;
+      for (const x of final.values()) {
+        gross += Math.abs(x);
+        net += x;
+      }
+      const { grossCap, netCap } = this.config.sizing;
+      if (gross > grossCap + 1e-12 || Math.abs(net) > netCap + 1e-12) {
+        for (const w of sized) final.set(w.symbol, w.weight);
+        held.clear();
+      }
+    }
+    this.committed = new Map([...final].filter(([, x]) => x !== 0));
+    return { final, held };
   }
 
   private reject(reason: string, detail: string): Accepted {

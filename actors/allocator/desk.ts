@@ -2,35 +2,46 @@
  * `AllocatorDesk`: what the allocator actor shell decides, without the
  * runtime: when to rebalance, and what book the allocator sizes against.
  *
- * - Rebalance policy: a signal that changed materially (direction, or
- *   strength / confidence by at least `changeThreshold`) marks the desk
- *   dirty; a dirty desk rebalances as soon as `minIntervalMs` has passed since
- *   the last rebalance. The shell also rebalances on a slow timer
- *   (`rebalanceEveryMs`) so prices and expiries are picked up without signals.
+ * - Rebalance policy: event-driven. A signal that changed materially
+ *   (direction, or strength / confidence by at least `changeThreshold`) makes
+ *   the desk due at once; there is no time throttle on the decision path
+ *   (a tick-to-intent figure of ~1 s came from one). Turnover is held down by
+ *   thresholds instead: the change threshold here, and in the core the target
+ *   hysteresis, the no-trade band and the minimum trade notional. The shell's
+ *   slow timer only re-checks targets against moved prices (housekeeping).
  * - The book: the broker's positions **plus the signed quantity of open
- *   orders**. Sizing against filled positions only would re-issue the same
- *   delta on every rebalance while an order is working, doubling exposure.
+ *   orders plus the intents sent that the broker has not shown yet**.
+ *   Sizing against filled positions only would re-issue the same delta on
+ *   every rebalance while an order is working; and with no throttle a second
+ *   rebalance can follow the first within a millisecond, before the broker
+ *   has even seen the first intents, so those count as held too (`sent`).
+ *   An intent leaves the in-flight set when the broker's book shows it (its
+ *   order update, then the next positions), when risk or the broker refuses
+ *   it, or after `inflightTtlMs` (a lost message must not freeze a symbol).
  * - A cold desk (no signal yet) does not rebalance by itself (see `warm`).
  * - Sequence: intent ids embed the posture sequence and the broker refuses an
  *   id it has seen, so a restarted allocator must not reuse one. The desk
  *   starts at max(snapshot seq, `seqFloor`); the shell passes the clock's epoch
  *   ms as the floor, which stays ahead of every sequence used before as long
- *   as rebalances average less than one per millisecond (they are limited by
- *   `minIntervalMs`).
+ *   as rebalances average less than one per millisecond (each needs a changed
+ *   signal burst, a first book or volatility, or the slow timer).
  *
  * Pure: time comes in as `now`; deterministic for the same calls.
  */
 import type { ExecAccountMsg, ExecPositionsMsg } from '../broker/messages.js';
 import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { Signal } from '../strategy/signal.js';
+import { signedQty, type OrderIntent } from './intent.js';
 import { AllocatorCore, type AllocatorConfigInput, type AllocatorSnapshot, type RebalanceResult } from './allocator-core.js';
 
 export interface AllocatorDeskOptions {
   readonly config?: AllocatorConfigInput;
-  /** Least time between two rebalances, ms. Default 1000. */
-  readonly minIntervalMs?: number;
   /** Smallest change of strength or confidence that counts as a new signal (0: any change). Default 0.05. */
   readonly changeThreshold?: number;
+  /** How long a sent intent counts as held while the broker has not shown it, ms. Default 10,000. */
+  readonly inflightTtlMs?: number;
+  /** @deprecated Ignored: there is no time throttle any more (issue 12). Kept so older callers compile. */
+  readonly minIntervalMs?: number;
 }
 
 export interface AllocatorDeskSnapshot {
@@ -44,6 +55,16 @@ interface Held {
   readonly confidence: number;
 }
 
+/** An intent sent to risk that the broker's book does not show yet. */
+interface InFlight {
+  readonly symbol: string;
+  /** Signed shares. */
+  readonly qty: number;
+  readonly at: number;
+  /** The broker has published an order update for it: the next positions message holds it. */
+  acked: boolean;
+}
+
 export interface SignalOutcome {
   readonly accepted: boolean;
   /** Why it was refused, when it was. */
@@ -54,9 +75,10 @@ export interface SignalOutcome {
 
 export class AllocatorDesk {
   readonly core: AllocatorCore;
-  readonly minIntervalMs: number;
   readonly changeThreshold: number;
+  readonly inflightTtlMs: number;
   private readonly held = new Map<string, Held>();
+  private readonly inflight = new Map<string, InFlight>();
   private lastRebalance: number | null;
   private dirtySince: number | null = null;
   /** Trace stamp of the earliest change since the last rebalance. */
@@ -66,10 +88,12 @@ export class AllocatorDesk {
   rebalances = 0;
   /** Books the core refused (non-integer quantities); the previous book stays. */
   rejectedBooks = 0;
+  /** In-flight intents dropped by age rather than by the broker's word. */
+  inflightExpired = 0;
 
   constructor(options: AllocatorDeskOptions = {}, snapshot?: AllocatorDeskSnapshot | null, seqFloor = 0) {
-    this.minIntervalMs = options.minIntervalMs ?? 1000;
     this.changeThreshold = options.changeThreshold ?? 0.05;
+    this.inflightTtlMs = options.inflightTtlMs ?? 10_000;
     const snap = isDeskSnapshot(snapshot) ? snapshot : null;
     const seq = Math.max(snap?.core.seq ?? 0, Math.floor(seqFloor));
     this.core = snap ? AllocatorCore.restore({ ...snap.core, seq }, options.config) : new AllocatorCore(options.config, seq);
@@ -118,14 +142,14 @@ export class AllocatorDesk {
   onPositions(msg: ExecPositionsMsg, now: number): boolean {
     const was = this.bookKnown;
     this.positions = msg;
-    return this.pushBook(was, now);
+    return this.pushBook(was, now, true);
   }
 
   /** The broker's account; true when this made the book known for the first time. */
   onAccount(msg: ExecAccountMsg, now: number): boolean {
     const was = this.bookKnown;
     this.equity = msg.equity;
-    return this.pushBook(was, now);
+    return this.pushBook(was, now, false);
   }
 
   /** Whether the book (positions and equity) is known: no intents before it is. */
@@ -147,11 +171,14 @@ export class AllocatorDesk {
     return this.held.size > 0;
   }
 
-  /** Ms until a dirty, warm desk may rebalance (0 = now), or null when it need not. */
-  dueIn(now: number): number | null {
-    if (this.dirtySince === null || !this.warm) return null;
-    if (this.lastRebalance === null) return 0;
-    return Math.max(0, this.lastRebalance + this.minIntervalMs - now);
+  /** Whether a rebalance is wanted now: something changed and the desk is warm. No clock: a change is acted on at once. */
+  get due(): boolean {
+    return this.dirtySince !== null && this.warm;
+  }
+
+  /** @deprecated Use `due`. 0 when due, else null (there is no waiting time any more). */
+  dueIn(_now: number): number | null {
+    return this.due ? 0 : null;
   }
 
   /** Rebalance now: the posture and intents to send, with the trace stamp of what caused it. */
@@ -161,8 +188,44 @@ export class AllocatorDesk {
     this.pendingOrigin = 0;
     this.lastRebalance = now;
     this.rebalances++;
+    if (this.expireInflight(now)) this.syncBook();
     const r = this.core.rebalance(now);
     return { posture: r.posture, intents: { ...r.intents, originNs }, originNs };
+  }
+
+  /**
+   * The intents of a rebalance were sent: they count as held until the
+   * broker's book shows them, so the next rebalance (possibly on the same
+   * turn's next signal burst) does not send the same delta again.
+   */
+  sent(intents: readonly OrderIntent[], now: number): void {
+    if (intents.length === 0) return;
+    for (const i of intents) this.inflight.set(i.intentId, { symbol: i.symbol, qty: signedQty(i), at: now, acked: false });
+    this.syncBook();
+  }
+
+  /**
+   * The broker published an order update for `intentId`: its positions
+   * message, published right after in the same batch, holds the order
+   * (pending or filled), so the intent leaves the in-flight set with it.
+   */
+  onOrderUpdate(intentId: string | null): void {
+    const f = intentId === null ? undefined : this.inflight.get(intentId);
+    if (f) f.acked = true;
+  }
+
+  /** Risk denied or the broker refused `intentId`: it will never show in the book. True when it was in flight. */
+  onIntentGone(intentId: string): boolean {
+    if (!this.inflight.delete(intentId)) return false;
+    this.syncBook();
+    return true;
+  }
+
+  /** Signed shares in flight per symbol (inspect, tests). */
+  inflightQty(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const f of this.inflight.values()) out[f.symbol] = (out[f.symbol] ?? 0) + f.qty;
+    return out;
   }
 
   snapshot(): AllocatorDeskSnapshot {
@@ -174,23 +237,43 @@ export class AllocatorDesk {
     if (originNs > 0 && (this.pendingOrigin === 0 || originNs < this.pendingOrigin)) this.pendingOrigin = originNs;
   }
 
-  private pushBook(wasKnown: boolean, now: number): boolean {
+  private expireInflight(now: number): boolean {
+    let n = 0;
+    for (const [id, f] of this.inflight) {
+      if (now - f.at >= this.inflightTtlMs) {
+        this.inflight.delete(id);
+        n++;
+      }
+    }
+    this.inflightExpired += n;
+    return n > 0;
+  }
+
+  private pushBook(wasKnown: boolean, now: number, fromBroker: boolean): boolean {
     if (this.positions === null || this.equity === null) return false;
-    const pending = this.positions.pendingQty;
-    const qty = new Map<string, number>();
-    for (const p of this.positions.positions) qty.set(p.symbol, p.qty);
-    for (const [s, q] of Object.entries(pending)) qty.set(s, (qty.get(s) ?? 0) + q);
-    const r = this.core.onPositions([...qty.entries()].map(([symbol, q]) => ({ symbol, qty: q })), this.equity);
-    // A book the core refuses (fractional shares) leaves the previous one: intents stay conservative.
-    if (!r.accepted) this.rejectedBooks++;
+    if (fromBroker) for (const [id, f] of this.inflight) if (f.acked) this.inflight.delete(id);
+    const r = this.syncBook();
     // Signals that arrived before the book could not be traded: the first book is a reason to
     // rebalance. Later books (fills, equity moves) are not: rebalancing on every fill would
-    // chase the book; the periodic rebalance picks them up.
-    if (!wasKnown && r.accepted) {
+    // chase the book; the periodic re-check picks them up.
+    if (!wasKnown && r) {
       this.markDirty(now, 0);
       return true;
     }
     return false;
+  }
+
+  /** Hands the core the book: positions + open orders + intents in flight. False when the core refused it. */
+  private syncBook(): boolean {
+    if (this.positions === null || this.equity === null) return false;
+    const qty = new Map<string, number>();
+    for (const p of this.positions.positions) qty.set(p.symbol, p.qty);
+    for (const [s, q] of Object.entries(this.positions.pendingQty)) qty.set(s, (qty.get(s) ?? 0) + q);
+    for (const f of this.inflight.values()) qty.set(f.symbol, (qty.get(f.symbol) ?? 0) + f.qty);
+    const r = this.core.onPositions([...qty.entries()].map(([symbol, q]) => ({ symbol, qty: q })), this.equity);
+    // A book the core refuses (fractional shares) leaves the previous one: intents stay conservative.
+    if (!r.accepted) this.rejectedBooks++;
+    return r.accepted;
   }
 }
 

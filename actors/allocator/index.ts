@@ -12,3 +12,4 @@ export type { AllocPostureMsg, AllocIntentsMsg, AllocatorMsg, PostureEntry } fro
 export { AllocatorDesk } from './desk.js';
 export type { AllocatorDeskOptions, AllocatorDeskSnapshot, SignalOutcome } from './desk.js';
 export type { AllocatorArgs, AllocRebalanceNowMsg } from './actor.js';
+export { allocatorConfigOf } from './actor.js';

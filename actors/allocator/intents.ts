@@ -26,8 +26,18 @@ import { isReducing, roundPrice, type OrderIntent, type OrderType, type TimeInFo
 export interface IntentConfig {
   /** Skip trades below this notional, in dollars (full closes excepted). */
   readonly minTradeNotional: number;
-  /** Leave an instrument alone while |target - current| weight is below this. */
+  /**
+   * Minimum trade as a weight: leave an instrument alone while |target -
+   * current| weight is below this (current = the book, open orders included).
+   */
   readonly noTradeBand: number;
+  /**
+   * Target hysteresis, a weight: a newly computed target within this of the
+   * target the allocator last committed to (same sign, both non-zero) keeps
+   * the committed one, so a signal wobbling around a level does not trade
+   * back and forth. Applied by AllocatorCore.rebalance, not by planIntents.
+   */
+  readonly hysteresis: number;
   /** Max traded notional per rebalance as a fraction of equity. */
   readonly maxTurnover: number;
   readonly orderType: OrderType;
@@ -39,6 +49,7 @@ export interface IntentConfig {
 export const DEFAULT_INTENT_CONFIG: IntentConfig = Object.freeze({
   minTradeNotional: 100,
   noTradeBand: 0.01,
+  hysteresis: 0.02,
   maxTurnover: 0.25,
   orderType: 'market',
   limitOffsetBps: 10,

@@ -36,7 +36,7 @@ import type { AlpacaConnection } from '../../src/alpaca/index.js';
 import { tradingModeFor } from '../../src/alpaca/trading-mode.js';
 import { ConfigError } from '../../src/errors.js';
 import { PIPELINE_BUCKETS } from '../strategy/trace.js';
-import { defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
+import { backoffDelay, defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
 import type { RiskCancelOrderMsg, RiskIntentApprovedMsg } from '../risk/messages.js';
 import type { SdkOrderInput } from './alpaca-mapping.js';
 import { ConnectionMonitor } from './connection.js';
@@ -149,6 +149,8 @@ export default defineActor<In, BrokerArgs>(() => {
   let alive = true;
   let startupDone = false;
   let fetching = false;
+  // Reconnect attempts since the stream last listened (the delay grows with them).
+  let reconnects = 0;
   let reconnectDelay = 0;
   let buffered: unknown[] = [];
   const submitting = new Set<string>();
@@ -394,14 +396,13 @@ export default defineActor<In, BrokerArgs>(() => {
       case 'broker.stream': {
         if (msg.ev.kind === 'listening') {
           monitor.streamListening();
-          reconnectDelay = 0;
+          reconnects = 0;
           // Before start-up this takes the snapshot; after a reconnect it catches updates missed while down.
           fetchState(ctx, startupDone ? 'periodic' : 'startup');
         } else if (msg.ev.kind === 'down') {
           monitor.streamDown(now, msg.ev.detail);
           if (!ctx.timers.isActive('reconnect')) {
-            const min = args.reconnectMinMs ?? 200;
-            reconnectDelay = Math.min(args.reconnectMaxMs ?? 5000, reconnectDelay === 0 ? min : reconnectDelay * 2);
+            reconnectDelay = backoffDelay({ minMs: args.reconnectMinMs ?? 200, maxMs: args.reconnectMaxMs ?? 5000 }, reconnects++);
             ctx.timers.start('reconnect', reconnectDelay, { type: 'broker.reconnect' });
             ctx.log.warn('trade_updates stream down; reconnecting', { detail: msg.ev.detail, inMs: reconnectDelay });
           }

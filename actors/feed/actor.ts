@@ -7,6 +7,13 @@
  * their time is up and detects stale data, on the actor's clock (so a virtual
  * clock makes staleness deterministic in tests).
  *
+ * Displays: besides every `feed.features` on `features` (for the strategy
+ * shards, risk and the allocator, over direct channels), the feed publishes
+ * a conflated `feed.sample` on `feed_samples` at most once per `sampleMs`
+ * (see FeedSampler). The daemon's main thread subscribes to that, not to
+ * `features`: it decodes a few messages a second per feed instead of every
+ * tick, and the hot path never waits on the main thread.
+ *
  * Warm restarts: `snapshot()` is FeedCore's plain-data snapshot; `init`
  * resumes from it with FeedCore.fromSnapshot, which falls back to a cold
  * start (and says why) rather than failing on an unusable snapshot.
@@ -45,12 +52,15 @@ import {
 } from './backfill-fetch.js';
 import { feedConfig, type FeedConfig } from './config.js';
 import { FeedCore, type FeedOutput } from './feed.js';
-import type { FeedBackfillResultMsg, FeedBackfillRetryMsg, FeedGetHistoryMsg, FeedTickMsg } from './messages.js';
+import type { FeedBackfillResultMsg, FeedBackfillRetryMsg, FeedFeaturesMsg, FeedGetHistoryMsg, FeedSampleDueMsg, FeedSampleMsg, FeedTickMsg } from './messages.js';
+import { DEFAULT_SAMPLE_MS, FeedSampler } from './sampler.js';
 import { REJECT_REASONS, type RejectReason } from './validate.js';
 
 export const FEATURES_TOPIC = 'features';
 export const BARS_TOPIC = 'bars';
 export const FEED_STATUS_TOPIC = 'feed_status';
+/** Conflated features for displays (`feed.sample`), a few a second per feed. */
+export const FEED_SAMPLE_TOPIC = 'feed_samples';
 
 export interface FeedActorArgs {
   readonly symbol: string;
@@ -58,6 +68,11 @@ export interface FeedActorArgs {
   readonly config?: Partial<Omit<FeedConfig, 'symbol'>>;
   /** How often the timer runs onTime (bar closing, stale detection), ms. Default 1000. */
   readonly tickMs?: number;
+  /**
+   * Period of the conflated `feed.sample` for displays, ms: at most one per
+   * period (plus one), carrying the newest features. 0: no samples. Default 250.
+   */
+  readonly sampleMs?: number;
   /** Backfill from the venue's bar history when starting cold; omitted: no backfill. */
   readonly backfill?: FeedBackfillArgs;
 }
@@ -71,7 +86,7 @@ export interface FeedBackfillArgs extends BackfillSettings {
 /** Where a feed's backfill stands (inspect). */
 export type BackfillState = 'off' | 'skipped_warm' | 'fetching' | 'waiting_retry' | 'done' | 'failed';
 
-type In = MarketDataMsg | FeedTickMsg | FeedGetHistoryMsg | FeedBackfillResultMsg | FeedBackfillRetryMsg;
+type In = MarketDataMsg | FeedTickMsg | FeedGetHistoryMsg | FeedBackfillResultMsg | FeedBackfillRetryMsg | FeedSampleDueMsg;
 
 /** Tokens unique within a worker (across incarnations), tying a fetch result to the fetch that asked for it. */
 let fetchTokens = 0;
@@ -81,6 +96,7 @@ interface Counter {
 }
 
 const TICK: FeedTickMsg = { type: 'feed.tick' };
+const SAMPLE_DUE: FeedSampleDueMsg = { type: 'feed.sample_due' };
 const STATUS_CODE = { fresh: 0, gap: 1, stale: 2 } as const;
 
 export function feedArgsViolations(args: FeedActorArgs | undefined): string[] {
@@ -89,6 +105,9 @@ export function feedArgsViolations(args: FeedActorArgs | undefined): string[] {
   if (typeof args.symbol !== 'string' || args.symbol.trim() === '') v.push('feed.symbol must be a non-empty string');
   if (args.tickMs !== undefined && !(typeof args.tickMs === 'number' && Number.isFinite(args.tickMs) && args.tickMs > 0)) {
     v.push(`feed[${String(args.symbol)}].tickMs must be a positive number (got ${String(args.tickMs)})`);
+  }
+  if (args.sampleMs !== undefined && !(typeof args.sampleMs === 'number' && Number.isFinite(args.sampleMs) && args.sampleMs >= 0)) {
+    v.push(`feed[${String(args.symbol)}].sampleMs must be a number >= 0 (got ${String(args.sampleMs)})`);
   }
   if (args.backfill !== undefined) {
     const p = `feed[${String(args.symbol)}].backfill`;
@@ -108,10 +127,11 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
   let warm = false;
   let restoreProblem: string | null = null;
   const received = { trade: 0, quote: 0, bar: 0 };
-  const published = { features: 0, bars: 0, status: 0 };
+  const published = { features: 0, bars: 0, status: 0, samples: 0 };
+  let sampler: FeedSampler;
   let ticksIn: Record<MarketDataMsg['type'], Counter>;
   let rejectedBy: Record<RejectReason, Counter>;
-  let publishedBy: { features: Counter; bars: Counter; status: Counter };
+  let publishedBy: { features: Counter; bars: Counter; status: Counter; samples: Counter };
   let statusGauge: { set(v: number): void };
   let stopped = false;
   const bf = {
@@ -193,21 +213,33 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
       published.bars++;
       publishedBy.bars.inc();
     }
-    if (out.features) {
-      ctx.publish(FEATURES_TOPIC, out.features);
-      published.features++;
-      publishedBy.features.inc();
-    }
+    if (out.features) publishFeatures(out.features, ctx);
     ctx.log.info('backfill done', { symbol: core.symbol, fetched: msg.bars.length, inserted: out.inserted, dropped: out.dropped, pages: msg.pages, ms: Math.round(msg.elapsedMs) });
+  };
+
+  /** Every features update goes to `features`; the sampler decides when displays hear of it. */
+  const publishFeatures = (f: FeedFeaturesMsg, ctx: ActorContext): void => {
+    ctx.publish(FEATURES_TOPIC, f);
+    published.features++;
+    publishedBy.features.inc();
+    const now = ctx.clock.now();
+    const s = sampler.note(f, now);
+    if (s) publishSample(s, ctx);
+    else {
+      const due = sampler.arm(now);
+      if (due !== null) ctx.timers.start('sample', due, SAMPLE_DUE);
+    }
+  };
+
+  const publishSample = (s: FeedSampleMsg, ctx: ActorContext): void => {
+    ctx.publish(FEED_SAMPLE_TOPIC, s);
+    published.samples++;
+    publishedBy.samples.inc();
   };
 
   /** Publishes what one FeedCore call produced; the output object is reused by the next call, so this runs first. */
   const emit = (out: FeedOutput, ctx: ActorContext): void => {
-    if (out.features) {
-      ctx.publish(FEATURES_TOPIC, out.features);
-      published.features++;
-      publishedBy.features.inc();
-    }
+    if (out.features) publishFeatures(out.features, ctx);
     if (out.bar) {
       ctx.publish(BARS_TOPIC, out.bar);
       published.bars++;
@@ -223,7 +255,7 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
   };
 
   return {
-    accepts: ['md.trade', 'md.quote', 'md.bar', 'feed.tick', 'feed.get_history', 'feed.backfill_result', 'feed.backfill_retry'],
+    accepts: ['md.trade', 'md.quote', 'md.bar', 'feed.tick', 'feed.get_history', 'feed.backfill_result', 'feed.backfill_retry', 'feed.sample_due'],
 
     init(ctx, args, snapshot) {
       const violations = feedArgsViolations(args);
@@ -253,7 +285,9 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
         features: pub.labels({ symbol, topic: FEATURES_TOPIC }),
         bars: pub.labels({ symbol, topic: BARS_TOPIC }),
         status: pub.labels({ symbol, topic: FEED_STATUS_TOPIC }),
+        samples: pub.labels({ symbol, topic: FEED_SAMPLE_TOPIC }),
       };
+      sampler = new FeedSampler(symbol, args.sampleMs ?? DEFAULT_SAMPLE_MS);
       statusGauge = m.gauge('qgtm_feed_status', 'Feed data status: 0 fresh, 1 gap, 2 stale', ['symbol']).labels({ symbol });
       statusGauge.set(STATUS_CODE[core.status]);
       ctx.timers.start('tick', args.tickMs ?? 1000, TICK, { repeat: true });
@@ -310,6 +344,11 @@ export default defineActor<In, FeedActorArgs, unknown>(() => {
         case 'feed.backfill_retry':
           if (bf.state === 'waiting_retry') startFetch(ctx, msg.attempt);
           return;
+        case 'feed.sample_due': {
+          const s = sampler.flush(ctx.clock.now());
+          if (s) publishSample(s, ctx);
+          return;
+        }
       }
     },
 

@@ -12,6 +12,7 @@
  */
 import type { AlpacaClients } from '../../src/alpaca/index.js';
 import type { BarLike } from './features.js';
+import { backoffDelay } from '../../src/runtime/backoff.js';
 
 /** A feed's backfill settings, minus the connection (see FeedBackfillArgs). */
 export interface BackfillSettings {
@@ -76,11 +77,10 @@ export function timeframeFor(intervalMs: number): string | null {
 export function backfillRetryDelayMs(attempt: number, symbol: string, s: BackfillSettings): number {
   const min = s.retryMinMs ?? BACKFILL_DEFAULTS.retryMinMs;
   const max = s.retryMaxMs ?? BACKFILL_DEFAULTS.retryMaxMs;
-  const base = Math.min(max, min * 2 ** Math.max(0, attempt - 2));
   let h = 0x811c9dc5;
   for (let i = 0; i < symbol.length; i++) h = Math.imul(h ^ symbol.charCodeAt(i), 0x01000193) >>> 0;
-  const spread = ((h + attempt * 0x9e3779b1) >>> 0) / 2 ** 32;
-  return Math.round(base * (1 + 0.25 * spread));
+  const u = ((h + attempt * 0x9e3779b1) >>> 0) / 2 ** 32;
+  return backoffDelay({ minMs: min, maxMs: max, jitter: 0.25, spread: 'up' }, attempt - 2, u);
 }
 
 /** The HTTP status behind an SDK error, if any. */

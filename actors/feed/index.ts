@@ -32,7 +32,10 @@ export type {
   FeedGetHistoryMsg,
   FeedBackfillResultMsg,
   FeedBackfillRetryMsg,
+  FeedSampleMsg,
+  FeedSampleDueMsg,
 } from './messages.js';
-export { FEATURES_TOPIC, BARS_TOPIC, FEED_STATUS_TOPIC, feedArgsViolations } from './actor.js';
+export { FeedSampler, DEFAULT_SAMPLE_MS } from './sampler.js';
+export { FEATURES_TOPIC, BARS_TOPIC, FEED_STATUS_TOPIC, FEED_SAMPLE_TOPIC, feedArgsViolations } from './actor.js';
 export type { FeedActorArgs, FeedBackfillArgs, BackfillState } from './actor.js';
 export { FEED_STRUCTURES } from './structures.js';

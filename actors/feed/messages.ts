@@ -115,6 +115,27 @@ export interface FeedHistoryMsg {
 
 export type FeedMsg = FeedFeaturesMsg | FeedBarMsg | FeedStatusMsg | FeedHistoryMsg;
 
+/**
+ * A conflated view of a feed for displays (topic `feed_samples`): the latest
+ * features and how many features updates it stands for, at most one per
+ * `sampleMs`. The main thread's operator views read these instead of every
+ * `feed.features` (strategy shards, risk and the allocator still get every
+ * one). Not part of `FeedMsg`: trading actors never subscribe to it.
+ */
+export interface FeedSampleMsg {
+  readonly type: 'feed.sample';
+  readonly symbol: string;
+  /** Features updates published since the previous sample (this one's included). */
+  readonly count: number;
+  /** The newest of them. */
+  readonly features: FeedFeaturesMsg;
+}
+
+/** The feed actor's own timer message: publish the trailing sample. */
+export interface FeedSampleDueMsg {
+  readonly type: 'feed.sample_due';
+}
+
 /** The feed actor's own timer message: run `onTime` (bar closing, stale detection). */
 export interface FeedTickMsg {
   readonly type: 'feed.tick';

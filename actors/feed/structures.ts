@@ -16,4 +16,6 @@ export const FEED_STRUCTURES: readonly Structure[] = [
   ['type', 'symbol', 'status', 'previous', 'reason', 'ts', 'lastUpdateAt', 'detail'],
   // feed.history
   ['type', 'symbol', 'intervalMs', 'ts', 'open', 'high', 'low', 'close', 'volume'],
+  // feed.sample (its `features` travels under the feed.features record)
+  ['type', 'symbol', 'count', 'features'],
 ];

@@ -15,7 +15,7 @@
  * FRED a real `apiKey`) to read FRED / CFTC themselves.
  */
 import { ConfigError, serializeError } from '../../src/errors.js';
-import { defineActor, type ActorContext, type Message } from '../../src/runtime/index.js';
+import { backoffDelay, defineActor, type ActorContext, type Message } from '../../src/runtime/index.js';
 import { CftcClient, COT_CONTRACT_CODES, type CotMarketName } from './cftc-client.js';
 import { FredClient } from './fred-client.js';
 import type { SourceClock, SourceStats } from './http-source.js';
@@ -214,7 +214,7 @@ export default defineActor<In, MacroActorArgs>(() => {
               ctx.log.warn('macro fetch failed', { source: args.source, ...f });
             }
             if (msg.results.length > 0) lastSuccessAt = now;
-            const delay = Math.min(intervalMs, retryMs * 2 ** (consecutiveFailures - 1));
+            const delay = backoffDelay({ minMs: retryMs, maxMs: intervalMs }, consecutiveFailures - 1);
             schedule(ctx, delay, msg.failures.map((f) => f.item));
           }
           const status: MacroStatusMsg = {

@@ -7,6 +7,7 @@
  */
 import { MacroSourceError } from './errors.js';
 import { parseJsonBounded } from '../../src/runtime/untrusted.js';
+import { backoffDelay } from '../../src/runtime/backoff.js';
 
 /** FRED and CFTC answer flat lists of observations: bounded in depth and size. */
 const RESPONSE_BOUNDS = { maxDepth: 32, maxBytes: 64 * 1024 * 1024 };
@@ -138,8 +139,8 @@ export class HttpSource {
 
   private async fetchWithRetry<T>(url: string, headers: Record<string, string>, parse: (json: unknown) => T, errorMessage: (json: unknown) => string | undefined): Promise<T> {
     const maxRetries = this.options.maxRetries ?? 3;
-    const base = this.options.baseBackoffMs ?? 500;
     const cap = this.options.maxBackoffMs ?? 60_000;
+    const policy = { minMs: this.options.baseBackoffMs ?? 500, maxMs: cap };
     for (let attempt = 0; ; attempt++) {
       if ((await this.bucket.take()) > 0) this.stats.throttledWaits++;
       this.stats.requests++;
@@ -171,10 +172,10 @@ export class HttpSource {
         if (res.status === 429) {
           this.stats.rateLimited++;
           failure = new MacroSourceError('QGTM_ERR_MACRO_RATE_LIMITED', `${this.name}: rate limited (429): ${detail}`, { status: 429 });
-          retryWait = retryAfterMs(res.headers, this.clock.now()) ?? base * 2 ** attempt;
+          retryWait = retryAfterMs(res.headers, this.clock.now()) ?? backoffDelay(policy, attempt);
         } else if (res.status >= 500) {
           failure = new MacroSourceError('QGTM_ERR_MACRO_HTTP', `${this.name}: HTTP ${res.status}: ${detail}`, { status: res.status });
-          retryWait = base * 2 ** attempt;
+          retryWait = backoffDelay(policy, attempt);
         } else {
           throw new MacroSourceError('QGTM_ERR_MACRO_HTTP', `${this.name}: HTTP ${res.status}: ${detail}`, { status: res.status });
         }
@@ -182,7 +183,7 @@ export class HttpSource {
         if (err instanceof MacroSourceError) throw err;
         const timeout = (err as Error)?.name === 'TimeoutError';
         failure = new MacroSourceError(timeout ? 'QGTM_ERR_MACRO_TIMEOUT' : 'QGTM_ERR_MACRO_NETWORK', `${this.name}: ${timeout ? 'request timed out' : 'request failed'}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-        retryWait = base * 2 ** attempt;
+        retryWait = backoffDelay(policy, attempt);
       }
       if (attempt >= maxRetries) throw failure;
       this.stats.retries++;

@@ -24,6 +24,7 @@
  */
 import type { MdState, MdStatusMsg } from './messages.js';
 import { mulberry32 } from '../../src/random.js';
+import { backoffDelay } from '../../src/runtime/backoff.js';
 
 export interface ReconnectOptions {
   /** First retry delay, ms. Default 500. */
@@ -190,10 +191,8 @@ export class SessionLifecycle {
 
   private nextDelay(): number {
     const o = this.opts;
-    const base = Math.min(o.maxMs, o.initialMs * o.multiplier ** this.attempt);
-    this.attempt++;
-    const spread = base * o.jitter * (2 * this.random() - 1);
-    return Math.max(1, Math.round(Math.min(o.maxMs, base + spread)));
+    const policy = { minMs: o.initialMs, maxMs: o.maxMs, factor: o.multiplier, jitter: o.jitter };
+    return Math.max(1, backoffDelay(policy, this.attempt++, this.random()));
   }
 
   private status(now: number, retryInMs: number | null, detail: string): MdStatusMsg {

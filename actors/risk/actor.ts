@@ -26,6 +26,7 @@ import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { StrategyStatusMsg } from '../strategy/messages.js';
 import type { RiskConfigInput } from './config.js';
 import { RiskDesk, type RiskDeskSnapshot } from './desk.js';
+import { tierRank } from './tiers.js';
 import type { RiskCommandMsg, RiskIntentDeniedMsg, RiskTierChangedMsg } from './messages.js';
 import { loadRiskState, mergeRiskStart, riskRecord, type RiskStart } from './durable.js';
 import type { DurableRecord } from '../../src/durable/index.js';
@@ -109,8 +110,6 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
     }
   };
 
-  const RANK = { NORMAL: 0, WARN: 1, THROTTLE: 2, NO_NEW: 3, FLATTEN: 4 } as const;
-
   const publishState = (ctx: ActorContext): void => {
     ctx.publish('risk', desk.state(ctx.clock.now()));
   };
@@ -139,7 +138,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
       ctx.publish('risk', c);
       ctx.log.warn('risk tier changed', { from: c.from, to: c.to, cause: c.cause, reason: c.reason });
     }
-    m.tier.set(undefined, RANK[desk.tier]);
+    m.tier.set(undefined, tierRank(desk.tier));
     publishState(ctx);
     if (desk.tier === 'FLATTEN') {
       if (!ctx.timers.isActive('flatten')) ctx.timers.start('flatten', flattenEveryMs, { type: 'risk.flatten_tick' }, { repeat: true });
@@ -187,7 +186,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
         m.stateRestores.inc({ record: 'risk', outcome: start.kind });
         persist(ctx, 'start');
       }
-      m.tier.set(undefined, RANK[desk.tier]);
+      m.tier.set(undefined, tierRank(desk.tier));
       ctx.watch(brokerId);
       ctx.tell(brokerId, { type: 'broker.sync' });
       ctx.timers.start('eval', args.evaluateEveryMs ?? 1000, { type: 'risk.tick' }, { repeat: true });

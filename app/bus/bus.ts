@@ -88,6 +88,8 @@ export interface BusStats {
   readonly commandsHandled: number;
   readonly commandsDeduplicated: number;
   readonly commandsMalformed: number;
+  /** Acks and heartbeat records read from the backend and refused: undecodable, or not the shape they must have. */
+  readonly recordsMalformed: number;
   readonly commandsSent: number;
   readonly commandTimeouts: number;
   readonly heartbeats: number;

@@ -5,10 +5,7 @@
  * and answers a repeat with the acknowledgement it gave the first time, so a
  * client may retry safely with the same id (HTTP `Idempotency-Key`).
  */
-import { TIERS, isTier, type Tier } from '../../actors/risk/tiers.js';
-
-/** The tier vocabulary, for surfaces that validate an operator's command. */
-export { TIERS, isTier };
+import { TIERS, isTier, type Tier } from '../tiers.js';
 import type { RiskCommandMsg } from '../../actors/risk/messages.js';
 import type { StrategyCommandMsg } from '../../actors/strategy/messages.js';
 

@@ -21,6 +21,7 @@ const ROWS: readonly Row[] = [
   ['qgtm_bus_commands_handled_total', 'counter', 'Operator commands executed by the daemon', (s) => s.commandsHandled],
   ['qgtm_bus_commands_deduplicated_total', 'counter', 'Operator commands answered from an earlier ack (same id)', (s) => s.commandsDeduplicated],
   ['qgtm_bus_commands_malformed_total', 'counter', 'Queued commands without a usable id, discarded', (s) => s.commandsMalformed],
+  ['qgtm_bus_records_malformed_total', 'counter', 'Acks and heartbeat records read from the bus and refused (undecodable or malformed)', (s) => s.recordsMalformed],
   ['qgtm_bus_commands_sent_total', 'counter', 'Operator commands sent by the API', (s) => s.commandsSent],
   ['qgtm_bus_command_timeouts_total', 'counter', 'Operator commands that were not acknowledged in time', (s) => s.commandTimeouts],
   ['qgtm_bus_heartbeats_total', 'counter', 'Daemon heartbeats given to the bus', (s) => s.heartbeats],

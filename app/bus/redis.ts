@@ -334,8 +334,7 @@ export class RedisBus implements StateBus {
     let ack = this.doneAcks.get(id) ?? null;
     if (!ack) {
       const stored = await this.main.get(this.key('cmd', 'ack', id));
-      const parsed = stored ? (safeParse(stored) as unknown) : null;
-      ack = isCommandAck(parsed) ? parsed : null;
+      ack = stored ? this.ackOf(stored) : null;
     }
     if (ack) {
       this.counters.commandsDeduplicated++;
@@ -436,7 +435,10 @@ export class RedisBus implements StateBus {
     sub.on('message', (channel: string, message: string) => {
       if (channel === acks) {
         const ack = safeParse(message);
-        if (!isCommandAck(ack)) return;
+        if (!isCommandAck(ack)) {
+          this.counters.recordsMalformed++;
+          return;
+        }
         const ws = this.waiters.get(ack.id);
         if (!ws) return;
         this.waiters.delete(ack.id);
@@ -473,8 +475,9 @@ export class RedisBus implements StateBus {
     if (!status.up) throw new DaemonDownError(status.reason === 'expired' ? `heartbeat expired ${status.heartbeatAgeMs} ms ago` : 'no heartbeat seen');
     const ackKey = this.key('cmd', 'ack', cmd.id);
     try {
-      const earlier = safeParse((await this.main.get(ackKey)) ?? 'null');
-      if (isCommandAck(earlier)) {
+      const stored = await this.main.get(ackKey);
+      const earlier = stored === null ? null : this.ackOf(stored);
+      if (earlier) {
         this.counters.commandsDeduplicated++;
         return earlier;
       }
@@ -517,8 +520,9 @@ export class RedisBus implements StateBus {
     this.counters.commandTimeouts++;
     const removed = await this.main.lrem(this.key('cmd', 'queue'), 1, raw).catch(() => 0);
     if (removed > 0) throw new CommandTimeoutError(cmd.id, options.timeoutMs, false);
-    const late = safeParse((await this.main.get(ackKey).catch(() => null)) ?? 'null');
-    if (isCommandAck(late)) return late;
+    const lateText = await this.main.get(ackKey).catch(() => null);
+    const late = lateText === null ? null : this.ackOf(lateText);
+    if (late) return late;
     throw new CommandTimeoutError(cmd.id, options.timeoutMs, true);
   }
 
@@ -537,18 +541,35 @@ export class RedisBus implements StateBus {
       return unavailable();
     }
     if (!res || res.some(([err]) => err)) return unavailable();
-    const beat = safeParse((res[0][1] as string | null) ?? 'null') as HeartbeatRecord | null;
+    const beat = this.heartbeatOf(res[0][1] as string | null);
     const pttl = res[1][1] as number;
-    const last = safeParse((res[2][1] as string | null) ?? 'null') as HeartbeatRecord | null;
-    if (beat && typeof beat.at === 'number' && pttl > 0) {
+    const last = this.heartbeatOf(res[2][1] as string | null);
+    if (beat && pttl > 0) {
       this.lastSeen = beat;
       // Age from the TTL left, so clocks of the two processes need not agree.
       return { up: true, heartbeatAgeMs: Math.max(0, (beat.ttlMs ?? this.ttlMs) - pttl), info: beat };
     }
-    const seen = last && typeof last.at === 'number' ? last : this.lastSeen;
+    const seen = last ?? this.lastSeen;
     if (!seen) return { up: false, heartbeatAgeMs: null, info: null, reason: 'no_heartbeat' };
     this.lastSeen = seen;
     return { up: false, heartbeatAgeMs: Math.max(0, this.now() - seen.at), info: seen, reason: 'expired' };
+  }
+
+  /** A stored ack, or null (counted) when what Redis holds is not one. */
+  private ackOf(text: string): CommandAck | null {
+    const ack = safeParse(text);
+    if (isCommandAck(ack)) return ack;
+    this.counters.recordsMalformed++;
+    return null;
+  }
+
+  /** A heartbeat record, null when there is none, and null (counted) when what Redis holds is not one. */
+  private heartbeatOf(text: string | null): HeartbeatRecord | null {
+    if (text === null) return null;
+    const beat = safeParse(text) as HeartbeatRecord | undefined;
+    if (beat !== null && typeof beat === 'object' && typeof beat.at === 'number' && Number.isFinite(beat.at)) return beat;
+    this.counters.recordsMalformed++;
+    return null;
   }
 
   // ---- both -------------------------------------------------------------

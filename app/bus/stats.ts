@@ -16,6 +16,7 @@ export function newCounters(): Counters {
     commandsHandled: 0,
     commandsDeduplicated: 0,
     commandsMalformed: 0,
+    recordsMalformed: 0,
     commandsSent: 0,
     commandTimeouts: 0,
     heartbeats: 0,

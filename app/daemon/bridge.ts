@@ -4,18 +4,24 @@
  * topics), operator commands in (bus -> actors, with acknowledgements), plus
  * the main thread's own trading metrics.
  *
- * High-rate data is sampled, not forwarded: features become one `ticks`
- * batch every `tickMs` with the latest values of the instruments that moved;
- * signals likewise. Everything else (orders, fills, risk, supervisor
+ * High-rate data is sampled, not forwarded, and sampled where it is made:
+ * the bridge never subscribes to `features` (every tick of every feed would
+ * cross to the main thread and be decoded here); each feed publishes a
+ * conflated `feed.sample` on `feed_samples` a few times a second (its
+ * `sampleMs`), and the bridge turns those into one `ticks` batch every
+ * `tickMs` with the latest values of the instruments that moved; signals are
+ * batched likewise. Everything else (orders, fills, risk, supervisor
  * reports) is forwarded as it happens.
  */
 import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
 import type { ExecAccountMsg, ExecConnectionMsg, ExecFillMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../../actors/broker/messages.js';
-import type { FeedFeaturesMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
+import type { FeedSampleMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
+import { FEED_SAMPLE_TOPIC } from '../../actors/feed/actor.js';
 import type { MdStatusMsg } from '../../actors/market-data/messages.js';
 import { MACRO_STATUS_TOPIC } from '../../actors/macro/actor.js';
 import type { MacroStatusMsg } from '../../actors/macro/messages.js';
 import type { RiskCommandResultMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
+import { tierRank } from '../tiers.js';
 import type { StrategyCommandResultMsg, StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
 import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
 import type { SupervisionTree, SupervisorReport } from '../../supervisor/index.js';
@@ -26,7 +32,6 @@ import type { ActorSystem, Message, WorkerVitals } from '../../src/runtime/index
 import type { Focus } from '../../src/universe/index.js';
 import { OperatorViews } from './views.js';
 
-const TIER_LEVEL: Record<string, number> = { NORMAL: 0, WARN: 1, THROTTLE: 2, NO_NEW: 3, FLATTEN: 4 };
 
 export interface BridgeOptions {
   readonly system: ActorSystem;
@@ -58,6 +63,8 @@ export class DaemonBridge {
   private tree: SupervisionTree | undefined;
   /** Each macro source's last fetch outcome. */
   private readonly macro = new Map<string, MacroStatusMsg>();
+  /** Messages the main thread received (and decoded) per actor topic. */
+  private readonly received = new Map<string, number>();
 
   constructor(private readonly opts: BridgeOptions) {
     this.views = new OperatorViews(opts.focus);
@@ -71,8 +78,16 @@ export class DaemonBridge {
     const { system, bus } = this.opts;
     const v = this.views;
     const now = (): number => Date.now();
+    const topicMessages = system.registry.counter('qgtm_daemon_topic_messages_total', 'Actor messages the daemon main thread received, by topic', ['topic']);
     const sub = async (topic: string, handler: (m: Message) => void): Promise<void> => {
-      this.unsubscribes.push(await system.subscribe(topic, handler));
+      const counted = topicMessages.labels({ topic });
+      this.unsubscribes.push(
+        await system.subscribe(topic, (m) => {
+          this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
+          counted.inc();
+          handler(m);
+        }),
+      );
     };
     const r = system.registry;
     const signalsTotal = r.counter('qgtm_signals_total', 'Strategy signals published', ['strategy']);
@@ -82,9 +97,10 @@ export class DaemonBridge {
     const driftGauge = r.gauge('qgtm_reconciliation_drift_ratio', 'Position drift notional over equity at the last reconciliation', []);
     const featuresTotal = r.counter('qgtm_daemon_features_seen_total', 'Feature updates seen by the daemon bridge', []);
 
-    await sub('features', (m) => {
-      v.onFeatures(m as FeedFeaturesMsg, now());
-      featuresTotal.inc();
+    await sub(FEED_SAMPLE_TOPIC, (m) => {
+      const s = m as FeedSampleMsg;
+      v.onSample(s, now());
+      featuresTotal.inc(undefined, s.count);
     });
     await sub('feed_status', (m) => v.onFeedStatus(m as FeedStatusMsg));
     await sub('md_status', (m) => (v.md = m as MdStatusMsg));
@@ -99,7 +115,7 @@ export class DaemonBridge {
     await sub('posture', (m) => v.onPosture(m as AllocPostureMsg));
     await sub('risk', (m) => {
       v.onRisk(m as RiskStateMsg | RiskTierChangedMsg | RiskIntentDeniedMsg);
-      if (m.type === 'risk.state') tierGauge.set(undefined, TIER_LEVEL[(m as RiskStateMsg).tier] ?? -1);
+      if (m.type === 'risk.state') tierGauge.set(undefined, tierRank((m as RiskStateMsg).tier));
       if (m.type !== 'risk.state') bus.publish('risk', m);
     });
     await sub('orders', (m) => {
@@ -141,6 +157,11 @@ export class DaemonBridge {
     this.timers.push(setInterval(() => this.putState(), this.opts.stateMs ?? 1000));
     this.timers.push(setInterval(() => void this.refreshLoad(), 2000));
     for (const t of this.timers) t.unref();
+  }
+
+  /** Messages received per actor topic since start (what the main thread had to decode). */
+  messagesSeen(): Record<string, number> {
+    return Object.fromEntries(this.received);
   }
 
   /** The tree whose reports and view the bridge shows (once it has started). */

@@ -81,6 +81,8 @@ export interface MarketDataSpecOptions {
     readonly perSymbol?: Readonly<Record<string, Partial<Omit<FeedConfig, 'symbol'>>>>;
     /** onTime timer period, ms. Default 1000. */
     readonly tickMs?: number;
+    /** Period of each feed's conflated `feed.sample` for the operator views, ms (0: none). Default 250. */
+    readonly sampleMs?: number;
     /** Default DEFAULT_FEED_MAILBOX (bounded, drop oldest). */
     readonly mailbox?: MailboxConfig;
     /** Snapshot period for warm restarts, ms. Default 1000. */
@@ -163,7 +165,7 @@ export function marketDataSpecs(o: MarketDataSpecOptions): ActorSpec[] {
     : undefined;
   const feeds: ActorSpec[] = o.symbols.map((symbol, k) => {
     const config = { ...o.feed?.config, ...o.feed?.perSymbol?.[symbol] };
-    const args: FeedActorArgs = { symbol, config, ...(o.feed?.tickMs !== undefined ? { tickMs: o.feed.tickMs } : {}), ...(backfill ? { backfill } : {}) };
+    const args: FeedActorArgs = { symbol, config, ...(o.feed?.tickMs !== undefined ? { tickMs: o.feed.tickMs } : {}), ...(o.feed?.sampleMs !== undefined ? { sampleMs: o.feed.sampleMs } : {}), ...(backfill ? { backfill } : {}) };
     violations.push(...feedArgsViolations(args));
     try {
       feedConfig(symbol, config);

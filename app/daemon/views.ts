@@ -6,7 +6,7 @@
  */
 import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
 import type { ExecAccountMsg, ExecFillMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../../actors/broker/messages.js';
-import type { FeedFeaturesMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
+import type { FeedFeaturesMsg, FeedSampleMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
 import type { MdStatusMsg } from '../../actors/market-data/messages.js';
 import type { RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
 import type { StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
@@ -77,8 +77,13 @@ export class OperatorViews {
 
   // ---- inputs ----------------------------------------------------------
 
-  onFeatures(m: FeedFeaturesMsg, now: number): void {
-    this.counts.features++;
+  /** A feed's conflated sample: its newest features, standing for `count` updates. */
+  onSample(m: FeedSampleMsg, now: number): void {
+    this.onFeatures(m.features, now, m.count);
+  }
+
+  onFeatures(m: FeedFeaturesMsg, now: number, count = 1): void {
+    this.counts.features += count;
     const v = this.instruments.get(m.symbol);
     if (!v) return;
     v.price = m.price;

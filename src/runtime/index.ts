@@ -11,6 +11,8 @@ export type { Structure } from './codec.js';
 export { Mailbox, DEFAULT_MAILBOX } from './mailbox.js';
 export type { MailboxConfig, OverflowPolicy } from './mailbox.js';
 export { RealClock, VirtualClock } from './clock.js';
+export { Backoff, backoffDelay, backoffViolations } from './backoff.js';
+export type { BackoffPolicy } from './backoff.js';
 export type { Clock, TimerHandle } from './clock.js';
 export type { Timers, TimerOptions } from './timers.js';
 export type { DeadLetter, DeadLetterCount, DeadLetterReason } from './dead-letters.js';

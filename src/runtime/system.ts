@@ -27,6 +27,7 @@ import type { ActorInfo, FaultKind, WorkerEvent, WorkerVitals } from './protocol
 import { DEFAULT_RESTART_BUFFER, placementOf, validateSpec, type ActorSpec } from './spec.js';
 import { WorkerHost, type WorkerEnd, type WorkerEndReason } from './worker-host.js';
 import { advance, settle } from './quiescence.js';
+import { backoffDelay } from './backoff.js';
 import { validateSystemOptions, type ActorExit, type ActorFailure, type ActorStatus, type ExitHandler, type FailureHandler, type FailureReason, type SystemOptions } from './system-options.js';
 
 export { validateSystemOptions };
@@ -628,7 +629,7 @@ export class ActorSystem extends EventEmitter {
     const prev = this.failureStreaks.get(f.id);
     const failures = prev && now - prev.lastAt < DEFAULT_RESTART.resetMs ? prev.failures + 1 : 1;
     this.failureStreaks.set(f.id, { failures, lastAt: now });
-    const delayMs = failures === 1 ? 0 : Math.min(DEFAULT_RESTART.maxMs, DEFAULT_RESTART.baseMs * 2 ** (failures - 2));
+    const delayMs = failures === 1 ? 0 : backoffDelay({ minMs: DEFAULT_RESTART.baseMs, maxMs: DEFAULT_RESTART.maxMs }, failures - 2);
     this.log.warn('actor failed; restarting (no supervisor installed)', { actor: f.id, reason: f.reason, error: f.error.message, failures, delayMs });
     const restart = (): void => {
       if (this.closed) return;

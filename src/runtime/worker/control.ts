@@ -119,12 +119,18 @@ function injectFault(deps: ControlDeps, id: string, kind: FaultKind, arg?: numbe
         }
       });
       return;
-    case 'oom':
-      setImmediate(() => {
-        const hog: number[][] = [];
-        for (;;) hog.push(new Array(1 << 20).fill(hog.length));
-      });
+    case 'oom': {
+      // Injected runaway allocation, in slices with the event loop turning between them: the
+      // worker keeps heartbeating, so it ends at its heap cap (oom), never as a hang, however
+      // slowly a loaded machine runs it.
+      const hog: number[][] = [];
+      const grow = (): void => {
+        for (let i = 0; i < 4; i++) hog.push(new Array(1 << 20).fill(hog.length));
+        setImmediate(grow);
+      };
+      setImmediate(grow);
       return;
+    }
     case 'slow':
       cell.slowMs = arg ?? 50;
       return;

@@ -56,7 +56,7 @@ export interface HarnessOptions {
 export const FAST: Partial<TradingConfig> = {
   shards: 1,
   strategy: { strategies: ['trend_ma_cross'], paramOverrides: { trend_ma_cross: { fast: 2, slow: 4, horizonBars: 50 } }, statusEveryMs: 500 },
-  allocator: { minIntervalMs: 50, rebalanceEveryMs: 60_000 },
+  allocator: { rebalanceEveryMs: 60_000 },
   risk: { risk: { coolDownMs: 300, staleData: { ladder: { WARN: 600_000 }, hysteresis: 1000 } }, evaluateEveryMs: 100, stateEveryMs: 500, flattenEveryMs: 200, cancelRetryMs: 1000 },
   broker: { reconcileEveryMs: 500, statusEveryMs: 100, disconnectAfterMs: 600, reconnectMinMs: 100, reconnectMaxMs: 400, retryAfterMs: 200, requestTimeoutMs: 2000, periodicGraceMs: 1000 },
 };

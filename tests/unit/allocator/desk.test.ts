@@ -11,28 +11,29 @@ const positions = (pos: Record<string, number>, pendingQty: Record<string, numbe
 });
 const account = (equity: number): ExecAccountMsg => ({ type: 'exec.account', equity, lastEquity: equity, cash: equity, buyingPower: equity, status: 'ACTIVE', ts: 0 });
 
-function desk(minIntervalMs = 1000): AllocatorDesk {
-  const d = new AllocatorDesk({ minIntervalMs, config: { combine: { flatPrior: 0 }, sizing: { maxWeight: 0.5 }, intents: { maxTurnover: 5, noTradeBand: 0 } } });
+function desk(intents: Record<string, number> = {}): AllocatorDesk {
+  const d = new AllocatorDesk({ config: { combine: { flatPrior: 0 }, sizing: { maxWeight: 0.5 }, intents: { maxTurnover: 5, noTradeBand: 0, hysteresis: 0, ...intents } } });
   d.onFeatures({ symbol: 'GLD', price: 200, vol: 0.2, ts: 1_000 });
   return d;
 }
 
 describe('AllocatorDesk', () => {
-  it('first signal then due now; a repeat within the threshold is no change; a flip is', () => {
+  // This test used to assert a flip 200 ms after a rebalance waited 800 ms more (minIntervalMs):
+  // that throttle is gone (issue 12: tick-to-intent), so a flip is due at once.
+  it('first signal then due now; a repeat within the threshold is no change; a flip right after a rebalance is due at once', () => {
     const d = desk();
-    expect(d.dueIn(1_000)).toBeNull();
+    expect(d.due).toBe(false);
     expect(d.onSignal(sig(), 1_000, 111)).toEqual({ accepted: true, changed: true });
-    expect(d.dueIn(1_000)).toBe(0);
+    expect(d.due).toBe(true);
     d.rebalance(1_000);
     expect(d.onSignal(sig({ strength: 0.82, ts: 1_100 }), 1_100)).toEqual({ accepted: true, changed: false });
-    expect(d.dueIn(1_100)).toBeNull();
+    expect(d.due).toBe(false);
     expect(d.onSignal(sig({ direction: -1, ts: 1_200 }), 1_200)).toMatchObject({ changed: true });
-    expect(d.dueIn(1_200)).toBe(800);
-    expect(d.dueIn(2_500)).toBe(0);
+    expect(d.due).toBe(true);
   });
 
   it('rebalance then the intents carry the earliest trace stamp since the last one', () => {
-    const d = desk(0);
+    const d = desk();
     d.onPositions(positions({}), 1_000);
     d.onAccount(account(100_000), 1_000);
     d.onSignal(sig({ ts: 1_000 }), 1_000, 500);
@@ -45,7 +46,7 @@ describe('AllocatorDesk', () => {
   });
 
   it('working orders count as held: the same target is not bought twice', () => {
-    const d = desk(0);
+    const d = desk();
     d.onSignal(sig({ direction: 1, strength: 1, confidence: 1 }), 1_000);
     d.onPositions(positions({}), 1_000);
     d.onAccount(account(100_000), 1_000);
@@ -59,27 +60,27 @@ describe('AllocatorDesk', () => {
   });
 
   it('book known for the first time then due (signals waited for it); later books are not a reason', () => {
-    const d = desk(0);
+    const d = desk();
     d.onSignal(sig(), 1_000);
     d.rebalance(1_000); // no book yet: nothing to trade
     expect(d.onPositions(positions({}), 1_100)).toBe(false);
     expect(d.onAccount(account(100_000), 1_100)).toBe(true);
-    expect(d.dueIn(1_100)).toBe(0);
+    expect(d.due).toBe(true);
     d.rebalance(1_100);
     expect(d.onAccount(account(101_000), 1_200)).toBe(false);
-    expect(d.dueIn(1_200)).toBeNull();
+    expect(d.due).toBe(false);
   });
 
   it('cold desk (no signal yet) with a book then never due: it must not liquidate before strategies speak', () => {
-    const d = desk(0);
+    const d = desk();
     expect(d.warm).toBe(false);
     d.onPositions(positions({ GLD: 100 }), 1_000);
     d.onAccount(account(100_000), 1_000);
-    expect(d.dueIn(1_000)).toBeNull();
+    expect(d.due).toBe(false);
   });
 
   it('restarted from a snapshot then the sequence resumes past both the snapshot and the floor', () => {
-    const d = desk(0);
+    const d = desk();
     d.onSignal(sig(), 1_000);
     d.rebalance(1_000);
     d.rebalance(1_001);
@@ -110,18 +111,18 @@ describe('AllocatorDesk', () => {
   });
 
   it('signal that overtook its features then the first volatility is a reason to rebalance, and sizes it', () => {
-    const d = desk(0);
+    const d = desk();
     d.onPositions(positions({}), 1_000);
     d.onAccount(account(100_000), 1_000);
     d.onSignal(sig({ symbol: 'SLV', direction: 1, strength: 1, confidence: 1 }), 1_000);
     const blind = d.rebalance(1_000);
     expect(blind.posture.weights.SLV ?? 0).toBe(0);
-    expect(d.dueIn(1_050)).toBeNull();
+    expect(d.due).toBe(false);
     // Features without a volatility, or for a symbol no signal speaks for: no reason.
     expect(d.onFeatures({ symbol: 'SLV', price: 25, vol: null, ts: 1_100 }, 1_100)).toBe(false);
     expect(d.onFeatures({ symbol: 'PPLT', price: 90, vol: 0.3, ts: 1_100 }, 1_100)).toBe(false);
     expect(d.onFeatures({ symbol: 'SLV', price: 25, vol: 0.3, ts: 1_100 }, 1_100)).toBe(true);
-    expect(d.dueIn(1_100)).toBe(0);
+    expect(d.due).toBe(true);
     expect(d.rebalance(1_100).posture.weights.SLV).toBeGreaterThan(0);
     // Later features of the same symbol are no new reason.
     expect(d.onFeatures({ symbol: 'SLV', price: 25.1, vol: 0.31, ts: 1_200 }, 1_200)).toBe(false);

@@ -5,8 +5,8 @@
  * page shows "—" or "no data yet" for it and never a made-up number.
  */
 
-export type Tier = 'NORMAL' | 'WARN' | 'THROTTLE' | 'NO_NEW' | 'FLATTEN';
-export const TIERS: readonly Tier[] = ['NORMAL', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN'];
+import type { Tier } from '../../../app/tiers.js';
+export { TIERS, tierRank, type Tier } from '../../../app/tiers.js';
 
 /** The telemetry topics of the gateway's /ws stream. */
 export type Topic = 'health' | 'ticks' | 'signals' | 'risk' | 'orders' | 'fills' | 'supervisor';

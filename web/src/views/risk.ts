@@ -4,7 +4,7 @@
  * set a floor tier, clear it, flatten. Every control asks for confirmation
  * and is sent with the operator token; FLATTEN must be typed out.
  */
-import { commands, TIERS, type TierChangeVM, type TriggerUnit, type TriggerVM } from '../api/index.js';
+import { commands, TIERS, tierRank, type TierChangeVM, type TriggerUnit, type TriggerVM } from '../api/index.js';
 import { confirmDialog, runCommand } from '../ui/dialog.js';
 import { h, KeyedTable, panel, scroller, setData, setText } from '../ui/dom.js';
 import { ago, clock, DASH, dropPrefix, duration, fixed, money, pct, times } from '../ui/format.js';
@@ -168,7 +168,7 @@ export function createRiskView(store: Store): View {
       else if (act.length === 0) active.append(h('span.chip.chip-ok', {}, 'none'));
       for (const t of act) active.append(h('span', { class: `chip chip-tier-${t.tier}`, title: t.reason }, `${t.trigger.replace(/_/g, ' ')} → ${t.tier}`));
     }
-    triggers.render([...(r?.triggers ?? [])].sort((a, b) => TIERS.indexOf(b.tier) - TIERS.indexOf(a.tier)), (t) => (t.tier !== 'NORMAL' ? 'active' : ''));
+    triggers.render([...(r?.triggers ?? [])].sort((a, b) => tierRank(b.tier) - tierRank(a.tier)), (t) => (t.tier !== 'NORMAL' ? 'active' : ''));
     history.render((r?.history ?? []).slice(0, 50));
     setText(kEquity, money(r?.equity));
     setText(kGross, money(r?.grossExposure));

@@ -63,6 +63,29 @@ describeWithTool('RedisBus over a real redis-server', why, () => {
     expect(seen).toEqual([c.id]);
   });
 
+  it('a malformed heartbeat, stored ack or published ack then refused and counted, the API still answers', async () => {
+    const { daemon, api, prefix } = await pair(5000);
+    const r = new Redis(redis.url);
+    try {
+      await r.set(`${prefix}daemon:heartbeat`, '{"at":', 'PX', 5000);
+      await r.set(`${prefix}daemon:last`, '{"at":"yesterday"}');
+      const status = await api.daemonStatus();
+      expect(status).toMatchObject({ up: false, reason: 'no_heartbeat' });
+      expect(api.stats().recordsMalformed).toBe(2);
+      await beatSeen(daemon, api);
+      daemon.onCommand(async (c): Promise<CommandAck> => ({ id: c.id, ok: true }));
+      // An ack stored under a command's id that is not an ack: the command runs instead of being answered from it.
+      const c = cmd();
+      await r.set(`${prefix}cmd:ack:${c.id}`, '[1,2,3]');
+      expect(await api.sendCommand(c, { timeoutMs: 3000 })).toEqual({ id: c.id, ok: true });
+      expect(api.stats().recordsMalformed).toBe(3);
+      await r.publish(`${prefix}cmd:acks`, '{"id":');
+      await eventually(() => api.stats().recordsMalformed === 4, 2000, 'published garbage ack counted');
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('state put by the daemon then read by the API, latest wins', async () => {
     const { daemon, api } = await pair();
     daemon.putState('risk', { tier: 'NORMAL' });

@@ -44,12 +44,12 @@ describe('marketDataSpecs', () => {
     const specs = marketDataSpecs({
       conn: local,
       symbols: ['GLD', 'SLV'],
-      feed: { config: { staleAfterMs: 30_000 }, perSymbol: { SLV: { barIntervalMs: 300_000 } }, tickMs: 250, mailbox: LOSSLESS_FEED_MAILBOX, snapshotEveryMs: 5000 },
+      feed: { config: { staleAfterMs: 30_000 }, perSymbol: { SLV: { barIntervalMs: 300_000 } }, tickMs: 250, sampleMs: 500, mailbox: LOSSLESS_FEED_MAILBOX, snapshotEveryMs: 5000 },
       md: { feedIdPattern: 'px:{symbol}', reconnect: { initialMs: 100 } },
       macro: false,
     });
     expect(specs.map((s) => s.id)).toEqual(['px:GLD', 'px:SLV', 'md']);
-    expect(specs[1]).toMatchObject({ args: { symbol: 'SLV', tickMs: 250, config: { staleAfterMs: 30_000, barIntervalMs: 300_000 } }, mailbox: LOSSLESS_FEED_MAILBOX, snapshot: { everyMs: 5000 } });
+    expect(specs[1]).toMatchObject({ args: { symbol: 'SLV', tickMs: 250, sampleMs: 500, config: { staleAfterMs: 30_000, barIntervalMs: 300_000 } }, mailbox: LOSSLESS_FEED_MAILBOX, snapshot: { everyMs: 5000 } });
     expect(specs[2].args).toMatchObject({ feedIdPattern: 'px:{symbol}', reconnect: { initialMs: 100 } });
   });
 
@@ -66,13 +66,14 @@ describe('marketDataSpecs', () => {
       marketDataSpecs({
         conn: local,
         symbols: ['GLD', 'GLD', ''],
-        feed: { config: { barIntervalMs: 0 }, tickMs: -5 },
+        feed: { config: { barIntervalMs: 0 }, tickMs: -5, sampleMs: Number.NaN },
         md: { channels: ['trades', 'news' as never], reconnect: { jitter: 2 } },
         macro: { cftc: { weeks: 0 } },
       }),
     );
     const text = err.violations.join('\n');
     expect(text).toContain('feed[GLD].tickMs must be a positive number');
+    expect(text).toContain('feed[GLD].sampleMs must be a number >= 0');
     expect(text).toContain('feed[GLD].barIntervalMs must be an integer >= 1');
     expect(text).toContain('feed.symbol must be a non-empty string');
     expect(text).toContain('md.symbols must be a non-empty list of symbols');

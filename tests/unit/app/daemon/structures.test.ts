@@ -31,7 +31,7 @@ function samples(): Record<string, object> {
 
   // alloc.intents with a market and a limit intent and a skipped symbol
   for (const orderType of ['market', 'limit'] as const) {
-    const d = new AllocatorDesk({ minIntervalMs: 0, config: { intents: { orderType, maxTurnover: 5 } } });
+    const d = new AllocatorDesk({ config: { intents: { orderType, maxTurnover: 5 } } });
     d.onFeatures({ symbol: 'GLD', price: 100, vol: 0.2, ts: T0 });
     d.onSignal({ ...sig!, ts: T0 }, T0, 1);
     // A held symbol without a price is skipped.
