@@ -12,8 +12,9 @@
  *   latch) plus `risk.preTrade` (per-order limits and order-rate caps): the
  *   governor owns both, and an operator tunes them together.
  * - `allocator`: AllocatorConfig (`combine`, `sizing`: vol target and caps,
- *   `intents`: band, minimum trade, turnover, order type) plus the actor's
- *   rebalance pacing at the top level.
+ *   `intents`: band, hysteresis, minimum trade, turnover, order type) plus
+ *   the actor's own settings at the top level (housekeeping period, signal
+ *   change threshold, in-flight TTL).
  * - `strategies`: what runs (profile, parameter overrides, disabled at
  *   start) and over how many shards (`shards`): shard count partitions the
  *   catalog, so it belongs with it; which workers the shards run in is
@@ -40,7 +41,7 @@ export type RiskSettings = { readonly [K in LadderKey]: { readonly ladder: Ladde
 };
 
 /** The allocator actor's pacing (AllocatorArgs) at the top, its core config in `combine`/`sizing`/`intents`. */
-export type AllocatorSettings = Required<Pick<AllocatorArgs, 'rebalanceEveryMs' | 'minIntervalMs' | 'changeThreshold'>> & AllocatorConfig;
+export type AllocatorSettings = Required<Pick<AllocatorArgs, 'rebalanceEveryMs' | 'changeThreshold' | 'inflightTtlMs'>> & AllocatorConfig;
 
 export interface StrategiesSettings {
   /** Parameter profile (actors/strategy/profiles.ts): `intraday` sizes windows for 1-minute bars, `daily` is the catalog. */
@@ -71,8 +72,8 @@ export const DEFAULT_TRADING = {
   allocator: {
     // The allocator actor's own defaults (actors/allocator/actor.ts).
     rebalanceEveryMs: 60_000,
-    minIntervalMs: 1000,
     changeThreshold: 0.05,
+    inflightTtlMs: 10_000,
     ...DEFAULT_ALLOCATOR_CONFIG,
   } satisfies AllocatorSettings as AllocatorSettings,
   strategies: { profile: 'intraday', shards: 2, params: {}, disabled: [] } satisfies StrategiesSettings as StrategiesSettings,
@@ -103,8 +104,8 @@ export const TRADING_FIELDS: readonly FieldSpec[] = [
   { path: 'risk.preTrade.maxOrdersPerWindow', type: { kind: 'int', min: 1, max: 1_000_000 }, env: 'QGTM_RISK_MAX_ORDERS_PER_WINDOW' },
   { path: 'risk.preTrade.throttledOrdersPerWindow', type: { kind: 'int', min: 1, max: 1_000_000 }, env: 'QGTM_RISK_THROTTLED_ORDERS_PER_WINDOW' },
   { path: 'allocator.rebalanceEveryMs', type: ms(500, 3_600_000), env: 'QGTM_REBALANCE_EVERY_MS' },
-  { path: 'allocator.minIntervalMs', type: ms(0, 3_600_000), env: 'QGTM_ALLOCATOR_MIN_INTERVAL_MS' },
   { path: 'allocator.changeThreshold', type: { kind: 'number', min: 0, max: 1 }, env: 'QGTM_ALLOCATOR_CHANGE_THRESHOLD' },
+  { path: 'allocator.inflightTtlMs', type: ms(100, 600_000), env: 'QGTM_ALLOCATOR_INFLIGHT_TTL_MS' },
   { path: 'allocator.combine.flatPrior', type: nonNeg, env: 'QGTM_ALLOCATOR_FLAT_PRIOR' },
   { path: 'allocator.sizing.targetVol', type: { kind: 'number', greaterThan: 0, max: 5 }, env: 'QGTM_ALLOCATOR_TARGET_VOL' },
   { path: 'allocator.sizing.minVol', type: { kind: 'number', greaterThan: 0, max: 5 }, env: 'QGTM_ALLOCATOR_MIN_VOL' },
@@ -114,6 +115,7 @@ export const TRADING_FIELDS: readonly FieldSpec[] = [
   { path: 'allocator.sizing.allowShort', type: { kind: 'boolean' }, env: 'QGTM_ALLOCATOR_ALLOW_SHORT' },
   { path: 'allocator.intents.minTradeNotional', type: nonNeg, env: 'QGTM_MIN_TRADE_NOTIONAL' },
   { path: 'allocator.intents.noTradeBand', type: { kind: 'number', min: 0, max: 1 }, env: 'QGTM_NO_TRADE_BAND' },
+  { path: 'allocator.intents.hysteresis', type: { kind: 'number', min: 0, max: 1 }, env: 'QGTM_ALLOCATOR_HYSTERESIS' },
   { path: 'allocator.intents.maxTurnover', type: { kind: 'number', greaterThan: 0, max: 10 }, env: 'QGTM_ALLOCATOR_MAX_TURNOVER' },
   { path: 'allocator.intents.orderType', type: { kind: 'enum', values: ['market', 'limit'] }, env: 'QGTM_ALLOCATOR_ORDER_TYPE' },
   { path: 'allocator.intents.limitOffsetBps', type: { kind: 'number', min: 0, max: 10_000 }, env: 'QGTM_ALLOCATOR_LIMIT_OFFSET_BPS' },

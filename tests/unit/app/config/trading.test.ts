@@ -32,7 +32,7 @@ describe('trading settings', () => {
   it('nothing configured then the actors get exactly their own defaults (npm start trades as before)', () => {
     const { config } = loadConfig({ mode: 'start', env: {}, randomToken: () => 'x'.repeat(20) });
     expect(riskArgs(config.risk)).toEqual({ risk: DEFAULT_RISK_CONFIG, preTrade: DEFAULT_PRE_TRADE_CONFIG });
-    expect(allocatorArgs(config.allocator)).toEqual({ rebalanceEveryMs: 60_000, minIntervalMs: 1000, changeThreshold: 0.05, config: DEFAULT_ALLOCATOR_CONFIG });
+    expect(allocatorArgs(config.allocator)).toEqual({ rebalanceEveryMs: 60_000, changeThreshold: 0.05, inflightTtlMs: 10_000, config: DEFAULT_ALLOCATOR_CONFIG });
     expect(config.strategies).toEqual({ profile: 'intraday', shards: 2, params: {}, disabled: [] });
     expect(strategyOverrides(config.strategies)).toEqual(STRATEGY_PROFILES.intraday);
   });
