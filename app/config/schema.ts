@@ -77,6 +77,12 @@ export interface VenueConfig {
    */
   readonly dataDir: string | null;
   readonly fresh: boolean;
+  /** The account's REST requests a minute (Alpaca: 200), shared by every process using the key. */
+  readonly rateLimitPerMinute: number;
+  /** Share of that limit backfill and other bulk reads may use from one thread. */
+  readonly rateBulkShare: number;
+  /** Bulk reads wait while the venue reports this share of the limit or less left (kept for orders). */
+  readonly rateReserveShare: number;
 }
 
 /**
@@ -142,7 +148,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   },
   redis: { url: null, prefix: 'qgtm:' },
   auth: { token: null },
-  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false },
+  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false, rateLimitPerMinute: 200, rateBulkShare: 0.3, rateReserveShare: 0.5 },
   universe: { focus: 'pm' },
   macro: { fredUrl: null, fredApiKey: null, cftcUrl: null, cftcAppToken: null },
   daemon: {
@@ -189,6 +195,10 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'venue.dataUrl', type: { kind: 'url', schemes: ['http:', 'https:', 'ws:', 'wss:'], nullable: true }, env: 'APCA_API_DATA_URL' },
   { path: 'venue.dataStreamUrl', type: { kind: 'url', schemes: ['ws:', 'wss:'], nullable: true }, env: 'QGTM_DATA_STREAM_URL' },
   { path: 'venue.live', type: { kind: 'boolean' }, flagOnly: '--live' },
+  // The account request budget's shares (src/alpaca/rate-budget.ts; its defaults).
+  { path: 'venue.rateLimitPerMinute', type: { kind: 'int', min: 1, max: 100_000 }, env: 'QGTM_RATE_LIMIT_PER_MINUTE' },
+  { path: 'venue.rateBulkShare', type: { kind: 'number', greaterThan: 0, max: 1 }, env: 'QGTM_RATE_BULK_SHARE' },
+  { path: 'venue.rateReserveShare', type: { kind: 'number', min: 0, max: 1 }, env: 'QGTM_RATE_RESERVE_SHARE' },
   { path: 'venue.liveAccount', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_LIVE_ACCOUNT' },
   { path: 'macro.fredUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'QGTM_FRED_URL' },
   { path: 'macro.fredApiKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'FRED_API_KEY', secret: true },

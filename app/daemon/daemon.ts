@@ -57,7 +57,8 @@ export interface DaemonHandle {
 
 
 export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
-  const { config, bus, connection, log } = options;
+  const { config, bus, log } = options;
+  const connection = withRateBudget(options.connection, config.venue);
   const shards = config.strategies.shards;
   const journalDir = resolve(config.daemon.journalDir, options.journalScope ?? '');
   mkdirSync(journalDir, { recursive: true });
@@ -155,6 +156,15 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         null,
       );
     },
+  };
+}
+
+/** The connection whose clients (every actor's) count in a request budget of the configured limit and shares. */
+export function withRateBudget(connection: AlpacaConnection, venue: QgtmConfig['venue']): AlpacaConnection {
+  const limit = venue.rateLimitPerMinute;
+  return {
+    ...connection,
+    rateBudget: { limitPerMinute: limit, bulkPerMinute: Math.max(1, Math.floor(limit * venue.rateBulkShare)), reserve: Math.floor(limit * venue.rateReserveShare) },
   };
 }
 

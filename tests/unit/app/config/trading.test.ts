@@ -11,6 +11,9 @@ import { DEFAULT_RISK_CONFIG } from '../../../../actors/risk/config.js';
 import { DEFAULT_PRE_TRADE_CONFIG } from '../../../../actors/risk/pre-trade.js';
 import { DEFAULT_ALLOCATOR_CONFIG } from '../../../../actors/allocator/allocator-core.js';
 import { STRATEGY_PROFILES } from '../../../../actors/strategy/profiles.js';
+import { withRateBudget } from '../../../../app/daemon/daemon.js';
+import { createAlpacaClients } from '../../../../src/alpaca/client.js';
+import { RateBudget } from '../../../../src/alpaca/rate-budget.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qgtm-trading-config-'));
 const file = (name: string, content: unknown): string => {
@@ -132,6 +135,23 @@ describe('trading settings', () => {
       if (f.path !== 'strategies.params') expect(f.env, f.path).toMatch(/^QGTM_/);
       expect(f.path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], DEFAULT_CONFIG), f.path).not.toBeUndefined();
     }
+  });
+});
+
+describe('the account request budget', () => {
+  const conn = (keyId: string) => ({ keyId, secretKey: 's', venue: 'local' as const, restBaseUrl: 'http://127.0.0.1:1', tradingStreamUrl: 'ws://127.0.0.1:1', dataStreamUrl: 'ws://127.0.0.1:1', dataRestBaseUrl: 'http://127.0.0.1:1' });
+
+  it('nothing configured then the budget of the daemon\'s clients is the budget\'s own default', () => {
+    const { config } = loadConfig({ mode: 'start', env: {}, randomToken: () => 'x'.repeat(20) });
+    const b = createAlpacaClients(withRateBudget(conn('budget-default'), config.venue)).budget;
+    const d = new RateBudget();
+    expect([b.limitPerMinute, b.bulkPerMinute, b.reserve]).toEqual([d.limitPerMinute, d.bulkPerMinute, d.reserve]);
+  });
+
+  it('a limit and shares from the environment then the clients made from the connection count in that budget', () => {
+    const { config } = loadConfig({ mode: 'start', env: { QGTM_RATE_LIMIT_PER_MINUTE: '1000', QGTM_RATE_BULK_SHARE: '0.1', QGTM_RATE_RESERVE_SHARE: '0.25' }, randomToken: () => 'x'.repeat(20) });
+    const b = createAlpacaClients(withRateBudget(conn('budget-configured'), config.venue)).budget;
+    expect([b.limitPerMinute, b.bulkPerMinute, b.reserve]).toEqual([1000, 100, 250]);
   });
 });
 
