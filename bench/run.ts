@@ -11,6 +11,8 @@ const SUITES: Record<string, () => Promise<unknown>> = {
   feeds: async () => (await import('./feeds.js')).run(),
   gateway: async () => (await import('./gateway.js')).run(),
   'tick-to-intent': async () => (await import('./tick-to-intent.js')).run(),
+  // After tick-to-intent: it reads that suite's actors p50 when both run.
+  live: async () => (await import('./live.js')).run(),
 };
 
 async function main(): Promise<void> {

@@ -18,8 +18,6 @@ export interface AllInOneOptions {
   readonly log?: Logger;
   /** Where the token and URLs are printed; default stdout. */
   readonly print?: (line: string) => void;
-  /** Strategy shards (default 2). */
-  readonly shards?: number;
   readonly faults?: boolean;
 }
 
@@ -44,7 +42,7 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
   const bus = new InMemoryBus({ heartbeatTtlMs: config.daemon.heartbeatTtlMs });
   let daemon: DaemonHandle | undefined;
   try {
-    daemon = await startDaemon({ config, bus, connection: venue.connection, journalScope: venue.journalScope, log, shards: options.shards, faults: options.faults, describe: () => ({ venueUrl: venue.local?.url ?? null, bus: 'memory' }) });
+    daemon = await startDaemon({ config, bus, connection: venue.connection, journalScope: venue.journalScope, log, sources: loaded.sources, faults: options.faults, describe: () => ({ venueUrl: venue.local?.url ?? null, bus: 'memory' }) });
     const d = daemon;
     const gateway = await runGateway({ loaded, bus, log, busRole: 'all', metrics: () => d.system.metricsJson(), print: options.print });
     const token = config.auth.token ?? loaded.generatedToken!;

@@ -24,7 +24,7 @@ ${flagsHelp(flagsFor('api'))}
 
 environment: REDIS_URL, QGTM_HTTP_HOST, QGTM_HTTP_PORT, QGTM_API_TOKEN (operator
 commands are disabled without it), QGTM_CONFIG, QGTM_WEB_ROOT, QGTM_LOG_LEVEL,
-QGTM_HEARTBEAT_TTL_MS and the rest of the configuration (see src/config/schema.ts).`;
+QGTM_HEARTBEAT_TTL_MS and the rest of the configuration (every option: gateway/README.md, app/config/qgtm.example.json; risk.*, allocator.*, strategies.* included).`;
 
 export async function run(argv: string[]): Promise<number> {
   const loaded = processArgs(argv, 'api', API_HELP);

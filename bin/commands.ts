@@ -36,6 +36,12 @@ registerCommand({
 });
 
 registerCommand({
+  name: 'config',
+  summary: 'the JSON Schema of a config file, an example file, or the effective configuration (`qgtm config check`)',
+  run: async (argv) => (await import('./config.js')).run(argv),
+});
+
+registerCommand({
   name: 'venue',
   summary: 'run the local Alpaca-compatible paper venue alone (REST, streams, FRED/CFTC)',
   run: async (argv) => {

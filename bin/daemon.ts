@@ -33,7 +33,7 @@ ${flagsHelp(flagsFor('daemon'))}
 environment: REDIS_URL (required), QGTM_JOURNAL_DIR, QGTM_DAEMON_METRICS_PORT,
 QGTM_HEARTBEAT_TTL_MS, QGTM_VENUE_MODE, QGTM_PLACEMENT, QGTM_STRATEGY_HEAP_MB,
 QGTM_WORKER_HEAP_MB, APCA_API_KEY_ID, APCA_API_SECRET_KEY,
-QGTM_LOG_LEVEL, QGTM_CONFIG (see src/config/schema.ts).`;
+QGTM_LOG_LEVEL, QGTM_CONFIG (every option: gateway/README.md, app/config/qgtm.example.json; risk.*, allocator.*, strategies.* included).`;
 
 export async function run(argv: string[]): Promise<number> {
   const loaded = processArgs(argv, 'daemon', DAEMON_HELP);
@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });
   // Redis is not needed to trade: without it the daemon runs degraded and catches up when it returns.
   if (!(await bus.ready(3000))) log.warn('Redis is not reachable; trading on local state, degraded until it is');
-  const daemon = await startDaemon({ config, bus, connection: venue.connection, journalScope: venue.journalScope, log, describe: () => ({ venueUrl: venue.local?.url ?? null, bus: 'redis' }) });
+  const daemon = await startDaemon({ config, bus, connection: venue.connection, journalScope: venue.journalScope, log, sources: loaded.sources, describe: () => ({ venueUrl: venue.local?.url ?? null, bus: 'redis' }) });
   const metrics = await startMetricsServer({
     host: config.daemon.metricsHost,
     port: config.daemon.metricsPort,

@@ -8,24 +8,24 @@ import { loadConfig, type ConfigMode, type LoadedConfig } from '../app/config/lo
 import { ConfigError } from '../src/errors.js';
 
 /** The loaded configuration, or the exit code when the command is done (help shown, or bad arguments). */
-export function processArgs(argv: readonly string[], mode: ConfigMode, help: string): LoadedConfig | number {
+export function processArgs(argv: readonly string[], mode: ConfigMode, help: string, label = `qgtm ${mode}`): LoadedConfig | number {
   const specs = flagsFor(mode);
   const parsed = parseFlags(argv, specs, refusedFlags(mode));
   if (parsed.values.help) {
     console.log(help);
     return 0;
   }
-  const problems = [...parsed.errors, ...parsed.positionals.map((p) => `unexpected argument ${p}`)];
+  const { overrides, overrideNames, errors } = flagOverrides(parsed, specs);
+  const problems = [...parsed.errors, ...errors, ...parsed.positionals.map((p) => `unexpected argument ${p}`)];
   if (problems.length > 0) {
-    console.error(`qgtm ${mode}: ${problems.join('; ')}\n\n${help}`);
+    console.error(`${label}: ${problems.join('; ')}\n\n${help}`);
     return 2;
   }
-  const { overrides, overrideNames } = flagOverrides(parsed, specs);
   try {
     return loadConfig({ mode, file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined, overrides, overrideNames });
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(`qgtm ${mode}: ${err.message}`);
+      console.error(`${label}: ${err.message}`);
       return 2;
     }
     throw err;

@@ -29,7 +29,10 @@ QGTM_VENUE_MODE=alpaca and APCA_API_KEY_ID/APCA_API_SECRET_KEY it trades on
 Alpaca paper instead of the local venue (APCA_API_BASE_URL, APCA_API_DATA_URL,
 QGTM_DATA_STREAM_URL move it; FRED_API_KEY, QGTM_FRED_URL, QGTM_CFTC_URL set the
 macro sources). Anything but a paper endpoint and a paper account is refused
-unless started with --live and QGTM_LIVE_ACCOUNT naming the account.`;
+unless started with --live and QGTM_LIVE_ACCOUNT naming the account.
+Risk limits, allocator caps and strategy parameters: QGTM_RISK_*,
+QGTM_ALLOCATOR_*, QGTM_STRATEGIES_* or --set PATH=VALUE (every option:
+gateway/README.md; \`qgtm config check\` shows the effective configuration).`;
 
 export async function run(argv: string[]): Promise<number> {
   const loaded = processArgs(argv, 'start', START_HELP);

@@ -128,7 +128,15 @@ function tradingOf(health: unknown): { mode: 'PAPER' | 'LIVE' | 'UNKNOWN'; venue
 
 async function strategies(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<Reply> {
   const { entry, status } = await readSection(ctx, 'strategies');
-  const catalog = catalogEntries();
+  // Each entry: the catalog's `defaults` and the `params` its shard reports running (profile and
+  // overrides applied), null until a shard has reported.
+  const running = new Map<string, unknown>();
+  const shards = Array.isArray(entry?.value) ? (entry.value as { strategies?: unknown }[]) : [];
+  for (const sh of shards) {
+    if (!Array.isArray(sh?.strategies)) continue;
+    for (const e of sh.strategies as { id?: unknown; params?: unknown }[]) if (typeof e?.id === 'string' && e.params) running.set(e.id, e.params);
+  }
+  const catalog = catalogEntries().map(({ params, ...c }) => ({ ...c, params: running.get(c.id) ?? null, defaults: params }));
   return jsonReply(200, { catalog, live: envelope(ctx, entry, status) });
 }
 
@@ -236,6 +244,7 @@ export function apiRouter(): Router<ApiContext> {
   r.add({ method: 'GET', pattern: '/api/v1/orders', handler: sectionRoute('orders') });
   r.add({ method: 'GET', pattern: '/api/v1/fills', handler: sectionRoute('fills') });
   r.add({ method: 'GET', pattern: '/api/v1/watchdog', handler: sectionRoute('watchdog') });
+  r.add({ method: 'GET', pattern: '/api/v1/config', handler: sectionRoute('config') });
   r.add({
     method: 'POST',
     pattern: '/api/v1/risk/tier',

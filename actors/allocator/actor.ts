@@ -53,12 +53,6 @@ export interface AllocatorArgs {
   readonly rebalanceEveryMs?: number;
   /** How long a sent intent counts as held before the broker shows it, ms. Default 10,000. */
   readonly inflightTtlMs?: number;
-  /**
-   * @deprecated Ignored (a warning is logged when > 0): the allocator no
-   * longer throttles by time; use the thresholds above. Kept so older
-   * configurations still load.
-   */
-  readonly minIntervalMs?: number;
   /** Where intents go. Default 'risk'. */
   readonly riskId?: string;
   /** The broker session, asked for the book at start. Default 'broker'. */
@@ -209,7 +203,6 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         start ?? null,
         ctx.clock.now(),
       );
-      if ((args.minIntervalMs ?? 0) > 0) ctx.log.warn('allocator minIntervalMs is ignored: rebalances are event-driven, turnover is held by thresholds', { minIntervalMs: args.minIntervalMs });
       ctx.timers.start('tick', args.rebalanceEveryMs ?? 60_000, { type: 'alloc.tick' }, { repeat: true });
       // The book arrives on `positions`; ask for it now rather than wait for the next reconciliation.
       ctx.tell(args.brokerId ?? 'broker', { type: 'broker.sync' });

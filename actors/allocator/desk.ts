@@ -40,8 +40,6 @@ export interface AllocatorDeskOptions {
   readonly changeThreshold?: number;
   /** How long a sent intent counts as held while the broker has not shown it, ms. Default 10,000. */
   readonly inflightTtlMs?: number;
-  /** @deprecated Ignored: there is no time throttle any more (issue 12). Kept so older callers compile. */
-  readonly minIntervalMs?: number;
 }
 
 export interface AllocatorDeskSnapshot {
@@ -174,11 +172,6 @@ export class AllocatorDesk {
   /** Whether a rebalance is wanted now: something changed and the desk is warm. No clock: a change is acted on at once. */
   get due(): boolean {
     return this.dirtySince !== null && this.warm;
-  }
-
-  /** @deprecated Use `due`. 0 when due, else null (there is no waiting time any more). */
-  dueIn(_now: number): number | null {
-    return this.due ? 0 : null;
   }
 
   /** Rebalance now: the posture and intents to send, with the trace stamp of what caused it. */

@@ -35,7 +35,7 @@ import { join } from 'node:path';
 import type { AlpacaConnection } from '../../src/alpaca/index.js';
 import { tradingModeFor } from '../../src/alpaca/trading-mode.js';
 import { ConfigError } from '../../src/errors.js';
-import { PIPELINE_BUCKETS } from '../strategy/trace.js';
+import { PIPELINE_BUCKETS, TICK_TO_INTENT_HELP } from '../strategy/trace.js';
 import { backoffDelay, defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
 import type { RiskCancelOrderMsg, RiskIntentApprovedMsg } from '../risk/messages.js';
 import type { SdkOrderInput } from './alpaca-mapping.js';
@@ -163,7 +163,7 @@ export default defineActor<In, BrokerArgs>(() => {
   let m: ReturnType<typeof metrics>;
 
   const metrics = (ctx: ActorContext) => ({
-    tickToIntent: ctx.metrics.histogram('qgtm_tick_to_intent_seconds', 'Latency from a market-data event to its approved order intent reaching the broker session', [], PIPELINE_BUCKETS),
+    tickToIntent: ctx.metrics.histogram('qgtm_tick_to_intent_seconds', TICK_TO_INTENT_HELP, [], PIPELINE_BUCKETS),
     submits: ctx.metrics.counter('qgtm_broker_submits_total', 'Order POSTs by outcome', ['outcome']),
     refused: ctx.metrics.counter('qgtm_broker_intents_refused_total', 'Approved intents the session refused', ['reason']),
     wireErrors: ctx.metrics.counter('qgtm_broker_wire_errors_total', 'Trade updates and broker answers that could not be applied', ['kind']),

@@ -73,8 +73,10 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
 });
 
 export type RiskConfigInput = Partial<RiskConfig>;
+export type LadderKey = (typeof LADDER_KEYS)[number];
 
-const LADDER_KEYS = ['drawdown', 'dailyLoss', 'grossExposure', 'concentration', 'orderRate', 'staleData', 'reconciliationDrift', 'heartbeat'] as const;
+/** The threshold triggers, each with a ladder and a hysteresis band. */
+export const LADDER_KEYS = ['drawdown', 'dailyLoss', 'grossExposure', 'concentration', 'orderRate', 'staleData', 'reconciliationDrift', 'heartbeat'] as const;
 
 /** Merge overrides onto the defaults and validate, reporting every violation at once. */
 export function resolveRiskConfig(input: RiskConfigInput = {}): RiskConfig {

@@ -41,6 +41,12 @@ export interface StrategyShardArgs {
   /** Explicit strategy ids instead of the partition (tests, research). */
   readonly strategies?: readonly string[];
   readonly paramOverrides?: ShardOptions['paramOverrides'];
+  /**
+   * Strategy ids that start disabled (`strategies.disabled`). Applied on a
+   * cold start only, before the kept operator decisions: an operator's enable
+   * outlives the configured default, and a warm restart keeps its surface.
+   */
+  readonly disabled?: readonly string[];
   readonly meta?: ShardOptions['meta'];
   readonly regime?: ShardOptions['regime'];
   readonly historyCapacity?: number;
@@ -188,6 +194,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
       m = metrics(ctx);
       if (snapshot !== undefined && !r.warm) ctx.log.warn('shard started cold', { problem: r.problem });
       stateEveryMs = args.stateEveryMs ?? 10_000;
+      if (!r.warm) for (const id of args.disabled ?? []) if (core.surface.has(id)) core.surface.disable(id, 'disabled by configuration (strategies.disabled)');
       if (args.stateDir) restore(ctx, args.stateDir, r.warm);
       ctx.timers.start('status', args.statusEveryMs ?? 1000, { type: 'strategy.status_tick' }, { repeat: true });
       // The first status doubles as the first heartbeat the risk governor hears.

@@ -41,6 +41,8 @@ export interface StrategyStatusEntry {
   readonly disabledReason: string | null;
   /** Meta-model weight applied to its confidence (1 = neutral). */
   readonly weight: number;
+  /** The parameters it runs with: the catalog's defaults under the profile and configured overrides. */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /** A shard's periodic status report. */

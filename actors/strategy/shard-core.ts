@@ -341,7 +341,8 @@ export class ShardCore {
       shard: this.shard,
       ts: now,
       regime: this.regimeState?.regime ?? null,
-      strategies: this.surface.list(meta ? (id) => meta.weight(id) : undefined),
+      // The parameters each strategy runs with (catalog, profile and overrides merged): what /api/v1/strategies shows.
+      strategies: this.surface.list(meta ? (id) => meta.weight(id) : undefined).map((e) => ({ ...e, params: this.params.get(e.id) ?? {} })),
     };
   }
 

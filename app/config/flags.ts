@@ -7,13 +7,18 @@
  * file.
  */
 
+import { unknownOption } from './load.js';
+import { FIELDS } from './schema.js';
+import { didYouMean } from './suggest.js';
+
 /** The process commands that take configuration flags. */
 export type FlagCommand = 'start' | 'daemon' | 'api';
 
 export interface FlagSpec {
   /** Flag name without dashes, e.g. 'http-port'. */
   readonly name: string;
-  readonly type: 'string' | 'boolean';
+  /** `list`: a string flag that may repeat, each value kept (`--set a=1 --set b=2`). */
+  readonly type: 'string' | 'boolean' | 'list';
   /** The config option it sets, if any (e.g. 'http.port'). */
   readonly path?: string;
   /** Placeholder and help text for `--help`. */
@@ -48,6 +53,9 @@ export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'placement', type: 'string', path: 'daemon.placement', arg: 'MODE', help: 'actor workers: split (default: strategy code apart from risk and broker), compact or isolated (QGTM_PLACEMENT)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
   { name: 'live', type: 'boolean', path: 'venue.live', help: 'allow real money: only with QGTM_VENUE_MODE=alpaca, a live endpoint and QGTM_LIVE_ACCOUNT naming the account (no variable or file sets this)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
   { name: 'fresh', type: 'boolean', path: 'venue.fresh', help: 'start a new paper account and journal instead of the kept one (QGTM_FRESH=1)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
+  { name: 'profile', type: 'string', path: 'strategies.profile', arg: 'NAME', help: 'strategy parameter profile: intraday (default: windows for 1-minute bars) or daily (the catalog) (QGTM_STRATEGIES_PROFILE)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
+  { name: 'shards', type: 'string', path: 'strategies.shards', arg: 'N', help: 'strategy shards the catalog is split across (QGTM_STRATEGIES_SHARDS; default 2)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
+  { name: 'set', type: 'list', arg: 'PATH=VALUE', help: 'set any option by its path, e.g. --set risk.drawdown.ladder.FLATTEN=0.1 (repeatable; see app/config/qgtm.schema.json)', usedBy: ALL },
   { name: 'log-level', type: 'string', path: 'log.level', arg: 'L', help: 'debug, info, warn, error or silent (QGTM_LOG_LEVEL; default info)', usedBy: ALL },
   { name: 'help', type: 'boolean', help: 'show this help', usedBy: ALL },
 ];
@@ -69,7 +77,7 @@ export function refusedFlags(command: FlagCommand): Map<string, string> {
 }
 
 export interface ParsedFlags {
-  readonly values: Readonly<Record<string, string | boolean>>;
+  readonly values: Readonly<Record<string, string | boolean | readonly string[]>>;
   readonly positionals: readonly string[];
   readonly errors: readonly string[];
 }
@@ -81,7 +89,7 @@ export interface ParsedFlags {
  */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], refused: ReadonlyMap<string, string> = new Map()): ParsedFlags {
   const byName = new Map(specs.map((s) => [s.name, s]));
-  const values: Record<string, string | boolean> = {};
+  const values: Record<string, string | boolean | string[]> = {};
   const positionals: string[] = [];
   const errors: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -99,7 +107,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     const spec = byName.get(name);
     if (!spec) {
       const why = refused.get(name);
-      errors.push(why ?? `unknown option --${name}`);
+      errors.push(why ?? `unknown option --${name}${didYouMean(name, [...byName.keys(), ...refused.keys()], (c) => `--${c}`)}`);
       if (why && eq === -1 && i + 1 < argv.length && !argv[i + 1].startsWith('--') && CONFIG_FLAGS.find((f) => f.name === name)?.type === 'string') i++;
       continue;
     }
@@ -112,21 +120,37 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     if (eq !== -1) v = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) v = argv[++i];
     if (v === undefined) errors.push(`--${name} needs a value (${spec.arg ?? 'VALUE'})`);
+    else if (spec.type === 'list') values[name] = [...((values[name] as string[] | undefined) ?? []), v];
     else values[name] = v;
   }
   return { values, positionals, errors };
 }
 
 /** Config overrides (by option path) and their flag names, for `loadConfig`. */
-export function flagOverrides(parsed: ParsedFlags, specs: readonly FlagSpec[]): { overrides: Record<string, unknown>; overrideNames: Record<string, string> } {
+export function flagOverrides(parsed: ParsedFlags, specs: readonly FlagSpec[]): { overrides: Record<string, unknown>; overrideNames: Record<string, string>; errors: string[] } {
   const overrides: Record<string, unknown> = {};
   const overrideNames: Record<string, string> = {};
+  const errors: string[] = [];
+  // `--set PATH=VALUE` first, so a named flag given too (--http-port) wins over it.
+  for (const item of (parsed.values.set as readonly string[] | undefined) ?? []) {
+    const eq = item.indexOf('=');
+    const path = eq === -1 ? item : item.slice(0, eq);
+    const spec = FIELDS.find((f) => f.path === path);
+    if (eq === -1) errors.push(`--set ${item}: expected PATH=VALUE`);
+    else if (!spec) errors.push(`--set: ${unknownOption(path)}`);
+    else if (spec.flagOnly) errors.push(`--set: ${path} is set only by the ${spec.flagOnly} flag`);
+    else if (spec.type.kind === 'params') errors.push(`--set: ${path} is set in a config file only (--config)`);
+    else {
+      overrides[path] = item.slice(eq + 1);
+      overrideNames[path] = `--set ${path}`;
+    }
+  }
   for (const s of specs) {
-    if (!s.path || !(s.name in parsed.values)) continue;
+    if (!s.path || !(s.name in parsed.values) || s.type === 'list') continue;
     overrides[s.path] = parsed.values[s.name];
     overrideNames[s.path] = `--${s.name}`;
   }
-  return { overrides, overrideNames };
+  return { overrides, overrideNames, errors };
 }
 
 /** The options part of a command's `--help`. */

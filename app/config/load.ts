@@ -11,6 +11,8 @@ import { alpacaPaperEndpoints } from '../../src/alpaca/endpoints.js';
 import { endpointViolations } from '../../src/alpaca/trading-mode.js';
 import { ConfigError } from '../../src/errors.js';
 import { DEFAULT_CONFIG, FIELDS, type FieldSpec, type QgtmConfig } from './schema.js';
+import { MOVED, paramsViolations, tradingViolations, type AllocatorSettings, type RiskSettings } from './trading.js';
+import { closest, didYouMean } from './suggest.js';
 import { parseJsonBounded } from '../../src/runtime/untrusted.js';
 
 /** A config file is nested a few levels; deeper, larger or with prototype keys is refused before it is built. */
@@ -69,6 +71,7 @@ function coerce(spec: FieldSpec, raw: unknown): unknown {
   if ((spec.type.kind === 'int' || spec.type.kind === 'number') && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
   if (spec.type.kind === 'boolean' && /^(1|true|yes)$/i.test(t)) return true;
   if (spec.type.kind === 'boolean' && /^(0|false|no)$/i.test(t)) return false;
+  if (spec.type.kind === 'ids') return t === '' ? [] : t.split(',').map((x) => x.trim()).filter((x) => x !== '');
   return raw;
 }
 
@@ -79,8 +82,15 @@ function describe(spec: FieldSpec): string {
       return t.describe ?? (t.minLength && t.minLength > 1 ? `a string of at least ${t.minLength} characters` : 'a non-empty string');
     case 'int':
       return t.describe ?? `an integer ${t.min}-${t.max}`;
-    case 'number':
-      return `a number greater than ${t.greaterThan}`;
+    case 'number': {
+      const lo = t.greaterThan !== undefined ? `> ${t.greaterThan}` : t.min !== undefined ? `>= ${t.min}` : null;
+      const hi = t.max !== undefined ? `<= ${t.max}` : null;
+      return lo && hi ? `a number ${lo} and ${hi}` : lo || hi ? `a number ${lo ?? hi}` : 'a finite number';
+    }
+    case 'ids':
+      return `a list of distinct names among ${t.values.join(', ')}`;
+    case 'params':
+      return 'an object of strategy id to parameter overrides';
     case 'enum':
       return `one of ${t.values.join(', ')}`;
     case 'boolean':
@@ -99,7 +109,11 @@ function valid(spec: FieldSpec, v: unknown): boolean {
     case 'int':
       return typeof v === 'number' && Number.isInteger(v) && v >= t.min && v <= t.max;
     case 'number':
-      return typeof v === 'number' && Number.isFinite(v) && v > t.greaterThan;
+      return typeof v === 'number' && Number.isFinite(v) && (t.greaterThan === undefined || v > t.greaterThan) && (t.min === undefined || v >= t.min) && (t.max === undefined || v <= t.max);
+    case 'ids':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string' && t.values.includes(x)) && new Set(v).size === v.length;
+    case 'params':
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
     case 'enum':
       return typeof v === 'string' && t.values.includes(v);
     case 'boolean':
@@ -121,6 +135,54 @@ function shown(spec: FieldSpec, v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/** The object a section's leaves build (for the checks across fields). */
+function section(name: string, leaves: ReadonlyMap<string, Leaf>): unknown {
+  const out: Record<string, unknown> = {};
+  for (const [path, leaf] of leaves) if (path.startsWith(`${name}.`)) setPath(out, path, leaf.value);
+  return out[name];
+}
+
+/** Known keys one level below `prefix` ('' = the top level). */
+function childKeys(prefix: string): Set<string> {
+  const out = new Set<string>();
+  const depth = prefix === '' ? 0 : prefix.split('.').length;
+  for (const f of FIELDS) {
+    if (prefix !== '' && !f.path.startsWith(`${prefix}.`)) continue;
+    out.add(f.path.split('.')[depth]);
+  }
+  return out;
+}
+
+/** `unknown option a.b`, with where it moved or the nearest known key at its level. */
+export function unknownOption(path: string): string {
+  const moved = MOVED[path];
+  if (moved) return `unknown option ${path}: it moved to ${moved}`;
+  const keys = path.split('.');
+  const prefix = keys.slice(0, -1).join('.');
+  const siblings = childKeys(prefix);
+  const near = didYouMean(keys[keys.length - 1], siblings, (c) => (prefix ? `${prefix}.${c}` : c));
+  // A key misspelt higher up (risk.drawdwn.ladder.WARN): suggest the whole path with that key fixed.
+  return `unknown option ${path}${near || didYouMean(path, FIELDS.map((f) => f.path))}`;
+}
+
+/**
+ * QGTM_ variables that are not options: those the tests, benchmarks and the
+ * `qgtm` launcher read. Any other QGTM_ name a typo away from an option is
+ * refused; a name far from every option is some other tool's and left alone.
+ */
+const NOT_OPTIONS = /^QGTM_(CONFIG|BIN|TEST_.*|BENCH_.*|FUZZ_.*|CHAOS_.*|CHROMIUM|WEB_TEST_.*)$/;
+const ENV_NAMES: ReadonlySet<string> = new Set(FIELDS.flatMap((f) => (f.env ? [f.env] : [])));
+
+function unknownEnv(env: Readonly<Record<string, string | undefined>>): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('QGTM_') || ENV_NAMES.has(name) || NOT_OPTIONS.test(name)) continue;
+    const near = closest(name, ENV_NAMES);
+    if (near) out.push(`unknown environment variable ${name} (did you mean ${near}?)`);
+  }
+  return out;
+}
+
 function readFile(path: string, leaves: Map<string, Leaf>, violations: string[]): void {
   let parsed: unknown;
   try {
@@ -135,17 +197,19 @@ function readFile(path: string, leaves: Map<string, Leaf>, violations: string[])
   }
   const walk = (obj: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(obj)) {
+      // An editor's pointer to the schema (qgtm.example.json has one), not an option.
+      if (prefix === '' && k === '$schema') continue;
       const path2 = prefix ? `${prefix}.${k}` : k;
       const spec = BY_PATH.get(path2);
       if (spec?.flagOnly) {
         violations.push(`${path2} cannot be set in a config file (${path}); only the ${spec.flagOnly} flag sets it`);
       } else if (spec) {
         leaves.set(path2, { value: v, source: `file ${path}` });
-      } else if (FIELDS.some((f) => f.path.startsWith(`${path2}.`))) {
+      } else if (FIELDS.some((f) => f.path.startsWith(`${path2}.`)) || Object.keys(MOVED).some((m) => m.startsWith(`${path2}.`))) {
         if (typeof v === 'object' && v !== null && !Array.isArray(v)) walk(v as Record<string, unknown>, path2);
         else violations.push(`${path2} must be an object (in ${path})`);
       } else {
-        violations.push(`unknown option ${path2} (in ${path})`);
+        violations.push(`${unknownOption(path2)} (in ${path})`);
       }
     }
   };
@@ -162,6 +226,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const file = options.file !== undefined ? options.file : (env.QGTM_CONFIG || null);
   if (file) readFile(file, leaves, violations);
 
+  violations.push(...unknownEnv(env));
   for (const f of FIELDS) {
     const raw = f.env ? env[f.env] : undefined;
     if (raw !== undefined && raw !== '') leaves.set(f.path, { value: coerce(f, raw), source: `env ${f.env}` });
@@ -169,7 +234,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   for (const [path, raw] of Object.entries(options.overrides ?? {})) {
     const spec = BY_PATH.get(path);
     if (!spec) {
-      violations.push(`unknown option ${path}`);
+      violations.push(unknownOption(path));
       continue;
     }
     if (raw === undefined) continue;
@@ -191,6 +256,12 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if ((options.mode === 'api' || options.mode === 'daemon') && value('redis.url') === null) {
     violations.push(`redis.url is required by \`qgtm ${options.mode}\` (--redis URL or REDIS_URL)`);
   }
+  // Rules across fields only once every field of theirs is valid alone (a ladder of strings has no order).
+  if (!violations.some((x) => /^(risk|allocator)\./.test(x))) {
+    violations.push(...tradingViolations({ risk: section('risk', leaves) as RiskSettings, allocator: section('allocator', leaves) as AllocatorSettings }));
+  }
+  const params = value('strategies.params');
+  if (valid(BY_PATH.get('strategies.params')!, params)) violations.push(...paramsViolations(params).map((x) => `${x} (from ${leaves.get('strategies.params')!.source})`));
   if (violations.length > 0) throw new ConfigError(violations);
 
   const config: Record<string, unknown> = {};

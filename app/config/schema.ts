@@ -5,6 +5,8 @@
  */
 import type { LogLevel } from '../../src/runtime/logger.js';
 import type { Focus } from '../../src/universe/index.js';
+import type { FieldSpec } from './field-spec.js';
+import { DEFAULT_TRADING, TRADING_FIELDS, type AllocatorSettings, type RiskSettings, type StrategiesSettings } from './trading.js';
 import { DEFAULT_HEAP, DEFAULT_PLACEMENT, PLACEMENT_MODES, type PlacementMode } from '../daemon/placement.js';
 
 export interface HttpConfig {
@@ -75,6 +77,12 @@ export interface VenueConfig {
    */
   readonly dataDir: string | null;
   readonly fresh: boolean;
+  /** The account's REST requests a minute (Alpaca: 200), shared by every process using the key. */
+  readonly rateLimitPerMinute: number;
+  /** Share of that limit backfill and other bulk reads may use from one thread. */
+  readonly rateBulkShare: number;
+  /** Bulk reads wait while the venue reports this share of the limit or less left (kept for orders). */
+  readonly rateReserveShare: number;
 }
 
 /**
@@ -114,26 +122,6 @@ export interface DaemonConfig {
   readonly workerHeapMb: number;
 }
 
-/**
- * How busily the allocator turns signals into orders. The defaults suit a
- * real account; chaos runs and demos turn them up so a few minutes hold
- * dozens of orders (tests/chaos/run.ts).
- */
-export interface PacingConfig {
-  /** Periodic rebalance, ms (besides rebalances on signal changes). */
-  readonly rebalanceEveryMs: number;
-  /** An instrument within this weight of its target is left alone. */
-  readonly noTradeBand: number;
-  /** Trades below this notional, in dollars, are skipped (full closes excepted). */
-  readonly minTradeNotional: number;
-  /**
-   * Calm time the risk governor needs before each step down a tier, ms
-   * (risk.coolDownMs). Five minutes for an account; a chaos run that cycles
-   * FLATTEN and clear shortens it so the book reopens within seconds.
-   */
-  readonly riskCoolDownMs: number;
-}
-
 export interface QgtmConfig {
   readonly http: HttpConfig;
   readonly gateway: GatewayConfig;
@@ -143,7 +131,9 @@ export interface QgtmConfig {
   readonly universe: { readonly focus: Focus };
   readonly macro: MacroConfig;
   readonly daemon: DaemonConfig;
-  readonly pacing: PacingConfig;
+  readonly risk: RiskSettings;
+  readonly allocator: AllocatorSettings;
+  readonly strategies: StrategiesSettings;
   readonly log: { readonly level: LogLevel };
 }
 
@@ -158,7 +148,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   },
   redis: { url: null, prefix: 'qgtm:' },
   auth: { token: null },
-  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false },
+  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false, rateLimitPerMinute: 200, rateBulkShare: 0.3, rateReserveShare: 0.5 },
   universe: { focus: 'pm' },
   macro: { fredUrl: null, fredApiKey: null, cftcUrl: null, cftcAppToken: null },
   daemon: {
@@ -170,33 +160,11 @@ export const DEFAULT_CONFIG: QgtmConfig = {
     strategyHeapMb: DEFAULT_HEAP.strategyMb,
     workerHeapMb: DEFAULT_HEAP.workerMb,
   },
-  pacing: { rebalanceEveryMs: 60_000, noTradeBand: 0.01, minTradeNotional: 100, riskCoolDownMs: 300_000 },
+  ...DEFAULT_TRADING,
   log: { level: 'info' },
 };
 
-/** How one option is checked. */
-export type FieldKind =
-  | { readonly kind: 'string'; readonly nullable?: boolean; readonly minLength?: number; readonly pattern?: RegExp; readonly describe?: string }
-  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly nullable?: boolean; readonly describe?: string }
-  | { readonly kind: 'number'; readonly greaterThan: number; readonly nullable?: boolean }
-  | { readonly kind: 'enum'; readonly values: readonly string[] }
-  | { readonly kind: 'boolean' }
-  | { readonly kind: 'url'; readonly schemes: readonly string[]; readonly nullable?: boolean };
-
-export interface FieldSpec {
-  /** Dotted path, e.g. `http.port`. */
-  readonly path: string;
-  readonly type: FieldKind;
-  /** Environment variable that sets it. */
-  readonly env?: string;
-  /** Never printed: logs and `redactConfig` show `***`. */
-  readonly secret?: boolean;
-  /**
-   * Set only by a command-line flag: a config file or the environment that
-   * tries to set it is refused (a copied environment must not switch it on).
-   */
-  readonly flagOnly?: string;
-}
+export type { FieldKind, FieldSpec } from './field-spec.js';
 
 const PORT = { kind: 'int', min: 0, max: 65535, describe: 'an integer 0-65535 (0 picks a free port)' } as const;
 
@@ -227,6 +195,10 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'venue.dataUrl', type: { kind: 'url', schemes: ['http:', 'https:', 'ws:', 'wss:'], nullable: true }, env: 'APCA_API_DATA_URL' },
   { path: 'venue.dataStreamUrl', type: { kind: 'url', schemes: ['ws:', 'wss:'], nullable: true }, env: 'QGTM_DATA_STREAM_URL' },
   { path: 'venue.live', type: { kind: 'boolean' }, flagOnly: '--live' },
+  // The account request budget's shares (src/alpaca/rate-budget.ts; its defaults).
+  { path: 'venue.rateLimitPerMinute', type: { kind: 'int', min: 1, max: 100_000 }, env: 'QGTM_RATE_LIMIT_PER_MINUTE' },
+  { path: 'venue.rateBulkShare', type: { kind: 'number', greaterThan: 0, max: 1 }, env: 'QGTM_RATE_BULK_SHARE' },
+  { path: 'venue.rateReserveShare', type: { kind: 'number', min: 0, max: 1 }, env: 'QGTM_RATE_RESERVE_SHARE' },
   { path: 'venue.liveAccount', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_LIVE_ACCOUNT' },
   { path: 'macro.fredUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'QGTM_FRED_URL' },
   { path: 'macro.fredApiKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'FRED_API_KEY', secret: true },
@@ -240,9 +212,6 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'daemon.placement', type: { kind: 'enum', values: PLACEMENT_MODES }, env: 'QGTM_PLACEMENT' },
   { path: 'daemon.strategyHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_STRATEGY_HEAP_MB' },
   { path: 'daemon.workerHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_WORKER_HEAP_MB' },
-  { path: 'pacing.rebalanceEveryMs', type: { kind: 'int', min: 500, max: 3_600_000 }, env: 'QGTM_REBALANCE_EVERY_MS' },
-  { path: 'pacing.noTradeBand', type: { kind: 'number', greaterThan: 0 }, env: 'QGTM_NO_TRADE_BAND' },
-  { path: 'pacing.minTradeNotional', type: { kind: 'number', greaterThan: 0 }, env: 'QGTM_MIN_TRADE_NOTIONAL' },
-  { path: 'pacing.riskCoolDownMs', type: { kind: 'int', min: 0, max: 86_400_000 }, env: 'QGTM_RISK_COOL_DOWN_MS' },
+  ...TRADING_FIELDS,
   { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
 ];

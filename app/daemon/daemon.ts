@@ -7,13 +7,14 @@
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { STRATEGY_PROFILES } from '../../actors/strategy/profiles.js';
 import { MARKET_DATA_STRUCTURES } from '../../actors/market-data/structures.js';
 import { exitOnRootFailure, type SupervisionTree } from '../../supervisor/index.js';
 import type { DaemonSide } from '../bus/bus.js';
 import { startHeartbeat } from '../bus/bus.js';
 import type { AlpacaConnection } from '../../src/alpaca/index.js';
 import type { QgtmConfig } from '../config/schema.js';
+import { redactConfig } from '../config/load.js';
+import { allocatorArgs, riskArgs, strategyOverrides } from '../config/trading.js';
 import { startTrading, TRADING_STRUCTURES } from './index.js';
 import { ActorSystem, type Logger } from '../../src/runtime/index.js';
 import { universe } from '../../src/universe/index.js';
@@ -30,20 +31,14 @@ export interface DaemonOptions {
   /** Sub-folder of `daemon.journalDir` for this venue's journal (see VenueLink.journalScope). */
   readonly journalScope?: string;
   readonly log: Logger;
-  /** Strategy shards (default 2: fits a 2-core machine). */
-  readonly shards?: number;
+  /** Where each option's value came from (LoadedConfig.sources), shown beside it by GET /api/v1/config. */
+  readonly sources?: Readonly<Record<string, string>>;
   /** When the root supervisor gives up: exit the process (default), or a test's handler. */
   readonly onRootFailure?: 'exit' | ((tree: SupervisionTree) => void);
   /** Extra facts for the health section. */
   readonly describe?: () => Record<string, unknown>;
   /** Allow fault injection through the control plane (tests, chaos runs). */
   readonly faults?: boolean;
-  /**
-   * Strategy parameter profile: `intraday` (default) sizes the bar-driven
-   * strategies' windows for the feeds' 1-minute bars; `daily` keeps the
-   * catalog's defaults, sized for daily bars.
-   */
-  readonly profile?: keyof typeof STRATEGY_PROFILES;
 }
 
 /** Bars each feed backfills at start: a working day of 1-minute bars. */
@@ -62,8 +57,9 @@ export interface DaemonHandle {
 
 
 export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
-  const { config, bus, connection, log } = options;
-  const shards = options.shards ?? 2;
+  const { config, bus, log } = options;
+  const connection = withRateBudget(options.connection, config.venue);
+  const shards = config.strategies.shards;
   const journalDir = resolve(config.daemon.journalDir, options.journalScope ?? '');
   mkdirSync(journalDir, { recursive: true });
   // Beside the broker's journal: the operator's decisions belong to the account the journal does.
@@ -100,6 +96,9 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   });
   // Subscribed before the tree starts, so no actor's first status is missed.
   await bridge.start();
+  // The configuration this daemon runs, for GET /api/v1/config (the API process may hold another):
+  // put once, it never changes while the daemon runs; the bus keeps it and resends it after a reconnect.
+  bus.putState('config', { config: redactConfig(config), sources: options.sources ?? null });
   let tree: SupervisionTree;
   try {
     tree = await startTrading(system, {
@@ -108,11 +107,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       stateDir,
       shards,
       marketData,
-      strategy: { paramOverrides: STRATEGY_PROFILES[options.profile ?? 'intraday'] },
+      strategy: { paramOverrides: strategyOverrides(config.strategies), disabled: config.strategies.disabled },
       placement: config.daemon.placement,
       heap: { strategyMb: config.daemon.strategyHeapMb, workerMb: config.daemon.workerHeapMb },
-      allocator: { rebalanceEveryMs: config.pacing.rebalanceEveryMs, config: { intents: { noTradeBand: config.pacing.noTradeBand, minTradeNotional: config.pacing.minTradeNotional } } },
-      risk: { risk: { coolDownMs: config.pacing.riskCoolDownMs } },
+      allocator: allocatorArgs(config.allocator),
+      risk: riskArgs(config.risk),
     });
   } catch (err) {
     await bridge.stop();
@@ -157,6 +156,15 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         null,
       );
     },
+  };
+}
+
+/** The connection whose clients (every actor's) count in a request budget of the configured limit and shares. */
+export function withRateBudget(connection: AlpacaConnection, venue: QgtmConfig['venue']): AlpacaConnection {
+  const limit = venue.rateLimitPerMinute;
+  return {
+    ...connection,
+    rateBudget: { limitPerMinute: limit, bulkPerMinute: Math.max(1, Math.floor(limit * venue.rateBulkShare)), reserve: Math.floor(limit * venue.rateReserveShare) },
   };
 }
 

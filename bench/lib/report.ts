@@ -39,3 +39,29 @@ export function printFigures(suite: string, figures: Record<string, unknown>): v
 export function target(value: number, op: '>=' | '<=', bound: number): { value: number; target: string; met: boolean } {
   return { value: round(value), target: `${op} ${bound}`, met: op === '>=' ? value >= bound : value <= bound };
 }
+
+/** One target of a suite: the figure measured, its bound, and whether it was met (a MISS is reported, never thrown). */
+export interface TargetRow {
+  readonly target: string;
+  readonly measured: string;
+  readonly ratio: number;
+  readonly op: '>=' | '<=';
+  readonly bound: number;
+}
+
+/** Prints the suite's targets as one table, each PASS or MISS. */
+export function printTargets(title: string, rows: readonly TargetRow[]): void {
+  printTable(
+    title,
+    rows.map((r) => ({
+      target: r.target,
+      measured: r.measured,
+      ratio: Number.isFinite(r.ratio) ? round(r.ratio, 2) : 'n/a',
+      bound: `${r.op} ${r.bound}`,
+      result: !Number.isFinite(r.ratio) ? 'n/a' : (r.op === '>=' ? r.ratio >= r.bound : r.ratio <= r.bound) ? 'PASS' : 'MISS',
+    })),
+  );
+}
+
+/** Figures one suite leaves for another run in the same `bench` invocation (e.g. live reads tick-to-intent's actors p50). */
+export const sharedFigures: { tickToIntentActorsP50Us?: number; tickToIntentPlacement?: string } = {};

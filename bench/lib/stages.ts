@@ -40,7 +40,6 @@ export const SHARD_ARGS: StrategyShardArgs = {
 
 /** Every changed signal rebalances at once. */
 export const ALLOCATOR_ARGS: AllocatorArgs = {
-  minIntervalMs: 0,
   changeThreshold: 0,
   rebalanceEveryMs: 3_600_000,
   // The default no-trade band and minimum notional: only real changes of target trade.
@@ -71,7 +70,7 @@ export function makeShard(): ShardCore {
 }
 
 export function makeAllocator(now: number): AllocatorDesk {
-  const d = new AllocatorDesk({ config: ALLOCATOR_ARGS.config, minIntervalMs: ALLOCATOR_ARGS.minIntervalMs, changeThreshold: ALLOCATOR_ARGS.changeThreshold }, null, now);
+  const d = new AllocatorDesk({ config: ALLOCATOR_ARGS.config, changeThreshold: ALLOCATOR_ARGS.changeThreshold }, null, now);
   d.onPositions({ type: 'exec.positions', positions: [], pendingQty: {}, ts: now }, now);
   d.onAccount({ type: 'exec.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now }, now);
   return d;
@@ -104,7 +103,7 @@ export function allocatorStage(desk: AllocatorDesk, tick: Tick | null, signals: 
   if (book) desk.onPositions(book, now);
   if (tick) desk.onFeatures(tick.features);
   for (const s of signals) desk.onSignal(s, now, s.originNs ?? 0);
-  if (desk.dueIn(now) !== 0) return [];
+  if (!desk.due) return [];
   const r = desk.rebalance(now);
   return r.intents.intents.length > 0 ? [r.intents] : [];
 }

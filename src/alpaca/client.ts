@@ -56,7 +56,7 @@ export const DEFAULT_SDK_RATE_LIMIT: trading.RateLimitConfig = { maxRequests: 20
 
 export function createAlpacaClients(connection: AlpacaConnection, options: AlpacaClientOptions = {}): AlpacaClients {
   const lane = options.lane ?? 'priority';
-  const budget = options.budget ?? rateBudgetFor(connection);
+  const budget = options.budget ?? rateBudgetFor(connection, connection.rateBudget);
   const inner = options.fetchApi ?? ((input: string | URL, init?: RequestInit) => fetch(input, init));
   const shared = {
     keyId: connection.keyId,

@@ -29,6 +29,8 @@ export interface AlpacaConnection extends AlpacaEndpoints {
   readonly tradingMode?: TradingMode;
   /** With LIVE: the one account number cleared for real money. */
   readonly liveAccount?: string;
+  /** The account's request budget (rate-budget.ts) for the clients made from this connection; absent: its defaults. */
+  readonly rateBudget?: { readonly limitPerMinute: number; readonly bulkPerMinute: number; readonly reserve: number };
 }
 
 /**

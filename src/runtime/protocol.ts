@@ -16,6 +16,7 @@ import type { DeadLetter, DeadLetterCount } from './dead-letters.js';
 import type { LogLevel } from './logger.js';
 import type { MetricJson } from './metrics.js';
 import type { ActorSpec } from './spec.js';
+import type { ChannelRings } from './worker/rings.js';
 
 export interface WorkerBoot {
   readonly workerId: string;
@@ -100,8 +101,8 @@ export interface WorkerControlApi {
    * filling) for the next incarnation; otherwise queued messages become dead letters.
    */
   stopActor(id: string, reason: string, forRestart: boolean): Promise<{ snapshot?: unknown }>;
-  /** A direct channel to another worker. */
-  connect(peer: string, port: MessagePort): void;
+  /** A direct channel to another worker; with `rings`, batches go through SharedArrayBuffer rings (SystemOptions.hotPath). */
+  connect(peer: string, port: MessagePort, rings?: ChannelRings): void;
   /** The peer is gone: unsent frames for it go to the main thread for rerouting. */
   disconnect(peer: string): void;
   /** Where actors live: worker id, or null when not routable (messages go via the main thread). */

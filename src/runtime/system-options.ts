@@ -26,6 +26,24 @@ export interface SystemOptions {
   readonly hangDeadlineMs?: number;
   /** Allow fault injection through the control plane (default false). */
   readonly faults?: boolean;
+  /** The opt-in hot path (default off): see HotPathOptions. */
+  readonly hotPath?: HotPathOptions;
+}
+
+/**
+ * The opt-in hot path (issue 12): the direct channels into the workers of the
+ * named placement groups carry their frame batches through SharedArrayBuffer
+ * rings, and those workers, after handling what arrived, poll their rings
+ * for `spinUs` before they return to their event loop (src/runtime/worker/rings.ts).
+ * It trades CPU for the wake-up of a sleeping thread.
+ */
+export interface HotPathOptions {
+  /** Placement groups whose workers' inbound direct channels get rings, and which poll them. */
+  readonly workers: readonly string[];
+  /** Polling after the last record, µs (default 50; 0: rings without polling). */
+  readonly spinUs?: number;
+  /** Data bytes of each ring, a power of two (default 1 MiB). */
+  readonly ringBytes?: number;
 }
 
 export type ActorStatus = 'starting' | 'running' | 'failed' | 'suspended' | 'down' | 'stopping' | 'stopped';
@@ -64,6 +82,14 @@ export function validateSystemOptions(o: SystemOptions): string[] {
   positive(o.initTimeoutMs, 'system.initTimeoutMs');
   positive(o.heartbeatIntervalMs, 'system.heartbeatIntervalMs');
   positive(o.hangDeadlineMs, 'system.hangDeadlineMs');
+  if (o.hotPath !== undefined) {
+    const h = o.hotPath;
+    if (!Array.isArray(h.workers) || h.workers.some((w) => typeof w !== 'string' || w.length === 0)) errors.push('system.hotPath.workers must be a list of placement group names');
+    if (h.spinUs !== undefined && (typeof h.spinUs !== 'number' || !(h.spinUs >= 0) || h.spinUs > 1_000_000)) errors.push('system.hotPath.spinUs must be 0-1000000 µs');
+    if (h.ringBytes !== undefined && (!Number.isInteger(h.ringBytes) || h.ringBytes < 64 || (h.ringBytes & (h.ringBytes - 1)) !== 0 || h.ringBytes > 2 ** 30)) {
+      errors.push('system.hotPath.ringBytes must be a power of two in 64..2^30');
+    }
+  }
   if (o.heartbeatIntervalMs !== undefined && o.hangDeadlineMs !== undefined && o.hangDeadlineMs <= o.heartbeatIntervalMs) {
     errors.push('system.hangDeadlineMs must be greater than system.heartbeatIntervalMs');
   }

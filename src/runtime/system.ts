@@ -28,6 +28,8 @@ import { DEFAULT_RESTART_BUFFER, placementOf, validateSpec, type ActorSpec } fro
 import type { Topic } from './topic.js';
 import { WorkerHost, type WorkerEnd, type WorkerEndReason } from './worker-host.js';
 import { advance, settle } from './quiescence.js';
+import { SpscRing } from './spsc-ring.js';
+import type { ChannelRings } from './worker/rings.js';
 import { backoffDelay } from './backoff.js';
 import { validateSystemOptions, type ActorExit, type ActorFailure, type ActorStatus, type ExitHandler, type FailureHandler, type FailureReason, type SystemOptions } from './system-options.js';
 
@@ -60,7 +62,9 @@ export class ActorSystem extends EventEmitter {
   readonly log: Logger;
   /** Main-thread metrics (the gateway adds its own; workers report theirs on request). */
   readonly registry = new MetricsRegistry();
-  private readonly opts: Required<Omit<SystemOptions, 'structures' | 'logSink' | 'startTime'>>;
+  private readonly opts: Required<Omit<SystemOptions, 'structures' | 'logSink' | 'startTime' | 'hotPath'>>;
+  /** The opt-in hot path's workers, spin and ring size (null: off). */
+  private readonly hot: { readonly workers: ReadonlySet<string>; readonly spinUs: number; readonly ringBytes: number } | null;
   private readonly structures: Structure[];
   private readonly codec: Codec;
   private readonly endpoint: MainEndpoint;
@@ -88,6 +92,8 @@ export class ActorSystem extends EventEmitter {
       hangDeadlineMs: options.hangDeadlineMs ?? 5000,
       faults: options.faults ?? false,
     };
+    const h = options.hotPath;
+    this.hot = h && h.workers.length > 0 ? { workers: new Set(h.workers), spinUs: h.spinUs ?? 50, ringBytes: h.ringBytes ?? 1024 * 1024 } : null;
     this.clock = this.opts.clock === 'virtual' ? new VirtualClock(undefined, options.startTime ?? 0) : new RealClock();
     this.log = createLogger(this.opts.logLevel, { thread: 'main' }, options.logSink);
     this.structures = buildStructures(options.structures);
@@ -659,7 +665,12 @@ export class ActorSystem extends EventEmitter {
     let wiring = this.channels.get(key);
     if (!wiring) {
       const { port1, port2 } = new MessageChannel();
-      wiring = Promise.all([from.connect(peerId, port1), peer.connect(from.id, port2)]).then(() => undefined);
+      // The hot path: a ring into each hot end, written by the other (see worker/rings.ts).
+      const toPeer = this.hot?.workers.has(peer.placement) ? SpscRing.allocate(this.hot.ringBytes) : undefined;
+      const toFrom = this.hot?.workers.has(from.placement) ? SpscRing.allocate(this.hot.ringBytes) : undefined;
+      const rings = (send: SharedArrayBuffer | undefined, recv: SharedArrayBuffer | undefined, self: WorkerHost): ChannelRings | undefined =>
+        send || recv ? { send, recv, spinUs: this.hot!.workers.has(self.placement) ? this.hot!.spinUs : 0 } : undefined;
+      wiring = Promise.all([from.connect(peerId, port1, rings(toPeer, toFrom, from)), peer.connect(from.id, port2, rings(toFrom, toPeer, peer))]).then(() => undefined);
       wiring.catch((err) => {
         this.channels.delete(key);
         this.log.warn('channel wiring failed', { from: from.id, to: peerId, error: serializeError(err) });

@@ -12,6 +12,7 @@ import { nodeEndpoint } from './comlink-node.js';
 import type { LogLevel } from './logger.js';
 import { monoNs } from './message.js';
 import type { WorkerBoot, WorkerControlApi, WorkerEvent } from './protocol.js';
+import type { ChannelRings } from './worker/rings.js';
 import type { WorkerLimits } from './spec.js';
 import { fromWire, wire } from './outboxes.js';
 
@@ -192,8 +193,8 @@ export class WorkerHost extends EventEmitter {
   }
 
   /** Hands one end of a channel to the worker. */
-  connect(peer: string, port: MessagePort): Promise<void> {
-    return this.call('connect', [peer, Comlink.transfer(port, [port as never])]);
+  connect(peer: string, port: MessagePort, rings?: ChannelRings): Promise<void> {
+    return this.call('connect', [peer, Comlink.transfer(port, [port as never]), rings]);
   }
 
   /** Terminates the thread; the 'end' event reports `reason`. */

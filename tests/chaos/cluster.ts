@@ -20,13 +20,13 @@ export interface ClusterOptions {
   readonly ticksPerSecond: number;
   /** Venue volatility multiplier (bigger moves, more signal changes, more orders). */
   readonly volScale: number;
-  /** The daemon's periodic rebalance, ms (pacing.rebalanceEveryMs). */
+  /** The daemon's periodic rebalance, ms (allocator.rebalanceEveryMs). */
   readonly rebalanceEveryMs: number;
-  /** The allocator's no-trade band (pacing.noTradeBand). */
+  /** The allocator's no-trade band (allocator.intents.noTradeBand). */
   readonly noTradeBand: number;
-  /** The allocator's smallest trade, dollars (pacing.minTradeNotional). */
+  /** The allocator's smallest trade, dollars (allocator.intents.minTradeNotional). */
   readonly minTradeNotional: number;
-  /** The risk governor's cool-down per step down, ms (pacing.riskCoolDownMs). */
+  /** The risk governor's cool-down per step down, ms (risk.coolDownMs). */
   readonly riskCoolDownMs: number;
   /** Universe: 'pm' (20 instruments, default) or 'broad' (44: more signals, more orders). */
   readonly focus?: 'pm' | 'broad';

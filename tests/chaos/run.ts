@@ -21,7 +21,7 @@ import { redisUnavailable } from '../helpers/redis.js';
 import { daemonPositions, duplicateIds, formatAudit, journalAcknowledged, positionDiff, venueOrders, venuePositions, type ChaosAudit } from './audit.js';
 import { CHAOS_TOKEN, startCluster, VENUE_KEYS, type Cluster, type ClusterOptions } from './cluster.js';
 
-/** The cluster's market and pacing settings (seed, ticks, volatility, pacing.*) and the run's own. */
+/** The cluster's market and pacing settings (seed, ticks, volatility, allocator and risk pacing) and the run's own. */
 export interface ChaosOptions extends Omit<ClusterOptions, 'focus' | 'logLevel' | 'echo'> {
   /** SIGKILLs of the daemon. Default 10. */
   readonly kills: number;

@@ -43,7 +43,7 @@ export function createControlApi(deps: ControlDeps): WorkerControlApi {
     ping: () => 'pong',
     startActor: (req) => rt.startActor(req),
     stopActor: (id, reason, forRestart) => rt.stopActor(id, reason, forRestart),
-    connect: (peer, port) => rt.connect(peer, port),
+    connect: (peer, port, rings) => rt.connect(peer, port, rings),
     disconnect: (peer) => rt.disconnect(peer),
     setRoutes: (routes) => rt.setRoutes(routes),
     setTopic: (topic, subs) => rt.setTopic(topic, subs),

@@ -37,6 +37,7 @@ const runtime = new WorkerRuntime({
 parent.on('message', (data: unknown) => {
   const bytes = fromWire(data);
   if (bytes) runtime.onBatch(bytes, '$main');
+  runtime.pollRings();
 });
 
 // Heartbeat: the main thread reads this slot without a message; a stamp that

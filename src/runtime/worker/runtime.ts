@@ -32,6 +32,7 @@ import { MetricsRegistry, type CounterFamily } from '../metrics.js';
 import type { FailurePhase, StartRequest, StartResult, TrafficCounters, WorkerEvent } from '../protocol.js';
 import { Cell, type CellHost } from './cell.js';
 import { RouteFences } from './fences.js';
+import { PeerRings, WAKE, type ChannelRings } from './rings.js';
 
 const MAIN = '$main';
 /** Source name of frames the main thread held while the actor was down. */
@@ -79,9 +80,21 @@ export class WorkerRuntime implements CellHost {
   /** Frames received per source thread (see ActorSystem.settle); sent counts live in the outboxes. */
   private readonly receivedFrom = new Map<string, number>();
   private readonly deadCounter: CounterFamily;
+  private readonly ringCounter: CounterFamily;
   private readonly toMain: WorkerRuntimeOptions['toMain'];
   /** Keeps per-pair order when a route moves from the main thread to a direct channel. */
   private readonly fences: RouteFences;
+  /** The opt-in hot path: SharedArrayBuffer rings on the direct channels that have them. */
+  private readonly rings = new PeerRings(
+    (bytes, peer) => {
+      this.ringCounter.inc({ worker: this.workerId });
+      this.onBatch(bytes, peer);
+    },
+    (port, bytes) => {
+      const [payload, transfer] = wire(bytes);
+      port.postMessage(payload, transfer);
+    },
+  );
 
   constructor(opts: WorkerRuntimeOptions) {
     this.workerId = opts.workerId;
@@ -91,7 +104,7 @@ export class WorkerRuntime implements CellHost {
     this.toMain = opts.toMain;
     this.asks = new AskTable(opts.clock, opts.cidBase);
     this.outboxes = new Outboxes(
-      (dest, bytes) => this.post(dest, bytes),
+      (dest, bytes, count) => this.post(dest, bytes, count),
       4096,
       (dest) => this.channelReady(dest),
     );
@@ -105,6 +118,7 @@ export class WorkerRuntime implements CellHost {
         this.outboxes.schedule();
       },
     });
+    this.ringCounter = this.registry.counter('qgtm_hot_path_batches_total', 'Frame batches this worker took from its hot-path rings (SystemOptions.hotPath)', ['worker']);
     this.deadCounter = this.registry.counter('qgtm_dead_letters_total', 'Messages refused, dropped, replaced or undeliverable, by actor and reason', ['actor', 'reason']);
   }
 
@@ -244,7 +258,7 @@ export class WorkerRuntime implements CellHost {
   }
 
   /** Posts a batch to the main thread or a peer; false while the peer's channel is being wired. */
-  private post(dest: string, bytes: Uint8Array): boolean {
+  private post(dest: string, bytes: Uint8Array, count: number): boolean {
     if (dest === MAIN) {
       const [payload, transfer] = wire(bytes);
       this.toMain(payload, transfer);
@@ -252,20 +266,31 @@ export class WorkerRuntime implements CellHost {
     }
     const port = this.peers.get(dest);
     if (!port) return this.channelReady(dest);
+    if (this.rings.post(dest, bytes, count)) return true;
     const [payload, transfer] = wire(bytes);
     port.postMessage(payload, transfer);
     return true;
   }
 
-  connect(peer: string, port: MessagePort): void {
+  /** A direct channel to `peer`; with `rings`, its batches go through them (the opt-in hot path). */
+  connect(peer: string, port: MessagePort, rings?: ChannelRings): void {
     this.peers.get(peer)?.close();
     this.peers.set(peer, port);
     this.connectRequested.delete(peer);
+    if (rings) this.rings.attach(peer, port, rings);
     port.on('message', (data: unknown) => {
-      const bytes = fromWire(data);
-      if (bytes) this.onBatch(bytes, peer);
+      if (data !== WAKE) {
+        const bytes = fromWire(data);
+        if (bytes && !this.rings.portBatch(peer, bytes)) this.onBatch(bytes, peer);
+      }
+      this.rings.poll();
     });
     this.outboxes.flush();
+  }
+
+  /** Reads the inbound rings and polls them for the spin budget (no-op without rings). */
+  pollRings(): void {
+    this.rings.poll();
   }
 
   disconnect(peer: string): void {
@@ -273,6 +298,8 @@ export class WorkerRuntime implements CellHost {
     port?.removeAllListeners('message');
     port?.close();
     this.peers.delete(peer);
+    // What the ring could not take yet is older than what the outbox still holds: it goes first.
+    for (const k of this.rings.detach(peer)) this.outboxes.writer(MAIN).appendRaw(k.bytes, k.count);
     this.rerouteToMain(peer);
     this.outboxes.schedule();
   }
@@ -600,7 +627,7 @@ export class WorkerRuntime implements CellHost {
   // ---- introspection ------------------------------------------------------
 
   counters(): TrafficCounters {
-    let idle = this.ready.size === 0 && this.outboxes.idle && !this.fences.active;
+    let idle = this.ready.size === 0 && this.outboxes.idle && !this.fences.active && this.rings.idle;
     for (const cell of this.cells.values()) if (cell.busy || cell.runnable) idle = false;
     return { sentTo: this.outboxes.sentCounts(), receivedFrom: Object.fromEntries(this.receivedFrom), idle };
   }

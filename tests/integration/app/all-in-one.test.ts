@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAllInOne, type AllInOne } from '../../../bin/all-in-one.js';
+import { loadConfig } from '../../../app/config/load.js';
 import { lintExposition, parseExposition, promtool } from '../../helpers/exposition.js';
 import { toolMissing } from '../../helpers/tools.js';
 import { eventually } from '../../helpers/fixtures.js';
@@ -25,10 +26,13 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'qgtm-app-'));
-    app = await startAllInOne({
-      overrides: { 'http.port': 0, 'daemon.journalDir': join(dir, 'journal'), 'log.level': 'warn', 'auth.token': TOKEN, 'venue.ticksPerSecond': 20 },
-      print: () => undefined,
+    // Through the real loader: a risk rung and the token from the environment, a parameter override as a file would give it.
+    const loaded = loadConfig({
+      mode: 'start',
+      env: { QGTM_API_TOKEN: TOKEN, QGTM_RISK_DRAWDOWN_FLATTEN: '0.2', QGTM_STRATEGIES_DISABLED: 'seasonality_gold' },
+      overrides: { 'http.port': 0, 'daemon.journalDir': join(dir, 'journal'), 'log.level': 'warn', 'venue.ticksPerSecond': 20, 'strategies.params': { tsmom_3_0: { minT: 0.75 } } },
     });
+    app = await startAllInOne({ loaded, print: () => undefined });
   }, 60_000);
 
   afterAll(async () => {
@@ -45,6 +49,37 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     expect(d.links.broker.up).toBe(true);
     expect(d.workers.map((w: J) => w.placement).sort()).toEqual(expect.arrayContaining(['broker', 'marketdata', 'trading', 'strategies']));
     expect(d.feeds.fresh).toBeGreaterThan(0);
+  });
+
+  it('config then the daemon\'s effective configuration: a value from the environment with its source, the token masked', async () => {
+    const c = await eventually(async () => {
+      const x = await get('/api/v1/config');
+      return x.data ? x : null;
+    }, 10_000, 'config section');
+    expect(c!.data.config.risk.drawdown.ladder).toEqual({ WARN: 0.03, THROTTLE: 0.05, NO_NEW: 0.08, FLATTEN: 0.2 });
+    expect(c!.data.sources['risk.drawdown.ladder.FLATTEN']).toBe('env QGTM_RISK_DRAWDOWN_FLATTEN');
+    expect(c!.data.sources['risk.coolDownMs']).toBe('default');
+    expect(c!.data.config.auth.token).toBe('***');
+    expect(JSON.stringify(c)).not.toContain(TOKEN);
+    expect(c!.data.config.strategies).toMatchObject({ profile: 'intraday', shards: 2 });
+  });
+
+  it('strategies then each catalog entry with its defaults and the parameters its shard runs (profile and overrides applied)', async () => {
+    const s = await eventually(async () => {
+      const x = await get('/api/v1/strategies');
+      return x.catalog?.every((e: J) => e.params !== null) ? x : null;
+    }, 20_000, 'every strategy reporting its parameters');
+    const entry = (id: string): J => s!.catalog.find((e: J) => e.id === id);
+    // The intraday profile's windows, not the catalog's daily ones.
+    expect(entry('trend_ma_cross').defaults).toEqual({ fast: 20, slow: 100, scoreScale: 1.5, horizonBars: 50 });
+    expect(entry('trend_ma_cross').params).toEqual({ fast: 5, slow: 30, scoreScale: 1.5, horizonBars: 15 });
+    // A configured override on top of the profile.
+    expect(entry('tsmom_3_0').params).toEqual({ ...entry('tsmom_3_0').defaults, lookback: 30, skip: 0, horizonBars: 5, minT: 0.75 });
+    // A strategy the profile leaves alone runs the catalog's parameters.
+    expect(entry('real_yield_regime').params).toEqual(entry('real_yield_regime').defaults);
+    // strategies.disabled: off from the start, saying why.
+    const live = s!.live.data.flatMap((sh: J) => sh.strategies).find((e: J) => e.id === 'seasonality_gold');
+    expect(live).toMatchObject({ state: 'disabled', disabledReason: 'disabled by configuration (strategies.disabled)' });
   });
 
   it('universe then the 20 PM instruments with live prices', async () => {

@@ -38,7 +38,8 @@ describeWithTool('qgtm daemon and qgtm api as separate processes over Redis', wh
     QGTM_DAEMON_METRICS_PORT: String(metricsPort),
   });
   const startDaemon = async (): Promise<Proc> => {
-    const p = launch([QGTM_BIN, 'daemon'], env());
+    // A daemon-only setting: the API process must show the daemon's configuration, not its own.
+    const p = launch([QGTM_BIN, 'daemon', '--set', 'risk.coolDownMs=4321'], env());
     procs.push(p);
     await p.waitLine((l) => l.includes('"daemon started"'), 30_000);
     return p;
@@ -76,6 +77,18 @@ describeWithTool('qgtm daemon and qgtm api as separate processes over Redis', wh
     expect(w.data.tree.id).toBe('trading');
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toContain('qgtm_actor_messages_handled_total');
+  });
+
+  it('config then the daemon\'s configuration through Redis: its own flag with its source, the token masked', async () => {
+    const c = await eventually(async () => {
+      const x = await get('/api/v1/config');
+      return x.data ? x : null;
+    }, 10_000, 'config section through Redis');
+    expect(c!.data.config.risk.coolDownMs).toBe(4321);
+    expect(c!.data.sources['risk.coolDownMs']).toBe('--set risk.coolDownMs');
+    expect(c!.data.sources['redis.prefix']).toBe('env QGTM_REDIS_PREFIX');
+    expect(c!.data.config.auth.token).toBe('***');
+    expect(JSON.stringify(c)).not.toContain(TOKEN);
   });
 
   it('an operator command through the API then executed by the daemon and acknowledged', async () => {

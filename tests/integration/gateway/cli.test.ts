@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,42 @@ describe('qgtm api command line', () => {
     expect(r.stderr).toContain('log.level must be one of debug, info, warn, error, silent; got "loud" from env QGTM_LOG_LEVEL');
     expect(r.stderr).toContain('redis.url is required by `qgtm api`');
     expect(r.stderr).not.toContain('short');
+  });
+});
+
+describe('qgtm config', () => {
+  const TOKEN = 'cli-config-token-0123456789abcdef';
+
+  it('check then the effective configuration from file, environment and --set, each with its source, secrets masked', () => {
+    const example = fileURLToPath(new URL('../../../../app/config/qgtm.example.json', import.meta.url));
+    const r = qgtm(['config', 'check', '--config', example, '--set', 'risk.coolDownMs=60000', '--shards', '3'], { QGTM_API_TOKEN: TOKEN, QGTM_RISK_DRAWDOWN_FLATTEN: '0.2' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { config: Record<string, any>; sources: Record<string, string> };
+    expect(out.config.risk.coolDownMs).toBe(60_000);
+    expect(out.config.risk.drawdown.ladder.FLATTEN).toBe(0.2);
+    expect(out.config.strategies.shards).toBe(3);
+    expect(out.config.auth.token).toBe('***');
+    expect(out.sources).toMatchObject({ 'risk.coolDownMs': '--set risk.coolDownMs', 'risk.drawdown.ladder.FLATTEN': 'env QGTM_RISK_DRAWDOWN_FLATTEN', 'strategies.shards': '--shards', 'http.port': `file ${example}` });
+    expect(r.stdout).not.toContain(TOKEN);
+  });
+
+  it('a mistyped flag, option and variable then exit 2, each told the nearest name', () => {
+    const flag = qgtm(['start', '--shard', '3']);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toContain('unknown option --shard (did you mean --shards?)');
+    const set = qgtm(['config', 'check', '--set', 'risk.coolDwnMs=1'], { QGTM_RISK_DRAWDOWN_FLATEN: '0.1' });
+    expect(set.status).toBe(2);
+    expect(set.stderr).toContain('--set: unknown option risk.coolDwnMs (did you mean risk.coolDownMs?)');
+    const env = qgtm(['config', 'check'], { QGTM_RISK_DRAWDOWN_FLATEN: '0.1' });
+    expect(env.status).toBe(2);
+    expect(env.stderr).toContain('unknown environment variable QGTM_RISK_DRAWDOWN_FLATEN (did you mean QGTM_RISK_DRAWDOWN_FLATTEN?)');
+  });
+
+  it('schema and example then the committed files, byte for byte', () => {
+    const committed = (name: string): string => readFileSync(new URL(`../../../../app/config/${name}`, import.meta.url), 'utf8');
+    expect(qgtm(['config', 'schema']).stdout).toBe(committed('qgtm.schema.json'));
+    expect(qgtm(['config', 'example']).stdout).toBe(committed('qgtm.example.json'));
   });
 });
 

@@ -10,7 +10,29 @@ describe('parseFlags', () => {
     expect(flagOverrides(p, CONFIG_FLAGS)).toEqual({
       overrides: { 'http.port': '9000', 'redis.url': 'redis://h:1' },
       overrideNames: { 'http.port': '--http-port', 'redis.url': '--redis' },
+      errors: [],
     });
+  });
+
+  it('--set PATH=VALUE repeated then every option set, a named flag winning, a bad path told the nearest', () => {
+    const p = parseFlags(['--set', 'risk.coolDownMs=1000', '--set=http.port=1', '--http-port', '9000', '--set', 'risk.drawdwn.ladder.WARN=1', '--set', 'venue.live=true', '--set', 'nope'], CONFIG_FLAGS);
+    expect(p.errors).toEqual([]);
+    const o = flagOverrides(p, CONFIG_FLAGS);
+    expect(o.overrides).toEqual({ 'risk.coolDownMs': '1000', 'http.port': '9000' });
+    expect(o.overrideNames).toEqual({ 'risk.coolDownMs': '--set risk.coolDownMs', 'http.port': '--http-port' });
+    expect(o.errors).toEqual([
+      '--set: unknown option risk.drawdwn.ladder.WARN (did you mean risk.drawdown.ladder.WARN?)',
+      '--set: venue.live is set only by the --live flag',
+      '--set nope: expected PATH=VALUE',
+    ]);
+  });
+
+  it('a mistyped flag then refused with the nearest flag, a far one without', () => {
+    expect(parseFlags(['--shard', '3', '--profil=daily', '--zzzzzz'], flagsFor('start'), refusedFlags('start')).errors).toEqual([
+      'unknown option --shard (did you mean --shards?)',
+      'unknown option --profil (did you mean --profile?)',
+      'unknown option --zzzzzz',
+    ]);
   });
 
   it('unknown flags and missing values then all reported', () => {
