@@ -104,7 +104,7 @@ export interface ActorModule<M extends Message = Message, A = unknown, S = unkno
   create(): Actor<M, A, S>;
 }
 
-/** Declares an actor: `export default defineActor(() => ({ accepts: [...], receive(msg, ctx) {...} }))`. */
+/** Declares an actor: `export default defineActor<In>(() => ({ accepts: { ... }, receive(msg, ctx) {...} }))`. */
 export function defineActor<M extends Message = Message, A = unknown, S = unknown>(factory: () => Actor<M, A, S>): ActorModule<M, A, S> {
   return { [ACTOR_MODULE]: true, create: factory };
 }
