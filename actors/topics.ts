@@ -10,8 +10,8 @@
  * `SUPERVISOR_TOPIC`, typed the same way in supervisor/, a layer below.)
  */
 import { carrying, defineTopics, type TopicMessage } from '../src/runtime/index.js';
-import type { AllocPostureMsg } from './allocator/messages.js';
-import type { ExecAccountMsg, ExecConnectionMsg, ExecFillMsg, ExecIntentRefusedMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from './broker/messages.js';
+import type { AllocatorPostureMsg } from './allocator/messages.js';
+import type { BrokerAccountMsg, BrokerConnectionMsg, BrokerFillMsg, BrokerIntentRefusedMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from './broker/messages.js';
 import type { FeedBarMsg, FeedFeaturesMsg, FeedHistoryMsg, FeedSampleMsg, FeedStatusMsg } from './feed/messages.js';
 import type { MacroMsg, MacroStatusMsg } from './macro/messages.js';
 import type { MdStatusMsg } from './market-data/messages.js';
@@ -38,19 +38,19 @@ export const TOPICS = defineTopics({
   /** Each shard's strategies and their state (strategies -> risk, daemon). */
   strategy_status: carrying<StrategyStatusMsg>(),
   /** The allocator's target posture (allocator -> daemon). */
-  posture: carrying<AllocPostureMsg>(),
+  posture: carrying<AllocatorPostureMsg>(),
   /** The risk governor's state, tier changes, denials and flatten passes (risk -> daemon). */
   risk: carrying<RiskStateMsg | RiskTierChangedMsg | RiskIntentDeniedMsg | RiskFlattenMsg>(),
   /** Order updates, and approved intents the broker session would not register (broker -> risk, daemon). */
-  orders: carrying<ExecOrderUpdateMsg | ExecIntentRefusedMsg>(),
+  orders: carrying<BrokerOrderUpdateMsg | BrokerIntentRefusedMsg>(),
   /** Fills, deduplicated and journaled (broker -> daemon). */
-  fills: carrying<ExecFillMsg>(),
+  fills: carrying<BrokerFillMsg>(),
   /** Positions derived from fills, and the broker account (broker -> risk, allocator, daemon). */
-  positions: carrying<ExecPositionsMsg | ExecAccountMsg>(),
+  positions: carrying<BrokerPositionsMsg | BrokerAccountMsg>(),
   /** Reconciliation outcomes (broker -> risk, daemon). */
-  reconciled: carrying<ExecReconciledMsg>(),
+  reconciled: carrying<BrokerReconciledMsg>(),
   /** The broker session's link to the venue (broker -> risk, daemon). */
-  broker_status: carrying<ExecConnectionMsg>(),
+  broker_status: carrying<BrokerConnectionMsg>(),
 });
 
 export type Topics = typeof TOPICS;

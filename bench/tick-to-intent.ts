@@ -67,7 +67,7 @@ import { idleTax } from './lib/idle-tax.js';
 import type { RelayArgs } from './actors/relay.js';
 import { printFigures, printTable, printTargets, round, sharedFigures, summary, type TargetRow } from './lib/report.js';
 import { hotPath, type HotPathRun } from './lib/hotpath.js';
-import type { ExecPositionsMsg } from '../actors/broker/messages.js';
+import type { BrokerPositionsMsg } from '../actors/broker/messages.js';
 import { ALLOCATOR_ARGS, allocatorStage, BenchBroker, makeAllocator, makeRisk, makeShard, riskStage, RISK_ARGS, SHARD_ARGS, shardStage, SYMBOLS, type Tick } from './lib/stages.js';
 import type { StageApi, StageTask } from './lib/stage-worker.js';
 
@@ -269,7 +269,7 @@ async function piscinaPath(): Promise<number[]> {
   const pool = (): Piscina => new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
   const [s1, s2, s3] = [pool(), pool(), pool()];
   try {
-    let book: ExecPositionsMsg | null = null;
+    let book: BrokerPositionsMsg | null = null;
     const pipe = async (tick: Tick, t0: number): Promise<number> => {
       const signals = await s1.run({ stage: 'shard', tick, originNs: t0 } satisfies StageTask);
       const intents = await s2.run({ stage: 'allocate', tick, signals, book } satisfies StageTask);
@@ -291,7 +291,7 @@ async function comlinkPath(): Promise<number[]> {
   const workers = channels.map((ch) => new Worker(filename, { workerData: { comlink: ch.port2 }, transferList: [ch.port2] }));
   const [a, b, c] = channels.map((ch) => Comlink.wrap<StageApi>(nodeEndpoint(ch.port1)));
   try {
-    let book: ExecPositionsMsg | null = null;
+    let book: BrokerPositionsMsg | null = null;
     const pipe = async (tick: Tick, t0: number): Promise<number> => {
       const signals = await a!.shard(tick, t0);
       const intents = await b!.allocate(tick, signals, book);

@@ -2,11 +2,11 @@
  * The allocator actor: `AllocatorDesk` on the runtime.
  *
  * In: `strategy.signal` (topic `signals`), `feed.features` (topic `features`:
- * prices and volatility), `exec.positions` and `exec.account` (topic
+ * prices and volatility), `broker.positions` and `broker.account` (topic
  * `positions`), and, to know when a sent intent shows in the broker's book or
- * never will, `exec.order_update` / `exec.intent_refused` (topic `orders`) and
- * `risk.intent_denied` (topic `risk`). Out: `alloc.posture` published on
- * `posture`, and `alloc.intents` told to the risk governor (only when there
+ * never will, `broker.order_update` / `broker.intent_refused` (topic `orders`) and
+ * `risk.intent_denied` (topic `risk`). Out: `allocator.posture` published on
+ * `posture`, and `allocator.intents` told to the risk governor (only when there
  * is something to trade).
  *
  * Event-driven: a changed signal is rebalanced on the same turn (through a
@@ -21,7 +21,7 @@
  */
 import { pipelineHistogram } from '../strategy/trace.js';
 import { defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
-import type { ExecAccountMsg, ExecIntentRefusedMsg, ExecOrderUpdateMsg, ExecPositionsMsg } from '../broker/messages.js';
+import type { BrokerAccountMsg, BrokerIntentRefusedMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg } from '../broker/messages.js';
 import type { RiskFlattenMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../risk/messages.js';
 import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { StrategySignalMsg } from '../strategy/messages.js';
@@ -75,25 +75,25 @@ export function allocatorConfigOf(args: AllocatorArgs): AllocatorConfigInput {
   return { ...args.config, intents: { ...args.config?.intents, ...named } };
 }
 
-/** Operator or test: rebalance now (reply `alloc.rebalanced` when asked). */
-export interface AllocRebalanceNowMsg {
-  readonly type: 'alloc.rebalance_now';
+/** Operator or test: rebalance now (reply `allocator.rebalanced` when asked). */
+export interface AllocatorRebalanceNowMsg {
+  readonly type: 'allocator.rebalance_now';
 }
 
 type In =
-  | ExecOrderUpdateMsg
-  | ExecIntentRefusedMsg
+  | BrokerOrderUpdateMsg
+  | BrokerIntentRefusedMsg
   | RiskIntentDeniedMsg
   | RiskStateMsg
   | RiskTierChangedMsg
   | RiskFlattenMsg
   | StrategySignalMsg
   | FeedFeaturesMsg
-  | ExecPositionsMsg
-  | ExecAccountMsg
-  | AllocRebalanceNowMsg
-  | { readonly type: 'alloc.rebalance_due' }
-  | { readonly type: 'alloc.tick' };
+  | BrokerPositionsMsg
+  | BrokerAccountMsg
+  | AllocatorRebalanceNowMsg
+  | { readonly type: 'allocator.rebalance_due' }
+  | { readonly type: 'allocator.tick' };
 
 /** What the actor subscribes to; each topic's messages must be ones it accepts (checked at compile time). */
 export const ALLOCATOR_TOPICS = subscriptions<In>()(TOPICS.signals, TOPICS.features, TOPICS.positions, TOPICS.orders, TOPICS.risk);
@@ -153,24 +153,24 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   const maybeRebalance = (ctx: ActorContext): void => {
     if (!desk.due || rebalanceQueued) return;
     rebalanceQueued = true;
-    ctx.tell(ctx.self, { type: 'alloc.rebalance_due' });
+    ctx.tell(ctx.self, { type: 'allocator.rebalance_due' });
   };
 
   return {
     accepts: {
       'strategy.signal': 'public',
       'feed.features': 'public',
-      'exec.positions': 'public',
-      'exec.account': 'public',
-      'exec.order_update': 'public',
-      'exec.intent_refused': 'public',
+      'broker.positions': 'public',
+      'broker.account': 'public',
+      'broker.order_update': 'public',
+      'broker.intent_refused': 'public',
       'risk.intent_denied': 'public',
       'risk.state': 'public',
       'risk.tier_changed': 'public',
       'risk.flatten': 'public',
-      'alloc.rebalance_now': 'public',
-      'alloc.rebalance_due': 'internal',
-      'alloc.tick': 'internal',
+      'allocator.rebalance_now': 'public',
+      'allocator.rebalance_due': 'internal',
+      'allocator.tick': 'internal',
     },
 
     init(ctx, args = {}, snapshot) {
@@ -203,7 +203,7 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         start ?? null,
         ctx.clock.now(),
       );
-      ctx.timers.start('tick', args.rebalanceEveryMs ?? 60_000, { type: 'alloc.tick' }, { repeat: true });
+      ctx.timers.start('tick', args.rebalanceEveryMs ?? 60_000, { type: 'allocator.tick' }, { repeat: true });
       // The book arrives on `positions`; ask for it now rather than wait for the next reconciliation.
       ctx.tell(args.brokerId ?? 'broker', { type: 'broker.sync' });
       ctx.log.info('allocator started', { seq: desk.core.seq, restored: start !== undefined, from });
@@ -225,16 +225,16 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         case 'feed.features':
           if (desk.onFeatures(msg, ctx.clock.now())) maybeRebalance(ctx);
           return;
-        case 'exec.positions':
+        case 'broker.positions':
           if (desk.onPositions(msg, ctx.clock.now())) maybeRebalance(ctx);
           return;
-        case 'exec.account':
+        case 'broker.account':
           if (desk.onAccount(msg, ctx.clock.now())) maybeRebalance(ctx);
           return;
-        case 'exec.order_update':
+        case 'broker.order_update':
           desk.onOrderUpdate(msg.intentId);
           return;
-        case 'exec.intent_refused':
+        case 'broker.intent_refused':
           desk.onIntentGone(msg.intentId);
           return;
         case 'risk.intent_denied':
@@ -245,17 +245,17 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         case 'risk.flatten':
           // On the `risk` topic beside the denials; the risk governor gates every intent anyway.
           return;
-        case 'alloc.rebalance_due':
+        case 'allocator.rebalance_due':
           rebalanceQueued = false;
           if (desk.due) rebalance(ctx, 'signal');
           return;
-        case 'alloc.tick':
+        case 'allocator.tick':
           // Housekeeping only: prices moved, signals expired, in-flight intents aged out.
           if (desk.bookKnown && desk.warm) rebalance(ctx, 'timer');
           return;
-        case 'alloc.rebalance_now': {
+        case 'allocator.rebalance_now': {
           const intents = rebalance(ctx, 'operator');
-          if (ctx.envelope?.kind === Kind.Ask) ctx.reply({ type: 'alloc.rebalanced', intents } as Message);
+          if (ctx.envelope?.kind === Kind.Ask) ctx.reply({ type: 'allocator.rebalanced', intents } as Message);
           return;
         }
       }

@@ -9,7 +9,7 @@ import type { Signal } from '../strategy/signal.js';
 import { combineSignals, isExpired, validateSignal, DEFAULT_COMBINE_CONFIG, type CombineConfig } from './combine.js';
 import { sizeWeights, DEFAULT_SIZING_CONFIG, type SizedWeight, type SizingConfig } from './sizing.js';
 import { planIntents, DEFAULT_INTENT_CONFIG, type IntentConfig, type IntentPlan } from './intents.js';
-import type { AllocIntentsMsg, AllocPostureMsg, PostureEntry } from './messages.js';
+import type { AllocatorIntentsMsg, AllocatorPostureMsg, PostureEntry } from './messages.js';
 
 export interface AllocatorConfig {
   readonly combine: CombineConfig;
@@ -90,8 +90,8 @@ export interface AllocatorSnapshot {
 }
 
 export interface RebalanceResult {
-  readonly posture: AllocPostureMsg;
-  readonly intents: AllocIntentsMsg;
+  readonly posture: AllocatorPostureMsg;
+  readonly intents: AllocatorIntentsMsg;
 }
 
 /**
@@ -211,8 +211,8 @@ export class AllocatorCore {
         contributors: sc.contributors,
       });
     }
-    const posture: AllocPostureMsg = {
-      type: 'alloc.posture',
+    const posture: AllocatorPostureMsg = {
+      type: 'allocator.posture',
       seq,
       ts: now,
       equity: this.equity,
@@ -230,7 +230,7 @@ export class AllocatorCore {
     } else {
       plan = planIntents({ targets, equity: this.equity, prices: this.prices, positions: this.positions, seq, now }, this.config.intents);
     }
-    const intents: AllocIntentsMsg = { type: 'alloc.intents', seq, ts: now, intents: plan.intents, skipped: plan.skipped, turnover: plan.turnover };
+    const intents: AllocatorIntentsMsg = { type: 'allocator.intents', seq, ts: now, intents: plan.intents, skipped: plan.skipped, turnover: plan.turnover };
     return { posture, intents };
   }
 

@@ -28,7 +28,7 @@
  *
  * Pure: time comes in as `now`; deterministic for the same calls.
  */
-import type { ExecAccountMsg, ExecPositionsMsg } from '../broker/messages.js';
+import type { BrokerAccountMsg, BrokerPositionsMsg } from '../broker/messages.js';
 import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { Signal } from '../strategy/signal.js';
 import { signedQty, type OrderIntent } from './intent.js';
@@ -81,7 +81,7 @@ export class AllocatorDesk {
   private dirtySince: number | null = null;
   /** Trace stamp of the earliest change since the last rebalance. */
   private pendingOrigin = 0;
-  private positions: ExecPositionsMsg | null = null;
+  private positions: BrokerPositionsMsg | null = null;
   private equity: number | null = null;
   rebalances = 0;
   /** Books the core refused (non-integer quantities); the previous book stays. */
@@ -137,14 +137,14 @@ export class AllocatorDesk {
   }
 
   /** The broker's positions; true when this made the book known for the first time (time to rebalance). */
-  onPositions(msg: ExecPositionsMsg, now: number): boolean {
+  onPositions(msg: BrokerPositionsMsg, now: number): boolean {
     const was = this.bookKnown;
     this.positions = msg;
     return this.pushBook(was, now, true);
   }
 
   /** The broker's account; true when this made the book known for the first time. */
-  onAccount(msg: ExecAccountMsg, now: number): boolean {
+  onAccount(msg: BrokerAccountMsg, now: number): boolean {
     const was = this.bookKnown;
     this.equity = msg.equity;
     return this.pushBook(was, now, false);

@@ -1,8 +1,8 @@
 /**
  * Messages the allocator publishes. Plain data: they cross threads as msgpack.
  *
- * - `alloc.posture` (to risk, gateway telemetry): the target weights and why.
- * - `alloc.intents` (to the risk governor): every order intent of one
+ * - `allocator.posture` (to risk, gateway telemetry): the target weights and why.
+ * - `allocator.intents` (to the risk governor): every order intent of one
  *   rebalance in one message, so risk sees a rebalance atomically and in the
  *   order it should be sent (reducing legs first).
  */
@@ -27,8 +27,8 @@ export interface PostureEntry {
   readonly contributors: readonly Contribution[];
 }
 
-export interface AllocPostureMsg {
-  readonly type: 'alloc.posture';
+export interface AllocatorPostureMsg {
+  readonly type: 'allocator.posture';
   /** Monotonic posture sequence; also the `postureSeq` of the intents. */
   readonly seq: number;
   readonly ts: number;
@@ -42,8 +42,8 @@ export interface AllocPostureMsg {
   readonly grossScale: number;
 }
 
-export interface AllocIntentsMsg {
-  readonly type: 'alloc.intents';
+export interface AllocatorIntentsMsg {
+  readonly type: 'allocator.intents';
   readonly seq: number;
   readonly ts: number;
   readonly intents: readonly OrderIntent[];
@@ -54,4 +54,4 @@ export interface AllocIntentsMsg {
   readonly originNs?: number;
 }
 
-export type AllocatorMsg = AllocPostureMsg | AllocIntentsMsg;
+export type AllocatorMsg = AllocatorPostureMsg | AllocatorIntentsMsg;

@@ -21,9 +21,9 @@
  * the stream reconnects (updates may have been missed); the journal is
  * compacted past `compactAtBytes`.
  *
- * Out: `exec.order_update` and `exec.intent_refused` on `orders`, `exec.fill`
- * on `fills`, `exec.positions` and `exec.account` on `positions`,
- * `exec.reconciled` on `reconciled`, `exec.connection` on `broker_status`
+ * Out: `broker.order_update` and `broker.intent_refused` on `orders`, `broker.fill`
+ * on `fills`, `broker.positions` and `broker.account` on `positions`,
+ * `broker.reconciled` on `reconciled`, `broker.connection` on `broker_status`
  * (on change and every `statusEveryMs`).
  *
  * All venue I/O runs as promises whose results come back as messages to
@@ -40,8 +40,8 @@ import { backoffDelay, defineActor, Kind, monoNs, type ActorContext, type Messag
 import type { RiskCancelOrderMsg, RiskIntentApprovedMsg } from '../risk/messages.js';
 import type { SdkOrderInput } from './alpaca-mapping.js';
 import { ConnectionMonitor } from './connection.js';
-import type { ExecAccountMsg, ExecMsg } from './messages.js';
-import { accountMsg, intentRefusedMsg, publishExec } from './publish.js';
+import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
+import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
 import { BrokerSessionCore, orderUpdateMsg, type RawBrokerState } from './session-core.js';
 import { isClientError, linkError, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
@@ -61,7 +61,7 @@ export interface BrokerArgs {
   readonly reconcileEveryMs?: number;
   /** In-flight grace of periodic reconciliation, ms. Default 5000. */
   readonly periodicGraceMs?: number;
-  /** exec.connection period, ms. Default 1000. */
+  /** broker.connection period, ms. Default 1000. */
   readonly statusEveryMs?: number;
   /** Stream down (or REST failing) this long before the link counts as down, ms. Default 3000. */
   readonly disconnectAfterMs?: number;
@@ -157,7 +157,7 @@ export default defineActor<In, BrokerArgs>(() => {
   let buffered: unknown[] = [];
   const submitting = new Set<string>();
   const lookingUp = new Set<string>();
-  let lastAccount: ExecAccountMsg | null = null;
+  let lastAccount: BrokerAccountMsg | null = null;
   let latency = new Float64Array(0);
   let latencyCount = 0;
   let m: ReturnType<typeof metrics>;
@@ -171,8 +171,8 @@ export default defineActor<In, BrokerArgs>(() => {
     connected: ctx.metrics.gauge('qgtm_broker_connected', '1 when the broker session is connected and ready'),
   });
 
-  const publish = (ctx: ActorContext, msgs: readonly ExecMsg[]): void => {
-    for (const msg of msgs) publishExec(ctx, msg);
+  const publish = (ctx: ActorContext, msgs: readonly BrokerMsg[]): void => {
+    for (const msg of msgs) publishBrokerMsg(ctx, msg);
   };
 
   /** Runs an I/O promise and brings its outcome back as a message to self (this incarnation only). */
@@ -227,7 +227,7 @@ export default defineActor<In, BrokerArgs>(() => {
       m.wireErrors.inc({ kind: 'trade_update' });
       ctx.log.warn('trade update not applied', { error: out.error });
     }
-    if (out.messages.some((x) => x.type === 'exec.fill') && !ctx.timers.isActive('account')) {
+    if (out.messages.some((x) => x.type === 'broker.fill') && !ctx.timers.isActive('account')) {
       ctx.timers.start('account', 100, { type: 'broker.account_tick' });
     }
   };

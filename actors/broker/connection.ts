@@ -11,7 +11,7 @@
  *
  * Pure: time comes in as `now`.
  */
-import type { ExecConnectionMsg } from './messages.js';
+import type { BrokerConnectionMsg } from './messages.js';
 
 export type StreamState = 'connecting' | 'listening' | 'down';
 
@@ -105,9 +105,9 @@ export class ConnectionMonitor {
     return null;
   }
 
-  message(now: number): ExecConnectionMsg {
+  message(now: number): BrokerConnectionMsg {
     return {
-      type: 'exec.connection',
+      type: 'broker.connection',
       connected: this.up,
       ready: this.ready,
       stream: this.stream,

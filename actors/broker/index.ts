@@ -34,9 +34,9 @@ export type { BrokerSnapshot, OmsView, ReconcileOptions, DriftItem, ReconcileRep
 export { BrokerSessionCore, orderUpdateMsg } from './session-core.js';
 export type { SessionOptions, RawBrokerState, SubmitDecision, Outcome } from './session-core.js';
 export { InvalidOrderTransitionError, JournalCorruptError, JournalClosedError } from './errors.js';
-export type { ExecOrderUpdateMsg, ExecFillMsg, ExecPositionsMsg, ExecPosition, ExecReconciledMsg, ExecMsg } from './messages.js';
+export type { BrokerOrderUpdateMsg, BrokerFillMsg, BrokerPositionsMsg, BookPosition, BrokerReconciledMsg, BrokerMsg } from './messages.js';
 export { ConnectionMonitor } from './connection.js';
 export type { ConnectionOptions, StreamState } from './connection.js';
-export { publishExec, accountMsg, intentRefusedMsg } from './publish.js';
-export type { ExecAccountMsg, ExecConnectionMsg, ExecIntentRefusedMsg } from './messages.js';
+export { publishBrokerMsg, accountMsg, intentRefusedMsg } from './publish.js';
+export type { BrokerAccountMsg, BrokerConnectionMsg, BrokerIntentRefusedMsg } from './messages.js';
 export type { BrokerArgs, BrokerLatencyQuery, BrokerStatusQuery, BrokerSyncMsg } from './actor.js';

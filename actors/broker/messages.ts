@@ -1,11 +1,11 @@
 /**
  * Messages the broker session publishes. Plain data (msgpack across threads).
  *
- * - `exec.order_update`: an order changed (submitted, acked, rejected,
+ * - `broker.order_update`: an order changed (submitted, acked, rejected,
  *   ambiguous, a trade_update, a reconciliation correction).
- * - `exec.fill`: one fill, deduplicated, already journaled and applied.
- * - `exec.positions`: the positions derived from fills (after fills and reconciliations).
- * - `exec.reconciled`: the outcome of a reconciliation pass (the risk governor
+ * - `broker.fill`: one fill, deduplicated, already journaled and applied.
+ * - `broker.positions`: the positions derived from fills (after fills and reconciliations).
+ * - `broker.reconciled`: the outcome of a reconciliation pass (the risk governor
  *   feeds `magnitude` into its reconciliation-drift trigger).
  */
 
@@ -14,8 +14,8 @@ import type { OrderStatus } from './order-state.js';
 import type { SubmissionState } from './oms.js';
 import type { DriftItem } from './reconcile.js';
 
-export interface ExecOrderUpdateMsg {
-  readonly type: 'exec.order_update';
+export interface BrokerOrderUpdateMsg {
+  readonly type: 'broker.order_update';
   readonly clientOrderId: string;
   readonly brokerOrderId: string | null;
   readonly intentId: string | null;
@@ -32,8 +32,8 @@ export interface ExecOrderUpdateMsg {
   readonly ts: number;
 }
 
-export interface ExecFillMsg {
-  readonly type: 'exec.fill';
+export interface BrokerFillMsg {
+  readonly type: 'broker.fill';
   readonly executionId: string;
   readonly clientOrderId: string;
   readonly brokerOrderId: string | null;
@@ -50,23 +50,23 @@ export interface ExecFillMsg {
   readonly ts: number;
 }
 
-export interface ExecPosition {
+export interface BookPosition {
   readonly symbol: string;
   readonly qty: number;
   readonly avgPrice: number;
   readonly realizedPnl: number;
 }
 
-export interface ExecPositionsMsg {
-  readonly type: 'exec.positions';
-  readonly positions: readonly ExecPosition[];
+export interface BrokerPositionsMsg {
+  readonly type: 'broker.positions';
+  readonly positions: readonly BookPosition[];
   /** Signed unfilled quantity of open orders per symbol. */
   readonly pendingQty: Readonly<Record<string, number>>;
   readonly ts: number;
 }
 
-export interface ExecReconciledMsg {
-  readonly type: 'exec.reconciled';
+export interface BrokerReconciledMsg {
+  readonly type: 'broker.reconciled';
   readonly phase: 'startup' | 'periodic';
   readonly passed: boolean;
   /** Position drift notional / equity, before corrections. */
@@ -82,9 +82,9 @@ export interface ExecReconciledMsg {
   readonly ts: number;
 }
 
-/** The broker account as last read (published on `positions` beside exec.positions). */
-export interface ExecAccountMsg {
-  readonly type: 'exec.account';
+/** The broker account as last read (published on `positions` beside broker.positions). */
+export interface BrokerAccountMsg {
+  readonly type: 'broker.account';
   readonly equity: number;
   readonly lastEquity: number | null;
   readonly cash: number;
@@ -99,8 +99,8 @@ export interface ExecAccountMsg {
  * been down, or REST has kept failing, for the configured threshold, so a
  * blip does not move the risk tier; `ready` is start-up reconciliation passed.
  */
-export interface ExecConnectionMsg {
-  readonly type: 'exec.connection';
+export interface BrokerConnectionMsg {
+  readonly type: 'broker.connection';
   readonly connected: boolean;
   readonly ready: boolean;
   /** trade_updates stream: 'listening', 'connecting' or 'down'. */
@@ -115,12 +115,12 @@ export interface ExecConnectionMsg {
 }
 
 /** An approved intent the session would not register (not ready, duplicate intent): published on `orders`. */
-export interface ExecIntentRefusedMsg {
-  readonly type: 'exec.intent_refused';
+export interface BrokerIntentRefusedMsg {
+  readonly type: 'broker.intent_refused';
   readonly intentId: string;
   readonly symbol: string;
   readonly reason: string;
   readonly ts: number;
 }
 
-export type ExecMsg = ExecOrderUpdateMsg | ExecFillMsg | ExecPositionsMsg | ExecReconciledMsg | ExecAccountMsg | ExecConnectionMsg | ExecIntentRefusedMsg;
+export type BrokerMsg = BrokerOrderUpdateMsg | BrokerFillMsg | BrokerPositionsMsg | BrokerReconciledMsg | BrokerAccountMsg | BrokerConnectionMsg | BrokerIntentRefusedMsg;

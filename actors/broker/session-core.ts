@@ -18,7 +18,7 @@
  * session.onTradeUpdate(update, now);              // fill journaled before it is applied
  * ```
  *
- * Every method returns the `exec.*` messages to publish. Bad input from the
+ * Every method returns the `broker.*` messages to publish. Bad input from the
  * wire is rejected with a reason and counted, never thrown; journal I/O errors
  * (disk full, EIO) are thrown, because continuing to trade without a durable
  * journal would break the crash guarantee.
@@ -41,7 +41,7 @@ import {
 } from './alpaca-mapping.js';
 import { clientOrderIdFor } from './client-order-id.js';
 import { Journal, type JournalOptions, type ReplayReport } from './journal.js';
-import type { ExecFillMsg, ExecMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from './messages.js';
+import type { BrokerFillMsg, BrokerMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from './messages.js';
 import { Oms, type ApplyResult, type LocalOrder, type OmsEvent } from './oms.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
 
@@ -69,11 +69,11 @@ export interface RawBrokerState {
 }
 
 export type SubmitDecision =
-  | { readonly ok: true; readonly clientOrderId: string; readonly request: SdkOrderInput; readonly restBody: OrderRequest; readonly messages: ExecMsg[] }
-  | { readonly ok: false; readonly reason: string; readonly messages: ExecMsg[] };
+  | { readonly ok: true; readonly clientOrderId: string; readonly request: SdkOrderInput; readonly restBody: OrderRequest; readonly messages: BrokerMsg[] }
+  | { readonly ok: false; readonly reason: string; readonly messages: BrokerMsg[] };
 
 export interface Outcome {
-  readonly messages: ExecMsg[];
+  readonly messages: BrokerMsg[];
   /** Set when the input was rejected or could not be applied. */
   readonly error?: string;
 }
@@ -238,7 +238,7 @@ export class BrokerSessionCore {
     };
     const graceMs = phase === 'startup' ? 0 : this.periodicGraceMs;
     const report = reconcile(this.oms, snapshot, now, { graceMs });
-    const messages: ExecMsg[] = [];
+    const messages: BrokerMsg[] = [];
     const results = this.commit(report.corrections);
     results.forEach((r, k) => {
       const ev = report.corrections[k]!;
@@ -250,8 +250,8 @@ export class BrokerSessionCore {
       passed = again.passed && errors.length === 0;
       this.isReady = passed;
     }
-    const msg: ExecReconciledMsg = {
-      type: 'exec.reconciled',
+    const msg: BrokerReconciledMsg = {
+      type: 'broker.reconciled',
       phase,
       passed,
       magnitude: report.magnitude,
@@ -266,9 +266,9 @@ export class BrokerSessionCore {
     return errors.length ? { messages, report, error: `broker state had ${errors.length} unparseable entries: ${errors[0]}` } : { messages, report };
   }
 
-  positionsMsg(now: number): ExecPositionsMsg {
+  positionsMsg(now: number): BrokerPositionsMsg {
     return {
-      type: 'exec.positions',
+      type: 'broker.positions',
       positions: this.oms.positions().map((p) => ({ symbol: p.symbol, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl })),
       pendingQty: this.oms.pendingQty(),
       ts: now,
@@ -304,12 +304,12 @@ export class BrokerSessionCore {
     return { messages: this.resultMsgs(r, label, now) };
   }
 
-  private resultMsgs(r: ApplyResult, label: string, now: number): ExecMsg[] {
+  private resultMsgs(r: ApplyResult, label: string, now: number): BrokerMsg[] {
     if (r.ok && r.kind === 'duplicate') return [];
-    const out: ExecMsg[] = [];
+    const out: BrokerMsg[] = [];
     if (r.ok && r.fill && r.order && r.position) {
-      const fill: ExecFillMsg = {
-        type: 'exec.fill',
+      const fill: BrokerFillMsg = {
+        type: 'broker.fill',
         executionId: r.fill.executionId,
         clientOrderId: r.order.clientOrderId,
         brokerOrderId: r.order.brokerOrderId,
@@ -330,7 +330,7 @@ export class BrokerSessionCore {
     return out;
   }
 
-  private orderMsgs(r: ApplyResult, event: string, now: number): ExecOrderUpdateMsg[] {
+  private orderMsgs(r: ApplyResult, event: string, now: number): BrokerOrderUpdateMsg[] {
     const o = r.order;
     if (!o) return [];
     return [orderUpdateMsg(o, event, r.ok ? o.reason : r.error, now)];
@@ -351,9 +351,9 @@ export class BrokerSessionCore {
   }
 }
 
-export function orderUpdateMsg(o: LocalOrder, event: string, reason: string | null, now: number): ExecOrderUpdateMsg {
+export function orderUpdateMsg(o: LocalOrder, event: string, reason: string | null, now: number): BrokerOrderUpdateMsg {
   return {
-    type: 'exec.order_update',
+    type: 'broker.order_update',
     clientOrderId: o.clientOrderId,
     brokerOrderId: o.brokerOrderId,
     intentId: o.intentId,

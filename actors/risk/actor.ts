@@ -2,10 +2,10 @@
  * The risk governor actor: `RiskDesk` on the runtime.
  *
  * In (topics): `features` (last prices, market-data age), `positions`
- * (exec.positions, exec.account), `orders` (exec.order_update,
- * exec.intent_refused), `reconciled` (drift), `broker_status`
- * (exec.connection), `strategy_status` (shard heartbeats). Direct:
- * `alloc.intents` from the allocator; `risk.command` from the operator
+ * (broker.positions, broker.account), `orders` (broker.order_update,
+ * broker.intent_refused), `reconciled` (drift), `broker_status`
+ * (broker.connection), `strategy_status` (shard heartbeats). Direct:
+ * `allocator.intents` from the allocator; `risk.command` from the operator
  * (asked: the answer is `risk.command_result`); `risk.query` (asked: the
  * answer is `risk.state`). It also watches the broker actor: a broker that
  * stops or crashes counts as disconnected at once.
@@ -20,8 +20,8 @@
  */
 import { pipelineHistogram } from '../strategy/trace.js';
 import { defineActor, Kind, monoNs, type ActorContext } from '../../src/runtime/index.js';
-import type { AllocIntentsMsg } from '../allocator/messages.js';
-import type { ExecAccountMsg, ExecConnectionMsg, ExecIntentRefusedMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../broker/messages.js';
+import type { AllocatorIntentsMsg } from '../allocator/messages.js';
+import type { BrokerAccountMsg, BrokerConnectionMsg, BrokerIntentRefusedMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from '../broker/messages.js';
 import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { StrategyStatusMsg } from '../strategy/messages.js';
 import type { RiskConfigInput } from './config.js';
@@ -60,14 +60,14 @@ export const RISK_TOPICS = subscriptions<In>()(TOPICS.features, TOPICS.positions
 
 type In =
   | FeedFeaturesMsg
-  | ExecPositionsMsg
-  | ExecAccountMsg
-  | ExecOrderUpdateMsg
-  | ExecIntentRefusedMsg
-  | ExecReconciledMsg
-  | ExecConnectionMsg
+  | BrokerPositionsMsg
+  | BrokerAccountMsg
+  | BrokerOrderUpdateMsg
+  | BrokerIntentRefusedMsg
+  | BrokerReconciledMsg
+  | BrokerConnectionMsg
   | StrategyStatusMsg
-  | AllocIntentsMsg
+  | AllocatorIntentsMsg
   | RiskCommandMsg
   | { readonly type: 'risk.query' }
   | { readonly type: 'risk.tick' }
@@ -160,14 +160,14 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
   return {
     accepts: {
       'feed.features': 'public',
-      'exec.positions': 'public',
-      'exec.account': 'public',
-      'exec.order_update': 'public',
-      'exec.intent_refused': 'public',
-      'exec.reconciled': 'public',
-      'exec.connection': 'public',
+      'broker.positions': 'public',
+      'broker.account': 'public',
+      'broker.order_update': 'public',
+      'broker.intent_refused': 'public',
+      'broker.reconciled': 'public',
+      'broker.connection': 'public',
       'strategy.status': 'public',
-      'alloc.intents': 'public',
+      'allocator.intents': 'public',
       'risk.command': 'public',
       'risk.query': 'public',
       'sys.terminated': 'public',
@@ -228,25 +228,25 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
         case 'feed.features':
           book.onPrice(msg.symbol, msg.price, now);
           return;
-        case 'exec.positions':
+        case 'broker.positions':
           book.onPositions(msg);
           return;
-        case 'exec.account':
+        case 'broker.account':
           book.onAccount(msg);
           desk.noteAccount(now);
           evaluate(ctx);
           return;
-        case 'exec.order_update':
+        case 'broker.order_update':
           book.onOrderUpdate(msg);
           return;
-        case 'exec.intent_refused':
+        case 'broker.intent_refused':
           book.onIntentRefused(msg);
           return;
-        case 'exec.reconciled':
+        case 'broker.reconciled':
           book.onReconciled(msg);
           evaluate(ctx);
           return;
-        case 'exec.connection': {
+        case 'broker.connection': {
           const was = book.brokerUsable;
           book.onConnection(msg);
           desk.maybeArm(now);
@@ -263,7 +263,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
         case 'strategy.status':
           if (ctx.envelope?.from) book.onHeartbeat(ctx.envelope.from, now);
           return;
-        case 'alloc.intents': {
+        case 'allocator.intents': {
           if (msg.originNs) m.sinceTick.observe((monoNs() - msg.originNs) / 1e9);
           const r = desk.review(msg, now);
           applyChanges(ctx, r.changes);

@@ -4,10 +4,10 @@
  * pre-trade check take.
  *
  * - Last prices and when each symbol last updated (feed features).
- * - Filled positions and the broker's open-order quantities (exec.positions),
- *   the account (exec.account), open orders one by one (exec.order_update;
- *   FLATTEN cancels them), the last reconciliation drift (exec.reconciled),
- *   the broker link (exec.connection, or the broker actor terminating).
+ * - Filled positions and the broker's open-order quantities (broker.positions),
+ *   the account (broker.account), open orders one by one (broker.order_update;
+ *   FLATTEN cancels them), the last reconciliation drift (broker.reconciled),
+ *   the broker link (broker.connection, or the broker actor terminating).
  * - An overlay of intents approved here that the broker has not reported yet,
  *   so two intents approved back to back see each other's quantity.
  * - Heartbeats: when each expected upstream actor was last heard.
@@ -15,7 +15,7 @@
  * Pure: time comes in as `now`.
  */
 import { isTerminal } from '../broker/order-state.js';
-import type { ExecAccountMsg, ExecConnectionMsg, ExecIntentRefusedMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../broker/messages.js';
+import type { BrokerAccountMsg, BrokerConnectionMsg, BrokerIntentRefusedMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from '../broker/messages.js';
 import { signedQty, type OrderIntent } from '../allocator/intent.js';
 
 export interface OpenOrder {
@@ -50,7 +50,7 @@ export class RiskBook {
   private brokerPending: Readonly<Record<string, number>> = {};
   private readonly overlay = new Map<string, Overlay>();
   readonly openOrders = new Map<string, OpenOrder>();
-  account: ExecAccountMsg | null = null;
+  account: BrokerAccountMsg | null = null;
   broker: BrokerLink = { seen: false, connected: false, ready: false, reason: 'broker not heard from yet' };
   drift = 0;
   private readonly heartbeats = new Map<string, number>();
@@ -67,7 +67,7 @@ export class RiskBook {
     this.priceAt.set(symbol, now);
   }
 
-  onPositions(msg: ExecPositionsMsg): void {
+  onPositions(msg: BrokerPositionsMsg): void {
     const next: Record<string, number> = {};
     this.avgPrices.clear();
     for (const p of msg.positions) {
@@ -78,11 +78,11 @@ export class RiskBook {
     this.brokerPending = msg.pendingQty;
   }
 
-  onAccount(msg: ExecAccountMsg): void {
+  onAccount(msg: BrokerAccountMsg): void {
     this.account = msg;
   }
 
-  onOrderUpdate(msg: ExecOrderUpdateMsg): void {
+  onOrderUpdate(msg: BrokerOrderUpdateMsg): void {
     if (msg.intentId !== null) this.overlay.delete(msg.intentId);
     const open = msg.submission === 'pending' || msg.submission === 'ambiguous' || (msg.submission === 'acked' && (msg.status === null || !isTerminal(msg.status)));
     if (!open) {
@@ -99,11 +99,11 @@ export class RiskBook {
     });
   }
 
-  onIntentRefused(msg: ExecIntentRefusedMsg): void {
+  onIntentRefused(msg: BrokerIntentRefusedMsg): void {
     this.overlay.delete(msg.intentId);
   }
 
-  onConnection(msg: ExecConnectionMsg): void {
+  onConnection(msg: BrokerConnectionMsg): void {
     this.broker = { seen: true, connected: msg.connected, ready: msg.ready, reason: msg.reason };
   }
 
@@ -112,7 +112,7 @@ export class RiskBook {
     this.broker = { seen: this.broker.seen, connected: false, ready: false, reason: `broker session terminated: ${cause}` };
   }
 
-  onReconciled(msg: ExecReconciledMsg): void {
+  onReconciled(msg: BrokerReconciledMsg): void {
     if (Number.isFinite(msg.magnitude)) this.drift = msg.magnitude;
   }
 

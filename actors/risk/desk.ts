@@ -3,7 +3,7 @@
  * owns the governor, the pre-trade check, the equity marks and the order-rate
  * window, wired the way their authors asked:
  *
- * - the reconciliation drift from `exec.reconciled.magnitude` feeds the drift
+ * - the reconciliation drift from `broker.reconciled.magnitude` feeds the drift
  *   trigger;
  * - one `OrderRateWindow` feeds both the order-rate trigger
  *   (`orderTimestamps`) and the pre-trade rate check (`recentOrders`);
@@ -22,7 +22,7 @@
  * Pure: time comes in as `now`.
  */
 import type { OrderIntent } from '../allocator/intent.js';
-import type { AllocIntentsMsg } from '../allocator/messages.js';
+import type { AllocatorIntentsMsg } from '../allocator/messages.js';
 import { EquityTracker, type EquityMarks } from './equity.js';
 import { planFlatten } from './flatten.js';
 import { RiskGovernor, type GovernorSnapshot } from './governor.js';
@@ -162,7 +162,7 @@ export class RiskDesk {
   }
 
   /** The verdict on each intent of a rebalance, in order, after bringing the tier up to date. */
-  review(msg: AllocIntentsMsg, now: number): ReviewResult {
+  review(msg: AllocatorIntentsMsg, now: number): ReviewResult {
     const { changes } = this.evaluate(now);
     const approved: RiskIntentApprovedMsg[] = [];
     const denied: RiskIntentDeniedMsg[] = [];

@@ -111,7 +111,7 @@ export class DaemonBridge {
       else bus.publish('risk', m);
     });
     await sub(TOPICS.orders, (m) => {
-      if (m.type === 'exec.order_update') {
+      if (m.type === 'broker.order_update') {
         v.onOrder(m);
         ordersTotal.inc({ status: m.status ?? m.submission });
       }
@@ -123,7 +123,7 @@ export class DaemonBridge {
       bus.publish('fills', m);
     });
     await sub(TOPICS.positions, (m) => {
-      if (m.type === 'exec.positions') v.onPositions(m);
+      if (m.type === 'broker.positions') v.onPositions(m);
       else v.onAccount(m);
     });
     await sub(TOPICS.broker_status, (c) => {

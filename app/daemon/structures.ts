@@ -18,7 +18,7 @@ const INTENT_LIQUIDATION = ['intentId', 'symbol', 'side', 'qty', 'type', 'timeIn
 export const TRADING_STRUCTURES: readonly Structure[] = [
   // strategy.signal as the shard shell publishes it
   ['type', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'horizonMs', 'ts', 'reason', 'family', 'shard', 'rawConfidence', 'originNs'],
-  // alloc.intents and its parts
+  // allocator.intents and its parts
   ['type', 'seq', 'ts', 'intents', 'skipped', 'turnover', 'originNs'],
   INTENT_MARKET,
   INTENT_LIMIT,
@@ -35,5 +35,5 @@ export const TRADING_STRUCTURES: readonly Structure[] = [
   ['symbol', 'qty', 'avgPrice', 'realizedPnl'],
   ['type', 'equity', 'lastEquity', 'cash', 'buyingPower', 'status', 'ts'],
   ['type', 'connected', 'ready', 'stream', 'restFailures', 'reason', 'since', 'ts'],
-  ['type', 'intentId', 'symbol', 'reason', 'ts'], // exec.intent_refused
+  ['type', 'intentId', 'symbol', 'reason', 'ts'], // broker.intent_refused
 ];

@@ -243,7 +243,7 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
  * ```
  *
  * Trading starts by itself once the broker's start-up reconciliation passes
- * (it publishes `exec.connection` with `ready: true`; the risk governor arms
+ * (it publishes `broker.connection` with `ready: true`; the risk governor arms
  * on it). Tests use the same call with a tick source as `marketData`.
  */
 export async function startTrading(system: ActorSystem, config: TradingConfig, options: TreeOptions = {}): Promise<SupervisionTree> {

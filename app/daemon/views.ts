@@ -4,8 +4,8 @@
  * positions, orders, fills). Pure bookkeeping: messages in, JSON-able
  * snapshots out; no I/O and no clock of its own (callers pass `now`).
  */
-import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
-import type { ExecAccountMsg, ExecFillMsg, ExecOrderUpdateMsg, ExecPositionsMsg, ExecReconciledMsg } from '../../actors/broker/messages.js';
+import type { AllocatorPostureMsg } from '../../actors/allocator/messages.js';
+import type { BrokerAccountMsg, BrokerFillMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from '../../actors/broker/messages.js';
 import type { FeedFeaturesMsg, FeedSampleMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
 import type { MdStatusMsg } from '../../actors/market-data/messages.js';
 import type { RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
@@ -44,16 +44,16 @@ export class OperatorViews {
   private readonly shardStatus = new Map<number, StrategyStatusMsg>();
   private readonly latestSignals = new Map<string, StrategySignalMsg>();
   private readonly dirtySignals = new Map<string, StrategySignalMsg>();
-  private posture: AllocPostureMsg | null = null;
+  private posture: AllocatorPostureMsg | null = null;
   private riskState: RiskStateMsg | null = null;
   private readonly tierHistory: RiskTierChangedMsg[] = [];
   private readonly denied: RiskIntentDeniedMsg[] = [];
-  private positions: ExecPositionsMsg | null = null;
-  private reconciled: ExecReconciledMsg | null = null;
-  private account: ExecAccountMsg | null = null;
-  private readonly orders = new Map<string, ExecOrderUpdateMsg>();
-  private readonly orderLog: ExecOrderUpdateMsg[] = [];
-  private readonly fills: ExecFillMsg[] = [];
+  private positions: BrokerPositionsMsg | null = null;
+  private reconciled: BrokerReconciledMsg | null = null;
+  private account: BrokerAccountMsg | null = null;
+  private readonly orders = new Map<string, BrokerOrderUpdateMsg>();
+  private readonly orderLog: BrokerOrderUpdateMsg[] = [];
+  private readonly fills: BrokerFillMsg[] = [];
   md: MdStatusMsg | null = null;
   readonly counts = { features: 0, signals: 0, orderUpdates: 0, fills: 0 };
 
@@ -120,7 +120,7 @@ export class OperatorViews {
     this.shardStatus.set(m.shard, m);
   }
 
-  onPosture(m: AllocPostureMsg): void {
+  onPosture(m: AllocatorPostureMsg): void {
     this.posture = m;
   }
 
@@ -131,7 +131,7 @@ export class OperatorViews {
     else if (m.type === 'risk.intent_denied') pushBounded(this.denied, m);
   }
 
-  onOrder(m: ExecOrderUpdateMsg): void {
+  onOrder(m: BrokerOrderUpdateMsg): void {
     this.counts.orderUpdates++;
     this.orders.set(m.clientOrderId, m);
     pushBounded(this.orderLog, m);
@@ -141,20 +141,20 @@ export class OperatorViews {
     }
   }
 
-  onFill(m: ExecFillMsg): void {
+  onFill(m: BrokerFillMsg): void {
     this.counts.fills++;
     pushBounded(this.fills, m);
   }
 
-  onPositions(m: ExecPositionsMsg): void {
+  onPositions(m: BrokerPositionsMsg): void {
     this.positions = m;
   }
 
-  onAccount(m: ExecAccountMsg): void {
+  onAccount(m: BrokerAccountMsg): void {
     this.account = m;
   }
 
-  onReconciled(m: ExecReconciledMsg): void {
+  onReconciled(m: BrokerReconciledMsg): void {
     this.reconciled = m;
   }
 

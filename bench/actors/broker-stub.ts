@@ -25,9 +25,9 @@ export default defineActor<In, { samples?: number }>(() => {
   const book = new BenchBroker();
   const sync = (ctx: ActorContext): void => {
     const now = ctx.clock.now();
-    ctx.publish(TOPICS.broker_status, { type: 'exec.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: now, ts: now });
-    ctx.publish(TOPICS.positions, { type: 'exec.positions', positions: [], pendingQty: {}, ts: now });
-    ctx.publish(TOPICS.positions, { type: 'exec.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now });
+    ctx.publish(TOPICS.broker_status, { type: 'broker.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: now, ts: now });
+    ctx.publish(TOPICS.positions, { type: 'broker.positions', positions: [], pendingQty: {}, ts: now });
+    ctx.publish(TOPICS.positions, { type: 'broker.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now });
   };
   return {
     accepts: ['risk.intent_approved', 'broker.sync', 'broker.latency', 'risk.cancel_order'],

@@ -22,8 +22,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { buildStructures, Codec, FrameWriter } from '../../src/runtime/codec.js';
 import { Kind, monoNs, type Message } from '../../src/runtime/message.js';
 import { awaitRecord, Doorbell, RingWriter, SpscRing } from '../../src/runtime/spsc-ring.js';
-import type { AllocIntentsMsg } from '../../actors/allocator/messages.js';
-import type { ExecPositionsMsg } from '../../actors/broker/messages.js';
+import type { AllocatorIntentsMsg } from '../../actors/allocator/messages.js';
+import type { BrokerPositionsMsg } from '../../actors/broker/messages.js';
 import type { RiskIntentApprovedMsg } from '../../actors/risk/messages.js';
 import type { StrategySignalMsg } from '../../actors/strategy/messages.js';
 import { allocatorStage, BenchBroker, makeAllocator, makeRisk, makeShard, riskStage, shardStage, type Tick } from './stages.js';
@@ -77,7 +77,7 @@ function onRecord(bytes: Buffer): void {
   let origin = 0;
   const signals: StrategySignalMsg[] = [];
   const approvals: RiskIntentApprovedMsg[] = [];
-  let book = null as ExecPositionsMsg | null;
+  let book = null as BrokerPositionsMsg | null;
   codec.decodeBatch(bytes, (f) => {
     if (!f.env) throw new Error(`hot path: undecodable frame for ${f.to}: ${f.error}`);
     const m = f.env.msg as Message & Record<string, any>;
@@ -100,10 +100,10 @@ function onRecord(bytes: Buffer): void {
         }
         approvals.push(m as unknown as RiskIntentApprovedMsg);
         return;
-      case 'exec.positions':
-        book = m as unknown as ExecPositionsMsg;
+      case 'broker.positions':
+        book = m as unknown as BrokerPositionsMsg;
         return;
-      case 'exec.intent_refused':
+      case 'broker.intent_refused':
         risk?.book.onIntentRefused(m as never);
         return;
     }
@@ -123,7 +123,7 @@ function onRecord(bytes: Buffer): void {
       risk.book.onPrice(features.symbol, features.price, now);
     }
     if (signals.length > 0) {
-      const intents: AllocIntentsMsg[] = allocatorStage(alloc, null, signals, now);
+      const intents: AllocatorIntentsMsg[] = allocatorStage(alloc, null, signals, now);
       post(toBroker, 'broker', 'risk', riskStage(risk, null, intents, now));
     }
   }

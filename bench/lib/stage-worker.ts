@@ -7,10 +7,10 @@
  */
 import * as Comlink from 'comlink';
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
-import type { AllocIntentsMsg } from '../../actors/allocator/messages.js';
+import type { AllocatorIntentsMsg } from '../../actors/allocator/messages.js';
 import type { StrategySignalMsg } from '../../actors/strategy/messages.js';
 import { nodeEndpoint } from '../../src/runtime/comlink-node.js';
-import type { ExecPositionsMsg } from '../../actors/broker/messages.js';
+import type { BrokerPositionsMsg } from '../../actors/broker/messages.js';
 import { allocatorStage, BenchBroker, makeAllocator, makeRisk, makeShard, riskStage, shardStage, type Tick } from './stages.js';
 
 const shard = makeShard();
@@ -20,12 +20,12 @@ const broker = new BenchBroker();
 
 export const api = {
   shard: (tick: Tick, originNs: number) => shardStage(shard, tick, Date.now(), originNs),
-  allocate: (tick: Tick, signals: readonly StrategySignalMsg[], book: ExecPositionsMsg | null) => allocatorStage(allocator, tick, signals, Date.now(), book),
+  allocate: (tick: Tick, signals: readonly StrategySignalMsg[], book: BrokerPositionsMsg | null) => allocatorStage(allocator, tick, signals, Date.now(), book),
   /** Risk, then the broker's part (in the same worker): the approvals and the book after them. */
-  review: (tick: Tick, intents: readonly AllocIntentsMsg[]) => {
+  review: (tick: Tick, intents: readonly AllocatorIntentsMsg[]) => {
     const now = Date.now();
     const approved = riskStage(risk, tick, intents, now);
-    let book: ExecPositionsMsg | null = null;
+    let book: BrokerPositionsMsg | null = null;
     for (const a of approved) {
       const r = broker.accept(a, now);
       risk.book.onIntentRefused(r.ack);
@@ -43,8 +43,8 @@ export interface StageTask {
   readonly tick: Tick;
   readonly originNs?: number;
   readonly signals?: readonly StrategySignalMsg[];
-  readonly book?: ExecPositionsMsg | null;
-  readonly intents?: readonly AllocIntentsMsg[];
+  readonly book?: BrokerPositionsMsg | null;
+  readonly intents?: readonly AllocatorIntentsMsg[];
 }
 
 /** Piscina task handler. */

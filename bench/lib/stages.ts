@@ -11,8 +11,8 @@
  * trades only changes of target, as it does against a real broker.
  */
 import type { AllocatorArgs } from '../../actors/allocator/actor.js';
-import type { AllocIntentsMsg } from '../../actors/allocator/messages.js';
-import type { ExecIntentRefusedMsg, ExecPositionsMsg } from '../../actors/broker/messages.js';
+import type { AllocatorIntentsMsg } from '../../actors/allocator/messages.js';
+import type { BrokerIntentRefusedMsg, BrokerPositionsMsg } from '../../actors/broker/messages.js';
 import { AllocatorDesk } from '../../actors/allocator/desk.js';
 import type { FeedBarMsg, FeedFeaturesMsg } from '../../actors/feed/messages.js';
 import type { RiskArgs } from '../../actors/risk/actor.js';
@@ -71,16 +71,16 @@ export function makeShard(): ShardCore {
 
 export function makeAllocator(now: number): AllocatorDesk {
   const d = new AllocatorDesk({ config: ALLOCATOR_ARGS.config, changeThreshold: ALLOCATOR_ARGS.changeThreshold }, null, now);
-  d.onPositions({ type: 'exec.positions', positions: [], pendingQty: {}, ts: now }, now);
-  d.onAccount({ type: 'exec.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now }, now);
+  d.onPositions({ type: 'broker.positions', positions: [], pendingQty: {}, ts: now }, now);
+  d.onAccount({ type: 'broker.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now }, now);
   return d;
 }
 
 export function makeRisk(now: number): RiskDesk {
   const d = new RiskDesk({ risk: RISK_ARGS.risk, preTrade: RISK_ARGS.preTrade, heartbeatSources: [] }, null, now);
-  d.book.onConnection({ type: 'exec.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: now, ts: now });
-  d.book.onAccount({ type: 'exec.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now });
-  d.book.onPositions({ type: 'exec.positions', positions: [], pendingQty: {}, ts: now });
+  d.book.onConnection({ type: 'broker.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: now, ts: now });
+  d.book.onAccount({ type: 'broker.account', equity: EQUITY, lastEquity: EQUITY, cash: EQUITY, buyingPower: EQUITY, status: 'ACTIVE', ts: now });
+  d.book.onPositions({ type: 'broker.positions', positions: [], pendingQty: {}, ts: now });
   d.noteAccount(now);
   return d;
 }
@@ -99,7 +99,7 @@ export function shardStage(core: ShardCore, tick: Tick, now: number, originNs: n
 }
 
 /** Allocator: prices and signals in, the intents of the rebalance they call for out (as the actor: one per burst). */
-export function allocatorStage(desk: AllocatorDesk, tick: Tick | null, signals: readonly StrategySignalMsg[], now: number, book: ExecPositionsMsg | null = null): AllocIntentsMsg[] {
+export function allocatorStage(desk: AllocatorDesk, tick: Tick | null, signals: readonly StrategySignalMsg[], now: number, book: BrokerPositionsMsg | null = null): AllocatorIntentsMsg[] {
   if (book) desk.onPositions(book, now);
   if (tick) desk.onFeatures(tick.features);
   for (const s of signals) desk.onSignal(s, now, s.originNs ?? 0);
@@ -109,7 +109,7 @@ export function allocatorStage(desk: AllocatorDesk, tick: Tick | null, signals: 
 }
 
 /** Risk: each rebalance's intents in, the approved ones out. */
-export function riskStage(desk: RiskDesk, tick: Tick | null, batches: readonly AllocIntentsMsg[], now: number): RiskIntentApprovedMsg[] {
+export function riskStage(desk: RiskDesk, tick: Tick | null, batches: readonly AllocatorIntentsMsg[], now: number): RiskIntentApprovedMsg[] {
   if (tick) desk.book.onPrice(tick.features.symbol, tick.features.price, now);
   const out: RiskIntentApprovedMsg[] = [];
   for (const b of batches) out.push(...desk.review(b, now).approved);
@@ -121,13 +121,13 @@ export class BenchBroker {
   private readonly pending: Record<string, number> = {};
 
   /** Registers an approval; returns what the real session would publish for it. */
-  accept(a: RiskIntentApprovedMsg, now: number): { readonly ack: ExecIntentRefusedMsg; readonly book: ExecPositionsMsg } {
+  accept(a: RiskIntentApprovedMsg, now: number): { readonly ack: BrokerIntentRefusedMsg; readonly book: BrokerPositionsMsg } {
     const { symbol, side, qty, intentId } = a.intent;
     this.pending[symbol] = (this.pending[symbol] ?? 0) + (side === 'buy' ? qty : -qty);
     return {
       // Not sent anywhere; reported so the risk desk drops it from its unreported approvals.
-      ack: { type: 'exec.intent_refused', intentId, symbol, reason: 'bench: working order, never sent', ts: now },
-      book: { type: 'exec.positions', positions: [], pendingQty: { ...this.pending }, ts: now },
+      ack: { type: 'broker.intent_refused', intentId, symbol, reason: 'bench: working order, never sent', ts: now },
+      book: { type: 'broker.positions', positions: [], pendingQty: { ...this.pending }, ts: now },
     };
   }
 }

@@ -14,7 +14,7 @@ import { evaluateTriggers } from '../../actors/risk/triggers.js';
 import { DEFAULT_RISK_CONFIG } from '../../actors/risk/config.js';
 import { operatorLabel } from '../../actors/risk/reason.js';
 import { OperatorViews } from '../../app/daemon/views.js';
-import type { AllocPostureMsg } from '../../actors/allocator/messages.js';
+import type { AllocatorPostureMsg } from '../../actors/allocator/messages.js';
 import type { FeedFeaturesMsg } from '../../actors/feed/messages.js';
 import type { RiskStateMsg, RiskTierChangedMsg } from '../../actors/risk/messages.js';
 
@@ -160,7 +160,7 @@ export class FakeDaemon {
     const id = `qgtm-${(this.orderSeq++).toString(36).padStart(6, '0')}`;
     const q = this.quotes.get(sym)!;
     const qty = 10 + (this.orderSeq % 5) * 5;
-    const base = { type: 'exec.order_update', clientOrderId: id, brokerOrderId: `b-${id}`, intentId: `i-${id}`, symbol: sym, side, qty, filledAvgPrice: null as number | null, reason: null };
+    const base = { type: 'broker.order_update', clientOrderId: id, brokerOrderId: `b-${id}`, intentId: `i-${id}`, symbol: sym, side, qty, filledAvgPrice: null as number | null, reason: null };
     const open = { ...base, filledQty: 0, status: 'new', submission: 'acked', event: 'new', ts: now };
     this.orders.set(id, open);
     this.counters.orders++;
@@ -175,7 +175,7 @@ export class FakeDaemon {
       else p.realizedPnl += (q.price - p.avgPrice) * Math.min(qty, Math.abs(p.qty)) * Math.sign(p.qty);
       p.qty += signed;
       this.positions.set(sym, p);
-      const fill = { type: 'exec.fill', executionId: `x-${id}`, clientOrderId: id, brokerOrderId: `b-${id}`, intentId: `i-${id}`, symbol: sym, side, qty, price: q.price, positionQty: p.qty, positionAvgPrice: p.avgPrice, synthetic: false, ts: now + 1 };
+      const fill = { type: 'broker.fill', executionId: `x-${id}`, clientOrderId: id, brokerOrderId: `b-${id}`, intentId: `i-${id}`, symbol: sym, side, qty, price: q.price, positionQty: p.qty, positionAvgPrice: p.avgPrice, synthetic: false, ts: now + 1 };
       this.fills.unshift(fill);
       this.fills.length = Math.min(this.fills.length, 50);
       this.counters.fills++;
@@ -305,9 +305,9 @@ export class FakeDaemon {
   private riskSection(now: number): unknown {
     const views = new OperatorViews('broad');
     for (const [s, q] of this.quotes) views.onFeatures(this.features(s, q) as unknown as FeedFeaturesMsg, now);
-    views.onPositions({ type: 'exec.positions', ts: now, positions: [...this.positions].map(([symbol, p]) => ({ symbol, ...p })), pendingQty: {} });
-    views.onAccount({ type: 'exec.account', equity: this.equity, lastEquity: this.equity, cash: this.equity, buyingPower: this.equity, status: 'ACTIVE', ts: now });
-    views.onPosture(this.postureNow(now) as unknown as AllocPostureMsg);
+    views.onPositions({ type: 'broker.positions', ts: now, positions: [...this.positions].map(([symbol, p]) => ({ symbol, ...p })), pendingQty: {} });
+    views.onAccount({ type: 'broker.account', equity: this.equity, lastEquity: this.equity, cash: this.equity, buyingPower: this.equity, status: 'ACTIVE', ts: now });
+    views.onPosture(this.postureNow(now) as unknown as AllocatorPostureMsg);
     for (const h of [...this.history].reverse()) views.onRisk(h as RiskTierChangedMsg);
     views.onRisk(this.riskState(now) as unknown as RiskStateMsg);
     return views.riskSection();
@@ -329,10 +329,10 @@ export class FakeDaemon {
         return { instruments: Object.fromEntries(BROAD_UNIVERSE.map((i) => [i.symbol, this.features(i.symbol, this.quotes.get(i.symbol)!)])) };
       case 'positions':
         return {
-          type: 'exec.positions', ts: now,
+          type: 'broker.positions', ts: now,
           positions: [...this.positions].map(([symbol, p]) => ({ symbol, ...p })),
           pendingQty: Object.fromEntries([...this.orders.values()].filter((o) => o.status === 'new').map((o) => [o.symbol, (o.side === 'buy' ? 1 : -1) * (o.qty as number)])),
-          reconciliation: { type: 'exec.reconciled', phase: 'periodic', passed: true, magnitude: 0.0002, driftNotional: 20, items: [], corrections: 0, deferred: 0, ready: true, ts: now - 1500 },
+          reconciliation: { type: 'broker.reconciled', phase: 'periodic', passed: true, magnitude: 0.0002, driftNotional: 20, items: [], corrections: 0, deferred: 0, ready: true, ts: now - 1500 },
         };
       case 'orders': {
         const all = [...this.orders.values()].reverse();
@@ -371,7 +371,7 @@ export class FakeDaemon {
     const weights = Object.fromEntries(entries.map((e) => [e.symbol, e.weight]));
     const gross = entries.reduce((a, e) => a + Math.abs(e.weight), 0);
     const net = entries.reduce((a, e) => a + e.weight, 0);
-    this.posture = { type: 'alloc.posture', seq: Math.floor(this.n / 8), ts: now, equity: this.equity, weights, entries, gross, net, netScale: 1, grossScale: 1 };
+    this.posture = { type: 'allocator.posture', seq: Math.floor(this.n / 8), ts: now, equity: this.equity, weights, entries, gross, net, netScale: 1, grossScale: 1 };
     return this.posture;
   }
 }

@@ -142,9 +142,9 @@ describe('risk', () => {
     const v = new OperatorViews('pm');
     v.onFeatures({ type: 'feed.features', symbol: 'GLD', price: 200, ts: 1 } as unknown as FeedFeaturesMsg, 1);
     v.onFeatures({ type: 'feed.features', symbol: 'SLV', price: 25, ts: 1 } as unknown as FeedFeaturesMsg, 1);
-    v.onAccount({ type: 'exec.account', equity: 100_000, lastEquity: null, cash: 0, buyingPower: 0, status: 'ACTIVE', ts: 1 });
-    v.onPositions({ type: 'exec.positions', ts: 2, pendingQty: {}, positions: [{ symbol: 'GLD', qty: 100, avgPrice: 190, realizedPnl: 0 }, { symbol: 'SLV', qty: -120, avgPrice: 30, realizedPnl: 0 }] });
-    v.onPosture({ type: 'alloc.posture', seq: 1, ts: 3, equity: 100_000, weights: {}, entries: [], gross: 0.23, net: 0.11, netScale: 1, grossScale: 1 });
+    v.onAccount({ type: 'broker.account', equity: 100_000, lastEquity: null, cash: 0, buyingPower: 0, status: 'ACTIVE', ts: 1 });
+    v.onPositions({ type: 'broker.positions', ts: 2, pendingQty: {}, positions: [{ symbol: 'GLD', qty: 100, avgPrice: 190, realizedPnl: 0 }, { symbol: 'SLV', qty: -120, avgPrice: 30, realizedPnl: 0 }] });
+    v.onPosture({ type: 'allocator.posture', seq: 1, ts: 3, equity: 100_000, weights: {}, entries: [], gross: 0.23, net: 0.11, netScale: 1, grossScale: 1 });
     const r = api.normaliseRisk(JSON.parse(JSON.stringify(v.riskSection())));
     // 100 x 200 + |-120 x 25| = 23,000 gross, 17,000 net: dollars, not the posture's 0.23 fraction.
     expect([r.equity, r.grossExposure, r.netExposure]).toEqual([100_000, 23_000, 17_000]);
@@ -168,7 +168,7 @@ describe('risk', () => {
 });
 
 describe('orders, fills, positions, universe', () => {
-  const order = (id: string, status: string, submission = 'acked') => ({ type: 'exec.order_update', clientOrderId: id, symbol: 'GLD', side: 'buy', qty: 10, filledQty: 0, filledAvgPrice: null, status, submission, event: status, ts: 1 });
+  const order = (id: string, status: string, submission = 'acked') => ({ type: 'broker.order_update', clientOrderId: id, symbol: 'GLD', side: 'buy', qty: 10, filledQty: 0, filledAvgPrice: null, status, submission, event: status, ts: 1 });
 
   it('a flat order list then split into open and recent by status', () => {
     const vm = api.normaliseOrders([order('a', 'new'), order('b', 'filled'), order('c', 'partially_filled'), order('d', null as unknown as string, 'lost')]);
@@ -182,7 +182,7 @@ describe('orders, fills, positions, universe', () => {
   });
 
   it('positions with reconciliation then pending quantity per symbol and the pass', () => {
-    const vm = api.normalisePositions({ type: 'exec.positions', positions: [{ symbol: 'GLD', qty: 5, avgPrice: 100, realizedPnl: 2 }], pendingQty: { GLD: -2 }, ts: 3, reconciliation: { phase: 'periodic', passed: false, magnitude: 0.02, driftNotional: 200, items: [{}, {}], corrections: 1, ready: true, ts: 4 } });
+    const vm = api.normalisePositions({ type: 'broker.positions', positions: [{ symbol: 'GLD', qty: 5, avgPrice: 100, realizedPnl: 2 }], pendingQty: { GLD: -2 }, ts: 3, reconciliation: { phase: 'periodic', passed: false, magnitude: 0.02, driftNotional: 200, items: [{}, {}], corrections: 1, ready: true, ts: 4 } });
     expect(vm.positions[0]).toEqual({ symbol: 'GLD', qty: 5, avgPrice: 100, realizedPnl: 2, markPrice: null, pendingQty: -2 });
     expect(vm.reconciliation).toMatchObject({ passed: false, items: 2, corrections: 1 });
   });

@@ -15,7 +15,7 @@ import { startVenue, type VenueHandle, type VenueOptions } from '../../../venue/
 import { barMsg, featuresMsg, TICK_SOURCE_STRUCTURES, type PublishItem } from '../../../actors/replay/tick-source.js';
 import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { clientsFor, Collector } from '../venue/helpers.js';
-import type { ExecConnectionMsg, ExecPositionsMsg } from '../../../actors/broker/messages.js';
+import type { BrokerConnectionMsg, BrokerPositionsMsg } from '../../../actors/broker/messages.js';
 import { TOPICS, type TopicName } from '../../../actors/topics.js';
 
 export type Any = Message & Record<string, any>;
@@ -38,7 +38,7 @@ export interface Harness {
   /** Asks an actor (2 s timeout). */
   ask(id: string, msg: Any, timeoutMs?: number): Promise<Any>;
   /** Waits until the broker session reports connected and ready. */
-  brokerReady(timeoutMs?: number): Promise<ExecConnectionMsg>;
+  brokerReady(timeoutMs?: number): Promise<BrokerConnectionMsg>;
   /** The broker's latest published positions (qty per symbol, zeros dropped). */
   brokerPositions(): Record<string, number>;
   /** What the trading path last said (risk, broker link, postures, orders, venue orders), for timeout messages. */
@@ -97,9 +97,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     ask: (id, msg, timeoutMs = 2000) => sys.ask<Any>(id, msg, { timeoutMs }),
     brokerReady: (timeoutMs = 8000) =>
-      seen.broker_status.waitFor((m) => m.connected && m.ready && m.ts >= 0, timeoutMs, 'broker ready') as Promise<unknown> as Promise<ExecConnectionMsg>,
+      seen.broker_status.waitFor((m) => m.connected && m.ready && m.ts >= 0, timeoutMs, 'broker ready') as Promise<unknown> as Promise<BrokerConnectionMsg>,
     brokerPositions() {
-      const last = [...seen.positions.items].reverse().find((m) => m.type === 'exec.positions') as ExecPositionsMsg | undefined;
+      const last = [...seen.positions.items].reverse().find((m) => m.type === 'broker.positions') as BrokerPositionsMsg | undefined;
       return Object.fromEntries((last?.positions ?? []).filter((p) => p.qty !== 0).map((p) => [p.symbol, p.qty]));
     },
     async explain() {
@@ -159,9 +159,9 @@ export function intent(intentId: string, symbol: string, side: 'buy' | 'sell', q
   return { intentId, symbol, side, qty, timeInForce: 'day', refPrice, createdAt: Date.now(), reason: 'test', postureSeq: 0, type: 'market', ...extra } as Any;
 }
 
-/** An alloc.intents message carrying `intents`, told to the risk governor as the allocator would. */
+/** An allocator.intents message carrying `intents`, told to the risk governor as the allocator would. */
 export function intentsMsg(intents: readonly Any[], seq = 1): Any {
-  return { type: 'alloc.intents', seq, ts: Date.now(), intents, skipped: [], turnover: 0, originNs: 0 } as Any;
+  return { type: 'allocator.intents', seq, ts: Date.now(), intents, skipped: [], turnover: 0, originNs: 0 } as Any;
 }
 
 /** Operator command to the risk governor, answered with risk.command_result. */

@@ -28,10 +28,10 @@ async function prices(h: Harness, symbols: readonly string[]): Promise<Record<st
   return out;
 }
 
-const orderFor = (h: Harness, intentId: string): Promise<Any> => h.seen.orders.waitFor((m) => m.type === 'exec.order_update' && m.intentId === intentId, 5000, `order for ${intentId}`);
+const orderFor = (h: Harness, intentId: string): Promise<Any> => h.seen.orders.waitFor((m) => m.type === 'broker.order_update' && m.intentId === intentId, 5000, `order for ${intentId}`);
 const deniedFor = (h: Harness, intentId: string): Promise<Any> => h.seen.risk.waitFor((m) => m.type === 'risk.intent_denied' && m.intent.intentId === intentId, 5000, `denial of ${intentId}`);
 const filled = (h: Harness, intentId: string): Promise<Any> =>
-  h.seen.orders.waitFor((m) => m.type === 'exec.order_update' && m.intentId === intentId && m.status === 'filled', 8000, `${intentId} filled`);
+  h.seen.orders.waitFor((m) => m.type === 'broker.order_update' && m.intentId === intentId && m.status === 'filled', 8000, `${intentId} filled`);
 
 describe('risk tiers on the venue', () => {
   it('WARN passes, THROTTLE halves an increasing intent, NO_NEW denies increasing and passes reducing', async () => {
@@ -97,7 +97,7 @@ describe('risk tiers on the venue', () => {
     const limit = await h.api.orders.getOrderByOrderID({ orderId: resting.brokerOrderId });
     expect(limit.status).toBe('canceled');
     await eventually(() => Object.keys(h!.brokerPositions()).length === 0, 15_000, 'broker book flat');
-    const liquidations = h.seen.orders.items.filter((m) => m.type === 'exec.order_update' && String(m.intentId).startsWith('flat:') && m.status === 'filled');
+    const liquidations = h.seen.orders.items.filter((m) => m.type === 'broker.order_update' && String(m.intentId).startsWith('flat:') && m.status === 'filled');
     expect(new Set(liquidations.map((m) => m.symbol))).toEqual(new Set(['GLD', 'SLV']));
 
     // The latch holds until an operator clears it; then one step per calm cool-down.
@@ -142,7 +142,7 @@ describe('risk tiers on the venue', () => {
       expect([id, d.code]).toEqual([id, code]);
       expect(d.reason).toMatch(reason);
     }
-    expect(h.seen.orders.items.filter((m) => m.type === 'exec.order_update')).toEqual([]);
+    expect(h.seen.orders.items.filter((m) => m.type === 'broker.order_update')).toEqual([]);
     expect(await h.api.orders.getAllOrders({ status: 'all' })).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ import { marketDataSpecs } from '../../../app/daemon/market-data-specs.js';
 import { STRATEGY_PROFILES } from '../../../actors/strategy/profiles.js';
 import type { FeedHistoryMsg } from '../../../actors/feed/messages.js';
 import type { StrategySignalMsg } from '../../../actors/strategy/messages.js';
-import type { AllocPostureMsg } from '../../../actors/allocator/messages.js';
+import type { AllocatorPostureMsg } from '../../../actors/allocator/messages.js';
 import { PM_UNIVERSE } from '../../../src/universe/index.js';
 import { activeTriggers, eventually } from '../../helpers/fixtures.js';
 import { Collector } from '../venue/helpers.js';
@@ -57,7 +57,7 @@ describe('first run with backfill and the intraday profile', () => {
 
     const history = new Collector<FeedHistoryMsg>();
     const signals = new Collector<StrategySignalMsg>();
-    const postures = new Collector<AllocPostureMsg>();
+    const postures = new Collector<AllocatorPostureMsg>();
     await system.subscribe(TOPICS.bars, (m) => {
       if (m.type === 'feed.history') history.push(m as FeedHistoryMsg);
     });

@@ -21,12 +21,12 @@ describe('AllocatorCore', () => {
     expect(c.onSignal(sig({ strategyId: 'ratio', symbol: 'SLV', direction: -1, strength: 0.6 }), 1_000)).toEqual({ accepted: true });
     c.onPositions([], 100_000);
     const { posture, intents } = c.rebalance(2_000);
-    expect(posture.type).toBe('alloc.posture');
+    expect(posture.type).toBe('allocator.posture');
     expect(posture.seq).toBe(1);
     expect(posture.weights.GLD).toBeCloseTo(0.1 / 0.2, 12);
     expect(posture.weights.SLV).toBeCloseTo((-0.6 * 0.1) / 0.3, 12);
     expect(posture.entries.find((e) => e.symbol === 'GLD')!.contributors.map((x) => x.strategyId)).toEqual(['trend']);
-    expect(intents.type).toBe('alloc.intents');
+    expect(intents.type).toBe('allocator.intents');
     expect(intents.intents.map((i) => [i.intentId, i.side, i.qty])).toEqual([
       ['p1:GLD', 'buy', 250],
       ['p1:SLV', 'sell', 800],

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AllocatorDesk } from '../../../actors/allocator/desk.js';
-import type { ExecAccountMsg, ExecPositionsMsg } from '../../../actors/broker/messages.js';
+import type { BrokerAccountMsg, BrokerPositionsMsg } from '../../../actors/broker/messages.js';
 import type { Signal } from '../../../actors/strategy/signal.js';
 
 const sig = (over: Partial<Signal> = {}): Signal => ({
   strategyId: 's1', symbol: 'GLD', direction: 1, strength: 0.8, confidence: 0.9, horizonMs: 3_600_000, ts: 1_000, reason: 'r', ...over,
 });
-const positions = (pos: Record<string, number>, pendingQty: Record<string, number> = {}): ExecPositionsMsg => ({
-  type: 'exec.positions', positions: Object.entries(pos).map(([symbol, qty]) => ({ symbol, qty, avgPrice: 100, realizedPnl: 0 })), pendingQty, ts: 0,
+const positions = (pos: Record<string, number>, pendingQty: Record<string, number> = {}): BrokerPositionsMsg => ({
+  type: 'broker.positions', positions: Object.entries(pos).map(([symbol, qty]) => ({ symbol, qty, avgPrice: 100, realizedPnl: 0 })), pendingQty, ts: 0,
 });
-const account = (equity: number): ExecAccountMsg => ({ type: 'exec.account', equity, lastEquity: equity, cash: equity, buyingPower: equity, status: 'ACTIVE', ts: 0 });
+const account = (equity: number): BrokerAccountMsg => ({ type: 'broker.account', equity, lastEquity: equity, cash: equity, buyingPower: equity, status: 'ACTIVE', ts: 0 });
 
 function desk(intents: Record<string, number> = {}): AllocatorDesk {
   const d = new AllocatorDesk({ config: { combine: { flatPrior: 0 }, sizing: { maxWeight: 0.5 }, intents: { maxTurnover: 5, noTradeBand: 0, hysteresis: 0, ...intents } } });

@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import allocatorActor, { type AllocatorArgs } from '../../../actors/allocator/actor.js';
 import { AllocatorCore } from '../../../actors/allocator/allocator-core.js';
-import type { AllocIntentsMsg, AllocPostureMsg } from '../../../actors/allocator/messages.js';
-import type { ExecAccountMsg, ExecOrderUpdateMsg, ExecPositionsMsg } from '../../../actors/broker/messages.js';
+import type { AllocatorIntentsMsg, AllocatorPostureMsg } from '../../../actors/allocator/messages.js';
+import type { BrokerAccountMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg } from '../../../actors/broker/messages.js';
 import type { FeedFeaturesMsg } from '../../../actors/feed/messages.js';
 import type { RiskIntentDeniedMsg } from '../../../actors/risk/messages.js';
 import type { StrategySignalMsg } from '../../../actors/strategy/messages.js';
@@ -24,10 +24,10 @@ const features = (price: number, vol: number): FeedFeaturesMsg => ({
   type: 'feed.features', symbol: 'GLD', ts: T0, seq: 1, source: 'trade', price, bid: price, ask: price, mid: price, spreadBps: 0,
   ret: null, barRet: null, vol, dayHigh: price, dayLow: price, rangeBps: 0, bars: 30, status: 'fresh',
 });
-const positions = (pos: Record<string, number>, pendingQty: Record<string, number> = {}): ExecPositionsMsg => ({
-  type: 'exec.positions', positions: Object.entries(pos).map(([symbol, qty]) => ({ symbol, qty, avgPrice: 200, realizedPnl: 0 })), pendingQty, ts: T0,
+const positions = (pos: Record<string, number>, pendingQty: Record<string, number> = {}): BrokerPositionsMsg => ({
+  type: 'broker.positions', positions: Object.entries(pos).map(([symbol, qty]) => ({ symbol, qty, avgPrice: 200, realizedPnl: 0 })), pendingQty, ts: T0,
 });
-const account: ExecAccountMsg = { type: 'exec.account', equity: 100_000, lastEquity: 100_000, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 };
+const account: BrokerAccountMsg = { type: 'broker.account', equity: 100_000, lastEquity: 100_000, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 };
 
 /**
  * An allocator with a known book (flat, $100k) and GLD at $200, vol 0.2. With
@@ -41,7 +41,7 @@ async function allocator(args: AllocatorArgs = {}): Promise<LocalCell<never, All
 }
 
 const trades = (cell: LocalCell<never, AllocatorArgs, unknown>): [string, string, number][] =>
-  cell.toldTo<AllocIntentsMsg>('risk', 'alloc.intents').flatMap((m) => m.intents.map((i): [string, string, number] => [i.symbol, i.side, i.qty]));
+  cell.toldTo<AllocatorIntentsMsg>('risk', 'allocator.intents').flatMap((m) => m.intents.map((i): [string, string, number] => [i.symbol, i.side, i.qty]));
 
 describe('allocator actor, event-driven', () => {
   it('signal change then an intent on the same turn, the clock not advanced; a flip right after then at once too', async () => {
@@ -49,7 +49,7 @@ describe('allocator actor, event-driven', () => {
     cell.deliver(signal(0.8, { originNs: 123 }));
     expect(cell.clock.now()).toBe(T0);
     expect(trades(cell)).toEqual([['GLD', 'buy', 200]]);
-    expect(cell.toldTo<AllocIntentsMsg>('risk', 'alloc.intents')[0]!.originNs).toBe(123);
+    expect(cell.toldTo<AllocatorIntentsMsg>('risk', 'allocator.intents')[0]!.originNs).toBe(123);
     // No throttle: a flip 0 ms later is acted on, against the book that includes the buy in flight.
     cell.deliver(signal(0.8, { direction: -1 }));
     expect(cell.clock.now()).toBe(T0);
@@ -62,7 +62,7 @@ describe('allocator actor, event-driven', () => {
   it('a burst of signals in the mailbox then one rebalance', async () => {
     const cell = await allocator();
     cell.deliver(signal(0.8), signal(0.4, { strategyId: 's2' }), signal(0.6, { strategyId: 's3' }));
-    expect(cell.toldTo('risk', 'alloc.intents')).toHaveLength(1);
+    expect(cell.toldTo('risk', 'allocator.intents')).toHaveLength(1);
     expect(trades(cell)).toEqual([['GLD', 'buy', 150]]);
   });
 
@@ -76,7 +76,7 @@ describe('allocator actor, event-driven', () => {
       expect(trades(cell)).toEqual([['GLD', 'buy', 200]]);
       // Weight 0.40 -> 0.43: a real signal change (0.06 >= changeThreshold), a small target move.
       cell.deliver(signal(0.86));
-      const postures = cell.published.filter((p) => p.topic === 'posture').map((p) => p.msg as AllocPostureMsg);
+      const postures = cell.published.filter((p) => p.topic === 'posture').map((p) => p.msg as AllocatorPostureMsg);
       expect(postures).toHaveLength(2);
       expect(trades(cell).slice(1)).toEqual(expected);
       if (hysteresis > 0) {
@@ -91,7 +91,7 @@ describe('allocator actor, event-driven', () => {
     byNotional.deliver(signal(0.8));
     byNotional.deliver(signal(0.86)); // 15 shares x $200 = $3,000
     expect(trades(byNotional)).toEqual([['GLD', 'buy', 200]]);
-    expect(byNotional.toldTo('risk', 'alloc.intents')).toHaveLength(1);
+    expect(byNotional.toldTo('risk', 'allocator.intents')).toHaveLength(1);
 
     const byWeight = await allocator({ noTradeBand: 0.05 });
     byWeight.deliver(signal(0.8));
@@ -102,7 +102,7 @@ describe('allocator actor, event-driven', () => {
   it('sent intents count as held until the broker shows them; a denial releases them', async () => {
     const cell = await allocator();
     cell.deliver(signal(0.8));
-    const sent = cell.toldTo<AllocIntentsMsg>('risk', 'alloc.intents')[0]!.intents[0]!;
+    const sent = cell.toldTo<AllocatorIntentsMsg>('risk', 'allocator.intents')[0]!.intents[0]!;
     // A second change straight away (no broker news yet) sizes against the buy in flight.
     cell.deliver(signal(0.9));
     expect(trades(cell)).toEqual([
@@ -111,11 +111,11 @@ describe('allocator actor, event-driven', () => {
     ]);
     expect((cell.inspect() as { inflight: Record<string, number> }).inflight).toEqual({ GLD: 225 });
     // The broker's update for the first, then its book with it pending: the pending replaces the in-flight.
-    const upd = { type: 'exec.order_update', intentId: sent.intentId } as ExecOrderUpdateMsg;
+    const upd = { type: 'broker.order_update', intentId: sent.intentId } as BrokerOrderUpdateMsg;
     cell.deliver(upd, positions({}, { GLD: 200 }));
     expect((cell.inspect() as { inflight: Record<string, number> }).inflight).toEqual({ GLD: 25 });
     // Risk denies the second: it will never be in the book.
-    const second = cell.toldTo<AllocIntentsMsg>('risk', 'alloc.intents')[1]!.intents[0]!;
+    const second = cell.toldTo<AllocatorIntentsMsg>('risk', 'allocator.intents')[1]!.intents[0]!;
     cell.deliver({ type: 'risk.intent_denied', intent: second, code: 'max_order_notional', reason: 'x', tier: 'NORMAL', at: T0 } as unknown as RiskIntentDeniedMsg);
     expect((cell.inspect() as { inflight: Record<string, number> }).inflight).toEqual({});
     // The housekeeping re-check (the slow timer) then sends the missing 25 again.

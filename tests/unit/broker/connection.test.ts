@@ -10,7 +10,7 @@ describe('ConnectionMonitor', () => {
     expect(m.connected).toBe(false);
     m.streamListening();
     expect(m.evaluate(10)).toBe(true);
-    expect(m.message(10)).toMatchObject({ type: 'exec.connection', connected: true, stream: 'listening', since: 10, ready: false, reason: 'start-up reconciliation has not passed' });
+    expect(m.message(10)).toMatchObject({ type: 'broker.connection', connected: true, stream: 'listening', since: 10, ready: false, reason: 'start-up reconciliation has not passed' });
     m.setReady(true);
     expect(m.message(11).reason).toBeNull();
   });

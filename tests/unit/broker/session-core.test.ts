@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerSessionCore, type RawBrokerState } from '../../../actors/broker/session-core.js';
-import type { ExecFillMsg, ExecMsg, ExecReconciledMsg } from '../../../actors/broker/messages.js';
+import type { BrokerFillMsg, BrokerMsg, BrokerReconciledMsg } from '../../../actors/broker/messages.js';
 import { intent, wireOrder, wireUpdate } from './fixtures.js';
 
 let dir = '';
@@ -18,7 +18,7 @@ afterEach(() => {
 
 const account = { equity: '100000', cash: '100000', buying_power: '200000', status: 'ACTIVE' };
 const empty: RawBrokerState = { openOrders: [], recentOrders: [], positions: [], account };
-const of = <T extends ExecMsg['type']>(msgs: readonly ExecMsg[], type: T) => msgs.filter((m) => m.type === type) as Extract<ExecMsg, { type: T }>[];
+const of = <T extends BrokerMsg['type']>(msgs: readonly BrokerMsg[], type: T) => msgs.filter((m) => m.type === type) as Extract<BrokerMsg, { type: T }>[];
 
 function readySession(): BrokerSessionCore {
   const { session } = BrokerSessionCore.open({ journalPath: path, salt: 'acct-1' });
@@ -45,7 +45,7 @@ describe('BrokerSessionCore', () => {
     expect(onDisk).toContain(`"clientOrderId":"${d.clientOrderId}"`);
     expect(onDisk).toContain('"kind":"intent"');
     expect(d.request).toMatchObject({ symbol: 'GLD', qty: '100', side: 'buy', type: 'market', clientOrderId: d.clientOrderId });
-    expect(of(d.messages, 'exec.order_update')[0]).toMatchObject({ event: 'submitted', submission: 'pending', intentId: 'p1:GLD' });
+    expect(of(d.messages, 'broker.order_update')[0]).toMatchObject({ event: 'submitted', submission: 'pending', intentId: 'p1:GLD' });
     expect(s.submit(intent(), 1_001).ok).toBe(false);
     s.close();
   });
@@ -71,14 +71,14 @@ describe('BrokerSessionCore', () => {
     s.onSubmitOk(cid, wireOrder({ client_order_id: cid, status: 'accepted' }), 1_010);
     s.onTradeUpdate(wireUpdate('new', wireOrder({ client_order_id: cid, status: 'new' })), 1_020);
     const p1 = s.onTradeUpdate(wireUpdate('partial_fill', wireOrder({ client_order_id: cid, status: 'partially_filled', filled_qty: '40', filled_avg_price: '200' }), { execution_id: 'e1', price: '200', qty: '40', position_qty: '40' }), 1_030);
-    expect(of(p1.messages, 'exec.fill')[0]).toMatchObject({ executionId: 'e1', qty: 40, price: 200, positionQty: 40, synthetic: false });
+    expect(of(p1.messages, 'broker.fill')[0]).toMatchObject({ executionId: 'e1', qty: 40, price: 200, positionQty: 40, synthetic: false });
     const dup = s.onTradeUpdate(wireUpdate('partial_fill', wireOrder({ client_order_id: cid, status: 'partially_filled', filled_qty: '40', filled_avg_price: '200' }), { execution_id: 'e1', price: '200', qty: '40' }), 1_031);
     expect(dup.messages).toEqual([]);
     const p2 = s.onTradeUpdate(wireUpdate('fill', wireOrder({ client_order_id: cid, status: 'filled', filled_qty: '100', filled_avg_price: '202.4' }), { execution_id: 'e2', price: '204', qty: '60' }), 1_040);
-    const fill = of(p2.messages, 'exec.fill')[0] as ExecFillMsg;
+    const fill = of(p2.messages, 'broker.fill')[0] as BrokerFillMsg;
     expect(fill.positionQty).toBe(100);
     expect(fill.positionAvgPrice).toBeCloseTo(202.4, 9);
-    expect(of(p2.messages, 'exec.positions')[0]!.positions).toEqual([{ symbol: 'GLD', qty: 100, avgPrice: fill.positionAvgPrice, realizedPnl: 0 }]);
+    expect(of(p2.messages, 'broker.positions')[0]!.positions).toEqual([{ symbol: 'GLD', qty: 100, avgPrice: fill.positionAvgPrice, realizedPnl: 0 }]);
     expect(s.stats().duplicate_execution).toBe(1);
     s.close();
   });
@@ -114,7 +114,7 @@ describe('BrokerSessionCore', () => {
   it('start-up with broker positions we lack then corrected, drift reported and ready', () => {
     const { session } = BrokerSessionCore.open({ journalPath: path, salt: 'acct-1' });
     const r = session.reconcile({ ...empty, positions: [{ symbol: 'GDX', qty: '30', side: 'long', avg_entry_price: '40', current_price: '40' }] }, 'startup', 0);
-    const msg = of(r.messages, 'exec.reconciled')[0] as ExecReconciledMsg;
+    const msg = of(r.messages, 'broker.reconciled')[0] as BrokerReconciledMsg;
     expect(msg).toMatchObject({ phase: 'startup', passed: true, ready: true, corrections: 1 });
     expect(msg.magnitude).toBeCloseTo(0.012, 12);
     expect(session.oms.position('GDX').qty).toBe(30);
@@ -132,7 +132,7 @@ describe('BrokerSessionCore', () => {
     // The broker claims the order we saw cancelled is working again: not a move we can adopt.
     const r = session.reconcile({ ...empty, openOrders: [wireOrder({ client_order_id: d.clientOrderId, status: 'new' })] }, 'startup', 5_000);
     expect(session.ready).toBe(false);
-    expect(of(r.messages, 'exec.reconciled')[0]).toMatchObject({ passed: false, ready: false });
+    expect(of(r.messages, 'broker.reconciled')[0]).toMatchObject({ passed: false, ready: false });
     expect(session.submit(intent({ intentId: 'p2:GLD' }), 5_001).ok).toBe(false);
     session.close();
   });
@@ -169,7 +169,7 @@ describe('BrokerSessionCore paper-first gate', () => {
     const r = session.reconcile({ ...empty, account: { ...account, account_number: '123456789' } }, 'startup', 0);
     expect(session.ready).toBe(false);
     expect(r.error).toContain('live trading refused: account 123456789');
-    expect(of(r.messages, 'exec.reconciled')[0]!.passed).toBe(false);
+    expect(of(r.messages, 'broker.reconciled')[0]!.passed).toBe(false);
     const d = session.submit(intent(), 1);
     expect(d.ok).toBe(false);
   });

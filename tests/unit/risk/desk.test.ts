@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderIntent } from '../../../actors/allocator/intent.js';
-import type { AllocIntentsMsg } from '../../../actors/allocator/messages.js';
-import type { ExecOrderUpdateMsg } from '../../../actors/broker/messages.js';
+import type { AllocatorIntentsMsg } from '../../../actors/allocator/messages.js';
+import type { BrokerOrderUpdateMsg } from '../../../actors/broker/messages.js';
 import { RiskDesk, tradingDay } from '../../../actors/risk/desk.js';
 import type { RiskCommandMsg } from '../../../actors/risk/messages.js';
 
@@ -10,10 +10,10 @@ const T0 = Date.UTC(2025, 0, 6, 15, 0);
 const intent = (id: string, side: 'buy' | 'sell', qty: number, over: Partial<OrderIntent> = {}): OrderIntent => ({
   intentId: id, symbol: 'GLD', side, qty, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T0, reason: 't', postureSeq: 1, ...over,
 });
-const batch = (...intents: OrderIntent[]): AllocIntentsMsg => ({ type: 'alloc.intents', seq: 1, ts: T0, intents, skipped: [], turnover: 0, originNs: 42 });
+const batch = (...intents: OrderIntent[]): AllocatorIntentsMsg => ({ type: 'allocator.intents', seq: 1, ts: T0, intents, skipped: [], turnover: 0, originNs: 42 });
 const set = (tier: 'WARN' | 'THROTTLE' | 'NO_NEW' | 'FLATTEN'): RiskCommandMsg => ({ type: 'risk.command', action: 'set', tier, reason: 't', by: 'op', at: T0 });
-const update = (cid: string, intentId: string | null, status: ExecOrderUpdateMsg['status'], over: Partial<ExecOrderUpdateMsg> = {}): ExecOrderUpdateMsg => ({
-  type: 'exec.order_update', clientOrderId: cid, brokerOrderId: `b-${cid}`, intentId, symbol: 'GLD', side: 'buy', qty: 10, filledQty: 0, filledAvgPrice: null,
+const update = (cid: string, intentId: string | null, status: BrokerOrderUpdateMsg['status'], over: Partial<BrokerOrderUpdateMsg> = {}): BrokerOrderUpdateMsg => ({
+  type: 'broker.order_update', clientOrderId: cid, brokerOrderId: `b-${cid}`, intentId, symbol: 'GLD', side: 'buy', qty: 10, filledQty: 0, filledAvgPrice: null,
   status, submission: 'acked', event: 'new', reason: null, ts: T0, ...over,
 });
 
@@ -21,10 +21,10 @@ const update = (cid: string, intentId: string | null, status: ExecOrderUpdateMsg
 function armed(position = 0, options: ConstructorParameters<typeof RiskDesk>[0] = {}): RiskDesk {
   const d = new RiskDesk({ risk: { coolDownMs: 1000 }, ...options }, null, T0);
   const b = d.book;
-  b.onConnection({ type: 'exec.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: T0, ts: T0 });
-  b.onAccount({ type: 'exec.account', equity: 100_000, lastEquity: 100_000, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 });
+  b.onConnection({ type: 'broker.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: T0, ts: T0 });
+  b.onAccount({ type: 'broker.account', equity: 100_000, lastEquity: 100_000, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 });
   b.onPrice('GLD', 200, T0);
-  b.onPositions({ type: 'exec.positions', positions: position ? [{ symbol: 'GLD', qty: position, avgPrice: 190, realizedPnl: 0 }] : [], pendingQty: {}, ts: T0 });
+  b.onPositions({ type: 'broker.positions', positions: position ? [{ symbol: 'GLD', qty: position, avgPrice: 190, realizedPnl: 0 }] : [], pendingQty: {}, ts: T0 });
   d.noteAccount(T0);
   return d;
 }
@@ -90,7 +90,7 @@ describe('RiskDesk', () => {
     expect(d.flattenPass(T0 + 30)).toBeNull();
     // Filled and flat: nothing left, except the working order whose cancel is due again.
     d.book.onOrderUpdate(update('l1', p1.approved[0]!.intent.intentId, 'filled', { side: 'sell' }));
-    d.book.onPositions({ type: 'exec.positions', positions: [], pendingQty: {}, ts: T0 });
+    d.book.onPositions({ type: 'broker.positions', positions: [], pendingQty: {}, ts: T0 });
     expect(d.flattenPass(T0 + 40)).toBeNull();
     const again = d.flattenPass(T0 + 10 + 5_000)!;
     expect(again.cancels.map((c) => c.clientOrderId)).toEqual(['w1']);
@@ -101,8 +101,8 @@ describe('RiskDesk', () => {
 
   it('no market data since arming then the age counts from arming, not from never', () => {
     const d = new RiskDesk({ heartbeatSources: ['strategy:0'] }, null, T0);
-    d.book.onConnection({ type: 'exec.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: T0, ts: T0 });
-    d.book.onAccount({ type: 'exec.account', equity: 100_000, lastEquity: null, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 });
+    d.book.onConnection({ type: 'broker.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: T0, ts: T0 });
+    d.book.onAccount({ type: 'broker.account', equity: 100_000, lastEquity: null, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 });
     d.noteAccount(T0);
     const i = d.inputs(T0 + 2_000)!;
     expect(i.marketDataAgeMs).toBe(2_000);

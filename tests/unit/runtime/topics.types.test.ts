@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { carrying, defineTopics, subscriptions, untypedTopic, type ActorContext, type ActorSpec, type ActorSystem, type Topic, type TopicMessage } from '../../../src/runtime/index.js';
 import { TOPICS, type OnTopic } from '../../../actors/topics.js';
 import type { FeedFeaturesMsg } from '../../../actors/feed/messages.js';
-import type { ExecFillMsg, ExecOrderUpdateMsg } from '../../../actors/broker/messages.js';
+import type { BrokerFillMsg, BrokerOrderUpdateMsg } from '../../../actors/broker/messages.js';
 
 interface PingMsg {
   readonly type: 't.ping';
@@ -20,7 +20,7 @@ interface PongMsg {
 const T = defineTopics({ pings: carrying<PingMsg>(), both: carrying<PingMsg | PongMsg>() });
 
 /** Never called: its body only has to compile (or fail to, where expected). */
-function compileOnly(ctx: ActorContext, system: ActorSystem, fill: ExecFillMsg, features: FeedFeaturesMsg): void {
+function compileOnly(ctx: ActorContext, system: ActorSystem, fill: BrokerFillMsg, features: FeedFeaturesMsg): void {
   ctx.publish(T.pings, { type: 't.ping', n: 1 });
   ctx.publish(T.both, { type: 't.pong' });
   ctx.publish(TOPICS.fills, fill);
@@ -41,14 +41,14 @@ function compileOnly(ctx: ActorContext, system: ActorSystem, fill: ExecFillMsg, 
 
   // A subscriber's handler receives the union of its topic, without a cast.
   void system.subscribe(TOPICS.orders, (m) => {
-    const union: ExecOrderUpdateMsg | OnTopic<'orders'> = m;
+    const union: BrokerOrderUpdateMsg | OnTopic<'orders'> = m;
     // @ts-expect-error an order update or a refused intent, not a fill
-    const notFill: ExecFillMsg = m;
+    const notFill: BrokerFillMsg = m;
     void union;
     void notFill;
   });
   // @ts-expect-error a handler for another topic's message does not fit
-  void system.subscribe(TOPICS.orders, (m: ExecFillMsg) => m);
+  void system.subscribe(TOPICS.orders, (m: BrokerFillMsg) => m);
 
   // An actor's subscriptions must carry only messages it accepts.
   subscriptions<PingMsg | PongMsg>()(T.pings, T.both);

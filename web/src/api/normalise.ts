@@ -504,7 +504,7 @@ export function normaliseStrategies(raw: unknown): StrategiesVM {
 
 // ---- forecasts --------------------------------------------------------------
 
-/** GET /api/v1/forecasts: an alloc.posture (or `{posture}`); entries per instrument. */
+/** GET /api/v1/forecasts: an allocator.posture (or `{posture}`); entries per instrument. */
 export function normaliseForecasts(raw: unknown): ForecastsVM {
   const o = isObj(raw) ? raw : null;
   const p = firstObj(o, ['posture']) ?? o;
@@ -650,7 +650,7 @@ export function normaliseFill(x: unknown): FillVM | null {
   };
 }
 
-/** GET /api/v1/fills: a list of exec.fill, or `{fills: [...]}`. */
+/** GET /api/v1/fills: a list of broker.fill, or `{fills: [...]}`. */
 export function normaliseFills(raw: unknown): FillVM[] {
   const list = Array.isArray(raw) ? raw : (firstArr(isObj(raw) ? raw : null, ['fills', 'recent', 'items']) ?? []);
   return objs(list)
@@ -694,7 +694,7 @@ export function normaliseReconciliation(x: unknown): ReconciliationVM | null {
   };
 }
 
-/** GET /api/v1/positions: an exec.positions, or `{positions, reconciliation}`. */
+/** GET /api/v1/positions: an broker.positions, or `{positions, reconciliation}`. */
 export function normalisePositions(raw: unknown): PositionsVM {
   const o = isObj(raw) ? raw : null;
   const p = firstObj(o, ['state', 'snapshot']) ?? o;

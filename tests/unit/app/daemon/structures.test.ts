@@ -29,14 +29,14 @@ function samples(): Record<string, object> {
   const [sig] = shard.evaluate(T0 + 9 * 60_000);
   out.signal = { ...sig!, originNs: 1 };
 
-  // alloc.intents with a market and a limit intent and a skipped symbol
+  // allocator.intents with a market and a limit intent and a skipped symbol
   for (const orderType of ['market', 'limit'] as const) {
     const d = new AllocatorDesk({ config: { intents: { orderType, maxTurnover: 5 } } });
     d.onFeatures({ symbol: 'GLD', price: 100, vol: 0.2, ts: T0 });
     d.onSignal({ ...sig!, ts: T0 }, T0, 1);
     // A held symbol without a price is skipped.
-    d.onPositions({ type: 'exec.positions', positions: [{ symbol: 'PALL', qty: 3, avgPrice: 90, realizedPnl: 0 }], pendingQty: {}, ts: T0 }, T0);
-    d.onAccount({ type: 'exec.account', equity: 100_000, lastEquity: null, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 }, T0);
+    d.onPositions({ type: 'broker.positions', positions: [{ symbol: 'PALL', qty: 3, avgPrice: 90, realizedPnl: 0 }], pendingQty: {}, ts: T0 }, T0);
+    d.onAccount({ type: 'broker.account', equity: 100_000, lastEquity: null, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 }, T0);
     const r = d.rebalance(T0);
     out.intents = r.intents;
     out[`intent_${orderType}`] = r.intents.intents[0]!;
@@ -45,17 +45,17 @@ function samples(): Record<string, object> {
 
   // risk verdicts, cancel and liquidation
   const risk = new RiskDesk({}, null, T0);
-  risk.book.onConnection({ type: 'exec.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: T0, ts: T0 });
-  risk.book.onAccount({ type: 'exec.account', equity: 100_000, lastEquity: null, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 });
+  risk.book.onConnection({ type: 'broker.connection', connected: true, ready: true, stream: 'listening', restFailures: 0, reason: null, since: T0, ts: T0 });
+  risk.book.onAccount({ type: 'broker.account', equity: 100_000, lastEquity: null, cash: 100_000, buyingPower: 100_000, status: 'ACTIVE', ts: T0 });
   risk.book.onPrice('GLD', 200, T0);
-  risk.book.onPositions({ type: 'exec.positions', positions: [{ symbol: 'GLD', qty: 5, avgPrice: 190, realizedPnl: 0 }], pendingQty: {}, ts: T0 });
+  risk.book.onPositions({ type: 'broker.positions', positions: [{ symbol: 'GLD', qty: 5, avgPrice: 190, realizedPnl: 0 }], pendingQty: {}, ts: T0 });
   risk.noteAccount(T0);
-  const v = risk.review({ type: 'alloc.intents', seq: 1, ts: T0, intents: [intent({ qty: 1 }), intent({ intentId: 'x', qty: 0 })], skipped: [], turnover: 0, originNs: 1 }, T0);
+  const v = risk.review({ type: 'allocator.intents', seq: 1, ts: T0, intents: [intent({ qty: 1 }), intent({ intentId: 'x', qty: 0 })], skipped: [], turnover: 0, originNs: 1 }, T0);
   out.approved = v.approved[0]!;
   out.denied = v.denied[0]!;
-  risk.book.onOrderUpdate({ type: 'exec.order_update', clientOrderId: 'c', brokerOrderId: 'b', intentId: 'p1:GLD', symbol: 'GLD', side: 'buy', qty: 1, filledQty: 0, filledAvgPrice: null, status: 'new', submission: 'acked', event: 'new', reason: null, ts: T0 });
+  risk.book.onOrderUpdate({ type: 'broker.order_update', clientOrderId: 'c', brokerOrderId: 'b', intentId: 'p1:GLD', symbol: 'GLD', side: 'buy', qty: 1, filledQty: 0, filledAvgPrice: null, status: 'new', submission: 'acked', event: 'new', reason: null, ts: T0 });
   risk.command({ type: 'risk.command', action: 'set', tier: 'FLATTEN', reason: 't', by: 't', at: T0 }, T0);
-  risk.book.onIntentRefused({ type: 'exec.intent_refused', intentId: 'p1:GLD', symbol: 'GLD', reason: 'x', ts: T0 });
+  risk.book.onIntentRefused({ type: 'broker.intent_refused', intentId: 'p1:GLD', symbol: 'GLD', reason: 'x', ts: T0 });
   const pass = risk.flattenPass(T0 + 1)!;
   out.cancel = pass.cancels[0]!;
   out.liquidation = pass.approved[0]!.intent;
@@ -65,12 +65,12 @@ function samples(): Record<string, object> {
   try {
     const { session } = BrokerSessionCore.open({ journalPath: join(dir, 'wal'), salt: 's' });
     const rec = session.reconcile({ openOrders: [], recentOrders: [], positions: [], account: { equity: '1', cash: '1', buying_power: '1' } }, 'startup', T0);
-    out.reconciled = rec.messages.find((m) => m.type === 'exec.reconciled')!;
+    out.reconciled = rec.messages.find((m) => m.type === 'broker.reconciled')!;
     const d = session.submit(intent(), T0);
     if (!d.ok) throw new Error(d.reason);
     out.order_update = d.messages[0]!;
     const filled = session.onTradeUpdate(wireUpdate('fill', wireOrder({ client_order_id: d.clientOrderId, status: 'filled', filled_qty: '100', filled_avg_price: '200' }), { execution_id: 'e1', price: '200', qty: '100' }), T0);
-    out.fill = filled.messages.find((m) => m.type === 'exec.fill')!;
+    out.fill = filled.messages.find((m) => m.type === 'broker.fill')!;
     const positions = session.positionsMsg(T0);
     out.positions = positions;
     out.position = positions.positions[0]!;
