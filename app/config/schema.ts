@@ -120,6 +120,14 @@ export interface DaemonConfig {
   readonly strategyHeapMb: number;
   /** V8 heap cap (MB) of every other actor worker. */
   readonly workerHeapMb: number;
+  /**
+   * The opt-in hot path: when above 0, the workers on the decision path
+   * (strategy shards, risk and allocator, broker) take their direct channels
+   * through SharedArrayBuffer rings and poll them for this many µs after each
+   * batch before they sleep. It spends CPU to skip a sleeping thread's
+   * wake-up; 0 (default) is off. See bench/tick-to-intent for what it buys here.
+   */
+  readonly hotPathSpinUs: number;
 }
 
 export interface QgtmConfig {
@@ -159,6 +167,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
     placement: DEFAULT_PLACEMENT,
     strategyHeapMb: DEFAULT_HEAP.strategyMb,
     workerHeapMb: DEFAULT_HEAP.workerMb,
+    hotPathSpinUs: 0,
   },
   ...DEFAULT_TRADING,
   log: { level: 'info' },
@@ -212,6 +221,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'daemon.placement', type: { kind: 'enum', values: PLACEMENT_MODES }, env: 'QGTM_PLACEMENT' },
   { path: 'daemon.strategyHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_STRATEGY_HEAP_MB' },
   { path: 'daemon.workerHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_WORKER_HEAP_MB' },
+  { path: 'daemon.hotPathSpinUs', type: { kind: 'int', min: 0, max: 1_000_000 }, env: 'QGTM_HOT_PATH_SPIN_US' },
   ...TRADING_FIELDS,
   { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
 ];

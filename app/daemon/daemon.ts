@@ -15,7 +15,7 @@ import type { AlpacaConnection } from '../../src/alpaca/index.js';
 import type { QgtmConfig } from '../config/schema.js';
 import { redactConfig } from '../config/load.js';
 import { allocatorArgs, riskArgs, strategyOverrides } from '../config/trading.js';
-import { startTrading, TRADING_STRUCTURES } from './index.js';
+import { decisionWorkers, startTrading, TRADING_STRUCTURES } from './index.js';
 import { ActorSystem, type Logger } from '../../src/runtime/index.js';
 import { universe } from '../../src/universe/index.js';
 import { DaemonBridge } from './bridge.js';
@@ -71,6 +71,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     structures: [...MARKET_DATA_STRUCTURES, ...TRADING_STRUCTURES],
     logLevel: config.log.level,
     faults: options.faults ?? false,
+    ...(config.daemon.hotPathSpinUs > 0 ? { hotPath: { workers: decisionWorkers(shards, config.daemon.placement), spinUs: config.daemon.hotPathSpinUs } } : {}),
   });
   const symbols = universe(config.universe.focus).map((i) => i.symbol);
   // Feeds start warm from the venue's recent bars, so strategies speak within seconds of a start.

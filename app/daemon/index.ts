@@ -1,4 +1,4 @@
-export { tradingTree, startTrading, strategyActorFor, shardIds, marketDataChildren } from './topology.js';
+export { tradingTree, startTrading, strategyActorFor, shardIds, marketDataChildren, decisionWorkers } from './topology.js';
 export { marketDataSpecs, feedSpec, historicalFeedOf, mdSessionSpec, macroSpec, feedPlacementOf, MARKET_DATA_WORKER, DEFAULT_FEED_MAILBOX, CONFLATING_FEED_MAILBOX, LOSSLESS_FEED_MAILBOX } from './market-data-specs.js';
 export type { MarketDataSpecOptions, FeedPlacement } from './market-data-specs.js';
 export { placementFor, PLACEMENT_MODES, DEFAULT_PLACEMENT, DEFAULT_HEAP } from './placement.js';

@@ -134,6 +134,15 @@ function isMarketDataOptions(md: TradingConfig['marketData']): md is MarketDataS
   return md !== undefined && !Array.isArray(md) && 'symbols' in (md as object);
 }
 
+/**
+ * The placement groups (workers) on the decision path, tick to intent: the
+ * strategy shards', risk's, the allocator's and the broker's. The opt-in hot
+ * path (`daemon.hotPathSpinUs`) gives these workers rings and a spin.
+ */
+export function decisionWorkers(shards: number, mode: PlacementMode = DEFAULT_PLACEMENT): string[] {
+  return [...new Set([...shardIds(shards), 'allocator', 'risk', 'broker'].map((id) => placementFor(id, mode)))];
+}
+
 /** The market-data session, feeds and macro sources as permanent children, in start order. */
 export function marketDataChildren(options: MarketDataSpecOptions): ChildSpec[] {
   return marketDataSpecs(options).map((start) => ({ type: 'worker', start, restart: 'permanent', shutdown: 2000 }));

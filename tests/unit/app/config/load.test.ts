@@ -106,4 +106,12 @@ describe('loadConfig', () => {
       'daemon.strategyHeapMb must be an integer 64-65536; got 8 from env QGTM_STRATEGY_HEAP_MB',
     ]);
   });
+
+  it('the hot path then off by default, its spin settable by environment, and a negative spin named', () => {
+    expect(loadConfig({ mode: 'start', env: {} }).config.daemon.hotPathSpinUs).toBe(0);
+    expect(loadConfig({ mode: 'daemon', env: { QGTM_HOT_PATH_SPIN_US: '50', REDIS_URL: 'redis://127.0.0.1:1' } }).config.daemon.hotPathSpinUs).toBe(50);
+    expect(violations(() => loadConfig({ mode: 'start', env: { QGTM_HOT_PATH_SPIN_US: '-1' } }))).toEqual([
+      'daemon.hotPathSpinUs must be an integer 0-1000000; got -1 from env QGTM_HOT_PATH_SPIN_US',
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOG, partition } from '../../../../actors/strategy/registry.js';
 import { resolveAlpacaConnection } from '../../../../src/alpaca/index.js';
-import { DEFAULT_HEAP, PLACEMENT_MODES, shardIds, strategyActorFor, tradingTree } from '../../../../app/daemon/index.js';
+import { decisionWorkers, DEFAULT_HEAP, PLACEMENT_MODES, shardIds, strategyActorFor, tradingTree } from '../../../../app/daemon/index.js';
 import type { ActorSpec } from '../../../../src/runtime/index.js';
 import { validateSupervisorSpec, type ChildSpec, type SupervisorSpec } from '../../../../supervisor/index.js';
 
@@ -87,5 +87,16 @@ describe('tradingTree', () => {
     for (let k = 0; k < 3; k++) for (const s of parts[k]!) expect(strategyActorFor(s.id, 3)).toBe(`strategy:${k}`);
     expect(strategyActorFor('no_such', 3)).toBeUndefined();
     expect(shardIds(2)).toEqual(['strategy:0', 'strategy:1']);
+  });
+});
+
+describe('decisionWorkers (the opt-in hot path)', () => {
+  it('each placement then exactly the workers that run shards, risk, the allocator and the broker in its tree', () => {
+    for (const mode of PLACEMENT_MODES) {
+      const tree = tradingTree({ ...base, placement: mode, shards: 3 });
+      const onPath = workers(tree).filter((w) => ['risk', 'allocator', 'broker'].includes(w.id) || w.id.startsWith('strategy:'));
+      expect(new Set(decisionWorkers(3, mode)), mode).toEqual(new Set(onPath.map((w) => w.placement)));
+    }
+    expect(decisionWorkers(2, 'split').sort()).toEqual(['broker', 'strategies', 'trading']);
   });
 });
