@@ -11,7 +11,7 @@
  * code path costs tens of microseconds cold (measured: ~25 µs for a two-field
  * record after 5 ms idle, against ~4 µs for this writer); warm, it is about
  * five times slower per record than this writer. The equality of the bytes
- * with msgpackr's is checked by tests/unit/runtime/fast-records.test.ts.
+ * with msgpackr's is checked by tests/unit/src/runtime/fast-records.test.ts.
  */
 /** The keys of one record structure, in order (agreed by every worker up front). */
 export type Structure = readonly string[];

@@ -16,7 +16,7 @@ import { CATALOG } from '../../../../actors/strategy/registry.js';
 import { ShardCore } from '../../../../actors/strategy/shard-core.js';
 import { barMsg } from '../../../../actors/replay/tick-source.js';
 import { TRADING_STRUCTURES } from '../../../../app/daemon/structures.js';
-import { intent, wireOrder, wireUpdate } from '../../broker/fixtures.js';
+import { intent, wireOrder, wireUpdate } from '../../actors/broker/fixtures.js';
 
 const T0 = Date.UTC(2025, 0, 6, 15, 0);
 const keysOf = (o: object): string[] => Object.keys(o);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OperatorViews } from '../../../../app/daemon/views.js';
-import { intent } from '../../broker/fixtures.js';
+import { intent } from '../../actors/broker/fixtures.js';
 import type { RiskFlattenMsg, RiskIntentDeniedMsg } from '../../../../actors/risk/messages.js';
 
 const T0 = Date.UTC(2025, 0, 6, 15, 0);
