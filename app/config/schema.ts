@@ -130,6 +130,16 @@ export interface DaemonConfig {
   readonly hotPathSpinUs: number;
 }
 
+/** The per-instrument feeds. */
+export interface FeedsConfig {
+  /** Closed bars each feed fetches at start so strategies start warm (0 = none). */
+  readonly backfillBars: number;
+  /** Least time between two `feed.sample` messages of one feed for the views and the `ticks` topic, ms (strategies get every tick regardless). */
+  readonly sampleMs: number;
+  /** Wait before a refused market-data login is tried again, ms. */
+  readonly authRetryMs: number;
+}
+
 export interface QgtmConfig {
   readonly http: HttpConfig;
   readonly gateway: GatewayConfig;
@@ -137,6 +147,7 @@ export interface QgtmConfig {
   readonly auth: AuthConfig;
   readonly venue: VenueConfig;
   readonly universe: { readonly focus: Focus };
+  readonly feeds: FeedsConfig;
   readonly macro: MacroConfig;
   readonly daemon: DaemonConfig;
   readonly risk: RiskSettings;
@@ -158,6 +169,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   auth: { token: null },
   venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false, rateLimitPerMinute: 200, rateBulkShare: 0.3, rateReserveShare: 0.5 },
   universe: { focus: 'pm' },
+  feeds: { backfillBars: 480, sampleMs: 250, authRetryMs: 5_000 },
   macro: { fredUrl: null, fredApiKey: null, cftcUrl: null, cftcAppToken: null },
   daemon: {
     journalDir: 'var/journal',
@@ -214,6 +226,9 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'macro.cftcUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'QGTM_CFTC_URL' },
   { path: 'macro.cftcAppToken', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_CFTC_APP_TOKEN', secret: true },
   { path: 'universe.focus', type: { kind: 'enum', values: ['pm', 'broad'] }, env: 'QGTM_UNIVERSE_FOCUS' },
+  { path: 'feeds.backfillBars', type: { kind: 'int', min: 0, max: 100_000 }, env: 'QGTM_BACKFILL_BARS' },
+  { path: 'feeds.sampleMs', type: { kind: 'int', min: 10, max: 60_000 }, env: 'QGTM_FEED_SAMPLE_MS' },
+  { path: 'feeds.authRetryMs', type: { kind: 'int', min: 100, max: 3_600_000 }, env: 'QGTM_MD_AUTH_RETRY_MS' },
   { path: 'daemon.journalDir', type: { kind: 'string', minLength: 1 }, env: 'QGTM_JOURNAL_DIR' },
   { path: 'daemon.metricsHost', type: { kind: 'string', minLength: 1 }, env: 'QGTM_DAEMON_METRICS_HOST' },
   { path: 'daemon.metricsPort', type: PORT, env: 'QGTM_DAEMON_METRICS_PORT' },

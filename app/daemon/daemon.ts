@@ -41,12 +41,6 @@ export interface DaemonOptions {
   readonly faults?: boolean;
 }
 
-/** Bars each feed backfills at start: a working day of 1-minute bars. */
-const BACKFILL_BARS = 480;
-
-/** Wait before a market-data login that was refused is tried again, ms. */
-const MD_AUTH_RETRY_MS = 5_000;
-
 export interface DaemonHandle {
   readonly system: ActorSystem;
   readonly tree: SupervisionTree;
@@ -78,8 +72,9 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const macro = macroPlan(config, connection);
   // A refused stream login is retried slowly rather than never: a venue refuses logins during its
   // own outages too, and a daemon that waits for an operator restart after one trades on stale data.
-  const md = { reconnect: { authRetryMs: MD_AUTH_RETRY_MS } };
-  const marketData = { conn: connection, symbols, md, feed: { backfill: { bars: BACKFILL_BARS } }, macro: macro.macro };
+  const md = { reconnect: { authRetryMs: config.feeds.authRetryMs } };
+  const backfill = config.feeds.backfillBars > 0 ? { bars: config.feeds.backfillBars } : (false as const);
+  const marketData = { conn: connection, symbols, md, feed: { backfill, sampleMs: config.feeds.sampleMs }, macro: macro.macro };
   const version = VERSION;
   const trading = tradingLabel(connection);
   const bridge = new DaemonBridge({

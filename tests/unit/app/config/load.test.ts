@@ -107,6 +107,12 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('feeds then a day of bars backfilled and four samples a second by default, both settable, zero backfill allowed', () => {
+    expect(loadConfig({ mode: 'start', env: {} }).config.feeds).toEqual({ backfillBars: 480, sampleMs: 250, authRetryMs: 5000 });
+    expect(loadConfig({ mode: 'start', env: { QGTM_BACKFILL_BARS: '0', QGTM_FEED_SAMPLE_MS: '1000' } }).config.feeds).toMatchObject({ backfillBars: 0, sampleMs: 1000 });
+    expect(violations(() => loadConfig({ mode: 'start', env: { QGTM_FEED_SAMPLE_MS: '1' } }))).toEqual(['feeds.sampleMs must be an integer 10-60000; got 1 from env QGTM_FEED_SAMPLE_MS']);
+  });
+
   it('the hot path then off by default, its spin settable by environment, and a negative spin named', () => {
     expect(loadConfig({ mode: 'start', env: {} }).config.daemon.hotPathSpinUs).toBe(0);
     expect(loadConfig({ mode: 'daemon', env: { QGTM_HOT_PATH_SPIN_US: '50', REDIS_URL: 'redis://127.0.0.1:1' } }).config.daemon.hotPathSpinUs).toBe(50);
