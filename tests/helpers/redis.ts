@@ -4,7 +4,7 @@
  * same port to simulate an outage.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/net/free-port.js';
 
 /** Why Redis tests cannot run here, or null when redis-server is available. */
 export function redisUnavailable(): string | null {
@@ -12,16 +12,7 @@ export function redisUnavailable(): string | null {
   return r.error || r.status !== 0 ? 'redis-server is not installed (Debian package redis-server)' : null;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/net/free-port.js';
 
 export interface RedisServer {
   readonly port: number;

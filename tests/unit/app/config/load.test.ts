@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../src/errors.js';
 import { DEFAULT_CONFIG } from '../../../../app/config/schema.js';
 import { loadConfig, redactConfig } from '../../../../app/config/load.js';
+import { configError } from '../../../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qgtm-config-'));
 const file = (name: string, content: string): string => {
@@ -12,15 +12,7 @@ const file = (name: string, content: string): string => {
   writeFileSync(p, content);
   return p;
 };
-const violations = (f: () => unknown): readonly string[] => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.violations;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
+const violations = (f: () => unknown): readonly string[] => configError(f).violations;
 
 describe('loadConfig', () => {
   it('config file nested 50000 deep or with a prototype key then refused as a violation, not a crash', () => {

@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../src/errors.js';
 import { DEFAULT_CONFIG, FIELDS } from '../../../../app/config/schema.js';
 import { loadConfig } from '../../../../app/config/load.js';
 import { allocatorArgs, riskArgs, strategyOverrides } from '../../../../app/config/trading.js';
@@ -14,6 +13,7 @@ import { STRATEGY_PROFILES } from '../../../../actors/strategy/profiles.js';
 import { withRateBudget } from '../../../../app/daemon/daemon.js';
 import { createAlpacaClients } from '../../../../src/alpaca/client.js';
 import { RateBudget } from '../../../../src/alpaca/rate-budget.js';
+import { configError } from '../../../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qgtm-trading-config-'));
 const file = (name: string, content: unknown): string => {
@@ -21,15 +21,7 @@ const file = (name: string, content: unknown): string => {
   writeFileSync(p, JSON.stringify(content));
   return p;
 };
-const violations = (f: () => unknown): readonly string[] => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.violations;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
+const violations = (f: () => unknown): readonly string[] => configError(f).violations;
 
 describe('trading settings', () => {
   it('nothing configured then the actors get exactly their own defaults (npm start trades as before)', () => {
