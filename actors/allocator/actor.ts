@@ -93,6 +93,7 @@ type In =
   | BrokerAccountMsg
   | AllocatorRebalanceNowMsg
   | { readonly type: 'allocator.rebalance_due' }
+  | { readonly type: 'allocator.persist_due' }
   | { readonly type: 'allocator.tick' };
 
 /** What the actor subscribes to; each topic's messages must be ones it accepts (checked at compile time). */
@@ -131,15 +132,28 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   const rebalance = (ctx: ActorContext, cause: string): Message => {
     const r = desk.rebalance(ctx.clock.now());
     m.rebalances.inc({ cause });
-    ctx.publish(TOPICS.posture, r.posture);
-    persist(ctx);
     if (r.intents.intents.length > 0) {
       if (r.originNs > 0) m.sinceTick.observe((monoNs() - r.originNs) / 1e9);
       m.intents.inc(undefined, r.intents.intents.length);
       desk.sent(r.intents.intents, ctx.clock.now());
       ctx.tell(riskId, r.intents);
     }
+    ctx.publish(TOPICS.posture, r.posture);
+    persistSoon(ctx);
     return r.intents;
+  };
+
+  /**
+   * The posture record is written on a timer of its own, after the turn: its
+   * two fsyncs (several ms here) once sat between a rebalance and its intents
+   * reaching risk, which shares this worker and handles them in the same
+   * turn. The record is a recovery aid written at most every
+   * `stateEveryMs`; the snapshot the runtime takes every second, and the
+   * broker's journal of every intent, do not wait for it.
+   */
+  const persistSoon = (ctx: ActorContext): void => {
+    if (!store || ctx.clock.now() - lastStateWrite < stateEveryMs || ctx.timers.isActive('persist')) return;
+    ctx.timers.start('persist', 0, { type: 'allocator.persist_due' });
   };
 
   let rebalanceQueued = false;
@@ -170,6 +184,7 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
       'risk.flatten': 'public',
       'allocator.rebalance_now': 'public',
       'allocator.rebalance_due': 'internal',
+      'allocator.persist_due': 'internal',
       'allocator.tick': 'internal',
     },
 
@@ -244,6 +259,9 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         case 'risk.tier_changed':
         case 'risk.flatten':
           // On the `risk` topic beside the denials; the risk governor gates every intent anyway.
+          return;
+        case 'allocator.persist_due':
+          persist(ctx);
           return;
         case 'allocator.rebalance_due':
           rebalanceQueued = false;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActorModule } from '../../../src/runtime/index.js';
 
 const ACTORS: Record<string, string[]> = {
-  'allocator/actor': ['allocator.rebalance_due', 'allocator.tick'],
+  'allocator/actor': ['allocator.rebalance_due', 'allocator.persist_due', 'allocator.tick'],
   'broker/actor': [
     'broker.stream', 'broker.trade_update', 'broker.state', 'broker.submitted', 'broker.submit_failed', 'broker.lookup_result', 'broker.cancel_result',
     'broker.account_result', 'broker.resend', 'broker.relookup', 'broker.reconnect', 'broker.reconcile_tick', 'broker.status_tick', 'broker.account_tick',
