@@ -122,7 +122,8 @@ type Local =
   | { readonly type: 'broker.reconnect' }
   | { readonly type: 'broker.reconcile_tick' }
   | { readonly type: 'broker.status_tick' }
-  | { readonly type: 'broker.account_tick' };
+  | { readonly type: 'broker.account_tick' }
+  | { readonly type: 'broker.commit_intents' };
 
 type In = Local | RiskIntentApprovedMsg | RiskCancelOrderMsg | BrokerLatencyQuery | BrokerStatusQuery | BrokerSyncMsg;
 
@@ -156,6 +157,14 @@ export default defineActor<In, BrokerArgs>(() => {
   let reconnectDelay = 0;
   let buffered: unknown[] = [];
   const submitting = new Set<string>();
+  /**
+   * Approved intents received and not yet journaled. A risk review's
+   * approvals arrive together; the commit is a message to self, which queues
+   * behind the rest of them, so the whole review is journaled with one fsync
+   * (group commit) before any of its orders is sent, instead of each order
+   * waiting behind the fsyncs of the ones before it.
+   */
+  let approved: RiskIntentApprovedMsg[] = [];
   const lookingUp = new Set<string>();
   let lastAccount: BrokerAccountMsg | null = null;
   let latency = new Float64Array(0);
@@ -312,10 +321,22 @@ export default defineActor<In, BrokerArgs>(() => {
         }
         const intent = msg.intent;
         if (!startupDone || !session.ready) return refuse(ctx, intent.intentId, intent.symbol, 'not_ready: start-up reconciliation has not passed');
-        const d = session.submit(intent, now);
-        if (!d.ok) return refuse(ctx, intent.intentId, intent.symbol, d.reason);
-        publish(ctx, [...d.messages, session.positionsMsg(now)]);
-        send(ctx, d.clientOrderId, d.request);
+        if (approved.length === 0) ctx.tell(ctx.self, { type: 'broker.commit_intents' });
+        approved.push(msg);
+        return;
+      }
+      case 'broker.commit_intents': {
+        const batch = approved;
+        approved = [];
+        if (batch.length === 0) return;
+        const decisions = session.submitBatch(batch.map((a) => a.intent), now);
+        const out: BrokerMsg[] = [];
+        decisions.forEach((d, i) => {
+          if (!d.ok) refuse(ctx, batch[i]!.intent.intentId, batch[i]!.intent.symbol, d.reason);
+          else out.push(...d.messages);
+        });
+        if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
+        for (const d of decisions) if (d.ok) send(ctx, d.clientOrderId, d.request);
         return;
       }
       case 'broker.submitted': {
@@ -499,6 +520,7 @@ export default defineActor<In, BrokerArgs>(() => {
       'broker.reconcile_tick': 'internal',
       'broker.status_tick': 'internal',
       'broker.account_tick': 'internal',
+      'broker.commit_intents': 'internal',
     },
 
     init(ctx, a) {

@@ -118,19 +118,39 @@ export class BrokerSessionCore {
    * sent. Refuses when not ready or when the intent already has an order.
    */
   submit(intent: OrderIntent, now: number): SubmitDecision {
-    if (!this.isReady) return this.refuse('not_ready: start-up reconciliation has not passed');
-    const cid = clientOrderIdFor(intent.intentId, this.salt);
-    const refused = this.oms.refuseIntent(intent, cid);
-    if (refused) return this.refuse(refused);
-    const ev: OmsEvent = { kind: 'intent', ts: now, intent, clientOrderId: cid };
-    const r = this.commit([ev])[0]!;
-    return {
-      ok: true,
-      clientOrderId: cid,
-      request: toSdkOrderInput(intent, cid),
-      restBody: toOrderRequest(intent, cid),
-      messages: this.orderMsgs(r, 'submitted', now),
-    };
+    return this.submitBatch([intent], now)[0]!;
+  }
+
+  /**
+   * `submit` for the intents of one risk review together: each is checked as
+   * `submit` would (a second copy of an intent within the batch is a
+   * duplicate too), and the accepted ones are journaled with one write and
+   * one fsync (group commit) before any of them may be sent. One decision
+   * per intent, in order.
+   */
+  submitBatch(intents: readonly OrderIntent[], now: number): SubmitDecision[] {
+    if (!this.isReady) return intents.map(() => this.refuse('not_ready: start-up reconciliation has not passed'));
+    const decisions: (SubmitDecision | { readonly intent: OrderIntent; readonly cid: string })[] = [];
+    const events: OmsEvent[] = [];
+    const inBatch = new Set<string>();
+    for (const intent of intents) {
+      const cid = clientOrderIdFor(intent.intentId, this.salt);
+      const refused = this.oms.refuseIntent(intent, cid) ?? (inBatch.has(intent.intentId) ? `duplicate_intent: intent ${intent.intentId} already has order ${cid}` : null);
+      if (refused) {
+        decisions.push(this.refuse(refused));
+        continue;
+      }
+      inBatch.add(intent.intentId);
+      events.push({ kind: 'intent', ts: now, intent, clientOrderId: cid });
+      decisions.push({ intent, cid });
+    }
+    const applied = this.commit(events);
+    let k = 0;
+    return decisions.map((d) => {
+      if ('ok' in d) return d;
+      const r = applied[k++]!;
+      return { ok: true, clientOrderId: d.cid, request: toSdkOrderInput(d.intent, d.cid), restBody: toOrderRequest(d.intent, d.cid), messages: this.orderMsgs(r, 'submitted', now) };
+    });
   }
 
   /** The order request to (re)send for a `pending` order (after a 429 or a lookup that found nothing). Same client order id. */

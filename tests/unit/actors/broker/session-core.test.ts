@@ -50,6 +50,21 @@ describe('BrokerSessionCore', () => {
     s.close();
   });
 
+  it('a review of three intents, one a repeat, then one write for the two, both on disk before either request, the repeat refused', () => {
+    const s = readySession();
+    const before = readFileSync(path, 'utf8').split('\n').length;
+    const ds = s.submitBatch([intent({ intentId: 'p1:GLD' }), intent({ intentId: 'p1:SLV', symbol: 'SLV' }), intent({ intentId: 'p1:GLD' })], 1_000);
+    expect(ds.map((d) => d.ok)).toEqual([true, true, false]);
+    const onDisk = readFileSync(path, 'utf8');
+    for (const d of ds) if (d.ok) expect(onDisk).toContain(`"clientOrderId":"${d.clientOrderId}"`);
+    expect(onDisk.split('\n').length - before).toBe(2);
+    const third = ds[2]!;
+    if (!third.ok) expect(third.reason).toMatch(/^duplicate_intent/);
+    // The batch is the same as two submits: a later submit of either is a duplicate.
+    expect(s.submit(intent({ intentId: 'p1:SLV', symbol: 'SLV' }), 1_001).ok).toBe(false);
+    s.close();
+  });
+
   it('timeout then looked up by client order id before any resubmission', () => {
     const s = readySession();
     const d = s.submit(intent(), 1_000);
