@@ -308,8 +308,27 @@ export default defineActor<In, BrokerArgs>(() => {
     }
   };
 
+  /** Journals the approvals received so far (one fsync), then publishes and sends them. */
+  const commitApproved = (ctx: ActorContext, now: number): void => {
+    const batch = approved;
+    approved = [];
+    if (batch.length === 0) return;
+    const decisions = session.submitBatch(batch.map((a) => a.intent), now);
+    const out: BrokerMsg[] = [];
+    decisions.forEach((d, i) => {
+      if (!d.ok) refuse(ctx, batch[i]!.intent.intentId, batch[i]!.intent.symbol, d.reason);
+      else out.push(...d.messages);
+    });
+    if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
+    for (const d of decisions) if (d.ok) send(ctx, d.clientOrderId, d.request);
+  };
+
   const handle = (msg: In, ctx: ActorContext): void => {
     const now = ctx.clock.now();
+    // Only approvals may sit between an approval and its commit: anything else (a trade update
+    // whose journal write fails, say) could end this incarnation with them received but unjournaled,
+    // whereas waiting in the mailbox they would survive a restart in place.
+    if (approved.length > 0 && msg.type !== 'risk.intent_approved' && msg.type !== 'broker.commit_intents') commitApproved(ctx, now);
     switch (msg.type) {
       case 'risk.intent_approved': {
         const origin = msg.originNs ?? 0;
@@ -325,20 +344,9 @@ export default defineActor<In, BrokerArgs>(() => {
         approved.push(msg);
         return;
       }
-      case 'broker.commit_intents': {
-        const batch = approved;
-        approved = [];
-        if (batch.length === 0) return;
-        const decisions = session.submitBatch(batch.map((a) => a.intent), now);
-        const out: BrokerMsg[] = [];
-        decisions.forEach((d, i) => {
-          if (!d.ok) refuse(ctx, batch[i]!.intent.intentId, batch[i]!.intent.symbol, d.reason);
-          else out.push(...d.messages);
-        });
-        if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
-        for (const d of decisions) if (d.ok) send(ctx, d.clientOrderId, d.request);
+      case 'broker.commit_intents':
+        commitApproved(ctx, now);
         return;
-      }
       case 'broker.submitted': {
         submitting.delete(msg.cid);
         monitor.restOk();
