@@ -12,7 +12,8 @@
  * 4. look every ambiguous order up by client order id (never resend blind),
  *    then apply the buffered trade_updates (the OMS deduplicates fills).
  *
- * Then: each `risk.intent_approved` is journaled (fsynced) before its POST;
+ * Then: each `risk.intent_approved` is journaled (fsynced) before its POST,
+ * the approvals of one risk review together with one fsync (group commit);
  * a POST that times out or fails with 5xx is looked up by client order id
  * before it may be resent with the same id, so an intent never becomes two
  * orders; a 429 is resent after `retryAfterMs`; a 422 duplicate is looked up.
