@@ -32,20 +32,10 @@ import { TOPICS } from '../topics.js';
 import { subscriptions } from '../../src/runtime/index.js';
 
 export interface AllocatorArgs {
-  /** Combine, sizing and intent settings; the named thresholds below override `config.intents`. */
+  /** Combine, sizing and intent settings (target hysteresis, no-trade band, minimum notional: `config.intents`). */
   readonly config?: AllocatorConfigInput;
   /** Smallest strength/confidence change that counts as a new signal (0: any change). Default 0.05. */
   readonly changeThreshold?: number;
-  /**
-   * Target hysteresis, a weight: a fresh target within this of the committed
-   * one (same side) keeps the committed one, so no intent. Default 0.02
-   * (`config.intents.hysteresis`).
-   */
-  readonly hysteresis?: number;
-  /** Minimum trade as a weight of equity (the no-trade band, `config.intents.noTradeBand`). Default 0.01. */
-  readonly noTradeBand?: number;
-  /** Minimum trade notional in dollars; smaller trades are skipped, full closes excepted (`config.intents.minTradeNotional`). Default 100. */
-  readonly minTradeNotional?: number;
   /**
    * Housekeeping re-check of the targets (moved prices, expired signals), ms.
    * Not a throttle: a changed signal never waits for it. Default 60,000.
@@ -63,16 +53,6 @@ export interface AllocatorArgs {
    */
   readonly stateDir?: string;
   readonly stateEveryMs?: number;
-}
-
-/** The allocator config of `args`: the named thresholds laid over `args.config.intents`. */
-export function allocatorConfigOf(args: AllocatorArgs): AllocatorConfigInput {
-  const named = {
-    ...(args.hysteresis !== undefined ? { hysteresis: args.hysteresis } : {}),
-    ...(args.noTradeBand !== undefined ? { noTradeBand: args.noTradeBand } : {}),
-    ...(args.minTradeNotional !== undefined ? { minTradeNotional: args.minTradeNotional } : {}),
-  };
-  return { ...args.config, intents: { ...args.config?.intents, ...named } };
 }
 
 /** Operator or test: rebalance now (reply `allocator.rebalanced` when asked). */
@@ -214,7 +194,7 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         }
       }
       desk = new AllocatorDesk(
-        { config: allocatorConfigOf(args), changeThreshold: args.changeThreshold, inflightTtlMs: args.inflightTtlMs },
+        { config: args.config, changeThreshold: args.changeThreshold, inflightTtlMs: args.inflightTtlMs },
         start ?? null,
         ctx.clock.now(),
       );

@@ -12,4 +12,3 @@ export type { AllocatorPostureMsg, AllocatorIntentsMsg, AllocatorMsg, PostureEnt
 export { AllocatorDesk } from './desk.js';
 export type { AllocatorDeskOptions, AllocatorDeskSnapshot, SignalOutcome } from './desk.js';
 export type { AllocatorArgs, AllocatorRebalanceNowMsg } from './actor.js';
-export { allocatorConfigOf } from './actor.js';

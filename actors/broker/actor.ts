@@ -37,7 +37,7 @@ import type { AlpacaConnection } from '../../src/alpaca/index.js';
 import { tradingModeFor } from '../../src/alpaca/trading-mode.js';
 import { ConfigError } from '../../src/errors.js';
 import { PIPELINE_BUCKETS, TICK_TO_INTENT_HELP } from '../strategy/trace.js';
-import { backoffDelay, defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
+import { Backoff, defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
 import type { RiskCancelOrderMsg, RiskIntentApprovedMsg } from '../risk/messages.js';
 import type { SdkOrderInput } from './alpaca-mapping.js';
 import { ConnectionMonitor } from './connection.js';
@@ -153,9 +153,8 @@ export default defineActor<In, BrokerArgs>(() => {
   let alive = true;
   let startupDone = false;
   let fetching = false;
-  // Reconnect attempts since the stream last listened (the delay grows with them).
-  let reconnects = 0;
-  let reconnectDelay = 0;
+  // Stream reconnect delays: they grow with the attempts since the stream last listened.
+  let reconnect: Backoff;
   let buffered: unknown[] = [];
   const submitting = new Set<string>();
   /**
@@ -428,15 +427,15 @@ export default defineActor<In, BrokerArgs>(() => {
       case 'broker.stream': {
         if (msg.ev.kind === 'listening') {
           monitor.streamListening();
-          reconnects = 0;
+          reconnect.reset();
           // Before start-up this takes the snapshot; after a reconnect it catches updates missed while down.
           fetchState(ctx, startupDone ? 'periodic' : 'startup');
         } else if (msg.ev.kind === 'down') {
           monitor.streamDown(now, msg.ev.detail);
           if (!ctx.timers.isActive('reconnect')) {
-            reconnectDelay = backoffDelay({ minMs: args.reconnectMinMs ?? 200, maxMs: args.reconnectMaxMs ?? 5000 }, reconnects++);
-            ctx.timers.start('reconnect', reconnectDelay, { type: 'broker.reconnect' });
-            ctx.log.warn('trade_updates stream down; reconnecting', { detail: msg.ev.detail, inMs: reconnectDelay });
+            const inMs = reconnect.next();
+            ctx.timers.start('reconnect', inMs, { type: 'broker.reconnect' });
+            ctx.log.warn('trade_updates stream down; reconnecting', { detail: msg.ev.detail, inMs });
           }
         } else monitor.streamConnecting();
         publishStatus(ctx);
@@ -536,6 +535,7 @@ export default defineActor<In, BrokerArgs>(() => {
       const v = validateArgs(a);
       if (v.length > 0) throw new ConfigError(v);
       args = a;
+      reconnect = new Backoff({ minMs: args.reconnectMinMs ?? 200, maxMs: args.reconnectMaxMs ?? 5000 });
       m = metrics(ctx);
       latency = new Float64Array(args.latencySamples ?? 100_000);
       mkdirSync(args.journalDir, { recursive: true });

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import allocatorActor, { type AllocatorArgs } from '../../../../actors/allocator/actor.js';
-import { AllocatorCore } from '../../../../actors/allocator/allocator-core.js';
+import { AllocatorCore, type AllocatorConfigInput } from '../../../../actors/allocator/allocator-core.js';
 import type { AllocatorIntentsMsg, AllocatorPostureMsg } from '../../../../actors/allocator/messages.js';
 import type { BrokerAccountMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg } from '../../../../actors/broker/messages.js';
 import type { FeedFeaturesMsg } from '../../../../actors/feed/messages.js';
@@ -33,9 +33,10 @@ const account: BrokerAccountMsg = { type: 'broker.account', equity: 100_000, las
  * An allocator with a known book (flat, $100k) and GLD at $200, vol 0.2. With
  * flatPrior 0 a long signal of strength s targets weight s/2, i.e. 250·s shares.
  */
-async function allocator(args: AllocatorArgs = {}): Promise<LocalCell<never, AllocatorArgs, unknown>> {
+async function allocator(args: AllocatorArgs = {}, intents: NonNullable<AllocatorConfigInput['intents']> = {}): Promise<LocalCell<never, AllocatorArgs, unknown>> {
   const cell = new LocalCell(allocatorActor as never, 'allocator', T0) as LocalCell<never, AllocatorArgs, unknown>;
-  await cell.init({ config: { combine: { flatPrior: 0 }, sizing: { maxWeight: 0.5 }, intents: { maxTurnover: 5 } }, hysteresis: 0, noTradeBand: 0, minTradeNotional: 0, ...args });
+  const config: AllocatorConfigInput = { combine: { flatPrior: 0 }, sizing: { maxWeight: 0.5 }, intents: { maxTurnover: 5, hysteresis: 0, noTradeBand: 0, minTradeNotional: 0, ...intents } };
+  await cell.init({ config, ...args });
   cell.deliver(features(200, 0.2), positions({}), account);
   return cell;
 }
@@ -71,7 +72,7 @@ describe('allocator actor, event-driven', () => {
       [0.05, []],
       [0, [['GLD', 'buy', 15]]],
     ] as const) {
-      const cell = await allocator({ hysteresis });
+      const cell = await allocator({}, { hysteresis });
       cell.deliver(signal(0.8));
       expect(trades(cell)).toEqual([['GLD', 'buy', 200]]);
       // Weight 0.40 -> 0.43: a real signal change (0.06 >= changeThreshold), a small target move.
@@ -87,13 +88,13 @@ describe('allocator actor, event-driven', () => {
   });
 
   it('trade below the minimum notional, or within the no-trade band, then no intent', async () => {
-    const byNotional = await allocator({ minTradeNotional: 5_000 });
+    const byNotional = await allocator({}, { minTradeNotional: 5_000 });
     byNotional.deliver(signal(0.8));
     byNotional.deliver(signal(0.86)); // 15 shares x $200 = $3,000
     expect(trades(byNotional)).toEqual([['GLD', 'buy', 200]]);
     expect(byNotional.toldTo('risk', 'allocator.intents')).toHaveLength(1);
 
-    const byWeight = await allocator({ noTradeBand: 0.05 });
+    const byWeight = await allocator({}, { noTradeBand: 0.05 });
     byWeight.deliver(signal(0.8));
     byWeight.deliver(signal(0.86)); // 0.03 of equity
     expect(trades(byWeight)).toEqual([['GLD', 'buy', 200]]);
