@@ -344,3 +344,40 @@ export interface RunRecord extends RunHeadline {
 export type ResearchEvent =
   | { readonly type: 'research.progress'; readonly id: string; readonly progress: number; readonly detail: string }
   | { readonly type: 'research.status'; readonly run: RunHeadline };
+
+/** A request to start a back-test: the history and the overrides over the configured settings. */
+export interface BacktestRequest {
+  readonly name?: string;
+  readonly history: HistorySpec;
+  /** `--set`-style overrides of trading settings by path (e.g. `allocator.sizing.targetVol`). */
+  readonly set?: Readonly<Record<string, number | string | boolean>>;
+  readonly cost?: Partial<CostModel>;
+  readonly startingCash?: number;
+  readonly seed?: number;
+}
+
+export interface SweepRequest extends BacktestRequest {
+  readonly params: readonly SweepParam[];
+  readonly mode?: 'grid' | 'random';
+  readonly samples?: number;
+  readonly objective?: Objective;
+  readonly walkForward?: { readonly trainBars: number; readonly testBars: number } | null;
+}
+
+/**
+ * What the surfaces (CLI, REST, WebSocket, terminal) use: a bounded queue of
+ * research runs executed off the actor threads on a capped piscina pool,
+ * saved as run records.
+ */
+export interface ResearchService {
+  list(): readonly RunHeadline[];
+  get(id: string): RunRecord | null;
+  /** Queues a back-test; throws a QgtmError (code QGTM_ERR_RESEARCH_*) on a bad request or a full queue. */
+  startBacktest(req: BacktestRequest): RunHeadline;
+  startSweep(req: SweepRequest): RunHeadline;
+  /** Cancels a queued or running run; false when it is unknown or already finished. */
+  cancel(id: string): boolean;
+  /** Progress and status changes; returns the unsubscribe function. */
+  onEvent(listener: (e: ResearchEvent) => void): () => void;
+  close(): Promise<void>;
+}
