@@ -184,6 +184,21 @@ describe.runIf(availability.run || process.env.CI)('Research view in headless Ch
     await page.close();
   }, 60_000);
 
+  it('a gateway without a research service then the view says research is not enabled', async () => {
+    const bare = await startTestGateway({ webRoot: WEB_ROOT });
+    try {
+      const { page, errors } = await openPage(browser);
+      await page.goto(`${bare.url}/#/research`);
+      await page.locator(`${VIEW} .view-status[data-state="error"]`).waitFor({ timeout: WITHIN_MS });
+      expect(await page.locator(`${VIEW} .status-detail`).textContent()).toBe('research is not enabled in this process');
+      // The browser logs the 503 itself; nothing else may fail.
+      expect(errors.filter((e) => !/status of 503/.test(e))).toEqual([]);
+      await page.close();
+    } finally {
+      await bare.close();
+    }
+  }, 60_000);
+
   it('start a back-test from the form with the token then queued and listed; cancel it then cancelled', async () => {
     const { page, errors } = await open();
     const before = svc.started.length;

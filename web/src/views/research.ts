@@ -18,6 +18,7 @@ import { SweepPanel } from './research-sweep.js';
 
 /** How often the run list is fetched while the view is on screen (events move it in between). */
 const LIST_POLL_MS = 3000;
+const DISABLED_POLL_MS = 30_000;
 
 const STATUS_KIND: Record<RunStatus, string> = { queued: 'muted', running: 'warn', done: 'ok', failed: 'bad', cancelled: 'off' };
 const active = (s: RunStatus): boolean => s === 'queued' || s === 'running';
@@ -172,7 +173,11 @@ export function createResearchView(store: Store): View {
         for (const x of list) runs.set(x.id, x);
         listError = null;
         listAt = Date.now();
-      } else listError = r.error;
+      } else {
+        listError = r.error;
+        // A process without research answers 503: ask again rarely rather than fill the console.
+        if (r.status === 503) nextFetchAt = Date.now() + DISABLED_POLL_MS;
+      }
     } finally {
       fetchingList = false;
       render(Date.now());
