@@ -225,4 +225,36 @@ describe.runIf(availability.run || process.env.CI)('Research view in headless Ch
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('start a sweep from the form then the grid sent as typed; a line that does not read then nothing sent', async () => {
+    const { page, errors } = await open();
+    await page.locator('#token').fill(TOKEN);
+    await page.locator('#token').press('Enter');
+    const form = `${VIEW} [data-testid="backtest-form"]`;
+    await page.locator(`${form} select[name="kind"]`).selectOption('sweep');
+    await page.locator(`${form} select[name="source"]`).selectOption('csv');
+    await page.locator(`${form} input[name="file"]`).fill('/data/gold.csv');
+    await page.locator(`${form} select[name="objective"]`).selectOption('sortino');
+    const before = svc.started.length;
+    await page.locator(`${form} textarea[name="params"]`).fill(`${P_FAST} 5 10`);
+    await page.locator(`${VIEW} [data-action="start-backtest"]`).click();
+    await expect.poll(() => page.locator(`${VIEW} [data-testid="backtest-message"]`).textContent()).toBe('not started: parameters line 1: write path = value, value, ...');
+    expect(svc.started.length).toBe(before);
+    await page.locator(`${form} textarea[name="params"]`).fill(`${P_FAST} = 5, 10\n\n${P_SLOW} = 50, 100`);
+    expect(await page.locator(`${VIEW} [data-action="start-backtest"]`).textContent()).toBe('Start sweep');
+    await page.locator(`${VIEW} [data-action="start-backtest"]`).click();
+    await expect.poll(() => page.locator(`${VIEW} [data-testid="backtest-message"]`).textContent(), { timeout: WITHIN_MS }).toMatch(/^queued as sw-/);
+    expect(svc.started.at(-1)).toEqual({
+      history: { kind: 'csv', file: '/data/gold.csv', intervalMs: 60_000 },
+      startingCash: 100_000,
+      seed: 1,
+      params: [
+        { path: P_FAST, values: [5, 10] },
+        { path: P_SLOW, values: [50, 100] },
+      ],
+      objective: 'sortino',
+    });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
