@@ -54,7 +54,8 @@ function runId(p: Params): string {
 export function serviceError(err: unknown): unknown {
   if (err instanceof HttpError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : String(err);
+  const m = (err as { message?: unknown } | null)?.message;
+  const message = typeof m === 'string' ? m : String(err);
   if (typeof code !== 'string' || !code.startsWith('QGTM_ERR_RESEARCH')) return err;
   if (/FULL|BUSY|QUEUE/.test(code)) return new HttpError(429, code, message, [], { 'retry-after': '5' });
   if (/CLOSED|STOPPED|SHUTDOWN|DISABLED/.test(code)) return new HttpError(503, code, message);
