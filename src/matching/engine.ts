@@ -9,7 +9,7 @@
  *
  * Time always comes in as `now` (market time); the engine holds no timers.
  */
-import type { QuoteEvent } from '../market/events.js';
+import type { QuoteEvent } from './events.js';
 import { Account, type AccountMode, type AccountState, type PriceSource } from './account.js';
 import { ALPACA_CODES, VenueRejection, forbidden, invalid, notFound } from './errors.js';
 import { IdSource, assetId, dec, iso } from './format.js';
