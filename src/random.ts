@@ -1,6 +1,6 @@
 /**
  * mulberry32: a small seeded generator of floats in [0, 1). Enough for
- * jitter and test data; the venue's market uses its own (venue/market/prng.ts).
+ * jitter and test data; the venue's market and the matching engine's ids use `prng.ts` (forkable streams).
  */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

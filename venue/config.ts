@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../src/errors.js';
 import { instrument, isFocus, universe, type Focus, type Instrument } from '../src/universe/index.js';
-import type { AccountMode } from './matching/account.js';
+import type { AccountMode } from '../src/matching/account.js';
 import { LOCAL_KEY_PAIR, type KeyPair } from './http/keys.js';
 
 export type ClockMode = 'realtime' | 'manual';

@@ -26,10 +26,10 @@ import { TradingStreamHub } from './http/trading-stream.js';
 import { tradingRoutes } from './http/trading-routes.js';
 import { SimulatedMarket } from './market/market.js';
 import { RealTimeDriver } from './market/scheduler.js';
-import { MatchingEngine } from './matching/engine.js';
-import { openKeptAccount, type KeptAccount } from './matching/persist.js';
+import { MatchingEngine } from '../src/matching/engine.js';
+import { openKeptAccount, type KeptAccount } from './persist.js';
 import { StateCorruptError, type DurableRecord } from '../src/durable/index.js';
-import { ALWAYS_OPEN, EXCHANGE_HOURS } from './matching/session.js';
+import { ALWAYS_OPEN, EXCHANGE_HOURS } from '../src/matching/session.js';
 
 export interface VenueHandle {
   /** The admin routes' base (`${url}/admin`) when started with `admin`, else null. */
@@ -254,4 +254,4 @@ export { VenueFaults } from './http/faults.js';
 export type { FaultScope } from './http/faults.js';
 export type { VenueStatsSnapshot } from './http/stats.js';
 export { SimulatedMarket } from './market/market.js';
-export { MatchingEngine } from './matching/engine.js';
+export { MatchingEngine } from '../src/matching/engine.js';

@@ -13,7 +13,7 @@
  */
 import { parseJsonBounded, UntrustedInputError } from '../../src/runtime/untrusted.js';
 import { QgtmError } from '../../src/errors.js';
-import { ALPACA_CODES } from '../matching/errors.js';
+import { ALPACA_CODES } from '../../src/matching/errors.js';
 import type { FaultScope, VenueFaults } from './faults.js';
 import type { Reply, Route, VenueRequest } from './router.js';
 import type { VenueStats } from './stats.js';

@@ -1,9 +1,9 @@
 /** What the REST routes and streams share: the market, the engine and the session. */
 import type { Instrument } from '../../src/universe/index.js';
 import type { SimulatedMarket } from '../market/market.js';
-import type { MatchingEngine } from '../matching/engine.js';
-import { invalid } from '../matching/errors.js';
-import type { SessionCalendar } from '../matching/session.js';
+import type { MatchingEngine } from '../../src/matching/engine.js';
+import { invalid } from '../../src/matching/errors.js';
+import type { SessionCalendar } from '../../src/matching/session.js';
 
 export interface VenueContext {
   readonly market: SimulatedMarket;

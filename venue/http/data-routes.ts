@@ -5,9 +5,9 @@
  * the latest trade and quote.
  */
 import { aggregateBars, MINUTE_MS } from '../market/bars.js';
-import type { BarEvent } from '../market/events.js';
+import type { BarEvent } from '../../src/matching/events.js';
 import { floorDay } from '../market/macro.js';
-import { invalid } from '../matching/errors.js';
+import { invalid } from '../../src/matching/errors.js';
 import { parseIntParam, parseSymbols, parseTimeParam, type VenueContext } from './context.js';
 import type { Reply, Route, VenueRequest } from './router.js';
 import { parseJsonBounded } from '../../src/runtime/untrusted.js';

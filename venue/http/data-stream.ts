@@ -14,7 +14,7 @@ import { parseJsonBounded, unpackBounded } from '../../src/runtime/untrusted.js'
 /** Client messages are flat (`{action, trades: [...]}`): bounded before they are built. */
 const WS_BOUNDS = { maxDepth: 8, maxBytes: 1024 * 1024 };
 import type { HttpRequest, HttpResponse, WebSocket, WebSocketBehavior, us_socket_context_t } from 'uWebSockets.js';
-import type { MarketEvent } from '../market/events.js';
+import type { MarketEvent } from '../../src/matching/events.js';
 import type { VenueFaults } from './faults.js';
 import type { KeyRing } from './keys.js';
 import type { VenueStats } from './stats.js';

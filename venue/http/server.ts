@@ -11,7 +11,7 @@
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Uws } from '../../src/net/uws.js';
-import { ALPACA_CODES, VenueRejection } from '../matching/errors.js';
+import { ALPACA_CODES, VenueRejection } from '../../src/matching/errors.js';
 import type { DataStreamHub } from './data-stream.js';
 import type { VenueFaults } from './faults.js';
 import type { KeyRing } from './keys.js';

@@ -4,8 +4,8 @@
  * by Alpaca for orders: a created order is 200; a cancel is 204; cancel-all
  * and close-all are 207 multi-status).
  */
-import { assetId, iso } from '../matching/format.js';
-import { badRequest, notFound } from '../matching/errors.js';
+import { assetId, iso } from '../../src/matching/format.js';
+import { badRequest, notFound } from '../../src/matching/errors.js';
 import { exchangeOf, parseDecimalParam, parseIntParam, parseSymbols, parseTimeParam, type VenueContext } from './context.js';
 import { jsonBody, type Reply, type Route, type VenueRequest } from './router.js';
 

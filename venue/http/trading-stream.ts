@@ -5,7 +5,7 @@
  * with an error message and counted, never thrown.
  */
 import type { HttpRequest, HttpResponse, WebSocket, WebSocketBehavior, us_socket_context_t } from 'uWebSockets.js';
-import type { MatchingEngine, TradeUpdateData } from '../matching/engine.js';
+import type { MatchingEngine, TradeUpdateData } from '../../src/matching/engine.js';
 import type { VenueFaults } from './faults.js';
 import type { KeyRing } from './keys.js';
 import type { VenueStats } from './stats.js';

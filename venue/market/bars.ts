@@ -3,7 +3,7 @@
  * symbol so the REST bars endpoint serves exactly what the stream sent, and
  * aggregation of those minute bars into coarser timeframes.
  */
-import type { BarEvent, TradeEvent } from './events.js';
+import type { BarEvent, TradeEvent } from '../../src/matching/events.js';
 
 export const MINUTE_MS = 60_000;
 

@@ -1,11 +1,11 @@
 export { SimulatedMarket } from './market.js';
 export type { MarketOptions, MarketListener } from './market.js';
-export type { MarketEvent, TradeEvent, QuoteEvent, BarEvent } from './events.js';
+export type { MarketEvent, TradeEvent, QuoteEvent, BarEvent } from '../../src/matching/events.js';
 export { aggregateBars, MINUTE_MS } from './bars.js';
 export { MacroModel, FRED_SERIES, COT_CONTRACTS, isoDate } from './macro.js';
 export type { FredSeriesId, CotMarket, CotRecord, DailyValue } from './macro.js';
 export { REGIMES } from './regime.js';
 export type { RegimeName } from './regime.js';
-export { Prng, deriveSeed, hashString } from './prng.js';
+export { Prng, deriveSeed, hashString } from '../../src/prng.js';
 export { RealTimeDriver } from './scheduler.js';
 export type { DriverOptions, DriverClock } from './scheduler.js';

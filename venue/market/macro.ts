@@ -6,7 +6,7 @@
  * breakevens (T10YIE) with it, and managed-money net length follows gold's
  * 13-week trend. Like FRED, some days are missing (served as ".").
  */
-import { Prng, deriveSeed } from './prng.js';
+import { Prng, deriveSeed } from '../../src/prng.js';
 
 export const FRED_SERIES = ['DFII10', 'DTWEXBGS', 'T10YIE'] as const;
 export type FredSeriesId = (typeof FRED_SERIES)[number];

@@ -12,10 +12,10 @@
  */
 import type { Instrument } from '../../src/universe/index.js';
 import { BarBuilder, BarHistory, MINUTE_MS } from './bars.js';
-import type { BarEvent, MarketEvent, QuoteEvent, TradeEvent } from './events.js';
+import type { BarEvent, MarketEvent, QuoteEvent, TradeEvent } from '../../src/matching/events.js';
 import { FACTORS, FACTOR_CORRELATION, FACTOR_VOL, SECTOR_VOL, YEAR_MS, buildModels, cholesky, type FactorName, type InstrumentModel } from './factors.js';
 import { MacroModel, floorDay } from './macro.js';
-import { Prng, deriveSeed } from './prng.js';
+import { Prng, deriveSeed } from '../../src/prng.js';
 import { RegimeChain, type RegimeName } from './regime.js';
 
 export interface MarketOptions {

@@ -4,7 +4,7 @@
  * sets a drift for the metal factors (trending picks a direction on entry)
  * and a jump intensity; stressed markets also quote wider.
  */
-import type { Prng } from './prng.js';
+import type { Prng } from '../../src/prng.js';
 
 export type RegimeName = 'calm' | 'trending' | 'stressed';
 

@@ -8,7 +8,7 @@ import { startVenue, type VenueHandle, type VenueOptions } from '../../../venue/
 import { MARKET_DATA_STRUCTURES } from '../../../actors/market-data/index.js';
 import { marketDataSpecs, type MarketDataSpecOptions } from '../../../app/daemon/market-data-specs.js';
 import type { MdStatusMsg } from '../../../actors/market-data/messages.js';
-import type { MarketEvent } from '../../../venue/market/events.js';
+import type { MarketEvent } from '../../../src/matching/events.js';
 import { Collector } from '../venue/helpers.js';
 import { TOPICS } from '../../../actors/topics.js';
 

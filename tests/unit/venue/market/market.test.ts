@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PM_UNIVERSE, BROAD_UNIVERSE } from '../../../../src/universe/index.js';
 import { SimulatedMarket } from '../../../../venue/market/market.js';
-import type { BarEvent, MarketEvent, TradeEvent } from '../../../../venue/market/events.js';
-import { Prng } from '../../../../venue/market/prng.js';
+import type { BarEvent, MarketEvent, TradeEvent } from '../../../../src/matching/events.js';
+import { Prng } from '../../../../src/prng.js';
 
 const START = Date.UTC(2025, 0, 6, 14, 30);
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PM_UNIVERSE } from '../../../../src/universe/index.js';
 import { SimulatedMarket } from '../../../../venue/market/market.js';
 import { RealTimeDriver, type DriverClock } from '../../../../venue/market/scheduler.js';
-import { MatchingEngine, type TradeUpdateData } from '../../../../venue/matching/engine.js';
+import { MatchingEngine, type TradeUpdateData } from '../../../../src/matching/engine.js';
 
 const STEP_MS = 100;
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MatchingEngine, type TradeUpdateData } from '../../../../venue/matching/engine.js';
-import { VenueRejection } from '../../../../venue/matching/errors.js';
-import { EXCHANGE_HOURS } from '../../../../venue/matching/session.js';
+import { MatchingEngine, type TradeUpdateData } from '../../../../src/matching/engine.js';
+import { VenueRejection } from '../../../../src/matching/errors.js';
+import { EXCHANGE_HOURS } from '../../../../src/matching/session.js';
 import { FakeMarket } from './fake-market.js';
 
 function rejection(fn: () => unknown): VenueRejection {

@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StateCorruptError } from '../../../../src/durable/index.js';
-import { MatchingEngine, type TradeUpdateData } from '../../../../venue/matching/engine.js';
-import { accountRecord, openKeptAccount } from '../../../../venue/matching/persist.js';
-import { FakeMarket } from './fake-market.js';
+import { StateCorruptError } from '../../../src/durable/index.js';
+import { MatchingEngine, type TradeUpdateData } from '../../../src/matching/engine.js';
+import { accountRecord, openKeptAccount } from '../../../venue/persist.js';
+import { FakeMarket } from '../src/matching/fake-market.js';
 
 const dirs: string[] = [];
 afterEach(() => {

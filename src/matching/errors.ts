@@ -2,7 +2,7 @@
  * The venue's rejections, shaped like Alpaca's: an HTTP status plus a JSON
  * body `{code, message}` (extra fields, such as buying power, ride along).
  */
-import { QgtmError } from '../../src/errors.js';
+import { QgtmError } from '../errors.js';
 
 /** Alpaca's numeric error codes used by the venue. */
 export const ALPACA_CODES = {

@@ -20,10 +20,10 @@
  * may lose an order the venue had just acknowledged but not yet activated:
  * the broker looks such an order up by client order id and finds it gone.
  */
-import { DurableRecord } from '../../src/durable/index.js';
+import { DurableRecord } from '../src/durable/index.js';
 import { existsSync, renameSync } from 'node:fs';
-import type { AccountMode } from './account.js';
-import type { EngineState } from './engine.js';
+import type { AccountMode } from '../src/matching/account.js';
+import type { EngineState } from '../src/matching/engine.js';
 
 export interface KeptAccount {
   readonly seed: number;

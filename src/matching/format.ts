@@ -2,7 +2,7 @@
  * Wire formatting helpers: Alpaca sends quantities and money as decimal
  * strings, timestamps as RFC 3339, and ids as UUIDs.
  */
-import { Prng } from '../market/prng.js';
+import { Prng } from '../prng.js';
 
 /** A decimal string with at most `decimals` places and no trailing zeros. */
 export function dec(x: number, decimals = 9): string {

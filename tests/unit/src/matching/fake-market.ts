@@ -1,6 +1,6 @@
 /** A hand-driven quote source for engine tests. */
-import type { QuoteEvent } from '../../../../venue/market/events.js';
-import type { QuoteSource } from '../../../../venue/matching/engine.js';
+import type { QuoteEvent } from '../../../../src/matching/events.js';
+import type { QuoteSource } from '../../../../src/matching/engine.js';
 
 export class FakeMarket implements QuoteSource {
   private readonly quotes = new Map<string, QuoteEvent>();
