@@ -139,8 +139,9 @@ export class ResearchDesk {
     for (const s of symbols) this.feeds.set(s, new FeedCore(researchFeedConfig(s, opts.intervalMs)));
 
     const settings = spec.settings;
-    const overrides = strategyOverrides(settings.strategies);
     const catalog = opts.catalog ?? CATALOG;
+    // A catalog of its own (tests) takes the profile's parameters of the strategies it has.
+    const overrides = Object.fromEntries(Object.entries(strategyOverrides(settings.strategies)).filter(([id]) => catalog.some((d) => d.id === id)));
     const shardCount = settings.strategies.shards;
     this.shards = Array.from({ length: shardCount }, (_, k) => {
       const args = { shard: k, shardCount, paramOverrides: overrides, disabled: settings.strategies.disabled };
