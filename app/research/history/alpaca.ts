@@ -39,6 +39,8 @@ export interface FetchOptions {
   readonly cftcAppToken?: string;
   /** Per-request timeout, ms. Default 30,000. */
   readonly timeoutMs?: number;
+  /** Bars per page (1-10,000). Default PAGE_LIMIT. */
+  readonly pageLimit?: number;
 }
 
 /** Every problem with a network spec, each naming its field. */
@@ -114,7 +116,7 @@ export async function fetchBarsToCache(spec: NetworkSpec, options: FetchOptions 
           start: new Date(spec.start),
           // Alpaca's end is inclusive; the spec's range is bar starts in [start, end).
           end: new Date(spec.end - 1),
-          limit: PAGE_LIMIT,
+          limit: options.pageLimit ?? PAGE_LIMIT,
           sort: 'asc' as never,
           ...(spec.feed ? { feed: spec.feed as never } : {}),
           ...(pageToken ? { pageToken } : {}),
