@@ -1,6 +1,7 @@
 /**
- * Bars from a CSV file, streamed: node:readline over a file stream, so only
- * the rows of one timestamp are held at a time.
+ * Bars from a CSV file, streamed: node:readline over a file stream. Memory
+ * is bounded by a read-ahead of a few thousand bars (the consumer's pace
+ * pauses the stream), never by the length of the file.
  *
  * Format: a header row naming `timestamp,symbol,open,high,low,close,volume`
  * (any case, any order) and optionally `vwap` and `trades`; one bar per row.
@@ -17,14 +18,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { HistBar } from '../types.js';
+import { parseHeader, parseRow, REQUIRED, type Header } from './csv-row.js';
 import { HistoryError, MAX_PROBLEMS } from './errors.js';
 
-const REQUIRED = ['timestamp', 'symbol', 'open', 'high', 'low', 'close', 'volume'] as const;
-const OPTIONAL = ['vwap', 'trades'] as const;
-type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
-
-/** The header the cache writes (epoch-ms timestamps). */
-export const CSV_HEADER = 'timestamp,symbol,open,high,low,close,volume,vwap,trades';
+export { CSV_HEADER, parseTimestamp } from './csv-row.js';
 
 export interface CsvReadOptions {
   /** Emit only these symbols (every row is still validated). */
@@ -33,6 +30,11 @@ export interface CsvReadOptions {
   readonly intervalMs?: number;
   /** Problems collected before reading stops. Default 20. */
   readonly maxProblems?: number;
+  /**
+   * Only bars whose close (`ts + intervalMs`) lies in [from, to); reading
+   * stops at `to`. Needs `intervalMs`.
+   */
+  readonly range?: { readonly from?: number; readonly to?: number };
 }
 
 /** What a pass over the file saw (of the emitted symbols), filled in as it reads. */
@@ -49,174 +51,205 @@ export function emptyCsvStats(): CsvStats {
   return { bars: 0, firstTs: null, lastTs: null, minGapMs: null, symbols: new Set() };
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-const EPOCH = /^-?\d+(\.\d+)?$/;
-
-/** Epoch ms of a CSV timestamp, or a reason it is not one. */
-export function parseTimestamp(raw: string): number | string {
-  if (EPOCH.test(raw)) {
-    const n = Number(raw);
-    return Math.round(Math.abs(n) < 1e11 ? n * 1000 : n);
-  }
-  const m = ISO.exec(raw);
-  if (!m) return `timestamp ${JSON.stringify(raw)} is neither ISO-8601 nor epoch seconds/ms`;
-  const [y, mo, d, h = 0, mi = 0, s = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) => (x === undefined ? undefined : Number(x))) as number[];
-  const day = Date.UTC(y, mo - 1, d);
-  const back = new Date(day);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return `timestamp ${JSON.stringify(raw)} is not a real date and time`;
-  const frac = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
-  let offsetMin = 0;
-  const zone = m[8];
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const digits = zone.slice(1).replace(':', '');
-    offsetMin = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)) * (zone[0] === '-' ? -1 : 1);
-  }
-  return day + ((h * 60 + mi - offsetMin) * 60 + s) * 1000 + frac;
-}
-
-type Header = Readonly<Record<Column, number>> & { readonly count: number };
-
-function parseHeader(file: string, line: string): Header {
-  const names = line.replace(/^\uFEFF/, '').split(',').map((c) => unquote(c).trim().toLowerCase());
-  const problems: string[] = [];
-  const index: Partial<Record<Column, number>> = {};
-  names.forEach((name, k) => {
-    if (!(REQUIRED as readonly string[]).includes(name) && !(OPTIONAL as readonly string[]).includes(name)) {
-      problems.push(`${file}:1: unknown column ${JSON.stringify(name)} (expected ${[...REQUIRED, ...OPTIONAL].join(', ')})`);
-    } else if (index[name as Column] !== undefined) problems.push(`${file}:1: column ${name} appears twice`);
-    else index[name as Column] = k;
-  });
-  for (const c of REQUIRED) if (index[c] === undefined) problems.push(`${file}:1: missing column ${c}`);
-  if (problems.length > 0) throw new HistoryError(`CSV ${file}: bad header`, problems);
-  return { ...(index as Record<Column, number>), vwap: index.vwap ?? -1, trades: index.trades ?? -1, count: names.length };
-}
-
-function unquote(s: string): string {
-  return s.length >= 2 && s.charCodeAt(0) === 34 && s.charCodeAt(s.length - 1) === 34 ? s.slice(1, -1) : s;
-}
-
-/** Parses one data row; returns the bar or the problems with it (without the file:line prefix). */
-function parseRow(h: Header, line: string): HistBar | string[] {
-  const f = line.split(',');
-  if (f.length !== h.count) return [`has ${f.length} fields, the header ${h.count}`];
-  const problems: string[] = [];
-  const num = (col: Column, optional = false): number | undefined => {
-    const raw = unquote(f[h[col]]!).trim();
-    if (raw === '' && optional) return undefined;
-    const x = raw === '' ? NaN : Number(raw);
-    if (!Number.isFinite(x)) problems.push(`${col} ${JSON.stringify(raw)} is not a number`);
-    return x;
-  };
-  const symbol = unquote(f[h.symbol]!).trim();
-  if (symbol === '') problems.push('symbol is empty');
-  const ts = parseTimestamp(unquote(f[h.timestamp]!).trim());
-  if (typeof ts === 'string') problems.push(ts);
-  const open = num('open')!;
-  const high = num('high')!;
-  const low = num('low')!;
-  const close = num('close')!;
-  const volume = num('volume')!;
-  const vwap = h.vwap >= 0 ? num('vwap', true) : undefined;
-  const trades = h.trades >= 0 ? num('trades', true) : undefined;
-  if (problems.length > 0) return problems;
-  if (high < low) problems.push(`high ${high} < low ${low}`);
-  else {
-    if (close < low || close > high) problems.push(`close ${close} outside [low ${low}, high ${high}]`);
-    if (open < low || open > high) problems.push(`open ${open} outside [low ${low}, high ${high}]`);
-  }
-  if (low <= 0) problems.push(`low ${low} is not a positive price`);
-  if (volume < 0) problems.push(`volume ${volume} is negative`);
-  if (trades !== undefined && trades < 0) problems.push(`trades ${trades} is negative`);
-  if (problems.length > 0) return problems;
-  const bar: { -readonly [K in keyof HistBar]: HistBar[K] } = { symbol, ts: ts as number, open, high, low, close, volume };
-  if (vwap !== undefined) bar.vwap = vwap;
-  if (trades !== undefined) bar.trades = trades;
-  return bar;
-}
-
 /** Orders one timestamp's bars by symbol (usually already in order: no sort then). */
 function bySymbol(a: HistBar, b: HistBar): number {
   return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
 }
 
+/** Parsed bars held ahead of the consumer before the file stream is paused. */
+const READ_AHEAD = 8192;
+
 /**
- * Streams the bars of a CSV file in (ts, symbol) order. Throws a
- * HistoryError listing the problems (up to `maxProblems`) when the file is
- * unreadable or has bad rows; bars before the first problem may already
- * have been yielded (scan first, as `scanCsv` does, to validate up front).
+ * The reader: readline's `line` events parse rows as the file streams in
+ * (much cheaper than a promise per line), completed timestamps queue up in
+ * `ready`, and the stream pauses while the consumer is READ_AHEAD bars
+ * behind.
  */
-export async function* readCsvBars(file: string, options: CsvReadOptions = {}, stats?: CsvStats): AsyncGenerator<HistBar> {
-  const maxProblems = options.maxProblems ?? MAX_PROBLEMS;
-  const only = options.symbols ? new Set(options.symbols) : null;
-  const intervalMs = options.intervalMs;
-  const problems: string[] = [];
-  const fail = (why: string): HistoryError => new HistoryError(`CSV ${file}: ${problems.length} problem(s)${why}`, problems);
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  const lastTs = new Map<string, number>();
-  let header: Header | null = null;
-  let lineNo = 0;
-  let group: HistBar[] = [];
-  let groupTs = -Infinity;
-  const groupSymbols = new Set<string>();
-  try {
-    for await (const line of lines) {
-      lineNo++;
-      if (header === null) {
-        if (line.trim() === '') throw new HistoryError(`CSV ${file}: line 1 must be the header (${REQUIRED.join(',')})`);
-        header = parseHeader(file, line);
-        continue;
+class CsvBarReader implements AsyncIterableIterator<HistBar> {
+  private readonly stream: ReturnType<typeof createReadStream>;
+  private readonly lines: ReturnType<typeof createInterface>;
+  private readonly only: ReadonlySet<string> | null;
+  private readonly maxProblems: number;
+  private readonly from: number;
+  private readonly to: number;
+  private readonly problems: string[] = [];
+  /** Per symbol: its last bar's start and whether it is emitted (one lookup per row). */
+  private readonly seen = new Map<string, { last: number; emit: boolean }>();
+  private header: Header | null = null;
+  private lineNo = 0;
+  private readonly group: HistBar[] = [];
+  private groupTs = -Infinity;
+  private ready: HistBar[] = [];
+  private pos = 0;
+  private ended = false;
+  private paused = false;
+  private error: HistoryError | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly file: string, private readonly options: CsvReadOptions, private readonly stats?: CsvStats) {
+    this.only = options.symbols ? new Set(options.symbols) : null;
+    this.maxProblems = options.maxProblems ?? MAX_PROBLEMS;
+    const interval = options.intervalMs ?? 0;
+    if (options.range && options.intervalMs === undefined) throw new HistoryError(`CSV ${file}: a range needs intervalMs (bars are cut by their close)`);
+    this.from = (options.range?.from ?? -Infinity) - interval;
+    this.to = (options.range?.to ?? Infinity) - interval;
+    this.stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+    this.lines = createInterface({ input: this.stream, crlfDelay: Infinity });
+    const onError = (err: Error): void => this.fail(new HistoryError(`CSV ${file}: cannot read: ${err.message}`, [], { cause: err }));
+    // readline re-emits its input's errors: both must be heard, or the process gets an uncaught one.
+    this.stream.on('error', onError);
+    this.lines.on('error', onError);
+    this.lines.on('line', (line) => {
+      if (this.ended) return;
+      try {
+        this.onLine(line);
+      } catch (err) {
+        this.fail(err instanceof HistoryError ? err : new HistoryError(`CSV ${file}:${this.lineNo}: ${(err as Error).message}`, [], { cause: err }));
       }
-      if (line.trim() === '') continue;
-      const bar = parseRow(header, line);
-      if (Array.isArray(bar)) {
-        for (const p of bar) problems.push(`${file}:${lineNo}: ${p}`);
-      } else if (bar.ts < groupTs) {
-        problems.push(`${file}:${lineNo}: out of time order: ${iso(bar.ts)} after ${iso(groupTs)}`);
-      } else {
-        if (bar.ts > groupTs) {
-          // A timestamp is complete once a later one starts: emit it.
-          if (group.length > 1) group.sort(bySymbol);
-          for (const b of group) yield b;
-          group = [];
-          groupSymbols.clear();
-          groupTs = bar.ts;
-        }
-        if (groupSymbols.has(bar.symbol)) {
-          problems.push(`${file}:${lineNo}: duplicate bar for ${bar.symbol} at ${iso(bar.ts)}`);
-        } else {
-          groupSymbols.add(bar.symbol);
-          const prev = lastTs.get(bar.symbol);
-          lastTs.set(bar.symbol, bar.ts);
-          if (prev !== undefined && intervalMs !== undefined && bar.ts - prev < intervalMs) {
-            problems.push(`${file}:${lineNo}: ${bar.symbol} bars ${bar.ts - prev} ms apart, less than the interval ${intervalMs} ms`);
-          }
-          if (only === null || only.has(bar.symbol)) {
-            group.push(bar);
-            if (stats) {
-              stats.bars++;
-              stats.firstTs ??= bar.ts;
-              stats.lastTs = bar.ts;
-              stats.symbols.add(bar.symbol);
-              const gap = prev === undefined ? 0 : bar.ts - prev;
-              if (gap > 0 && (stats.minGapMs === null || gap < stats.minGapMs)) stats.minGapMs = gap;
-            }
-          }
-        }
-      }
-      if (problems.length >= maxProblems) throw fail(` (stopped after ${maxProblems})`);
-    }
-    if (header === null) throw new HistoryError(`CSV ${file}: empty file (expected a header row: ${REQUIRED.join(',')})`);
-    if (problems.length > 0) throw fail('');
-    if (group.length > 1) group.sort(bySymbol);
-    for (const b of group) yield b;
-  } catch (err) {
-    if (err instanceof HistoryError) throw err;
-    throw new HistoryError(`CSV ${file}: cannot read: ${(err as Error).message}`, [], { cause: err });
-  } finally {
-    lines.close();
-    stream.destroy();
+    });
+    this.lines.on('close', () => this.onEnd());
   }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<HistBar>> {
+    if (this.error) return Promise.reject(this.error);
+    if (this.pos < this.ready.length) return Promise.resolve({ done: false, value: this.ready[this.pos++]! });
+    if (this.ended) return Promise.resolve({ done: true, value: undefined });
+    this.ready = [];
+    this.pos = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.lines.resume();
+    }
+    return new Promise<void>((resolve) => (this.wake = resolve)).then(() => this.next());
+  }
+
+  return(): Promise<IteratorResult<HistBar>> {
+    this.ready = [];
+    this.pos = 0;
+    this.stop();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  /** Ends reading (bars already queued are still delivered unless an error is pending). */
+  private stop(): void {
+    this.ended = true;
+    this.lines.close();
+    this.stream.destroy();
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private fail(err: HistoryError): void {
+    if (this.error) return;
+    this.error = err;
+    this.stop();
+  }
+
+  private problem(what: string): void {
+    this.problems.push(`${this.file}:${this.lineNo}: ${what}`);
+    if (this.problems.length >= this.maxProblems) this.fail(this.summary(` (stopped after ${this.maxProblems})`));
+  }
+
+  private summary(why: string): HistoryError {
+    return new HistoryError(`CSV ${this.file}: ${this.problems.length} problem(s)${why}`, this.problems);
+  }
+
+  private onLine(line: string): void {
+    this.lineNo++;
+    if (this.header === null) {
+      if (line.trim() === '') throw new HistoryError(`CSV ${this.file}: line 1 must be the header (${REQUIRED.join(',')})`);
+      this.header = parseHeader(this.file, line);
+      return;
+    }
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
+    const bar = parseRow(this.header, line);
+    if (Array.isArray(bar)) {
+      for (const p of bar) this.problem(p);
+      return;
+    }
+    if (bar.ts < this.groupTs) return this.problem(`out of time order: ${iso(bar.ts)} after ${iso(this.groupTs)}`);
+    if (bar.ts > this.groupTs) {
+      // A timestamp is complete once a later one starts.
+      this.flushGroup();
+      this.groupTs = bar.ts;
+    }
+    let state = this.seen.get(bar.symbol);
+    const prev = state?.last;
+    // Rows are in time order, so a symbol's last bar at this very timestamp is a duplicate.
+    if (prev === bar.ts) return this.problem(`duplicate bar for ${bar.symbol} at ${iso(bar.ts)}`);
+    if (state === undefined) this.seen.set(bar.symbol, (state = { last: bar.ts, emit: this.only === null || this.only.has(bar.symbol) }));
+    else state.last = bar.ts;
+    const interval = this.options.intervalMs;
+    if (prev !== undefined && interval !== undefined && bar.ts - prev < interval) {
+      this.problem(`${bar.symbol} bars ${bar.ts - prev} ms apart, less than the interval ${interval} ms`);
+    }
+    if (!state.emit) return;
+    this.group.push(bar);
+    const stats = this.stats;
+    if (stats) {
+      stats.bars++;
+      stats.firstTs ??= bar.ts;
+      stats.lastTs = bar.ts;
+      stats.symbols.add(bar.symbol);
+      const gap = prev === undefined ? 0 : bar.ts - prev;
+      if (gap > 0 && (stats.minGapMs === null || gap < stats.minGapMs)) stats.minGapMs = gap;
+    }
+  }
+
+  /** Queues the finished timestamp's bars (in symbol order) for the consumer. */
+  private flushGroup(): void {
+    const g = this.group;
+    if (g.length === 0) return;
+    const ts = g[0]!.ts;
+    if (ts >= this.to) {
+      // Past the range: nothing later can be in it.
+      g.length = 0;
+      this.onEnd();
+      this.stop();
+      return;
+    }
+    if (ts < this.from) {
+      g.length = 0;
+      return;
+    }
+    if (g.length > 1) g.sort(bySymbol);
+    for (const b of g) this.ready.push(b);
+    g.length = 0;
+    if (this.ready.length - this.pos >= READ_AHEAD && !this.paused) {
+      this.paused = true;
+      this.lines.pause();
+    }
+    this.notify();
+  }
+
+  private onEnd(): void {
+    if (this.ended || this.error) return;
+    if (this.header === null) return this.fail(new HistoryError(`CSV ${this.file}: empty file (expected a header row: ${REQUIRED.join(',')})`));
+    if (this.problems.length > 0) return this.fail(this.summary(''));
+    this.flushGroup();
+    this.ended = true;
+    this.notify();
+  }
+}
+
+/**
+ * Streams the bars of a CSV file in (ts, symbol) order. Rejects with a
+ * HistoryError listing the problems (up to `maxProblems`) when the file is
+ * unreadable or has bad rows; bars before the problem may already have
+ * been delivered (scan first, as `scanCsv` does, to validate up front).
+ * `stats`, when given, is filled in as the file is read.
+ */
+export function readCsvBars(file: string, options: CsvReadOptions = {}, stats?: CsvStats): AsyncIterableIterator<HistBar> {
+  return new CsvBarReader(file, options, stats);
 }
 
 function iso(ts: number): string {

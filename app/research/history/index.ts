@@ -14,7 +14,7 @@
  * instant the replay may first see it.
  */
 import { stat } from 'node:fs/promises';
-import type { BarStream, HistBar, HistoryDescription, HistorySource, HistorySpec, MacroEvent } from '../types.js';
+import type { BarStream, HistoryDescription, HistorySource, HistorySpec, MacroEvent } from '../types.js';
 import { fetchBarsToCache, fetchMacroToCache, networkSpecViolations, type FetchOptions, type MacroCacheEntry, type NetworkSpec } from './alpaca.js';
 import { barCacheKey, barsPath, macroCacheKey, macroPath, metaPath, readJsonEntry, type BarCacheMeta } from './cache.js';
 import { readCsvBars, scanCsv } from './csv.js';
@@ -24,6 +24,7 @@ import { SyntheticBars, syntheticSpecViolations, syntheticStream } from './synth
 
 export { HistoryError, MAX_PROBLEMS } from './errors.js';
 export { readCsvBars, scanCsv, parseTimestamp, CSV_HEADER } from './csv.js';
+export { fastDecimal } from './csv-row.js';
 export type { CsvReadOptions, CsvScan, CsvStats } from './csv.js';
 export { barCacheKey, macroCacheKey, mergeByTime } from './cache.js';
 export type { BarCacheMeta } from './cache.js';
@@ -98,17 +99,6 @@ function describeSynthetic(spec: Extract<HistorySpec, { kind: 'synthetic' }>): H
   };
 }
 
-/** Bars of `source` whose close lies in [from, to); stops reading at `to` (the source is in time order). */
-async function* inRange(source: AsyncIterable<HistBar>, intervalMs: number, range: HistoryRange): AsyncGenerator<HistBar> {
-  const from = range.from ?? -Infinity;
-  const to = range.to ?? Infinity;
-  for await (const bar of source) {
-    const close = bar.ts + intervalMs;
-    if (close >= to) return;
-    if (close >= from) yield bar;
-  }
-}
-
 /**
  * Opens the spec's history for a run. Network sources are read from the
  * cache only: an unprepared spec is a HistoryError naming the missing key.
@@ -133,7 +123,7 @@ export async function openHistory(spec: HistorySpec): Promise<HistorySource> {
     return {
       intervalMs: scan.intervalMs,
       symbols: scan.symbols,
-      bars: (range = {}): BarStream => inRange(readCsvBars(spec.file, read), scan.intervalMs, range),
+      bars: (range = {}): BarStream => readCsvBars(spec.file, { ...read, range }),
       macro: () => [],
       describe: () => description,
     };
@@ -162,7 +152,7 @@ export async function openHistory(spec: HistorySpec): Promise<HistorySource> {
   return {
     intervalMs: meta.intervalMs,
     symbols: meta.symbols,
-    bars: (range = {}): BarStream => inRange(readCsvBars(file, read), meta.intervalMs, range),
+    bars: (range = {}): BarStream => readCsvBars(file, { ...read, range }),
     macro: () => events,
     describe: () => description,
   };

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HistoryError, parseTimestamp, readCsvBars, scanCsv } from '../../../../../app/research/history/index.js';
+import { fastDecimal, HistoryError, parseTimestamp, readCsvBars, scanCsv } from '../../../../../app/research/history/index.js';
+import { Prng } from '../../../../../src/prng.js';
 import type { HistBar } from '../../../../../app/research/types.js';
 
 let dir: string;
@@ -59,6 +60,21 @@ describe('parseTimestamp', () => {
     expect(typeof parseTimestamp('2024-02-30T00:00:00Z')).toBe('string');
     expect(typeof parseTimestamp('yesterday')).toBe('string');
     expect(typeof parseTimestamp('2024-01-02T25:00:00Z')).toBe('string');
+  });
+});
+
+describe('fastDecimal', () => {
+  it('random plain decimals then exactly what Number gives; anything else then NaN', () => {
+    const rng = new Prng(3);
+    for (let k = 0; k < 20_000; k++) {
+      const digits = rng.int(1, 15);
+      let s = String(rng.int(1, 9));
+      for (let d = 1; d < digits; d++) s += String(rng.int(0, 9));
+      const dot = rng.int(0, digits);
+      const text = (rng.chance(0.3) ? '-' : '') + (dot === digits ? s : `${s.slice(0, dot)}.${s.slice(dot)}`);
+      expect(fastDecimal(text)).toBe(Number(text));
+    }
+    for (const bad of ['', '-', '.', '1e5', '1.2.3', '+1', '1234567890123456', 'abc']) expect(fastDecimal(bad)).toBeNaN();
   });
 });
 
@@ -120,18 +136,36 @@ describe('readCsvBars', () => {
     expect(err.message).toContain('stopped after 20');
   });
 
-  it('a bad row near the end then the bars before it already streamed (no whole-file read)', async () => {
+  it('a bad row near the end of a large file then most bars delivered before it (read as it streams)', async () => {
     const rows = ['timestamp,symbol,open,high,low,close,volume'];
-    for (let k = 0; k < 5000; k++) rows.push(`${T0 + k * 60_000},GLD,1,1,1,1,1`);
-    rows.push(`${T0 + 5000 * 60_000},GLD,1,1,1,1,-1`);
+    for (let k = 0; k < 100_000; k++) rows.push(`${T0 + k * 60_000},GLD,1,1,1,1,1`);
+    rows.push(`${T0 + 100_000 * 60_000},GLD,1,1,1,1,-1`);
+    const path = await file(rows.join('\n'));
     let seen = 0;
     const err = await failure(
       (async () => {
-        for await (const _ of readCsvBars(await file(rows.join('\n')))) seen++;
+        for await (const _ of readCsvBars(path)) seen++;
       })(),
     );
     expect(err.problems[0]).toContain('volume -1 is negative');
-    expect(seen).toBeGreaterThanOrEqual(4999);
+    expect(seen).toBeGreaterThan(50_000);
+  });
+
+  it('a range then only bars closing in [from, to), and reading stops at to', async () => {
+    const rows = ['timestamp,symbol,open,high,low,close,volume'];
+    for (let k = 0; k < 100; k++) rows.push(`${T0 + k * 60_000},GLD,1,1,1,1,1`, `${T0 + k * 60_000},AAA,1,1,1,1,1`);
+    rows.push('garbage after the range is never read');
+    const path = await file(rows.join('\n'));
+    const bars = await all(readCsvBars(path, { intervalMs: 60_000, range: { from: T0 + 60_000, to: T0 + 3 * 60_000 } }));
+    expect(bars.map((b) => [(b.ts - T0) / 60_000, b.symbol])).toEqual([[0, 'AAA'], [0, 'GLD'], [1, 'AAA'], [1, 'GLD']]);
+  });
+
+  it('a consumer that stops early then the file is closed and no error follows', async () => {
+    const rows = ['timestamp,symbol,open,high,low,close,volume'];
+    for (let k = 0; k < 50_000; k++) rows.push(`${T0 + k * 60_000},GLD,1,1,1,1,1`);
+    let n = 0;
+    for await (const _ of readCsvBars(await file(rows.join('\n')))) if (++n === 10) break;
+    expect(n).toBe(10);
   });
 
   it('missing file then a HistoryError saying it cannot be read', async () => {
