@@ -17,7 +17,7 @@ import { stat } from 'node:fs/promises';
 import type { BarStream, HistoryDescription, HistorySource, HistorySpec, MacroEvent } from '../types.js';
 import { fetchBarsToCache, fetchMacroToCache, networkSpecViolations, type FetchOptions, type MacroCacheEntry, type NetworkSpec } from './alpaca.js';
 import { barCacheKey, barsPath, macroCacheKey, macroPath, metaPath, readJsonEntry, type BarCacheMeta } from './cache.js';
-import { readCsvBars, scanCsv } from './csv.js';
+import { readCsvBars, scanCsv, type CsvScan } from './csv.js';
 import { HistoryError } from './errors.js';
 import { alignMacro, cotId } from './macro.js';
 import { SyntheticBars, syntheticSpecViolations, syntheticStream } from './synthetic.js';
@@ -64,7 +64,7 @@ function describeCache(spec: NetworkSpec, meta: BarCacheMeta, macro: MacroCacheE
 export async function prepareHistory(spec: HistorySpec, options: FetchOptions = {}): Promise<HistoryDescription> {
   checkSpec(spec);
   if (spec.kind === 'csv') {
-    const scan = await scanCsv(spec.file, { symbols: spec.symbols, intervalMs: spec.intervalMs });
+    const scan = await scanOnce(spec.file, spec.symbols, spec.intervalMs);
     return { kind: 'csv', source: spec.file, ...scan, cached: false, macro: [] };
   }
   if (spec.kind === 'synthetic') return describeSynthetic(spec);
@@ -99,6 +99,33 @@ function describeSynthetic(spec: Extract<HistorySpec, { kind: 'synthetic' }>): H
   };
 }
 
+/** Scans kept per thread: a pool worker opening the same file for task after task reads it once. */
+const scans = new Map<string, Promise<CsvScan>>();
+const MAX_SCANS = 16;
+
+/**
+ * The scan of a CSV file, remembered while the file is unchanged (same
+ * size and modification time) so repeated opens do not re-read it.
+ */
+async function scanOnce(file: string, symbols: readonly string[] | undefined, intervalMs: number | undefined): Promise<CsvScan> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (err) {
+    throw new HistoryError(`CSV ${file}: cannot read: ${(err as Error).message}`, [], { cause: err });
+  }
+  const key = JSON.stringify([file, info.size, info.mtimeMs, symbols ?? null, intervalMs ?? null]);
+  let scan = scans.get(key);
+  if (!scan) {
+    if (scans.size >= MAX_SCANS) scans.delete(scans.keys().next().value!);
+    scan = scanCsv(file, { symbols, intervalMs });
+    scans.set(key, scan);
+    // A failed scan is not remembered: the user may fix the file (its mtime changes anyway).
+    scan.catch(() => scans.delete(key));
+  }
+  return scan;
+}
+
 /**
  * Opens the spec's history for a run. Network sources are read from the
  * cache only: an unprepared spec is a HistoryError naming the missing key.
@@ -117,7 +144,7 @@ export async function openHistory(spec: HistorySpec): Promise<HistorySource> {
     };
   }
   if (spec.kind === 'csv') {
-    const scan = await scanCsv(spec.file, { symbols: spec.symbols, intervalMs: spec.intervalMs });
+    const scan = await scanOnce(spec.file, spec.symbols, spec.intervalMs);
     const description: HistoryDescription = { kind: 'csv', source: spec.file, ...scan, cached: false, macro: [] };
     const read = { symbols: spec.symbols, intervalMs: scan.intervalMs };
     return {

@@ -56,6 +56,15 @@ describe('openHistory on a CSV file', () => {
     expect(bars.map((b) => [b.symbol, (b.ts - T0) / 60_000])).toEqual([['GLD', 2], ['GLD', 3], ['GLD', 4]]);
   });
 
+  it('a file rewritten after an open then the next open sees the new rows', async () => {
+    const other = join(dir, 'grows.csv');
+    const rows = ['timestamp,symbol,open,high,low,close,volume', `${T0},GLD,1,1,1,1,1`, `${T0 + 60_000},GLD,1,1,1,1,1`];
+    await writeFile(other, rows.join('\n'));
+    expect((await openHistory({ kind: 'csv', file: other })).describe().bars).toBe(2);
+    await writeFile(other, [...rows, `${T0 + 120_000},GLD,1,1,1,1,1`].join('\n'));
+    expect((await openHistory({ kind: 'csv', file: other })).describe().bars).toBe(3);
+  });
+
   it('prepareHistory on a CSV then the same description (validated, nothing fetched)', async () => {
     const d = await prepareHistory({ kind: 'csv', file: path });
     expect(d.bars).toBe(20);
