@@ -66,8 +66,9 @@ const READ_AHEAD = 8192;
  * behind.
  */
 class CsvBarReader implements AsyncIterableIterator<HistBar> {
-  private readonly stream: ReturnType<typeof createReadStream>;
-  private readonly lines: ReturnType<typeof createInterface>;
+  /** Opened at the first `next()`: a stream nobody reads holds no file open. */
+  private stream: ReturnType<typeof createReadStream> | null = null;
+  private lines: ReturnType<typeof createInterface> | null = null;
   private readonly only: ReadonlySet<string> | null;
   private readonly maxProblems: number;
   private readonly from: number;
@@ -93,13 +94,17 @@ class CsvBarReader implements AsyncIterableIterator<HistBar> {
     if (options.range && options.intervalMs === undefined) throw new HistoryError(`CSV ${file}: a range needs intervalMs (bars are cut by their close)`);
     this.from = (options.range?.from ?? -Infinity) - interval;
     this.to = (options.range?.to ?? Infinity) - interval;
-    this.stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
-    this.lines = createInterface({ input: this.stream, crlfDelay: Infinity });
+  }
+
+  private start(): void {
+    const file = this.file;
+    const stream = (this.stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 }));
+    const lines = (this.lines = createInterface({ input: stream, crlfDelay: Infinity }));
     const onError = (err: Error): void => this.fail(new HistoryError(`CSV ${file}: cannot read: ${err.message}`, [], { cause: err }));
     // readline re-emits its input's errors: both must be heard, or the process gets an uncaught one.
-    this.stream.on('error', onError);
-    this.lines.on('error', onError);
-    this.lines.on('line', (line) => {
+    stream.on('error', onError);
+    lines.on('error', onError);
+    lines.on('line', (line) => {
       if (this.ended) return;
       try {
         this.onLine(line);
@@ -107,7 +112,7 @@ class CsvBarReader implements AsyncIterableIterator<HistBar> {
         this.fail(err instanceof HistoryError ? err : new HistoryError(`CSV ${file}:${this.lineNo}: ${(err as Error).message}`, [], { cause: err }));
       }
     });
-    this.lines.on('close', () => this.onEnd());
+    lines.on('close', () => this.onEnd());
   }
 
   [Symbol.asyncIterator](): this {
@@ -120,7 +125,8 @@ class CsvBarReader implements AsyncIterableIterator<HistBar> {
     if (this.ended) return Promise.resolve({ done: true, value: undefined });
     this.ready = [];
     this.pos = 0;
-    if (this.paused) {
+    if (this.lines === null) this.start();
+    else if (this.paused) {
       this.paused = false;
       this.lines.resume();
     }
@@ -137,8 +143,8 @@ class CsvBarReader implements AsyncIterableIterator<HistBar> {
   /** Ends reading (bars already queued are still delivered unless an error is pending). */
   private stop(): void {
     this.ended = true;
-    this.lines.close();
-    this.stream.destroy();
+    this.lines?.close();
+    this.stream?.destroy();
     this.notify();
   }
 
@@ -226,7 +232,7 @@ class CsvBarReader implements AsyncIterableIterator<HistBar> {
     g.length = 0;
     if (this.ready.length - this.pos >= READ_AHEAD && !this.paused) {
       this.paused = true;
-      this.lines.pause();
+      this.lines!.pause();
     }
     this.notify();
   }
