@@ -96,6 +96,14 @@ describe('venue history through the SDK and the disk cache', () => {
     expect((err as Error).message).toContain(barCacheKey(other));
   });
 
+  it('the alpaca kind with a feed then fetched through the same SDK call under its own cache key', async () => {
+    const alpaca: NetworkSpec = { ...spec, kind: 'alpaca', feed: 'iex', symbols: spec.symbols.slice(0, 2), fredUrl: null, cftcUrl: null };
+    expect(barCacheKey(alpaca)).not.toBe(barCacheKey({ ...alpaca, feed: 'sip' }));
+    const d = await prepareHistory(alpaca);
+    expect(d).toMatchObject({ kind: 'alpaca', bars: 2 * HISTORY_MINUTES, cached: false, macro: [] });
+    expect((await openHistory(alpaca)).macro()).toEqual([]);
+  });
+
   it('bad keys then a HistoryError with the HTTP status and no cache entry', async () => {
     const bad = { ...spec, keyId: 'wrong', secretKey: 'wrong', cacheDir: join(cacheDir, 'bad') };
     const err = await prepareHistory(bad).catch((e: unknown) => e);
