@@ -104,7 +104,40 @@ function writeAll(fd: number, buf: Buffer): void {
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
 
-export class Journal {
+/** What the session needs of a journal: the file one, or the memory one research runs use. */
+export interface JournalStore {
+  readonly nextSeq: number;
+  readonly bytes: number;
+  appendBatch(events: readonly OmsEvent[]): number[];
+  compact(snapshot: Extract<OmsEvent, { kind: 'snapshot' }>): void;
+  close(): void;
+}
+
+/**
+ * A journal that keeps nothing: for a back-test, whose orders live and die
+ * with the run (there is no crash to survive and no fsync to pay per bar).
+ * It numbers records as the file journal does.
+ */
+export class MemoryJournal implements JournalStore {
+  private seq = 1;
+  get nextSeq(): number {
+    return this.seq;
+  }
+  get bytes(): number {
+    return 0;
+  }
+  appendBatch(events: readonly OmsEvent[]): number[] {
+    const seqs = events.map((_, k) => this.seq + k);
+    this.seq += events.length;
+    return seqs;
+  }
+  compact(): void {
+    this.seq++;
+  }
+  close(): void {}
+}
+
+export class Journal implements JournalStore {
   private fd: number | null;
   private seq: number;
   private sizeBytes: number;

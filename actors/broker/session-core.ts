@@ -40,7 +40,7 @@ import {
   type SubmitOutcome,
 } from './alpaca-mapping.js';
 import { clientOrderIdFor } from './client-order-id.js';
-import { Journal, type JournalOptions, type ReplayReport } from './journal.js';
+import { Journal, MemoryJournal, type JournalOptions, type JournalStore, type ReplayReport } from './journal.js';
 import type { BrokerFillMsg, BrokerMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from './messages.js';
 import { Oms, type ApplyResult, type LocalOrder, type OmsEvent } from './oms.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
@@ -84,7 +84,7 @@ export class BrokerSessionCore {
   private readonly counters = new Map<string, number>();
 
   private constructor(
-    private readonly journal: Journal,
+    private readonly journal: JournalStore,
     private readonly salt: string,
     private readonly periodicGraceMs: number,
     private readonly accountRefusal: (accountNumber: string | null) => string | null,
@@ -101,6 +101,14 @@ export class BrokerSessionCore {
     }
     s.oms.markPendingAmbiguous();
     return { session: s, replay, replayErrors };
+  }
+
+  /**
+   * A session whose journal is kept in memory only: research replays the
+   * broker's own order handling without a file to fsync. Never for trading.
+   */
+  static inMemory(options: Omit<SessionOptions, 'journalPath' | 'onCorrupt'>): BrokerSessionCore {
+    return new BrokerSessionCore(new MemoryJournal(), options.salt, options.periodicGraceMs ?? 5_000, options.accountRefusal ?? (() => null));
   }
 
   /** True once start-up reconciliation has passed; until then `submit` refuses. */

@@ -148,7 +148,8 @@ export class FeatureEngine {
     const ask = this.ask;
     const hasQuote = Number.isFinite(bid);
     const mid = hasQuote ? (bid + ask) / 2 : NaN;
-    const price = Number.isFinite(this.lastTrade) ? this.lastTrade : mid;
+    // A feed on venue bars alone (research replays bars) has no trade or quote: its price is the last close.
+    const price = Number.isFinite(this.lastTrade) ? this.lastTrade : hasQuote ? mid : this.lastBarClose;
     const hi = this.dayHigh;
     const lo = this.dayLow;
     return {

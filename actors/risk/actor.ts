@@ -75,10 +75,13 @@ type In =
   | { readonly type: 'risk.flatten_tick' }
   | { readonly type: 'sys.terminated'; readonly ref: string; readonly cause: string };
 
+/** The governor's timers: triggers re-evaluated, FLATTEN passes re-planned (research replays them on virtual time). */
+export const RISK_TIMER_DEFAULTS = Object.freeze({ evaluateEveryMs: 1000, flattenEveryMs: 500 });
+
 export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
   let desk: RiskDesk;
   let brokerId = 'broker';
-  let flattenEveryMs = 500;
+  let flattenEveryMs: number = RISK_TIMER_DEFAULTS.flattenEveryMs;
   let m: ReturnType<typeof metrics>;
   let clockNow = (): number => 0;
   let store: DurableRecord<RiskDeskSnapshot> | null = null;
@@ -178,7 +181,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
 
     init(ctx, args = {}, snapshot) {
       brokerId = args.brokerId ?? 'broker';
-      flattenEveryMs = args.flattenEveryMs ?? 500;
+      flattenEveryMs = args.flattenEveryMs ?? RISK_TIMER_DEFAULTS.flattenEveryMs;
       m = metrics(ctx);
       clockNow = () => ctx.clock.now();
       // Restored before the first intent can arrive: init runs before any message is handled.
@@ -205,7 +208,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
       m.tier.set(undefined, tierRank(desk.tier));
       ctx.watch(brokerId);
       ctx.tell(brokerId, { type: 'broker.sync' });
-      ctx.timers.start('eval', args.evaluateEveryMs ?? 1000, { type: 'risk.tick' }, { repeat: true });
+      ctx.timers.start('eval', args.evaluateEveryMs ?? RISK_TIMER_DEFAULTS.evaluateEveryMs, { type: 'risk.tick' }, { repeat: true });
       ctx.timers.start('state', args.stateEveryMs ?? 5000, { type: 'risk.state_tick' }, { repeat: true });
       if (desk.tier === 'FLATTEN') ctx.timers.start('flatten', flattenEveryMs, { type: 'risk.flatten_tick' }, { repeat: true });
       publishState(ctx);

@@ -80,6 +80,23 @@ export function shardStrategies(args: StrategyShardArgs, catalog: readonly Strat
   return partition(catalog, args.shardCount)[args.shard];
 }
 
+/**
+ * What a shard core is built from, given its args: its strategies and their
+ * own parameter overrides. Research builds its shards with this too, so a
+ * back-test runs the shards the daemon runs.
+ */
+export function shardOptionsFor(args: StrategyShardArgs, catalog: readonly StrategyDef[] = CATALOG): ShardOptions {
+  const strategies = shardStrategies(args, catalog);
+  // Overrides are shared by every shard; each takes those of its own strategies.
+  const overrides = Object.fromEntries(Object.entries(args.paramOverrides ?? {}).filter(([id]) => strategies.some((d) => d.id === id)));
+  return { shard: args.shard, strategies, paramOverrides: overrides, meta: args.meta, regime: args.regime, historyCapacity: args.historyCapacity };
+}
+
+/** A cold shard starts with the configured strategies disabled (`strategies.disabled`). */
+export function disableConfigured(core: ShardCore, args: Pick<StrategyShardArgs, 'disabled'>): void {
+  for (const id of args.disabled ?? []) if (core.surface.has(id)) core.surface.disable(id, 'disabled by configuration (strategies.disabled)');
+}
+
 export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
   let core: ShardCore;
   let evalQueued = false;
@@ -177,24 +194,13 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
     },
 
     init(ctx, args, snapshot) {
-      const strategies = shardStrategies(args);
-      // Overrides are shared by every shard; each takes those of its own strategies.
-      const overrides = Object.fromEntries(Object.entries(args.paramOverrides ?? {}).filter(([id]) => strategies.some((d) => d.id === id)));
-      const opts: ShardOptions = {
-        shard: args.shard,
-        strategies,
-        paramOverrides: overrides,
-        meta: args.meta,
-        regime: args.regime,
-        historyCapacity: args.historyCapacity,
-      };
-      const r = ShardCore.fromSnapshot(snapshot ?? null, opts);
+      const r = ShardCore.fromSnapshot(snapshot ?? null, shardOptionsFor(args));
       core = r.core;
       for (const d of core.surface.defs()) lastStates.set(d.id, undefined);
       m = metrics(ctx);
       if (snapshot !== undefined && !r.warm) ctx.log.warn('shard started cold', { problem: r.problem });
       stateEveryMs = args.stateEveryMs ?? 10_000;
-      if (!r.warm) for (const id of args.disabled ?? []) if (core.surface.has(id)) core.surface.disable(id, 'disabled by configuration (strategies.disabled)');
+      if (!r.warm) disableConfigured(core, args);
       if (args.stateDir) restore(ctx, args.stateDir, r.warm);
       ctx.timers.start('status', args.statusEveryMs ?? 1000, { type: 'strategy.status_tick' }, { repeat: true });
       // The first status doubles as the first heartbeat the risk governor hears.

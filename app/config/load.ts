@@ -129,6 +129,9 @@ function valid(spec: FieldSpec, v: unknown): boolean {
   }
 }
 
+/** One option's coercion, check and description, for other paths that set options (research overrides). */
+export { coerce as coerceOption, valid as validOption, describe as describeOption };
+
 function shown(spec: FieldSpec, v: unknown): string {
   if (spec.secret) return '(secret value not shown)';
   const s = JSON.stringify(v) ?? String(v);

@@ -95,6 +95,12 @@ export class Account {
   }
 
   /** Applies a fill to cash and the position; returns the new signed position qty. */
+  /** A fee paid: out of cash, and counted against realised P&L. */
+  chargeFee(fee: number): void {
+    this.cash -= fee;
+    this.realizedPl -= fee;
+  }
+
   applyFill(symbol: string, side: 'buy' | 'sell', qty: number, price: number, prices: PriceSource): number {
     const delta = side === 'buy' ? qty : -qty;
     this.cash -= delta * price;

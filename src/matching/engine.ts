@@ -34,7 +34,8 @@ export interface TradeUpdateData {
   readonly position_qty?: string;
 }
 
-export type TradeUpdateListener = (update: TradeUpdateData) => void;
+/** `fee` is what the engine's fee schedule charged for a fill update (0 otherwise); it is not on the wire. */
+export type TradeUpdateListener = (update: TradeUpdateData, fee: number) => void;
 
 export interface EngineOptions {
   readonly market: QuoteSource;
@@ -56,6 +57,26 @@ export interface EngineOptions {
   readonly accountId?: string;
   /** A kept account to continue (see persist.ts); `cash` and `accountMode` are then the kept ones. */
   readonly restore?: EngineState;
+  /**
+   * Fee charged per fill, in account currency (commissions, exchange fees);
+   * taken from cash as the fill settles. Default none (Alpaca charges no
+   * commission on US equities); research states its own.
+   */
+  readonly fees?: FeeSchedule;
+}
+
+/** The fee of one fill. */
+export type FeeSchedule = (fill: { readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: number; readonly price: number }) => number;
+
+/**
+ * A bar's traded range, for matching resting limit orders against bars
+ * instead of a continuous market: a resting buy fills at its limit when the
+ * bar traded below it, a resting sell when it traded above (strictly through:
+ * a limit the bar only touched does not fill).
+ */
+export interface TradedRange {
+  readonly low: number;
+  readonly high: number;
 }
 
 /** What the engine keeps across restarts: the account, every order, and how many ids it has handed out. */
@@ -87,6 +108,8 @@ export class MatchingEngine {
   private readonly market: QuoteSource;
   private readonly ids: IdSource;
   private readonly latency: number;
+  private readonly fees: FeeSchedule | null;
+  private feesPaid = 0;
   private readonly session: SessionCalendar;
   private readonly exchangeOf: (symbol: string) => string;
   private readonly orders = new Map<string, VenueOrder>();
@@ -99,12 +122,13 @@ export class MatchingEngine {
   private rejectQueue: string[] = [];
   private fillCount = 0;
   private changeCount = 0;
-  private held: TradeUpdateData[] | null = null;
+  private held: [TradeUpdateData, number][] | null = null;
 
   constructor(options: EngineOptions) {
     this.market = options.market;
     this.ids = new IdSource(options.seed ^ 0x1d5);
     this.latency = Math.max(0, options.fillLatencyMs ?? 0);
+    this.fees = options.fees ?? null;
     this.session = options.session ?? ALWAYS_OPEN;
     this.exchangeOf = options.exchangeOf ?? (() => 'ARCA');
     const r = options.restore;
@@ -342,6 +366,35 @@ export class MatchingEngine {
     }
   }
 
+  /**
+   * Matches a symbol's open orders against one bar (research replays bars,
+   * not quotes): activations and expiries due by `now` first; then resting
+   * limit orders fill at their limit where the bar's range went through it,
+   * and market orders and limits that cross `quote` take its touch, sharing
+   * the quote's displayed size (so a large order fills in parts across bars).
+   */
+  onBar(symbol: string, range: TradedRange, quote: QuoteEvent, now: number): void {
+    if (now >= this.nextDue) this.processDue(now);
+    const open = this.openBySymbol.get(symbol);
+    if (!open || open.length === 0 || !this.session.isOpen(now)) return;
+    for (const order of [...open]) if (isOpen(order)) this.match(order, quote, now, range);
+  }
+
+  /** The account's equity at the market's current prices. */
+  equity(): number {
+    return this.account.equity(this.market);
+  }
+
+  /** Long and short market value (short negative) at the market's current prices. */
+  exposure(): { long: number; short: number } {
+    return this.account.marketValues(this.market);
+  }
+
+  /** Fees charged so far by the fee schedule. */
+  get totalFees(): number {
+    return this.feesPaid;
+  }
+
   /** Processes activations and expiries due by `now` and rolls the account day. */
   advance(now: number): void {
     if (now >= this.nextDue) this.processDue(now);
@@ -391,13 +444,15 @@ export class MatchingEngine {
     for (const order of [...this.openBySymbol.get(symbol)!]) if (isOpen(order)) this.match(order, quote, now);
   }
 
-  private match(order: VenueOrder, quote: QuoteEvent, now: number): void {
+  private match(order: VenueOrder, quote: QuoteEvent, now: number, range?: TradedRange): void {
     let liq = this.liquidity.get(order.symbol);
     if (!liq || liq.quote !== quote) this.liquidity.set(order.symbol, (liq = { quote, bidUsed: 0, askUsed: 0 }));
     const buy = order.side === 'buy';
     const touch = buy ? quote.ask : quote.bid;
     const taker = !order.rested;
-    const crosses = order.type === 'market' || (buy ? touch <= order.limitPrice! : touch >= order.limitPrice!);
+    const limit = order.limitPrice!;
+    const through = range !== undefined && order.type === 'limit' && !taker && (buy ? range.low < limit : range.high > limit);
+    const crosses = order.type === 'market' || through || (buy ? touch <= limit : touch >= limit);
     const available = buy ? quote.askSize - liq.askUsed : quote.bidSize - liq.bidUsed;
     const want = remaining(order);
     order.rested = true;
@@ -424,8 +479,13 @@ export class MatchingEngine {
     this.transition(order, done ? 'filled' : 'partially_filled', now);
     if (done) this.removeOpen(order);
     const positionQty = this.account.applyFill(order.symbol, order.side, qty, price, this.market);
+    const fee = this.fees ? Math.max(0, this.fees({ symbol: order.symbol, side: order.side, qty, price })) : 0;
+    if (fee > 0) {
+      this.account.chargeFee(fee);
+      this.feesPaid += fee;
+    }
     this.fillCount++;
-    this.emit(done ? 'fill' : 'partial_fill', order, now, {
+    this.emit(done ? 'fill' : 'partial_fill', order, now, fee, {
       execution_id: this.ids.uuid(),
       price: dec(price, 4),
       qty: dec(qty),
@@ -460,13 +520,13 @@ export class MatchingEngine {
     if (k >= 0) list!.splice(k, 1);
   }
 
-  private emit(event: string, order: VenueOrder, now: number, fill?: Omit<TradeUpdateData, 'event' | 'timestamp' | 'order'>): void {
+  private emit(event: string, order: VenueOrder, now: number, fee = 0, fill?: Omit<TradeUpdateData, 'event' | 'timestamp' | 'order'>): void {
     const update: TradeUpdateData = { event, timestamp: iso(Math.max(now, order.createdAt)), order: toWire(order), ...fill };
     if (this.held) {
-      this.held.push(update);
+      this.held.push([update, fee]);
       return;
     }
-    for (const listener of this.listeners) listener(update);
+    for (const listener of this.listeners) listener(update, fee);
   }
 
   /**
@@ -483,7 +543,7 @@ export class MatchingEngine {
     const held = this.held;
     if (!held || held.length === 0) return;
     this.held = [];
-    for (const update of held) for (const listener of this.listeners) listener(update);
+    for (const [update, fee] of held) for (const listener of this.listeners) listener(update, fee);
   }
 
   /** Unfilled quantity of open orders on one side of a symbol. */

@@ -1,5 +1,6 @@
 export { MatchingEngine } from './engine.js';
-export type { EngineOptions, QuoteSource, TradeUpdateData, TradeUpdateListener, OrderListQuery } from './engine.js';
+export type { EngineOptions, QuoteSource, TradeUpdateData, TradeUpdateListener, OrderListQuery, FeeSchedule, TradedRange, EngineState } from './engine.js';
+export type { QuoteEvent, TradeEvent, BarEvent, MarketEvent } from './events.js';
 export { Account } from './account.js';
 export type { AccountMode, Position, PriceSource } from './account.js';
 export { VenueRejection, ALPACA_CODES, invalid, notFound, forbidden, badRequest } from './errors.js';
