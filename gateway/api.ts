@@ -21,6 +21,7 @@ import type { TokenAuth } from './auth.js';
 import { HttpError, jsonReply, parseJsonObject, type Exchange, type Reply } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { Router, type Params } from './router.js';
+import { addResearchRoutes, type ResearchContext } from './research.js';
 import { describe, isPrototypeKey } from '../src/runtime/untrusted.js';
 
 /** A field name or value is echoed only when short and plain; anything else is described. */
@@ -50,7 +51,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   commandTimeoutMs: 5000,
 };
 
-export interface ApiContext {
+export interface ApiContext extends ResearchContext {
   readonly bus: GatewayBus;
   readonly auth: TokenAuth;
   readonly metrics: GatewayMetrics;
@@ -282,5 +283,6 @@ export function apiRouter(): Router<ApiContext> {
     body: true,
     handler: command('strategy.disable', (body, p, base) => ({ ...base, type: 'strategy.disable', strategyId: checkStrategyId(p.id), reason: fields(body, { reason: 'string' }).reason! })),
   });
+  addResearchRoutes(r);
   return r;
 }

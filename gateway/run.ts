@@ -4,7 +4,9 @@
  * daemon). Prints a generated operator token once, to the terminal only.
  */
 import type { LoadedConfig } from '../app/config/load.js';
+import type { ResearchService } from '../app/research/types.js';
 import type { Logger } from '../src/runtime/logger.js';
+import type { ResearchHistoryAccess } from './research-body.js';
 import type { GatewayBus } from './api.js';
 import type { MetricsSource } from './metrics.js';
 import { startGateway, type GatewayHandle } from './server.js';
@@ -17,6 +19,10 @@ export interface RunGatewayOptions {
   readonly metrics?: MetricsSource;
   /** 'all' in `qgtm start`, 'api' in `qgtm api`. */
   readonly busRole: 'all' | 'api';
+  /** Back-tests and sweeps behind `/api/v1/research`; absent: those routes answer 503. */
+  readonly research?: ResearchService;
+  /** How research reaches venue/Alpaca history (see `ResearchHistoryAccess`). */
+  readonly researchHistory?: ResearchHistoryAccess;
   /** Where the generated token is printed; default stdout. */
   readonly print?: (line: string) => void;
 }
@@ -39,6 +45,8 @@ export async function runGateway(options: RunGatewayOptions): Promise<GatewayHan
     },
     log: options.log.child({ component: 'gateway' }),
     busRole: options.busRole,
+    research: options.research,
+    researchHistory: options.researchHistory,
   });
   options.log.info('gateway listening', { url: gw.url, port: gw.port, api: `${gw.url}/api/v1`, websocket: `${gw.url.replace(/^http/, 'ws')}/ws`, metrics: `${gw.url}/metrics` });
   if (generatedToken) {

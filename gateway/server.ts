@@ -13,6 +13,8 @@ import { DEFAULT_LIMITS, apiRouter, type ApiContext, type GatewayBus, type Gatew
 import { TokenAuth } from './auth.js';
 import { Exchange, HttpError, errorReply, jsonReply, statusLine, type Reply } from './http.js';
 import { EXPOSITION_CONTENT_TYPE, GatewayMetrics, type MetricsSource } from './metrics.js';
+import type { ResearchService } from '../app/research/types.js';
+import type { ResearchHistoryAccess } from './research-body.js';
 import { StaticFiles } from './static.js';
 import { TelemetryHub } from './ws.js';
 import { VERSION } from '../src/version.js';
@@ -40,6 +42,10 @@ export interface GatewayOptions {
   readonly busRole?: string;
   /** Node.js process metrics in /metrics. Default true. */
   readonly processMetrics?: boolean;
+  /** Back-tests and sweeps (`/api/v1/research`, WebSocket topic `research`); absent: those routes answer 503. */
+  readonly research?: ResearchService;
+  /** How venue/Alpaca history is reached for research requests (URLs, keys, cache folder); a kind left out is refused. */
+  readonly researchHistory?: ResearchHistoryAccess;
 }
 
 export interface GatewayStats {
@@ -78,7 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let requests = 0;
   let errors = 0;
 
-  const hub = new TelemetryHub(uws, app, options.bus, metrics, limits, now);
+  const hub = new TelemetryHub(uws, app, options.bus, metrics, limits, now, options.research ?? null);
   const ctx: ApiContext = {
     bus: options.bus,
     auth: new TokenAuth(options.token),
@@ -88,6 +94,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     startedAt: now(),
     now,
     wsClients: () => hub.clientCount,
+    research: options.research ?? null,
+    researchHistory: options.researchHistory ?? {},
   };
 
   let inflightScrape: Promise<string> | null = null;

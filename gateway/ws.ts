@@ -23,7 +23,8 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
-import { TOPICS, isTopic, type Topic } from '../app/bus/sections.js';
+import { TOPICS as BUS_TOPICS } from '../app/bus/sections.js';
+import type { ResearchService } from '../app/research/types.js';
 import type { Uws } from '../src/net/uws.js';
 import type { GatewayBus, GatewayLimits } from './api.js';
 import { jsonReply, statusLine } from './http.js';
@@ -31,6 +32,19 @@ import type { GatewayMetrics } from './metrics.js';
 import { UntrustedInputError, describe, parseJsonBounded, unpackBounded } from '../src/runtime/untrusted.js';
 
 export type WireFormat = 'json' | 'msgpack';
+
+/**
+ * The topics a client may subscribe to: the state bus's telemetry topics,
+ * plus `research` (ResearchEvent: progress and status of back-tests and
+ * sweeps), which comes from the research service in this process rather
+ * than from the daemon.
+ */
+export const WS_TOPICS = [...BUS_TOPICS, 'research'] as const;
+export type WsTopic = (typeof WS_TOPICS)[number];
+const TOPICS: readonly WsTopic[] = WS_TOPICS;
+type Topic = WsTopic;
+const TOPIC_SET: ReadonlySet<string> = new Set(WS_TOPICS);
+const isTopic = (x: unknown): x is Topic => typeof x === 'string' && TOPIC_SET.has(x);
 
 interface ClientData {
   readonly id: number;
@@ -70,6 +84,7 @@ export class TelemetryHub {
     private readonly metrics: GatewayMetrics,
     private readonly limits: GatewayLimits,
     private readonly now: () => number,
+    research: ResearchService | null = null,
   ) {
     this.sentByTopic = new Map(TOPICS.map((t) => [t, metrics.wsSent.labels({ topic: t })]));
     app.ws<ClientData>('/ws', {
@@ -86,7 +101,8 @@ export class TelemetryHub {
       message: (ws, message, isBinary) => this.guard('message', () => this.message(ws, message, isBinary), () => ws.end(1011, 'internal error')),
       close: (ws, code, message) => this.guard('close', () => this.closed(ws, code, message), () => undefined),
     });
-    for (const topic of TOPICS) this.unsubscribe.push(bus.subscribe(topic, (msg) => this.fanout(topic, msg)));
+    for (const topic of BUS_TOPICS) this.unsubscribe.push(bus.subscribe(topic, (msg) => this.fanout(topic, msg)));
+    if (research) this.unsubscribe.push(research.onEvent((e) => this.fanout('research', e)));
     this.sweepTimer = setInterval(() => this.sweep(), limits.wsSweepMs);
     this.sweepTimer.unref();
   }

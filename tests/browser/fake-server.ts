@@ -191,7 +191,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     wss.handleUpgrade(req, socket, head, (ws) => {
       const initial = (u.searchParams.get('topics') ?? '').split(',').filter(Boolean);
       clients.set(ws, new Set(initial));
-      ws.send(JSON.stringify({ type: 'welcome', format: 'json', topics: ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor'], maxPayloadBytes: 16384 }));
+      ws.send(JSON.stringify({ type: 'welcome', format: 'json', topics: ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'research'], maxPayloadBytes: 16384 }));
       ws.on('message', (raw) => {
         let m: { op?: string; topics?: unknown };
         try {

@@ -33,8 +33,8 @@ export function send(agent: Agent | undefined, base: URL, r: RawRequest): Promis
   });
 }
 
-export const COMMAND_ROUTES = ['/api/v1/risk/tier', '/api/v1/risk/clear', '/api/v1/risk/flatten', '/api/v1/strategies/gold_trend/enable', '/api/v1/strategies/gold_trend/disable'];
-const READ_ROUTES = ['/api/v1/health', '/api/v1/risk', '/api/v1/universe', '/api/v1/strategies', '/metrics'];
+export const COMMAND_ROUTES = ['/api/v1/risk/tier', '/api/v1/risk/clear', '/api/v1/risk/flatten', '/api/v1/strategies/gold_trend/enable', '/api/v1/strategies/gold_trend/disable', '/api/v1/research/backtests', '/api/v1/research/sweeps', '/api/v1/research/runs/bt-1/cancel'];
+const READ_ROUTES = ['/api/v1/health', '/api/v1/risk', '/api/v1/universe', '/api/v1/strategies', '/api/v1/research/runs', '/metrics'];
 
 /** One malformed request; `token` is the valid one. */
 export function malformedRequest(g: Gen, token: string): RawRequest {

@@ -15,6 +15,7 @@ import { tierClass, type View } from './views/common.js';
 import { createForecastsView } from './views/forecasts.js';
 import { createHealthView } from './views/health.js';
 import { createOrdersView } from './views/orders.js';
+import { createResearchView } from './views/research.js';
 import { createRiskView } from './views/risk.js';
 import { createStrategiesView } from './views/strategies.js';
 import { createTelemetryView } from './views/telemetry.js';
@@ -31,6 +32,7 @@ const views: View[] = [
   createForecastsView(store),
   createRiskView(store),
   createOrdersView(store),
+  createResearchView(store),
 ];
 
 // ---- header ---------------------------------------------------------------------

@@ -100,6 +100,7 @@ export class Store {
   private active: readonly Section[] = [];
   private readonly listeners = new Set<Listener>();
   private readonly reportListeners = new Set<(r: ReportVM) => void>();
+  private readonly researchListeners = new Set<(e: unknown) => void>();
   private pending = false;
   private lastNotify = 0;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
@@ -140,6 +141,12 @@ export class Store {
   onChange(fn: Listener): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** `research` topic messages (back-test and sweep progress and status), raw. */
+  onResearch(fn: (e: unknown) => void): () => void {
+    this.researchListeners.add(fn);
+    return () => this.researchListeners.delete(fn);
   }
 
   onReport(fn: (r: ReportVM) => void): () => void {
@@ -293,6 +300,9 @@ export class Store {
         if (f) capped(this.liveFills, f.executionId, { v: f, receivedAt: now });
         break;
       }
+      case 'research':
+        for (const fn of this.researchListeners) fn(data);
+        break;
       case 'supervisor': {
         const r = normaliseReport(data);
         if (r) {

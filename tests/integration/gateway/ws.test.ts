@@ -27,7 +27,7 @@ describe('gateway WebSocket telemetry', () => {
 
   it('connect then a welcome listing the topics, JSON by default', async () => {
     const c = await connect();
-    expect(await c.next()).toEqual({ type: 'welcome', format: 'json', topics: ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor'], maxPayloadBytes: 1024 });
+    expect(await c.next()).toEqual({ type: 'welcome', format: 'json', topics: ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'research'], maxPayloadBytes: 1024 });
   });
 
   it('subscribe then events of that topic only, with per-topic sequence numbers', async () => {
@@ -89,7 +89,7 @@ describe('gateway WebSocket telemetry', () => {
     c.ws.send(new Uint8Array([0xc1, 0xc1, 0xc1]));
     expect((await c.next((m) => m.type === 'error')).code).toBe('QGTM_ERR_WS_BAD_MSGPACK');
     c.sendJson({ op: 'subscribe', topics: ['ticks', 'gossip'] });
-    expect(await c.next((m) => m.type === 'error')).toEqual({ type: 'error', code: 'QGTM_ERR_WS_UNKNOWN_TOPIC', message: 'unknown topic(s) "gossip"; topics are health, ticks, signals, risk, orders, fills, supervisor' });
+    expect(await c.next((m) => m.type === 'error')).toEqual({ type: 'error', code: 'QGTM_ERR_WS_UNKNOWN_TOPIC', message: 'unknown topic(s) "gossip"; topics are health, ticks, signals, risk, orders, fills, supervisor, research' });
     c.sendJson({ op: 'dance' });
     expect((await c.next((m) => m.type === 'error')).code).toBe('QGTM_ERR_WS_BAD_OP');
     c.sendJson([1, 2]);

@@ -17,6 +17,16 @@ export const ROUTES = {
   flatten: '/api/v1/risk/flatten',
   /** POST {reason}: action is enable or disable. */
   strategy: (id: string, action: 'enable' | 'disable'): string => `/api/v1/strategies/${encodeURIComponent(id)}/${action}`,
+  /** GET: the research runs' headlines. */
+  researchRuns: '/api/v1/research/runs',
+  /** GET: one run whole (series, attribution, sweep rows). */
+  researchRun: (id: string): string => `/api/v1/research/runs/${encodeURIComponent(id)}`,
+  /** POST {history, name?, startingCash?, seed?, ...}: queues a back-test. */
+  backtests: '/api/v1/research/backtests',
+  /** POST {history, params, objective?, ...}: queues a sweep. */
+  sweeps: '/api/v1/research/sweeps',
+  /** POST {reason?}: cancels a queued or running run. */
+  cancelRun: (id: string): string => `/api/v1/research/runs/${encodeURIComponent(id)}/cancel`,
   ws: '/ws',
 } as const;
 
@@ -43,6 +53,22 @@ async function getJson(path: string): Promise<FetchResult> {
 /** One REST snapshot section. */
 export function fetchSection(section: Section, focus?: string): Promise<FetchResult> {
   return getJson(section === 'universe' && focus ? ROUTES.universe(focus) : ROUTES.section(section));
+}
+
+/** A GET answered as plain JSON (no state envelope): the research routes. */
+export async function fetchJson(path: string): Promise<{ readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly status: number; readonly error: string }> {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), REST_TIMEOUT_MS);
+  try {
+    const res = await fetch(path, { headers: { accept: 'application/json' }, signal: ctl.signal, cache: 'no-store' });
+    const body: unknown = await res.json().catch(() => null);
+    if (!res.ok) return { ok: false, status: res.status, error: errorText(body) ?? `HTTP ${res.status}` };
+    return { ok: true, body };
+  } catch (err) {
+    return { ok: false, status: 0, error: ctl.signal.aborted ? 'timed out' : err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function errorText(body: unknown): string | null {
@@ -75,7 +101,8 @@ async function postCommand(path: string, body: Record<string, unknown>, token: s
     if (!res.ok || (isObj(ack) && ack.ok === false)) {
       return { ok: false, status: res.status, message: errorText(ack) ?? errorText(json) ?? `HTTP ${res.status}` };
     }
-    return { ok: true, status: res.status, message: 'done', result: isObj(ack) ? ack.result : undefined };
+    // A daemon command answers {ack: {result}}; a research command its own body ({run}).
+    return { ok: true, status: res.status, message: 'done', result: isObj(json) && isObj(json.ack) ? json.ack.result : json };
   } catch (err) {
     return { ok: false, status: 0, message: ctl.signal.aborted ? 'no answer in time' : err instanceof Error ? err.message : String(err) };
   } finally {
@@ -88,6 +115,9 @@ export const commands = {
   clearTier: (reason: string, token: string) => postCommand(ROUTES.clearTier, { reason }, token),
   flatten: (reason: string, token: string) => postCommand(ROUTES.flatten, { reason }, token),
   strategy: (id: string, action: 'enable' | 'disable', reason: string, token: string) => postCommand(ROUTES.strategy(id, action), { reason }, token),
+  startBacktest: (body: Record<string, unknown>, token: string) => postCommand(ROUTES.backtests, body, token),
+  startSweep: (body: Record<string, unknown>, token: string) => postCommand(ROUTES.sweeps, body, token),
+  cancelRun: (id: string, token: string) => postCommand(ROUTES.cancelRun(id), {}, token),
 };
 
 // ---- telemetry socket ----------------------------------------------------------

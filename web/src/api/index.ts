@@ -1,5 +1,6 @@
 /** The terminal's API module: transport (client.ts), wire shapes (normalise.ts), view models (types.ts). */
-export { ROUTES, commands, fetchSection, decodeFrame, TelemetrySocket } from './client.js';
+export { ROUTES, commands, fetchSection, fetchJson, decodeFrame, TelemetrySocket } from './client.js';
+export * from './research.js';
 export type { FetchResult, SocketState, SocketHandlers } from './client.js';
 export {
   unwrap,

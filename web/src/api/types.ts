@@ -9,8 +9,8 @@ import type { Tier } from '../../../app/tiers.js';
 export { TIERS, tierRank, type Tier } from '../../../app/tiers.js';
 
 /** The telemetry topics of the gateway's /ws stream. */
-export type Topic = 'health' | 'ticks' | 'signals' | 'risk' | 'orders' | 'fills' | 'supervisor';
-export const TOPICS: readonly Topic[] = ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor'];
+export type Topic = 'health' | 'ticks' | 'signals' | 'risk' | 'orders' | 'fills' | 'supervisor' | 'research';
+export const TOPICS: readonly Topic[] = ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'research'];
 
 /** REST snapshot sections (GET /api/v1/<section>). */
 export type Section = 'health' | 'risk' | 'strategies' | 'forecasts' | 'universe' | 'positions' | 'orders' | 'fills' | 'watchdog';

@@ -1,0 +1,63 @@
+/**
+ * A static line chart on uPlot for a finished series (a back-test's equity
+ * or drawdown): drawn once per run, dates on the x axis, the y values in
+ * their unit on the axis and in the legend. Sized to its container.
+ */
+import uPlot from 'uplot';
+import { h } from './dom.js';
+
+export class SeriesChart {
+  readonly el: HTMLDivElement;
+  private plot: uPlot | null = null;
+  private width = 0;
+  private readonly observer: ResizeObserver;
+
+  constructor(
+    private readonly title: string,
+    private readonly label: string,
+    /** Formats a y value with its unit ("$112,340", "5.67%"). */
+    private readonly format: (v: number) => string,
+    private readonly color: string,
+    private readonly height = 220,
+    /** Fill below the line down to zero (drawdown) rather than a plain line. */
+    private readonly fill: string | null = null,
+  ) {
+    this.el = h('div.chart', { 'data-chart': title });
+    this.observer = new ResizeObserver(() => this.resize());
+    this.observer.observe(this.el);
+  }
+
+  /** Draws the series (`t` in seconds); an empty series clears the chart. */
+  show(t: readonly number[], y: readonly number[]): void {
+    this.plot?.destroy();
+    this.plot = null;
+    this.el.dataset.points = String(t.length);
+    if (t.length === 0) return;
+    this.width = Math.max(240, Math.floor(this.el.clientWidth || 480));
+    const fmt = this.format;
+    const axis: uPlot.Axis = { stroke: '#8a96a3', grid: { stroke: '#232b35', width: 1 }, ticks: { stroke: '#232b35', width: 1 }, font: '11px system-ui, sans-serif' };
+    const opts: uPlot.Options = {
+      title: this.title,
+      width: this.width,
+      height: this.height,
+      cursor: { drag: { x: true, y: false } },
+      legend: { show: true, live: true },
+      scales: { x: { time: true } },
+      axes: [{ ...axis, space: 80 }, { ...axis, size: 76, values: (_u, splits) => splits.map((v) => fmt(v)) }],
+      series: [
+        { label: 'time', value: (_u: uPlot, v: number | null) => (v === null ? '—' : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')) },
+        { label: this.label, stroke: this.color, width: 1.5, ...(this.fill ? { fill: this.fill } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '—' : fmt(v)) },
+      ],
+    };
+    this.plot = new uPlot(opts, [t as number[], y as number[]], this.el);
+  }
+
+  private resize(): void {
+    if (!this.plot) return;
+    const w = Math.max(240, Math.floor(this.el.clientWidth));
+    if (w !== this.width) {
+      this.width = w;
+      this.plot.setSize({ width: w, height: this.height });
+    }
+  }
+}
