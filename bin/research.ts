@@ -8,7 +8,8 @@
 import { resolve } from 'node:path';
 import { flagsHelp, parseFlags, type FlagSpec } from '../app/config/flags.js';
 import { loadConfig, type LoadedConfig } from '../app/config/load.js';
-import { createResearchService, researchDir } from '../app/research/service.js';
+import { createResearchService, researchDir, ResearchRequestError } from '../app/research/service.js';
+import { settingsFromConfig, withOverrides } from '../app/research/settings.js';
 import { OBJECTIVES } from '../app/research/sweep-plan.js';
 import type { CostModel, HistorySpec, Objective, ResearchEvent, RunRecord, SweepParam } from '../app/research/types.js';
 import { ConfigError, QgtmError } from '../src/errors.js';
@@ -185,6 +186,13 @@ export async function runResearchCommand(kind: Kind, argv: string[]): Promise<nu
       if (x !== undefined) cost[k] = x;
     }
     const set = setOf((values.set as string[] | undefined) ?? []);
+    // Checked before a venue starts: a typo in a path is told at once.
+    try {
+      withOverrides(settingsFromConfig(loaded.config), set, { source: 'set' });
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ResearchRequestError(err.violations);
+      throw err;
+    }
     const params = ((values.param as string[] | undefined) ?? []).map(parseParam);
     const random = num(values, 'random', (x) => Number.isInteger(x) && x >= 1, 'a positive whole number of points');
     const objective = values.objective as string | undefined;
