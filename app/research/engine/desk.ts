@@ -54,6 +54,8 @@ export interface DeskObserver {
   denied?(msg: RiskIntentDeniedMsg, now: number): void;
   tier?(msg: RiskTierChangedMsg, now: number): void;
   broker?(msg: BrokerMsg, now: number): void;
+  /** A bar about to meet the market, after the timers due by its close have fired (its quote is still the previous one). */
+  bar?(bar: HistBar, now: number): void;
   /** A fill as the engine made it, with its fee and the close it is measured against. */
   fill?(update: TradeUpdateData, fee: number, close: number, now: number): void;
 }
@@ -184,6 +186,7 @@ export class ResearchDesk {
    */
   bar(bar: HistBar, now: number): void {
     this.timers(now);
+    this.observer.bar?.(bar, now);
     const quote = this.market.onBar(bar, now);
     this.engine.onBar(bar.symbol, bar, quote, now);
     this.settleUpdates(now);
