@@ -157,6 +157,8 @@ async function venueHistory(values: Record<string, unknown>, loaded: LoadedConfi
       fredUrl: `${venue.url}/fred`,
       cftcUrl: venue.url,
       cacheDir,
+      // The same seed, universe and start give the same market whatever port the venue took.
+      cacheAs: `local-venue:seed=${seed}:focus=${config.universe.focus}:start=${MANUAL_START_TIME}:history=${minutes}`,
     },
   };
 }

@@ -43,13 +43,14 @@ function hash(parts: unknown): string {
 }
 
 /** The cache key of a bar request: the same request always gets the same key. */
-export function barCacheKey(r: { dataUrl: string; feed?: string | null; symbols: readonly string[]; start: number; end: number; intervalMs: number }): string {
-  return hash(['bars', CACHE_VERSION, r.dataUrl.replace(/\/+$/, ''), r.feed ?? null, [...new Set(r.symbols)].sort(), r.start, r.end, r.intervalMs]);
+export function barCacheKey(r: { dataUrl: string; cacheAs?: string; feed?: string | null; symbols: readonly string[]; start: number; end: number; intervalMs: number }): string {
+  return hash(['bars', CACHE_VERSION, r.cacheAs ?? r.dataUrl.replace(/\/+$/, ''), r.feed ?? null, [...new Set(r.symbols)].sort(), r.start, r.end, r.intervalMs]);
 }
 
 /** The cache key of the macro series for a range from the given sources. */
-export function macroCacheKey(r: { fredUrl?: string | null; cftcUrl?: string | null; start: number; end: number }): string {
-  return hash(['macro', CACHE_VERSION, r.fredUrl?.replace(/\/+$/, '') ?? null, r.cftcUrl?.replace(/\/+$/, '') ?? null, r.start, r.end]);
+export function macroCacheKey(r: { cacheAs?: string; fredUrl?: string | null; cftcUrl?: string | null; start: number; end: number }): string {
+  const sources = r.cacheAs !== undefined ? [r.cacheAs, r.fredUrl ? 'fred' : null, r.cftcUrl ? 'cftc' : null] : [r.fredUrl?.replace(/\/+$/, '') ?? null, r.cftcUrl?.replace(/\/+$/, '') ?? null];
+  return hash(['macro', CACHE_VERSION, ...sources, r.start, r.end]);
 }
 
 export const barsPath = (dir: string, key: string): string => join(dir, `${key}.bars`);

@@ -48,6 +48,19 @@ describe('qgtm backtest and qgtm sweep', () => {
     expect(existsSync(join(dir, 'runs', `${rec.id}.json`))).toBe(true);
   });
 
+  it('backtest on the local venue twice then the second reads its bars from the disk cache and gives the same figures', () => {
+    const args = ['backtest', '--days', '0.1', '--symbols', 'GLD,SLV', '--json', '--seed', '9'];
+    const first = qgtm(args);
+    expect(first.status, first.stderr).toBe(0);
+    const second = qgtm(args);
+    expect(second.status, second.stderr).toBe(0);
+    const a = JSON.parse(first.stdout) as RunRecord;
+    const b = JSON.parse(second.stdout) as RunRecord;
+    expect(a.data).toMatchObject({ kind: 'venue', cached: false, bars: 2 * 144 });
+    expect(b.data).toMatchObject({ kind: 'venue', cached: true, bars: 2 * 144 });
+    expect(JSON.stringify(b.result)).toBe(JSON.stringify(a.result));
+  });
+
   it('sweep over a 2x2 grid then 4 ranked rows', () => {
     const r = qgtm(['sweep', '--csv', csv, '--json', '--param', 'allocator.sizing.targetVol=0.05,0.15', '--param', 'allocator.sizing.maxWeight=0.2,0.4', '--objective', 'total_return']);
     expect(r.status).toBe(0);
