@@ -105,13 +105,15 @@ export interface FetchedBars {
 }
 
 /** A bar of the SDK (`t` a Date after its JSON mapping; a string or number tolerated). */
-interface SdkBar {
+export interface SdkBar {
   readonly t: Date | string | number;
   readonly o: number;
   readonly h: number;
   readonly l: number;
   readonly c: number;
   readonly v: number;
+  readonly vw?: number;
+  readonly n?: number;
 }
 
 function toBar(b: SdkBar): BarLike {

@@ -51,13 +51,15 @@ interface Leaf {
 
 const BY_PATH: ReadonlyMap<string, FieldSpec> = new Map(FIELDS.map((f) => [f.path, f]));
 
-function getPath(obj: unknown, path: string): unknown {
+/** The value at a dotted path (`risk.staleData.ladder.WARN`), undefined where the path runs out. */
+export function getPath(obj: unknown, path: string): unknown {
   let cur = obj;
-  for (const k of path.split('.')) cur = (cur as Record<string, unknown>)[k];
+  for (const k of path.split('.')) cur = cur === null || cur === undefined ? undefined : (cur as Record<string, unknown>)[k];
   return cur;
 }
 
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+/** Sets the value at a dotted path, making the objects on the way. */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
   let cur = obj;
   for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;

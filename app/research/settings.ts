@@ -10,7 +10,7 @@
  */
 import { paramBounds, type ParamBound } from '../../actors/strategy/param-bounds.js';
 import { CATALOG } from '../../actors/strategy/registry.js';
-import { coerceOption, describeOption, unknownOption, validOption } from '../config/load.js';
+import { coerceOption, describeOption, getPath, setPath, unknownOption, validOption } from '../config/load.js';
 import { DEFAULT_CONFIG, FIELDS, type FieldSpec, type QgtmConfig } from '../config/schema.js';
 import { paramsViolations, strategyOverrides, TRADING_FIELDS, tradingViolations } from '../config/trading.js';
 import { ConfigError } from '../../src/errors.js';
@@ -25,19 +25,6 @@ const PARAMS_PREFIX = 'strategies.params.';
 /** The trading sections of a loaded configuration. */
 export function settingsFromConfig(config: QgtmConfig): TradingSettings {
   return { risk: config.risk, allocator: config.allocator, strategies: config.strategies };
-}
-
-function getPath(obj: unknown, path: string): unknown {
-  let cur = obj;
-  for (const k of path.split('.')) cur = cur === null || cur === undefined ? undefined : (cur as Record<string, unknown>)[k];
-  return cur;
-}
-
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let cur = obj;
-  for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
-  cur[keys[keys.length - 1]] = value;
 }
 
 const NUMERIC = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;

@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import { rename } from 'node:fs/promises';
 import { createAlpacaClients, type AlpacaConnection } from '../../../src/alpaca/index.js';
-import { errorStatus, timeframeFor } from '../../../actors/feed/backfill-fetch.js';
+import { errorStatus, timeframeFor, type SdkBar } from '../../../actors/feed/backfill-fetch.js';
 import { CftcClient, FredClient, DEFAULT_FRED_SERIES, type CotMarketName, type MacroCotMsg, type MacroSeriesMsg } from '../../../actors/macro/index.js';
 import type { HistBar, HistorySpec } from '../types.js';
 import { readCsvBars } from './csv.js';
@@ -61,16 +61,6 @@ function connectionOf(spec: NetworkSpec): AlpacaConnection {
   return { venue: spec.kind === 'venue' ? 'local' : 'alpaca', keyId: spec.keyId, secretKey: spec.secretKey, restBaseUrl: url, dataRestBaseUrl: url, tradingStreamUrl: '', dataStreamUrl: '' };
 }
 
-interface SdkBar {
-  readonly t: Date | string | number;
-  readonly o: number;
-  readonly h: number;
-  readonly l: number;
-  readonly c: number;
-  readonly v: number;
-  readonly vw?: number;
-  readonly n?: number;
-}
 
 /** An SDK bar as a HistBar, or why it is unusable. */
 function toHistBar(symbol: string, b: SdkBar): HistBar | string {
