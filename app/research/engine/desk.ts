@@ -330,19 +330,15 @@ export class ResearchDesk {
   }
 
   /**
-   * What the broker session does on its reconciliation timer, against the
-   * engine's state as the venue would answer it: the session reconciles
-   * (publishing `broker.reconciled` and positions with their working
-   * orders), then the account is published.
+   * What the broker session publishes on its reconciliation timer: its
+   * positions (working orders included), then the account read again. The
+   * diff itself is not replayed: in one thread the session hears every
+   * update of the engine as it happens, so there is never drift to find,
+   * and diffing every order ever placed at each bar time made long runs
+   * quadratic.
    */
   private reconcile(now: number): void {
-    const raw = {
-      openOrders: this.engine.list({ status: 'open', limit: 500 }),
-      recentOrders: this.engine.list({ status: 'all', limit: 50, direction: 'desc' }),
-      positions: this.engine.positions(),
-      account: this.engine.accountWire(now),
-    };
-    this.deliver(this.session.reconcile(raw, 'periodic', now).messages, now);
+    this.deliver([this.session.positionsMsg(now)], now);
     this.publishAccount(now);
   }
 
