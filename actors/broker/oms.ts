@@ -106,6 +106,13 @@ export class Oms {
   private readonly byCid = new Map<string, Mutable<LocalOrder>>();
   private readonly byBrokerId = new Map<string, string>();
   private readonly byIntent = new Map<string, string>();
+  /**
+   * Orders that may be open: every order an event touched since it was last
+   * seen closed. `openOrders` reads only these and drops the closed ones, so
+   * it costs the open orders, not every order ever placed (a day of trading,
+   * or a back-test, holds thousands of closed ones).
+   */
+  private readonly maybeOpen = new Set<string>();
   private readonly executions = new Set<string>();
   private readonly book = new PositionBook();
   private readonly counters = new Map<string, number>();
@@ -113,6 +120,7 @@ export class Oms {
   /** Apply one event. Never throws on bad or out-of-order input: it says what was wrong. */
   apply(e: OmsEvent): ApplyResult {
     const r = this.dispatch(e);
+    if (r.order) this.maybeOpen.add(r.order.clientOrderId);
     this.count(r.ok ? (r.kind === 'applied' ? `applied_${e.kind}` : `duplicate_${e.kind}`) : `error_${e.kind}`);
     if (r.ok && r.kind === 'applied' && r.anomaly) this.count(`anomaly_${r.anomaly.split(':')[0]}`);
     return r;
@@ -157,17 +165,23 @@ export class Oms {
   }
 
   openOrders(): LocalOrder[] {
-    return this.orders().filter(isOpenOrder);
+    const out: LocalOrder[] = [];
+    for (const cid of this.maybeOpen) {
+      const o = this.byCid.get(cid);
+      if (o && isOpenOrder(o)) out.push(o);
+      else this.maybeOpen.delete(cid);
+    }
+    return out;
   }
 
   /** Orders whose submission outcome is unknown: look each up by client order id before resubmitting anything. */
   pendingAmbiguous(): LocalOrder[] {
-    return this.orders().filter((o) => o.submission === 'ambiguous');
+    return this.openOrders().filter((o) => o.submission === 'ambiguous');
   }
 
   /** Orders that may be (re)sent now with their own client order id. */
   sendable(): LocalOrder[] {
-    return this.orders().filter((o) => o.submission === 'pending');
+    return this.openOrders().filter((o) => o.submission === 'pending');
   }
 
   hasExecution(executionId: string): boolean {
@@ -268,6 +282,7 @@ export class Oms {
       updatedAt: ts,
     };
     this.byCid.set(cid, o);
+    this.maybeOpen.add(cid);
     this.byIntent.set(intent.intentId, cid);
     return { ok: true, kind: 'applied', order: o };
   }
@@ -390,6 +405,7 @@ export class Oms {
       updatedAt: ts,
     };
     this.byCid.set(o.clientOrderId, o);
+    this.maybeOpen.add(o.clientOrderId);
     this.byBrokerId.set(b.id, o.clientOrderId);
     return { ok: true, kind: 'applied', order: o };
   }
@@ -408,11 +424,13 @@ export class Oms {
 
   private restore(s: OmsSnapshot): void {
     this.byCid.clear();
+    this.maybeOpen.clear();
     this.byBrokerId.clear();
     this.byIntent.clear();
     this.executions.clear();
     for (const o of s.orders) {
       this.byCid.set(o.clientOrderId, { ...o });
+      this.maybeOpen.add(o.clientOrderId);
       if (o.brokerOrderId !== null) this.byBrokerId.set(o.brokerOrderId, o.clientOrderId);
       if (o.intentId !== null) this.byIntent.set(o.intentId, o.clientOrderId);
     }

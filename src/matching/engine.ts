@@ -123,6 +123,13 @@ export class MatchingEngine {
   private fillCount = 0;
   private changeCount = 0;
   private held: [TradeUpdateData, number][] | null = null;
+  /**
+   * Open orders in creation order (what `orders` filtered by isOpen gives):
+   * buying power and held quantities are read on every order and account
+   * request, and a long-running venue or a back-test keeps thousands of
+   * closed orders beside a handful of open ones.
+   */
+  private readonly open = new Set<VenueOrder>();
 
   constructor(options: EngineOptions) {
     this.market = options.market;
@@ -143,6 +150,7 @@ export class MatchingEngine {
     for (const o of r.orders) {
       const order: VenueOrder = { ...o };
       this.orders.set(order.id, order);
+      if (isOpen(order)) this.open.add(order);
       this.byClientId.set(order.clientOrderId, order);
       if (order.status === 'accepted' || order.status === 'pending_new') this.pending.push(order);
       else if (isOpen(order)) {
@@ -245,6 +253,7 @@ export class MatchingEngine {
     };
     this.orders.set(order.id, order);
     this.byClientId.set(order.clientOrderId, order);
+    this.open.add(order);
     this.pending.push(order);
     this.changeCount++;
     const wire = toWire(order);
@@ -276,7 +285,8 @@ export class MatchingEngine {
     const direction = query.direction ?? 'desc';
     if (direction !== 'asc' && direction !== 'desc') throw invalid('invalid direction');
     const symbols = query.symbols && query.symbols.length > 0 ? new Set(query.symbols) : undefined;
-    let list = [...this.orders.values()].filter(
+    // Open orders come from their own index: a venue that has run for days holds thousands of closed ones.
+    let list = [...(status === 'open' ? this.open : this.orders.values())].filter(
       (o) =>
         (status === 'all' || (status === 'open') === isOpen(o)) &&
         (query.after === undefined || o.createdAt > query.after) &&
@@ -300,8 +310,7 @@ export class MatchingEngine {
   /** `DELETE /v2/orders`: cancels every open order; Alpaca's multi-status body. */
   cancelAll(now: number): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
-    for (const order of [...this.orders.values()]) {
-      if (!isOpen(order)) continue;
+    for (const order of [...this.open]) {
       this.finish(order, 'canceled', now);
       out.push({ id: order.id, status: 200, body: toWire(order) });
     }
@@ -509,6 +518,7 @@ export class MatchingEngine {
       throw new VenueRejection(500, ALPACA_CODES.internal, `invalid order transition ${order.status} -> ${to} for ${order.id}`);
     }
     order.status = to;
+    if (!isOpen(order)) this.open.delete(order);
     // Stamps never go back past the order's creation or last change, whatever `now` a caller holds.
     order.updatedAt = Math.max(now, order.updatedAt);
     this.changeCount++;
@@ -549,7 +559,7 @@ export class MatchingEngine {
   /** Unfilled quantity of open orders on one side of a symbol. */
   private openQty(symbol: string, side: 'buy' | 'sell'): number {
     let total = 0;
-    for (const o of this.orders.values()) if (o.symbol === symbol && o.side === side && isOpen(o)) total += remaining(o);
+    for (const o of this.open) if (o.symbol === symbol && o.side === side) total += remaining(o);
     return total;
   }
 
@@ -557,8 +567,7 @@ export class MatchingEngine {
   private reservedBuyingPower(): number {
     let total = 0;
     const sellLeft = new Map<string, number>();
-    for (const o of this.orders.values()) {
-      if (!isOpen(o)) continue;
+    for (const o of this.open) {
       const price = o.limitPrice ?? this.market.price(o.symbol) ?? 0;
       if (o.side === 'buy') {
         total += remaining(o) * price;
