@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../src/runtime/index.js';
 import { startDaemon, type DaemonHandle } from '../app/daemon/daemon.js';
 import { closeInOrder } from '../app/shutdown.js';
 import { defaultWebRoot, openVenue, type VenueLink } from './venue-link.js';
+import { researchWiring, type ResearchWiring } from './research-wiring.js';
 
 export interface AllInOneOptions {
   /** A loaded configuration; default: loaded for `start` from file, environment and `overrides`. */
@@ -29,6 +30,7 @@ export interface AllInOne {
   readonly daemon: DaemonHandle;
   readonly gateway: GatewayHandle;
   readonly bus: InMemoryBus;
+  readonly research: ResearchWiring['service'];
   close(): Promise<void>;
 }
 
@@ -41,10 +43,13 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
   const venue = await openVenue(config);
   const bus = new InMemoryBus({ heartbeatTtlMs: config.daemon.heartbeatTtlMs });
   let daemon: DaemonHandle | undefined;
+  let research: ResearchWiring | undefined;
   try {
     daemon = await startDaemon({ config, bus, connection: venue.connection, journalScope: venue.journalScope, log, sources: loaded.sources, faults: options.faults, describe: () => ({ venueUrl: venue.local?.url ?? null, bus: 'memory' }) });
     const d = daemon;
-    const gateway = await runGateway({ loaded, bus, log, busRole: 'all', metrics: () => d.system.metricsJson(), print: options.print });
+    research = researchWiring(config, log, venue.connection);
+    const r = research;
+    const gateway = await runGateway({ loaded, bus, log, busRole: 'all', metrics: () => d.system.metricsJson(), print: options.print, research: r.service, researchHistory: r.history });
     const token = config.auth.token ?? loaded.generatedToken!;
     return {
       httpUrl: gateway.url,
@@ -53,16 +58,19 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
       daemon: d,
       gateway,
       bus,
+      research: r.service,
       // Producers of what the operator sees first, the venue last: nothing trades against a closed venue.
       close: () =>
         closeInOrder(log, [
           { name: 'gateway', close: () => gateway.close() },
+          { name: 'research', close: () => r.service.close() },
           { name: 'daemon', close: () => d.close() },
           { name: 'state bus', close: () => bus.close() },
           { name: 'venue', close: () => venue.close() },
         ]).then(() => undefined),
     };
   } catch (err) {
+    await research?.service.close();
     await daemon?.close();
     await bus.close();
     await venue.close();

@@ -11,6 +11,8 @@ import { closeInOrder } from '../app/shutdown.js';
 import { refuseBusyPorts } from './ports.js';
 import { stopSignal } from './signals.js';
 import { createLogger } from '../src/runtime/logger.js';
+import { researchWiring } from './research-wiring.js';
+import { connectVenue } from './venue-link.js';
 
 export const API_HELP = `usage: qgtm api [options]
 
@@ -37,11 +39,15 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger(config.log.level, { proc: 'api', pid: process.pid });
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });
   if (!(await bus.ready(3000))) log.warn('Redis is not reachable yet; serving with the daemon reported down until it is', { prefix: config.redis.prefix });
+  // Research runs here, beside the gateway: venue history when this process is told where a venue is.
+  const link = config.venue.url !== null || config.venue.mode === 'alpaca' ? await connectVenue(config) : undefined;
+  const research = researchWiring(config, log, link?.connection);
   let gw;
   try {
-    gw = await runGateway({ loaded, bus, log, busRole: 'api' });
+    gw = await runGateway({ loaded, bus, log, busRole: 'api', research: research.service, researchHistory: research.history });
   } catch (err) {
     log.error('gateway failed to start', { err: err as Error });
+    await research.service.close();
     await bus.close();
     return 1;
   }
@@ -49,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   log.info('stopping', { signal });
   await closeInOrder(log, [
     { name: 'gateway', close: () => gw.close() },
+    { name: 'research', close: () => research.service.close() },
     { name: 'Redis bus', close: () => bus.close() },
   ]);
   return 0;

@@ -42,6 +42,18 @@ registerCommand({
 });
 
 registerCommand({
+  name: 'backtest',
+  summary: 'replay history through the trading code and report its figures (`--csv FILE` or the local venue\'s `--days N`)',
+  run: async (argv) => (await import('./research.js')).runResearchCommand('backtest', argv),
+});
+
+registerCommand({
+  name: 'sweep',
+  summary: 'back-tests over a grid or random draw of parameters on the research pool, ranked; `--walk-forward TRAIN:TEST`',
+  run: async (argv) => (await import('./research.js')).runResearchCommand('sweep', argv),
+});
+
+registerCommand({
   name: 'venue',
   summary: 'run the local Alpaca-compatible paper venue alone (REST, streams, FRED/CFTC)',
   run: async (argv) => {

@@ -40,7 +40,11 @@ export async function openVenue(config: QgtmConfig): Promise<VenueLink> {
   }
 }
 
-async function connectVenue(config: QgtmConfig): Promise<VenueLink> {
+/**
+ * The connection without the account check; starts the in-process venue only
+ * when neither `venue.url` nor alpaca mode names one (`qgtm api` calls it only then).
+ */
+export async function connectVenue(config: QgtmConfig): Promise<VenueLink> {
   if (config.venue.mode === 'alpaca') {
     const connection = resolveAlpacaConnection({ venue: 'alpaca-paper', keyId: config.venue.keyId ?? undefined, secretKey: config.venue.secretKey ?? undefined });
     const rest = (config.venue.paperUrl ?? connection.restBaseUrl).replace(/\/+$/, '');

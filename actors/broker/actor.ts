@@ -145,6 +145,9 @@ function validateArgs(a: BrokerArgs | undefined): string[] {
 /** Longest wait a 429 may impose on a resend (one rate-limit window). */
 const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
+/** The session's reconciliation period, which also refreshes the account (research replays it on virtual time). */
+export const BROKER_TIMER_DEFAULTS = Object.freeze({ reconcileEveryMs: 5000 });
+
 export default defineActor<In, BrokerArgs>(() => {
   let args: BrokerArgs;
   let session: BrokerSessionCore;
@@ -558,7 +561,7 @@ export default defineActor<In, BrokerArgs>(() => {
         onTradeUpdate: (update) => alive && ctx.tell(ctx.self, { type: 'broker.trade_update', update } as Message),
       });
       ctx.timers.start('status', args.statusEveryMs ?? 1000, { type: 'broker.status_tick' }, { repeat: true });
-      ctx.timers.start('reconcile', args.reconcileEveryMs ?? 5000, { type: 'broker.reconcile_tick' }, { repeat: true });
+      ctx.timers.start('reconcile', args.reconcileEveryMs ?? BROKER_TIMER_DEFAULTS.reconcileEveryMs, { type: 'broker.reconcile_tick' }, { repeat: true });
       link.connectStream();
       publishStatus(ctx);
     },

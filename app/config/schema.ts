@@ -140,6 +140,23 @@ export interface FeedsConfig {
   readonly authRetryMs: number;
 }
 
+/**
+ * Research runs (`qgtm backtest`, `qgtm sweep`, /api/v1/research): where
+ * their records live and how much of the machine they may take. Runs go on
+ * a capped piscina pool whose threads run at a lower priority, so research
+ * never starves the live daemon of CPU.
+ */
+export interface ResearchConfig {
+  /** Folder of the run records (and the history cache); null = `research` beside `daemon.journalDir`. */
+  readonly dir: string | null;
+  /** Pool threads; null = the machine's available parallelism - 1, at least 1. */
+  readonly workers: number | null;
+  /** Runs that may wait in the queue behind the running one; one more is refused. */
+  readonly maxQueued: number;
+  /** Added to the pool threads' nice value (0 = same priority as the daemon, 19 = lowest). */
+  readonly niceIncrement: number;
+}
+
 export interface QgtmConfig {
   readonly http: HttpConfig;
   readonly gateway: GatewayConfig;
@@ -153,6 +170,7 @@ export interface QgtmConfig {
   readonly risk: RiskSettings;
   readonly allocator: AllocatorSettings;
   readonly strategies: StrategiesSettings;
+  readonly research: ResearchConfig;
   readonly log: { readonly level: LogLevel };
 }
 
@@ -182,6 +200,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
     hotPathSpinUs: 0,
   },
   ...DEFAULT_TRADING,
+  research: { dir: null, workers: null, maxQueued: 16, niceIncrement: 10 },
   log: { level: 'info' },
 };
 
@@ -238,5 +257,9 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'daemon.workerHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_WORKER_HEAP_MB' },
   { path: 'daemon.hotPathSpinUs', type: { kind: 'int', min: 0, max: 1_000_000 }, env: 'QGTM_HOT_PATH_SPIN_US' },
   ...TRADING_FIELDS,
+  { path: 'research.dir', type: { kind: 'string', minLength: 1, nullable: true }, env: 'QGTM_RESEARCH_DIR' },
+  { path: 'research.workers', type: { kind: 'int', min: 1, max: 256, nullable: true }, env: 'QGTM_RESEARCH_WORKERS' },
+  { path: 'research.maxQueued', type: { kind: 'int', min: 0, max: 10_000 }, env: 'QGTM_RESEARCH_MAX_QUEUED' },
+  { path: 'research.niceIncrement', type: { kind: 'int', min: 0, max: 19 }, env: 'QGTM_RESEARCH_NICE' },
   { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
 ];

@@ -243,6 +243,12 @@ export type HistorySpec =
       readonly fredUrl?: string | null;
       readonly cftcUrl?: string | null;
       readonly cacheDir: string;
+      /**
+       * What identifies this data in the cache instead of the URL: a local
+       * venue on manual time names its seed and universe, so a second run
+       * finds the bars whatever port that venue had.
+       */
+      readonly cacheAs?: string;
     }
   | { readonly kind: 'csv'; readonly file: string; readonly intervalMs?: number; readonly symbols?: readonly string[] }
   | {

@@ -23,6 +23,7 @@
 import { AllocatorDesk } from '../../../actors/allocator/desk.js';
 import type { AllocatorIntentsMsg, AllocatorPostureMsg } from '../../../actors/allocator/messages.js';
 import type { BrokerConnectionMsg, BrokerMsg } from '../../../actors/broker/messages.js';
+import { BROKER_TIMER_DEFAULTS } from '../../../actors/broker/actor.js';
 import { accountMsg, intentRefusedMsg } from '../../../actors/broker/publish.js';
 import { BrokerSessionCore } from '../../../actors/broker/session-core.js';
 import { feedConfig, type FeedConfig } from '../../../actors/feed/config.js';
@@ -53,6 +54,8 @@ export interface DeskObserver {
   denied?(msg: RiskIntentDeniedMsg, now: number): void;
   tier?(msg: RiskTierChangedMsg, now: number): void;
   broker?(msg: BrokerMsg, now: number): void;
+  /** A bar about to meet the market, after the timers due by its close have fired (its quote is still the previous one). */
+  bar?(bar: HistBar, now: number): void;
   /** A fill as the engine made it, with its fee and the close it is measured against. */
   fill?(update: TradeUpdateData, fee: number, close: number, now: number): void;
 }
@@ -70,11 +73,15 @@ export interface DeskOptions {
 
 const DAY_MS = 86_400_000;
 
-/** Feed settings for bars of `intervalMs` read from history (bar source 'venue'), scaled so stale and gap detection mean what they do live. */
-export function researchFeedConfig(symbol: string, intervalMs: number): FeedConfig {
+/**
+ * Feed settings for bars of `intervalMs` read from history (bar source
+ * 'venue'), scaled so stale and gap detection mean what they do live. The
+ * parity test gives the live feed actors these same overrides.
+ */
+export function researchFeedOverrides(intervalMs: number): Partial<Omit<FeedConfig, 'symbol'>> {
   // Live defaults assume 1-minute bars in a 6.5-hour session; daily bars count 252 a year.
   const barsPerYear = intervalMs >= DAY_MS ? (252 * DAY_MS) / intervalMs : (252 * 6.5 * 3_600_000) / intervalMs;
-  return feedConfig(symbol, {
+  return {
     barIntervalMs: intervalMs,
     barSource: 'venue',
     staleAfterMs: Math.max(60_000, 3 * intervalMs),
@@ -85,7 +92,11 @@ export function researchFeedConfig(symbol: string, intervalMs: number): FeedConf
     maxFutureMs: 0,
     // History is what happened: a jump in it is a real one, not a bad print to hold back.
     maxJumpFraction: 0,
-  });
+  };
+}
+
+export function researchFeedConfig(symbol: string, intervalMs: number): FeedConfig {
+  return feedConfig(symbol, researchFeedOverrides(intervalMs));
 }
 
 /**
@@ -113,6 +124,7 @@ export class ResearchDesk {
   private nextTick: number;
   private nextEval: number;
   private nextFlatten: number;
+  private nextAccount: number;
   private readonly tradeFrom: number;
   /** Updates the engine emitted while an order was being submitted: applied after the ack, as the live broker sees them. */
   private readonly updates: [TradeUpdateData, number][] = [];
@@ -129,8 +141,9 @@ export class ResearchDesk {
     for (const s of symbols) this.feeds.set(s, new FeedCore(researchFeedConfig(s, opts.intervalMs)));
 
     const settings = spec.settings;
-    const overrides = strategyOverrides(settings.strategies);
     const catalog = opts.catalog ?? CATALOG;
+    // A catalog of its own (tests) takes the profile's parameters of the strategies it has.
+    const overrides = Object.fromEntries(Object.entries(strategyOverrides(settings.strategies)).filter(([id]) => catalog.some((d) => d.id === id)));
     const shardCount = settings.strategies.shards;
     this.shards = Array.from({ length: shardCount }, (_, k) => {
       const args = { shard: k, shardCount, paramOverrides: overrides, disabled: settings.strategies.disabled };
@@ -144,6 +157,7 @@ export class ResearchDesk {
     this.nextTick = start + this.rebalanceEveryMs;
     this.nextEval = start + RISK_TIMER_DEFAULTS.evaluateEveryMs;
     this.nextFlatten = start;
+    this.nextAccount = start + BROKER_TIMER_DEFAULTS.reconcileEveryMs;
     this.allocator = new AllocatorDesk({ config: a.config, changeThreshold: a.changeThreshold, inflightTtlMs: a.inflightTtlMs }, null, start);
     const r = riskArgs(staleAllowance(settings.risk, opts.intervalMs));
     // No heartbeats: the shards run in this thread, a step behind nothing.
@@ -164,9 +178,15 @@ export class ResearchDesk {
     for (const s of this.shards) s.onMessage(msg);
   }
 
-  /** One bar event: `bar` closed at `now`. */
+  /**
+   * One bar event: `bar` closed at `now`. The clock reaching `now` fires the
+   * timers first (as the runtime fires them before the next message), then
+   * the instrument's working orders meet the bar they rested through, then
+   * the feed folds it in and the desk reacts.
+   */
   bar(bar: HistBar, now: number): void {
-    // Orders that worked while the bar traded meet it first.
+    this.timers(now);
+    this.observer.bar?.(bar, now);
     const quote = this.market.onBar(bar, now);
     this.engine.onBar(bar.symbol, bar, quote, now);
     this.settleUpdates(now);
@@ -190,12 +210,31 @@ export class ResearchDesk {
     this.react(now);
   }
 
-  /** Time passed to `now` with no bar (the allocator's and risk's timers). */
+  /** Time passed to `now` with no bar: the timers due by then fire. */
   tick(now: number): void {
+    this.timers(now);
     this.react(now);
   }
 
-  /** The desk's reaction at `now`: signals, the governor's evaluation, a rebalance and its orders. */
+  /** The allocator's housekeeping rebalance, the governor's evaluation and FLATTEN passes, each on its period. */
+  private timers(now: number): void {
+    // The broker's periodic reconciliation: its positions (working orders included) and the account read again.
+    if (now >= this.nextAccount) {
+      while (this.nextAccount <= now) this.nextAccount += BROKER_TIMER_DEFAULTS.reconcileEveryMs;
+      this.reconcile(now);
+    }
+    this.evaluateRisk(now);
+    if (now >= this.nextTick) {
+      while (this.nextTick <= now) this.nextTick += this.rebalanceEveryMs;
+      if (now >= this.tradeFrom && this.allocator.bookKnown && this.allocator.warm) this.rebalance(now);
+    }
+    if (this.risk.tier === 'FLATTEN' && now >= this.nextFlatten) {
+      while (this.nextFlatten <= now) this.nextFlatten += RISK_TIMER_DEFAULTS.flattenEveryMs;
+      this.flatten(now);
+    }
+  }
+
+  /** The shards' signals, and the rebalance they call for. */
   private react(now: number): void {
     for (const s of this.shards) {
       for (const sig of s.evaluate(now)) {
@@ -203,16 +242,7 @@ export class ResearchDesk {
         this.allocator.onSignal(sig, now);
       }
     }
-    this.evaluateRisk(now);
-    if (now < this.tradeFrom) return;
-    // The allocator's housekeeping timer fires every rebalanceEveryMs whatever happened between.
-    const timer = now >= this.nextTick;
-    while (this.nextTick <= now) this.nextTick += this.rebalanceEveryMs;
-    if (this.allocator.due || (timer && this.allocator.bookKnown && this.allocator.warm)) this.rebalance(now);
-    if (this.risk.tier === 'FLATTEN' && now >= this.nextFlatten) {
-      while (this.nextFlatten <= now) this.nextFlatten += RISK_TIMER_DEFAULTS.flattenEveryMs;
-      this.flatten(now);
-    }
+    if (now >= this.tradeFrom && this.allocator.due) this.rebalance(now);
   }
 
   /** The governor's evaluation timer (and after each account reading, as the actor does on `broker.account`). */
@@ -297,6 +327,23 @@ export class ResearchDesk {
       this.filled = false;
       this.publishAccount(now);
     }
+  }
+
+  /**
+   * What the broker session does on its reconciliation timer, against the
+   * engine's state as the venue would answer it: the session reconciles
+   * (publishing `broker.reconciled` and positions with their working
+   * orders), then the account is published.
+   */
+  private reconcile(now: number): void {
+    const raw = {
+      openOrders: this.engine.list({ status: 'open', limit: 500 }),
+      recentOrders: this.engine.list({ status: 'all', limit: 50, direction: 'desc' }),
+      positions: this.engine.positions(),
+      account: this.engine.accountWire(now),
+    };
+    this.deliver(this.session.reconcile(raw, 'periodic', now).messages, now);
+    this.publishAccount(now);
   }
 
   /** `broker.account` as the broker publishes it, read from the engine's account. */

@@ -47,6 +47,11 @@ export async function runBacktest(history: HistorySource, spec: BacktestSpec, op
   const counts = { bars: 0, signals: 0, postures: 0, intents: 0, approved: 0, denied: 0, fills: 0 };
   const observer: DeskObserver = {
     shardInput: outer.shardInput,
+    bar(b, now) {
+      // The position held up to now earns the bar's move (after any fill the timers made at the old quote).
+      books.onBar(b);
+      outer.bar?.(b, now);
+    },
     signal(m, now) {
       counts.signals++;
       outer.signal?.(m, now);
@@ -109,7 +114,6 @@ export async function runBacktest(history: HistorySource, spec: BacktestSpec, op
     }
     // Released by the bar's close: the shards see it now, never earlier than its release.
     while (mi < macro.length && macro[mi]!.at <= close) desk.macro(macro[mi++]!.msg, close);
-    books.onBar(bar);
     desk.bar(bar, close);
     to = close;
     counts.bars++;

@@ -35,7 +35,8 @@ describe('qgtm start shutdown', () => {
     const msgs = logs.map((l) => l.msg as string);
     // The top-level parts, in order, each with its time.
     const closed = logs.filter((l) => l.proc === 'start' && typeof l.closed === 'string').map((l) => l.closed);
-    expect(closed).toEqual(['gateway', 'heartbeat', 'bridge', 'trading tree', 'state mirror', 'actor system', 'daemon', 'state bus', 'venue']);
+    // Research (its queue and pool) closes once the gateway no longer takes requests.
+    expect(closed).toEqual(['gateway', 'research', 'heartbeat', 'bridge', 'trading tree', 'state mirror', 'actor system', 'daemon', 'state bus', 'venue']);
     for (const l of logs.filter((x) => typeof x.closed === 'string')) expect(l.msg).toMatch(new RegExp(`^closed ${l.closed} in \\d+ ms$`));
     // The supervision tree in reverse start order: market data, strategies, then execution with the broker last.
     const stopped = logs.filter((l) => l.component === 'supervisor' && typeof l.child === 'string').map((l) => l.child as string);
@@ -50,7 +51,7 @@ describe('qgtm start shutdown', () => {
     // The last line: the whole, with the order.
     const last = logs.at(-1)!;
     expect(last.msg).toMatch(/^stopped in \d+ ms$/);
-    expect(last.order).toEqual(['gateway', 'daemon', 'state bus', 'venue']);
+    expect(last.order).toEqual(['gateway', 'research', 'daemon', 'state bus', 'venue']);
     expect(msgs[0]).toBe('stopping');
   }, 90_000);
 });

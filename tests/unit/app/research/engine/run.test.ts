@@ -18,6 +18,7 @@ describe('runBacktest', () => {
     expect(r.counts.fills).toBeGreaterThan(0);
     const pnl = Object.values(r.attribution.byInstrument).reduce((a, b) => a + b, 0);
     expect(pnl).toBeCloseTo(r.summary.endEquity - r.summary.startEquity, 6);
+    expect(r.summary.fees).toBeGreaterThan(0);
     const byStrategy = Object.values(r.attribution.byStrategy).reduce((a, b) => a + b, 0);
     expect(byStrategy).toBeCloseTo(pnl, 6);
   });
