@@ -1,14 +1,14 @@
 /**
  * backtest: the research engine's throughput and memory, over the 20 PM
- * instruments of seeded 1-minute bars (`lib/walk-history.ts`), measured in
+ * instruments of seeded synthetic 1-minute bars (app/research/history), measured in
  * one run, as ratios where there is a baseline:
  *
  * 1. bar events/s on one thread with the daemon's catalog, allocator and
  *    risk on (target >= 250,000/s); the published anchors for context;
  * 2. the engine alone (every strategy does nothing), against the raw bar
  *    stream (target >= 1,000,000/s);
- * 3. a sweep's parallel efficiency on a piscina pool of W threads against
- *    one thread (target >= 85 % per worker);
+ * 3. a sweep's parallel efficiency on the research pool (piscina) of W
+ *    threads against one thread (target >= 85 % per worker);
  * 4. ten years of minute bars (about 20 million bar events) on one thread:
  *    time and peak memory; the engine alone by default, the full catalog
  *    over a slice (extrapolated, and said so). QGTM_BENCH_BACKTEST_FULL=1
@@ -23,11 +23,11 @@ import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Piscina } from 'piscina';
 import { PM_UNIVERSE } from '../src/universe/index.js';
 import { printFigures, printTable, printTargets, round, target, type TargetRow } from './lib/report.js';
-import { runTask, type BacktestTask, type CatalogKind, type TaskResult } from './lib/backtest-task.js';
-import { walkBars, walkHistory, type WalkSpec } from './lib/walk-history.js';
+import { SyntheticBars, syntheticStream, type SyntheticSpec } from '../app/research/history/index.js';
+import { ResearchPool } from '../app/research/pool.js';
+import { BENCH_SPEC, runTask, type BacktestTask, type CatalogKind, type TaskResult } from './lib/backtest-task.js';
 
 const SYMBOLS = PM_UNIVERSE.map((i) => i.symbol);
 const MINUTE = 60_000;
@@ -39,10 +39,9 @@ const SLICE = 0.0025;
 
 const execFileP = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./lib/backtest-child.js', import.meta.url));
-const WORKER = fileURLToPath(new URL('./lib/backtest-worker.js', import.meta.url));
 
-function history(bars: number, seed = 7): WalkSpec {
-  return { symbols: SYMBOLS, start: Date.UTC(2016, 0, 4, 14, 30), bars, intervalMs: MINUTE, seed };
+function history(bars: number, seed = 7): SyntheticSpec {
+  return { kind: 'synthetic', symbols: SYMBOLS, start: Date.UTC(2016, 0, 4, 14, 30), bars, intervalMs: MINUTE, seed };
 }
 
 const perSec = (events: number, ms: number): number => (events / ms) * 1000;
@@ -59,32 +58,35 @@ async function inChild(task: BacktestTask): Promise<TaskResult> {
 async function streamRates(bars: number): Promise<{ sync: number; async: number }> {
   let n = 0;
   let t = performance.now();
-  for (const b of walkBars(history(bars))) if (b.close > 0) n++;
+  const gen = new SyntheticBars(history(bars));
+  for (let b = gen.next(); b !== null; b = gen.next()) if (b.close > 0) n++;
   const sync = perSec(n, performance.now() - t);
   n = 0;
   t = performance.now();
-  for await (const b of walkHistory(history(bars)).bars()) if (b.close > 0) n++;
+  for await (const b of syntheticStream(history(bars))) if (b.close > 0) n++;
   return { sync, async: perSec(n, performance.now() - t) };
 }
 
 /**
- * Runs `n` identical tasks on a pool of `threads`: wall ms. Each thread first
- * runs the task once untimed, so compiling the engine (which a thread does
- * once, on its first task) is not what is measured.
+ * Runs `n` identical back-tests (the daemon's catalog, summary only, as a
+ * sweep asks) on the research pool with `threads` threads: wall ms. Each
+ * thread first runs the task once untimed, so compiling the engine (which a
+ * thread does once, on its first task) is not what is measured. Nice 0: the
+ * same priority as the single-thread runs it is compared with.
  */
-async function sweep(threads: number, n: number, task: BacktestTask): Promise<{ ms: number; cpu: number }> {
-  const pool = new Piscina({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+async function sweep(threads: number, n: number, h: SyntheticSpec): Promise<{ ms: number; cpu: number }> {
+  const pool = new ResearchPool({ workers: threads, niceIncrement: 0, idleTimeoutMs: 60_000 });
   try {
-    await Promise.all(Array.from({ length: threads }, () => pool.run(task)));
+    await Promise.all(Array.from({ length: threads }, () => pool.runBacktest(h, BENCH_SPEC, { summaryOnly: true })));
     const t = performance.now();
     const c = process.cpuUsage();
-    await Promise.all(Array.from({ length: n }, () => pool.run(task)));
+    await Promise.all(Array.from({ length: n }, () => pool.runBacktest(h, BENCH_SPEC, { summaryOnly: true })));
     const ms = performance.now() - t;
     const used = process.cpuUsage(c);
     // CPU this process got (all threads) as a share of `threads` cores for the wall time.
     return { ms, cpu: (used.user + used.system) / 1000 / ms / threads };
   } finally {
-    await pool.destroy();
+    await pool.close();
   }
 }
 
@@ -144,14 +146,14 @@ export async function run(): Promise<Record<string, unknown>> {
   ]);
 
   // 3. A sweep: N identical tasks on W threads against the same on one.
-  const sweepTask: BacktestTask = { history: history(400), catalog: 'full' };
+  const sweepHistory = history(400);
   const sweepN = 4 * sweepThreads;
-  const s1 = await sweep(1, sweepN, sweepTask);
-  const sw = await sweep(sweepThreads, sweepN, sweepTask);
+  const s1 = await sweep(1, sweepN, sweepHistory);
+  const sw = await sweep(sweepThreads, sweepN, sweepHistory);
   const t1 = s1.ms;
   const tw = sw.ms;
   const efficiency = t1 / tw / sweepThreads;
-  printTable(`backtest: sweep of ${sweepN} identical tasks (full catalog, ${fmt(400 * SYMBOLS.length)} bar events each) on a piscina pool`, [
+  printTable(`backtest: sweep of ${sweepN} identical tasks (full catalog, ${fmt(400 * SYMBOLS.length)} bar events each) on the research pool (piscina)`, [
     { pool: '1 thread', 'wall ms': round(t1, 0), speedup: 1, 'efficiency per worker': '', 'CPU got / cores': `${round(s1.cpu * 100, 0)} %` },
     { pool: `${sweepThreads} threads`, 'wall ms': round(tw, 0), speedup: round(t1 / tw, 2), 'efficiency per worker': `${round(efficiency * 100, 1)} %`, 'CPU got / cores': `${round(sw.cpu * 100, 0)} %` },
   ]);

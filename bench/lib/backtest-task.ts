@@ -1,8 +1,9 @@
 /**
  * One benchmark back-test, as plain data in and plain figures out, so the
- * same task runs in this thread, in a piscina worker (`backtest-worker.ts`)
- * or in a child process of its own (`backtest-child.ts`, for peak memory
- * measured apart from everything else).
+ * same task runs in this thread or in a child process of its own
+ * (`backtest-child.ts`, for peak memory measured apart from everything
+ * else). The history is the research's seeded synthetic walk, generated as
+ * it is read.
  *
  * Memory is sampled on the engine's progress callback (every `sampleEvery`
  * bar events), so the sampling follows the replay, not a wall-clock timer.
@@ -13,13 +14,13 @@ import type { StrategyDef } from '../../actors/strategy/strategy.js';
 import { DEFAULT_TRADING } from '../../app/config/trading.js';
 import { DEFAULT_COST_MODEL, runBacktest } from '../../app/research/engine/index.js';
 import type { BacktestSpec, BacktestCounts, Progress, Summary } from '../../app/research/types.js';
-import { walkHistory, type WalkSpec } from './walk-history.js';
+import { openHistory, type SyntheticSpec } from '../../app/research/history/index.js';
 
 /** 'full': the daemon's catalog; 'idle': the same entries (ids, params, instruments) whose `evaluate` returns nothing. */
 export type CatalogKind = 'full' | 'idle';
 
 export interface BacktestTask {
-  readonly history: WalkSpec;
+  readonly history: SyntheticSpec;
   readonly catalog: CatalogKind;
   /** Bar events between memory samples (0: none). */
   readonly sampleEvery?: number;
@@ -75,7 +76,7 @@ export async function runTask(task: BacktestTask): Promise<TaskResult> {
   const every = task.sampleEvery ?? 0;
   const started = performance.now();
   const result = await runBacktest(
-    walkHistory(task.history),
+    await openHistory(task.history),
     BENCH_SPEC,
     every > 0 ? { progressEvery: every, onProgress: sample } : { progressEvery: Number.MAX_SAFE_INTEGER },
     { catalog: task.catalog === 'full' ? CATALOG : IDLE_CATALOG },
