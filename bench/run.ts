@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<unknown>> = {
   'tick-to-intent': async () => (await import('./tick-to-intent.js')).run(),
   // After tick-to-intent: it reads that suite's actors p50 when both run.
   live: async () => (await import('./live.js')).run(),
+  backtest: async () => (await import('./backtest.js')).run(),
 };
 
 async function main(): Promise<void> {
