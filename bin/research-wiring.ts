@@ -20,6 +20,24 @@ export interface ResearchWiring {
 }
 
 /**
+ * Where a process reads venue or Alpaca history: its connection's data URL
+ * and keys (the CLI and the gateway alike), with macro from the configured
+ * or the venue's FRED and CFTC.
+ */
+export function historyAccess(config: QgtmConfig, cacheDir: string, connection?: AlpacaConnection): ResearchHistoryAccess {
+  if (connection?.venue === 'local') {
+    const base = connection.dataRestBaseUrl.replace(/\/+$/, '');
+    return { venue: { dataUrl: base, keyId: connection.keyId, secretKey: connection.secretKey, cacheDir, fredUrl: config.macro.fredUrl ?? `${base}/fred`, cftcUrl: config.macro.cftcUrl ?? base } };
+  }
+  if (connection?.venue === 'alpaca') {
+    // The real FRED refuses requests without a key: no macro from it then.
+    const fredUrl = config.macro.fredUrl ?? (config.macro.fredApiKey ? FRED_BASE_URL : null);
+    return { alpaca: { dataUrl: connection.dataRestBaseUrl, keyId: connection.keyId, secretKey: connection.secretKey, cacheDir, feed: 'iex', fredUrl, cftcUrl: config.macro.cftcUrl ?? CFTC_BASE_URL } };
+  }
+  return {};
+}
+
+/**
  * The service and the history access for a process. `connection` is the
  * venue the process trades on or reads from (absent in `qgtm api` without
  * `venue.url` or Alpaca keys: then only CSV and synthetic history).
@@ -27,16 +45,7 @@ export interface ResearchWiring {
 export function researchWiring(config: QgtmConfig, log: Logger, connection?: AlpacaConnection): ResearchWiring {
   const dir = researchDir(config);
   const service = createResearchService({ config, dir, onProblem: (m) => log.warn(m) });
-  const cacheDir = resolve(dir, 'cache');
-  let history: ResearchHistoryAccess = {};
-  if (connection?.venue === 'local') {
-    const base = connection.dataRestBaseUrl.replace(/\/+$/, '');
-    history = { venue: { dataUrl: base, keyId: connection.keyId, secretKey: connection.secretKey, cacheDir, fredUrl: config.macro.fredUrl ?? `${base}/fred`, cftcUrl: config.macro.cftcUrl ?? base } };
-  } else if (connection?.venue === 'alpaca') {
-    // The real FRED refuses requests without a key: no macro from it then.
-    const fredUrl = config.macro.fredUrl ?? (config.macro.fredApiKey ? FRED_BASE_URL : null);
-    history = { alpaca: { dataUrl: connection.dataRestBaseUrl, keyId: connection.keyId, secretKey: connection.secretKey, cacheDir, feed: 'iex', fredUrl, cftcUrl: config.macro.cftcUrl ?? CFTC_BASE_URL } };
-  }
+  const history = historyAccess(config, resolve(dir, 'cache'), connection);
   log.info('research service ready', { dir, workers: service.pool.size, niceIncrement: service.pool.niceIncrement, maxQueued: config.research.maxQueued, history: Object.keys(history) });
   return { service, history };
 }

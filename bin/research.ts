@@ -16,13 +16,17 @@ import { ConfigError, QgtmError } from '../src/errors.js';
 import { startVenueThread, type VenueThread } from '../venue/thread.js';
 import { MANUAL_START_TIME } from '../venue/config.js';
 import { renderRecord } from './research-report.js';
+import { historyAccess } from './research-wiring.js';
+import { connectVenue } from './venue-link.js';
+import { universe } from '../src/universe/index.js';
 
 type Kind = 'backtest' | 'sweep';
 const flag = (name: string, type: FlagSpec['type'], help: string, arg?: string): FlagSpec => ({ name, type, help, usedBy: [], ...(arg ? { arg } : {}) });
 
 const COMMON: FlagSpec[] = [
-  flag('csv', 'string', 'bars from a CSV file (timestamp,symbol,open,high,low,close,volume) instead of the local venue', 'FILE'),
-  flag('days', 'string', 'days of simulated minute bars from the local venue (default 1)', 'N'),
+  flag('csv', 'string', 'bars from a CSV file (timestamp,symbol,open,high,low,close,volume) instead of the venue', 'FILE'),
+  flag('days', 'string', 'days of minute bars (default 1): from a local venue of its own, or the configured venue (QGTM_VENUE_URL) or Alpaca (QGTM_VENUE_MODE=alpaca)', 'N'),
+  flag('end', 'string', 'with the configured venue or Alpaca: where the history ends, ISO time (default: the start of today, UTC; a running local venue: this minute)', 'TIME'),
   flag('symbols', 'string', 'symbols to replay, comma-separated (default: all)', 'A,B'),
   flag('set', 'list', 'override a trading setting, e.g. --set allocator.sizing.targetVol=0.12 (repeatable)', 'PATH=VALUE'),
   flag('fee-bps', 'string', 'fee, basis points of notional', 'BPS'),
@@ -130,6 +134,38 @@ function progressPrinter(id: () => string | null): Progress {
   };
 }
 
+/**
+ * History from the venue the configuration names, read through the SDK into
+ * the disk cache: Alpaca's data API (`venue.mode` alpaca, with keys) or a
+ * local venue running in a process of its own (`venue.url`). Nothing is
+ * started and the trading endpoints are never dialled.
+ */
+async function configuredHistory(values: Record<string, unknown>, loaded: LoadedConfig, cacheDir: string): Promise<HistorySpec> {
+  const days = num(values, 'days', (x) => x > 0 && x <= 3660, 'a number of days above 0 (at most 3660)') ?? 1;
+  const { config } = loaded;
+  const link = await connectVenue(config);
+  try {
+    const access = historyAccess(config, cacheDir, link.connection);
+    const kind = link.connection.venue === 'alpaca' ? 'alpaca' : 'venue';
+    const a = kind === 'alpaca' ? access.alpaca : access.venue;
+    if (!a) throw new UsageError('the configured venue gives no history access');
+    let end: number;
+    if (typeof values.end === 'string') {
+      end = Date.parse(values.end);
+      if (!Number.isFinite(end)) throw new UsageError(`--end must be an ISO time (e.g. 2026-03-02T21:00:00Z); got ${JSON.stringify(values.end)}`);
+    } else {
+      // Alpaca: whole days, so a repeated run hits the cache; a running local venue: its history ends now.
+      const now = Date.now();
+      end = kind === 'alpaca' ? now - (now % DAY_MS) : now - (now % 60_000);
+    }
+    end -= end % 60_000;
+    const symbols = typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) : universe(config.universe.focus).map((i) => i.symbol);
+    return { kind, ...a, symbols, start: end - Math.round(days * 1440) * 60_000, end, intervalMs: 60_000 };
+  } finally {
+    await link.close();
+  }
+}
+
 async function venueHistory(values: Record<string, unknown>, loaded: LoadedConfig, seed: number, cacheDir: string): Promise<{ history: HistorySpec; venue: VenueThread }> {
   const days = num(values, 'days', (x) => x > 0 && x <= 3660, 'a number of days above 0 (at most 3660)') ?? 1;
   const minutes = Math.round(days * 1440);
@@ -213,6 +249,8 @@ export async function runResearchCommand(kind: Kind, argv: string[]): Promise<nu
     if (typeof values.csv === 'string') {
       const symbols = typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) : undefined;
       history = { kind: 'csv', file: resolve(values.csv), ...(symbols ? { symbols } : {}) };
+    } else if (loaded.config.venue.mode === 'alpaca' || loaded.config.venue.url !== null) {
+      history = await configuredHistory(values, loaded, resolve(dir, 'cache'));
     } else {
       if (!values.json) process.stderr.write('starting the local paper venue for history...\n');
       const v = await venueHistory(values, loaded, seed, resolve(dir, 'cache'));

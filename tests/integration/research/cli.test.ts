@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../app/research/types.js';
+import { startVenue } from '../../../venue/index.js';
+import { LOCAL_KEY_PAIR } from '../../../src/alpaca/index.js';
 
 const BIN = fileURLToPath(new URL('../../../../bin/qgtm.js', import.meta.url));
 
@@ -13,6 +15,17 @@ describe('qgtm backtest and qgtm sweep', () => {
   let csv: string;
   const qgtm = (args: string[]) =>
     spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir, env: { PATH: process.env.PATH ?? '', QGTM_RESEARCH_DIR: join(dir, 'runs'), QGTM_RESEARCH_WORKERS: '1' } });
+
+  /** The CLI in a child process without blocking this thread (a venue in it must keep answering). */
+  const qgtmAsync = (args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((done) => {
+      const p = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', QGTM_RESEARCH_DIR: join(dir, 'runs'), QGTM_RESEARCH_WORKERS: '1', ...env } });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.on('close', (status) => done({ status, stdout, stderr }));
+    });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'qgtm-research-cli-'));
@@ -59,6 +72,23 @@ describe('qgtm backtest and qgtm sweep', () => {
     expect(a.data).toMatchObject({ kind: 'venue', cached: false, bars: 2 * 144 });
     expect(b.data).toMatchObject({ kind: 'venue', cached: true, bars: 2 * 144 });
     expect(JSON.stringify(b.result)).toBe(JSON.stringify(a.result));
+  });
+
+  it('backtest with Alpaca configured then the bars come from its data API through the SDK (a local venue stands in for it)', async () => {
+    const end = Date.UTC(2025, 0, 7, 15, 0);
+    const venue = await startVenue({ seed: 4, clockMode: 'manual', startTime: end, historyMinutes: 200, symbols: ['GLD', 'SLV'] });
+    try {
+      // No network here: the venue serves CFTC's Socrata API too (FRED without a key is left out, as with Alpaca).
+      const env = { QGTM_VENUE_MODE: 'alpaca', APCA_API_KEY_ID: LOCAL_KEY_PAIR.keyId, APCA_API_SECRET_KEY: LOCAL_KEY_PAIR.secretKey, APCA_API_DATA_URL: venue.url, QGTM_CFTC_URL: venue.url };
+      const r = await qgtmAsync(['backtest', '--days', '0.1', '--end', new Date(end).toISOString(), '--symbols', 'GLD,SLV', '--json'], env);
+      expect(r.status, r.stderr).toBe(0);
+      const rec = JSON.parse(r.stdout) as RunRecord;
+      expect(rec.data).toMatchObject({ kind: 'alpaca', source: venue.url, symbols: ['GLD', 'SLV'], bars: 2 * 144, cached: false, macro: ['cot:gold', 'cot:silver'] });
+      expect(rec.data!.end).toBe(end);
+      expect(rec.summary!.startEquity).toBe(100_000);
+    } finally {
+      await venue.close();
+    }
   });
 
   it('sweep over a 2x2 grid then 4 ranked rows', () => {
