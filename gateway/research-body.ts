@@ -10,9 +10,11 @@
  * the cache folder) is the process's business and is filled in from
  * {@link ResearchHistoryAccess}.
  */
-import type { BacktestRequest, CostModel, HistorySpec, Objective, SweepParam, SweepRequest } from '../app/research/types.js';
+import type { BacktestRequest, CostModel, HistorySpec, SweepParam, SweepRequest } from '../app/research/types.js';
 import { describe, isPrototypeKey } from '../src/runtime/untrusted.js';
 import { HttpError } from './http.js';
+import { OBJECTIVES } from '../app/research/sweep-plan.js';
+import { DEFAULT_COST_MODEL } from '../app/research/engine/market.js';
 
 /** Where venue (or Alpaca) bars are read from in this process: the parts of a venue HistorySpec a client does not choose. */
 export interface HistoryAccess {
@@ -31,12 +33,11 @@ export interface ResearchHistoryAccess {
   readonly alpaca?: HistoryAccess;
 }
 
-export const OBJECTIVES: readonly Objective[] = ['sharpe', 'sortino', 'calmar', 'total_return', 'annual_return', 'max_drawdown'];
 const DAY_MS = 86_400_000;
 const SYMBOL = /^[A-Z0-9][A-Z0-9./-]{0,15}$/;
 /** A configuration path as `--set` takes it: `allocator.sizing.targetVol`. */
 const CONFIG_PATH = /^[A-Za-z_][\w-]*(\.[\w-]+){1,7}$/;
-const COST_FIELDS: readonly (keyof CostModel)[] = ['spreadBps', 'slippageBps', 'feeBps', 'feePerShare', 'minFee', 'participation'];
+const COST_FIELDS = Object.keys(DEFAULT_COST_MODEL) as (keyof CostModel)[];
 const MAX_SYMBOLS = 64;
 const MAX_SET = 200;
 const MAX_PARAMS = 8;

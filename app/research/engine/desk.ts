@@ -128,7 +128,6 @@ export class ResearchDesk {
   private readonly tradeFrom: number;
   /** Updates the engine emitted while an order was being submitted: applied after the ack, as the live broker sees them. */
   private readonly updates: [TradeUpdateData, number][] = [];
-  private filled = false;
 
   constructor(opts: DeskOptions) {
     const { spec, symbols, start } = opts;
@@ -315,18 +314,16 @@ export class ResearchDesk {
   private settleUpdates(now: number): void {
     if (this.updates.length === 0) return;
     const batch = this.updates.splice(0);
+    let filled = false;
     for (const [u, fee] of batch) {
       if (u.event === 'fill' || u.event === 'partial_fill') {
-        this.filled = true;
+        filled = true;
         const symbol = String(u.order.symbol);
         this.observer.fill?.(u, fee, this.market.price(symbol) ?? Number(u.price), now);
       }
       this.deliver(this.session.onTradeUpdate(u, now).messages, now);
     }
-    if (this.filled) {
-      this.filled = false;
-      this.publishAccount(now);
-    }
+    if (filled) this.publishAccount(now);
   }
 
   /**
