@@ -69,6 +69,16 @@ function num(values: Record<string, unknown>, name: string, ok: (x: number) => b
   return x;
 }
 
+/** `--symbols A,B`, upper-cased; undefined when not given. */
+function symbolsOf(values: Record<string, unknown>): string[] | undefined {
+  return typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) : undefined;
+}
+
+/** `--days N` of minute bars (default 1). */
+function daysOf(values: Record<string, unknown>): number {
+  return num(values, 'days', (x) => x > 0 && x <= 3660, 'a number of days above 0 (at most 3660)') ?? 1;
+}
+
 /** `PATH=v1,v2` (grid values) or `PATH=min:max[:int]` (random range). */
 export function parseParam(text: string): SweepParam {
   const eq = text.indexOf('=');
@@ -141,7 +151,7 @@ function progressPrinter(id: () => string | null): Progress {
  * started and the trading endpoints are never dialled.
  */
 async function configuredHistory(values: Record<string, unknown>, loaded: LoadedConfig, cacheDir: string): Promise<HistorySpec> {
-  const days = num(values, 'days', (x) => x > 0 && x <= 3660, 'a number of days above 0 (at most 3660)') ?? 1;
+  const days = daysOf(values);
   const { config } = loaded;
   const link = await connectVenue(config);
   try {
@@ -159,7 +169,7 @@ async function configuredHistory(values: Record<string, unknown>, loaded: Loaded
       end = kind === 'alpaca' ? now - (now % DAY_MS) : now - (now % 60_000);
     }
     end -= end % 60_000;
-    const symbols = typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) : universe(config.universe.focus).map((i) => i.symbol);
+    const symbols = symbolsOf(values) ?? universe(config.universe.focus).map((i) => i.symbol);
     return { kind, ...a, symbols, start: end - Math.round(days * 1440) * 60_000, end, intervalMs: 60_000 };
   } finally {
     await link.close();
@@ -167,12 +177,12 @@ async function configuredHistory(values: Record<string, unknown>, loaded: Loaded
 }
 
 async function venueHistory(values: Record<string, unknown>, loaded: LoadedConfig, seed: number, cacheDir: string): Promise<{ history: HistorySpec; venue: VenueThread }> {
-  const days = num(values, 'days', (x) => x > 0 && x <= 3660, 'a number of days above 0 (at most 3660)') ?? 1;
+  const days = daysOf(values);
   const minutes = Math.round(days * 1440);
   const { config } = loaded;
   // A market of its own on manual time: the same seed and days give the same history, and no paper account is touched.
   const venue = await startVenueThread({ port: 0, seed, focus: config.universe.focus, clockMode: 'manual', startTime: MANUAL_START_TIME, historyMinutes: minutes, rateLimitPerMinute: 100_000, macroRateLimitPerMinute: 100_000 });
-  const wanted = typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) : [...venue.symbols];
+  const wanted = symbolsOf(values) ?? [...venue.symbols];
   const unknown = wanted.filter((s) => !venue.symbols.includes(s));
   if (unknown.length > 0) {
     await venue.close();
@@ -247,7 +257,7 @@ export async function runResearchCommand(kind: Kind, argv: string[]): Promise<nu
     const dir = researchDir(loaded.config);
     let history: HistorySpec;
     if (typeof values.csv === 'string') {
-      const symbols = typeof values.symbols === 'string' ? values.symbols.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) : undefined;
+      const symbols = symbolsOf(values);
       history = { kind: 'csv', file: resolve(values.csv), ...(symbols ? { symbols } : {}) };
     } else if (loaded.config.venue.mode === 'alpaca' || loaded.config.venue.url !== null) {
       history = await configuredHistory(values, loaded, resolve(dir, 'cache'));

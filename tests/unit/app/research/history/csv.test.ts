@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fastDecimal, HistoryError, parseTimestamp, readCsvBars, scanCsv } from '../../../../../app/research/history/index.js';
 import { Prng } from '../../../../../src/prng.js';
-import type { HistBar } from '../../../../../app/research/types.js';
+import { all, failure } from './helpers.js';
 
 let dir: string;
 let n = 0;
@@ -21,22 +21,6 @@ async function file(text: string): Promise<string> {
   const path = join(dir, `f${n++}.csv`);
   await writeFile(path, text);
   return path;
-}
-
-async function all(it: AsyncIterable<HistBar>): Promise<HistBar[]> {
-  const out: HistBar[] = [];
-  for await (const b of it) out.push(b);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<HistoryError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HistoryError) return err;
-    throw err;
-  }
-  throw new Error('expected a HistoryError');
 }
 
 const T0 = Date.UTC(2024, 0, 2, 14, 30);

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { barCacheKey, HistoryError, mergeByTime, openHistory, prepareHistory } from '../../../../../app/research/history/index.js';
+import { barCacheKey, mergeByTime, openHistory, prepareHistory } from '../../../../../app/research/history/index.js';
 import type { HistBar, HistorySpec } from '../../../../../app/research/types.js';
+import { all, failure } from './helpers.js';
 
 let dir: string;
 const T0 = Date.UTC(2024, 0, 2, 14, 30);
@@ -15,22 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function all(it: AsyncIterable<HistBar>): Promise<HistBar[]> {
-  const out: HistBar[] = [];
-  for await (const b of it) out.push(b);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<HistoryError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HistoryError) return err;
-    throw err;
-  }
-  throw new Error('expected a HistoryError');
-}
 
 describe('openHistory on a CSV file', () => {
   let path: string;

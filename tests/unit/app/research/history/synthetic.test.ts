@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryError, SyntheticBars, syntheticStream, type SyntheticSpec } from '../../../../../app/research/history/index.js';
 import type { HistBar } from '../../../../../app/research/types.js';
+import { all } from './helpers.js';
 
 const spec: SyntheticSpec = { kind: 'synthetic', symbols: ['SLV', 'GLD', 'PPLT'], start: Date.UTC(2024, 0, 2), bars: 4000, intervalMs: 60_000, seed: 17 };
 
@@ -8,12 +9,6 @@ function drain(s: SyntheticSpec): HistBar[] {
   const g = new SyntheticBars(s);
   const out: HistBar[] = [];
   for (let b = g.next(); b !== null; b = g.next()) out.push(b);
-  return out;
-}
-
-async function all(it: AsyncIterable<HistBar>): Promise<HistBar[]> {
-  const out: HistBar[] = [];
-  for await (const b of it) out.push(b);
   return out;
 }
 
