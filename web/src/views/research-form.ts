@@ -18,6 +18,7 @@ const INTERVALS: readonly [string, number][] = [
   ['1 day', 86_400_000],
 ];
 
+// The browser bundle cannot import app/research/sweep-plan.ts (it pulls the runtime's node-side errors): keep in step with OBJECTIVES there.
 const OBJECTIVES = ['sharpe', 'sortino', 'calmar', 'total_return', 'annual_return', 'max_drawdown'] as const;
 
 /** A value as typed: a number when it reads as one, true/false, else the text. */
