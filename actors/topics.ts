@@ -10,7 +10,7 @@
  * `SUPERVISOR_TOPIC`, typed the same way in supervisor/, a layer below.)
  */
 import { carrying, defineTopics, type TopicMessage } from '../src/runtime/index.js';
-import type { AllocatorPostureMsg } from './allocator/messages.js';
+import type { AllocatorLearningMsg, AllocatorPostureMsg } from './allocator/messages.js';
 import type { BrokerAccountMsg, BrokerConnectionMsg, BrokerFillMsg, BrokerIntentRefusedMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from './broker/messages.js';
 import type { FeedBarMsg, FeedFeaturesMsg, FeedHistoryMsg, FeedSampleMsg, FeedStatusMsg } from './feed/messages.js';
 import type { MacroMsg, MacroStatusMsg } from './macro/messages.js';
@@ -39,6 +39,8 @@ export const TOPICS = defineTopics({
   strategy_status: carrying<StrategyStatusMsg>(),
   /** The allocator's target posture (allocator -> daemon). */
   posture: carrying<AllocatorPostureMsg>(),
+  /** Attribution and learned weights per strategy (allocator -> daemon). */
+  learning: carrying<AllocatorLearningMsg>(),
   /** The risk governor's state, tier changes, denials and flatten passes (risk -> daemon). */
   risk: carrying<RiskStateMsg | RiskTierChangedMsg | RiskIntentDeniedMsg | RiskFlattenMsg>(),
   /** Order updates, and approved intents the broker session would not register (broker -> risk, daemon). */

@@ -5,9 +5,14 @@
  * prices and volatility), `broker.positions` and `broker.account` (topic
  * `positions`), and, to know when a sent intent shows in the broker's book or
  * never will, `broker.order_update` / `broker.intent_refused` (topic `orders`) and
- * `risk.intent_denied` (topic `risk`). Out: `allocator.posture` published on
- * `posture`, and `allocator.intents` told to the risk governor (only when there
- * is something to trade).
+ * `risk.intent_denied` (topic `risk`), and `broker.fill` (topic `fills`) for
+ * the P&L attribution that the self-learning weights learn from. Out:
+ * `allocator.posture` published on `posture`, `allocator.intents` told to the
+ * risk governor (only when there is something to trade), and
+ * `allocator.learning` on `learning` (each learning period, on a freeze or
+ * unfreeze, at start). The operator freezes learning with
+ * `allocator.learning_command` (ask); the frozen flag is written to the
+ * durable record before the reply.
  *
  * Event-driven: a changed signal is rebalanced on the same turn (through a
  * message to itself, which queues behind the signals already waiting, so a
@@ -21,14 +26,15 @@
  */
 import { pipelineHistogram } from '../strategy/trace.js';
 import { defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
-import type { BrokerAccountMsg, BrokerIntentRefusedMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg } from '../broker/messages.js';
+import type { BrokerAccountMsg, BrokerFillMsg, BrokerIntentRefusedMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg } from '../broker/messages.js';
 import type { RiskFlattenMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from '../risk/messages.js';
 import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { StrategySignalMsg } from '../strategy/messages.js';
 import type { AllocatorConfigInput } from './allocator-core.js';
-import { AllocatorDesk, type AllocatorDeskSnapshot } from './desk.js';
+import { AllocatorDesk, type AllocatorDeskSnapshot, type LearningOptions } from './desk.js';
 import { DurableRecord, StateCorruptError } from '../../src/durable/index.js';
 import { TOPICS } from '../topics.js';
+import type { AllocatorLearningCommandMsg, AllocatorLearningResultMsg } from './messages.js';
 import { subscriptions } from '../../src/runtime/index.js';
 
 export interface AllocatorArgs {
@@ -43,6 +49,8 @@ export interface AllocatorArgs {
   readonly rebalanceEveryMs?: number;
   /** How long a sent intent counts as held before the broker shows it, ms. Default 10,000. */
   readonly inflightTtlMs?: number;
+  /** Self-learning weights (`allocator.learning`). Default: enabled, learner defaults. */
+  readonly learning?: LearningOptions;
   /** Where intents go. Default 'risk'. */
   readonly riskId?: string;
   /** The broker session, asked for the book at start. Default 'broker'. */
@@ -71,13 +79,15 @@ type In =
   | FeedFeaturesMsg
   | BrokerPositionsMsg
   | BrokerAccountMsg
+  | BrokerFillMsg
+  | AllocatorLearningCommandMsg
   | AllocatorRebalanceNowMsg
   | { readonly type: 'allocator.rebalance_due' }
   | { readonly type: 'allocator.persist_due' }
   | { readonly type: 'allocator.tick' };
 
 /** What the actor subscribes to; each topic's messages must be ones it accepts (checked at compile time). */
-export const ALLOCATOR_TOPICS = subscriptions<In>()(TOPICS.signals, TOPICS.features, TOPICS.positions, TOPICS.orders, TOPICS.risk);
+export const ALLOCATOR_TOPICS = subscriptions<In>()(TOPICS.signals, TOPICS.features, TOPICS.positions, TOPICS.orders, TOPICS.risk, TOPICS.fills);
 
 export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   let desk: AllocatorDesk;
@@ -86,18 +96,28 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
   let store: DurableRecord<AllocatorDeskSnapshot> | null = null;
   let stateEveryMs = 10_000;
   let lastStateWrite = -Infinity;
+  let publishedLearning = -1;
+
+  /** Publishes `allocator.learning` when the learner's state changed since the last one. */
+  const publishLearning = (ctx: ActorContext, force = false): void => {
+    if (!force && desk.learningVersion === publishedLearning) return;
+    publishedLearning = desk.learningVersion;
+    ctx.publish(TOPICS.learning, desk.learningState(ctx.clock.now()));
+  };
 
   /** Keeps the posture (fsync'd); a failure is logged and counted. */
-  const persist = (ctx: ActorContext, force = false): void => {
+  const persist = (ctx: ActorContext, force = false): boolean => {
     const now = ctx.clock.now();
-    if (!store || (!force && now - lastStateWrite < stateEveryMs)) return;
+    if (!store || (!force && now - lastStateWrite < stateEveryMs)) return true;
     try {
       store.write(desk.snapshot(), now);
       lastStateWrite = now;
       m.stateWrites.inc({ record: 'allocator', result: 'ok' });
+      return true;
     } catch (err) {
       m.stateWrites.inc({ record: 'allocator', result: 'failed' });
       ctx.log.error('allocator state not written', { error: err as Error });
+      return false;
     }
   };
 
@@ -158,6 +178,8 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
       'broker.account': 'public',
       'broker.order_update': 'public',
       'broker.intent_refused': 'public',
+      'broker.fill': 'public',
+      'allocator.learning_command': 'public',
       'risk.intent_denied': 'public',
       'risk.state': 'public',
       'risk.tier_changed': 'public',
@@ -194,13 +216,15 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         }
       }
       desk = new AllocatorDesk(
-        { config: args.config, changeThreshold: args.changeThreshold, inflightTtlMs: args.inflightTtlMs },
+        { config: args.config, changeThreshold: args.changeThreshold, inflightTtlMs: args.inflightTtlMs, learning: args.learning },
         start ?? null,
         ctx.clock.now(),
       );
       ctx.timers.start('tick', args.rebalanceEveryMs ?? 60_000, { type: 'allocator.tick' }, { repeat: true });
       // The book arrives on `positions`; ask for it now rather than wait for the next reconciliation.
       ctx.tell(args.brokerId ?? 'broker', { type: 'broker.sync' });
+      if (desk.restoreError) ctx.log.warn('allocator learning state unusable: learning starts fresh', { error: desk.restoreError });
+      publishLearning(ctx, true);
       ctx.log.info('allocator started', { seq: desk.core.seq, restored: start !== undefined, from });
     },
 
@@ -219,7 +243,30 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         }
         case 'feed.features':
           if (desk.onFeatures(msg, ctx.clock.now())) maybeRebalance(ctx);
+          publishLearning(ctx);
           return;
+        case 'broker.fill':
+          desk.onFill(msg.symbol, msg.side === 'buy' ? msg.qty : -msg.qty, msg.price);
+          return;
+        case 'allocator.learning_command': {
+          const was = desk.learner?.frozen ?? false;
+          let error: string | null = desk.setLearningFrozen(msg.frozen) ? null : 'learning is disabled (allocator.learning.enabled is false)';
+          // Operator state: on disk before the answer (a kill -9 right after must not undo it).
+          if (error === null && !persist(ctx, true)) {
+            desk.setLearningFrozen(was);
+            error = 'allocator state could not be written: learning flag unchanged';
+          }
+          ctx.log.info('learning command', { frozen: msg.frozen, by: msg.by, reason: msg.reason, error });
+          publishLearning(ctx, true);
+          const reply: AllocatorLearningResultMsg = {
+            type: 'allocator.learning_result',
+            ok: error === null,
+            ...(error === null ? {} : { error }),
+            state: desk.learningState(ctx.clock.now()),
+          };
+          if (ctx.envelope?.kind === Kind.Ask) ctx.reply(reply as unknown as Message);
+          return;
+        }
         case 'broker.positions':
           if (desk.onPositions(msg, ctx.clock.now())) maybeRebalance(ctx);
           return;
@@ -278,6 +325,7 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         targets: desk.core.committedTargets(),
         inflight: desk.inflightQty(),
         inflightExpired: desk.inflightExpired,
+        learning: desk.learningState(0),
       };
     },
   };

@@ -26,12 +26,21 @@
  *   as rebalances average less than one per millisecond (each needs a changed
  *   signal burst, a first book or volatility, or the slow timer).
  *
+ * - Attribution and learning: the desk marks a `PnlAttribution` with feed
+ *   prices, gives it each posture and each broker fill, and, once per
+ *   learning period of market time (feature timestamps), hands each
+ *   strategy's period P&L to a `HedgeLearner`, whose weights the core
+ *   multiplies into the strategies' votes (`setStrategyWeights`).
+ *
  * Pure: time comes in as `now`; deterministic for the same calls.
  */
 import type { BrokerAccountMsg, BrokerPositionsMsg } from '../broker/messages.js';
 import type { FeedFeaturesMsg } from '../feed/messages.js';
 import type { Signal } from '../strategy/signal.js';
 import { signedQty, type OrderIntent } from './intent.js';
+import { DEFAULT_LEARNING_CONFIG, HedgeLearner, type LearningConfig, type LearningSnapshot } from '../strategy/support/learning.js';
+import { PnlAttribution, UNATTRIBUTED, type AttributionSnapshot } from './attribution.js';
+import { LEARNING_HISTORY_TAIL, type AllocatorLearningMsg, type LearningStrategyState } from './messages.js';
 import { AllocatorCore, type AllocatorConfigInput, type AllocatorSnapshot, type RebalanceResult } from './allocator-core.js';
 
 export interface AllocatorDeskOptions {
@@ -40,11 +49,21 @@ export interface AllocatorDeskOptions {
   readonly changeThreshold?: number;
   /** How long a sent intent counts as held while the broker has not shown it, ms. Default 10,000. */
   readonly inflightTtlMs?: number;
+  /** Self-learning weights (see HedgeLearner). Default: enabled with the learner's defaults. */
+  readonly learning?: LearningOptions;
+}
+
+/** The `allocator.learning` settings: learner settings plus whether learned weights are applied. */
+export interface LearningOptions extends Partial<LearningConfig> {
+  /** False: attribution still runs, no weights are learned or applied. Default true. */
+  readonly enabled?: boolean;
 }
 
 export interface AllocatorDeskSnapshot {
   readonly core: AllocatorSnapshot;
   readonly lastRebalanceAt: number | null;
+  readonly learning?: LearningSnapshot;
+  readonly attribution?: AttributionSnapshot;
 }
 
 interface Held {
@@ -75,6 +94,13 @@ export class AllocatorDesk {
   readonly core: AllocatorCore;
   readonly changeThreshold: number;
   readonly inflightTtlMs: number;
+  readonly attribution: PnlAttribution;
+  /** Null when learning is disabled. */
+  readonly learner: HedgeLearner | null;
+  /** Bumped whenever the learner's state (weights, frozen) changes: the shell publishes on it. */
+  learningVersion = 0;
+  /** Why a snapshot's learning or attribution part was not used (null: it was, or there was none). */
+  readonly restoreError: string | null = null;
   private readonly held = new Map<string, Held>();
   private readonly inflight = new Map<string, InFlight>();
   private lastRebalance: number | null;
@@ -97,6 +123,67 @@ export class AllocatorDesk {
     this.core = snap ? AllocatorCore.restore({ ...snap.core, seq }, options.config) : new AllocatorCore(options.config, seq);
     this.lastRebalance = snap?.lastRebalanceAt ?? null;
     for (const s of snap?.core.signals ?? []) this.held.set(key(s), { direction: s.direction, strength: s.strength, confidence: s.confidence });
+    const { enabled = true, ...learning } = options.learning ?? {};
+    let attribution = new PnlAttribution();
+    let learner = enabled ? new HedgeLearner(learning) : null;
+    try {
+      if (snap?.attribution) attribution = PnlAttribution.restore(snap.attribution);
+      if (snap?.learning && enabled) learner = HedgeLearner.restore(snap.learning, learning);
+    } catch (err) {
+      // Derived state: a bad part starts that part fresh, the posture is still restored.
+      this.restoreError = (err as Error).message;
+    }
+    this.attribution = attribution;
+    this.learner = learner;
+    this.applyLearned();
+  }
+
+  /** Operator: freeze (no updates; the weights in force stay applied) or unfreeze learning. False when learning is disabled. */
+  setLearningFrozen(frozen: boolean): boolean {
+    if (!this.learner) return false;
+    if (this.learner.frozen !== frozen) this.learningVersion++;
+    this.learner.setFrozen(frozen);
+    return true;
+  }
+
+  /** Attribution and learning as published on `learning` (bounded history tail). */
+  learningState(ts: number): AllocatorLearningMsg {
+    const l = this.learner;
+    const strategies: Record<string, LearningStrategyState> = {};
+    for (const [id, p] of Object.entries(this.attribution.perStrategy())) strategies[id] = { ...p, learnedWeight: l ? l.weight(id) : 1 };
+    for (const [id, w] of Object.entries(l?.weightMap() ?? {})) strategies[id] ??= { pnl: 0, hitRate: null, periods: 0, learnedWeight: w };
+    const { rate, share, floor, cap, periodMs, historyPoints } = l?.config ?? DEFAULT_LEARNING_CONFIG;
+    return {
+      type: 'allocator.learning',
+      ts,
+      enabled: l !== null,
+      frozen: l?.frozen ?? false,
+      settings: { rate, share, floor, cap, periodMs, historyPoints },
+      updates: l?.updates ?? 0,
+      strategies,
+      unattributed: this.attribution.strategyPnl()[UNATTRIBUTED] ?? 0,
+      history: l?.historyTail(LEARNING_HISTORY_TAIL) ?? [],
+    };
+  }
+
+  /** A broker fill: `signedQty` > 0 bought. */
+  onFill(symbol: string, signedQty: number, price: number, fee = 0): void {
+    this.attribution.fill(symbol, signedQty, price, fee);
+  }
+
+  /** Closes a learning period when one has ended at market time `ts`. True when the weights changed. */
+  private settleLearning(ts: number): boolean {
+    if (!this.learner || !this.learner.due(ts)) return false;
+    const changed = this.learner.update(this.attribution.takePeriod(), ts);
+    if (changed) {
+      this.learningVersion++;
+      this.applyLearned();
+    }
+    return changed;
+  }
+
+  private applyLearned(): void {
+    if (this.learner) this.core.setStrategyWeights(this.learner.weightMap());
   }
 
   /** A strategy signal; `originNs` is its latency trace stamp. */
@@ -123,6 +210,8 @@ export class AllocatorDesk {
    */
   onFeatures(f: Pick<FeedFeaturesMsg, 'symbol' | 'price' | 'vol' | 'ts'>, now = 0): boolean {
     if (f.price === null) return false;
+    this.attribution.mark(f.symbol, f.price);
+    this.settleLearning(f.ts);
     const hadVol = this.core.hasVol(f.symbol);
     this.core.onFeatures({ symbol: f.symbol, price: f.price, vol: f.vol ?? Number.NaN, ts: f.ts });
     if (hadVol || !this.core.hasVol(f.symbol)) return false;
@@ -183,6 +272,7 @@ export class AllocatorDesk {
     this.rebalances++;
     if (this.expireInflight(now)) this.syncBook();
     const r = this.core.rebalance(now);
+    this.attribution.posture(r.posture.entries);
     return { posture: r.posture, intents: { ...r.intents, originNs }, originNs };
   }
 
@@ -222,7 +312,12 @@ export class AllocatorDesk {
   }
 
   snapshot(): AllocatorDeskSnapshot {
-    return { core: this.core.snapshot(), lastRebalanceAt: this.lastRebalance };
+    return {
+      core: this.core.snapshot(),
+      lastRebalanceAt: this.lastRebalance,
+      attribution: this.attribution.snapshot(),
+      ...(this.learner ? { learning: this.learner.snapshot() } : {}),
+    };
   }
 
   private markDirty(now: number, originNs: number): void {

@@ -54,4 +54,53 @@ export interface AllocatorIntentsMsg {
   readonly originNs?: number;
 }
 
-export type AllocatorMsg = AllocatorPostureMsg | AllocatorIntentsMsg;
+/** Per-strategy attribution and learning, as the allocator publishes it. */
+export interface LearningStrategyState {
+  /** Cumulative attributed P&L, dollars. */
+  readonly pnl: number;
+  /** Share of settled learning periods with P&L > 0 among those with P&L != 0; null before any. */
+  readonly hitRate: number | null;
+  /** Settled periods with non-zero P&L. */
+  readonly periods: number;
+  /** Learned weight applied to the strategy's votes (1 neutral; 1 when learning is disabled). */
+  readonly learnedWeight: number;
+}
+
+/**
+ * The allocator's attribution and self-learning state (topic `learning`):
+ * at each learning period, on a freeze or unfreeze, and at start.
+ * Bounded: `history` is the newest `LEARNING_HISTORY_TAIL` points.
+ */
+export interface AllocatorLearningMsg {
+  readonly type: 'allocator.learning';
+  readonly ts: number;
+  readonly enabled: boolean;
+  readonly frozen: boolean;
+  readonly settings: { readonly rate: number; readonly share: number; readonly floor: number; readonly cap: number; readonly periodMs: number; readonly historyPoints: number };
+  /** Learning periods settled (weights updated). */
+  readonly updates: number;
+  readonly strategies: Readonly<Record<string, LearningStrategyState>>;
+  /** P&L no strategy stood behind, dollars. */
+  readonly unattributed: number;
+  readonly history: readonly { readonly ts: number; readonly weights: Readonly<Record<string, number>> }[];
+}
+
+/** History points carried by `allocator.learning` (the learner keeps more). */
+export const LEARNING_HISTORY_TAIL = 100;
+
+/** Operator: freeze or unfreeze learning (ask; reply `allocator.learning_result`). Persisted before the reply. */
+export interface AllocatorLearningCommandMsg {
+  readonly type: 'allocator.learning_command';
+  readonly frozen: boolean;
+  readonly reason: string;
+  readonly by: string;
+}
+
+export interface AllocatorLearningResultMsg {
+  readonly type: 'allocator.learning_result';
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly state: AllocatorLearningMsg;
+}
+
+export type AllocatorMsg = AllocatorPostureMsg | AllocatorIntentsMsg | AllocatorLearningMsg;

@@ -14,7 +14,8 @@
  * - `allocator`: AllocatorConfig (`combine`, `sizing`: vol target and caps,
  *   `intents`: band, hysteresis, minimum trade, turnover, order type) plus
  *   the actor's own settings at the top level (housekeeping period, signal
- *   change threshold, in-flight TTL).
+ *   change threshold, in-flight TTL), and `allocator.learning`: the
+ *   self-learning (Hedge) weights the allocator applies to the strategies.
  * - `strategies`: what runs (profile, parameter overrides, disabled at
  *   start) and over how many shards (`shards`): shard count partitions the
  *   catalog, so it belongs with it; which workers the shards run in is
@@ -22,6 +23,8 @@
  */
 import type { AllocatorArgs } from '../../actors/allocator/actor.js';
 import { DEFAULT_ALLOCATOR_CONFIG, type AllocatorConfig } from '../../actors/allocator/allocator-core.js';
+import type { LearningOptions } from '../../actors/allocator/desk.js';
+import { DEFAULT_LEARNING_CONFIG, learningConfigError } from '../../actors/strategy/support/learning.js';
 import { DEFAULT_RISK_CONFIG, LADDER_KEYS, resolveRiskConfig, type EscalatedTier, type LadderKey, type RiskConfig } from '../../actors/risk/config.js';
 import { DEFAULT_PRE_TRADE_CONFIG, type PreTradeConfig } from '../../actors/risk/pre-trade.js';
 import { TIERS } from '../../actors/risk/tiers.js';
@@ -41,7 +44,11 @@ export type RiskSettings = { readonly [K in LadderKey]: { readonly ladder: Ladde
 };
 
 /** The allocator actor's pacing (AllocatorArgs) at the top, its core config in `combine`/`sizing`/`intents`. */
-export type AllocatorSettings = Required<Pick<AllocatorArgs, 'rebalanceEveryMs' | 'changeThreshold' | 'inflightTtlMs'>> & AllocatorConfig;
+export type AllocatorSettings = Required<Pick<AllocatorArgs, 'rebalanceEveryMs' | 'changeThreshold' | 'inflightTtlMs'>> &
+  AllocatorConfig & { readonly learning: LearningSettings };
+
+/** `allocator.learning`: whether learned weights are applied, and the learner's settings. */
+export type LearningSettings = Required<LearningOptions>;
 
 export interface StrategiesSettings {
   /** Parameter profile (actors/strategy/profiles.ts): `intraday` sizes windows for 1-minute bars, `daily` is the catalog. */
@@ -75,6 +82,7 @@ export const DEFAULT_TRADING = {
     changeThreshold: 0.05,
     inflightTtlMs: 10_000,
     ...DEFAULT_ALLOCATOR_CONFIG,
+    learning: { enabled: true, ...DEFAULT_LEARNING_CONFIG },
   } satisfies AllocatorSettings as AllocatorSettings,
   strategies: { profile: 'intraday', shards: 2, params: {}, disabled: [] } satisfies StrategiesSettings as StrategiesSettings,
 };
@@ -120,6 +128,13 @@ export const TRADING_FIELDS: readonly FieldSpec[] = [
   { path: 'allocator.intents.orderType', type: { kind: 'enum', values: ['market', 'limit'] }, env: 'QGTM_ALLOCATOR_ORDER_TYPE' },
   { path: 'allocator.intents.limitOffsetBps', type: { kind: 'number', min: 0, max: 10_000 }, env: 'QGTM_ALLOCATOR_LIMIT_OFFSET_BPS' },
   { path: 'allocator.intents.timeInForce', type: { kind: 'enum', values: ['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'] }, env: 'QGTM_ALLOCATOR_TIME_IN_FORCE' },
+  { path: 'allocator.learning.enabled', type: { kind: 'boolean' }, env: 'QGTM_LEARNING_ENABLED' },
+  { path: 'allocator.learning.rate', type: { kind: 'number', min: 0, max: 10 }, env: 'QGTM_LEARNING_RATE' },
+  { path: 'allocator.learning.share', type: { kind: 'number', min: 0, max: 0.99 }, env: 'QGTM_LEARNING_SHARE' },
+  { path: 'allocator.learning.floor', type: fraction, env: 'QGTM_LEARNING_FLOOR' },
+  { path: 'allocator.learning.cap', type: { kind: 'number', min: 1, max: 100 }, env: 'QGTM_LEARNING_CAP' },
+  { path: 'allocator.learning.periodMs', type: ms(1000, 7 * 86_400_000), env: 'QGTM_LEARNING_PERIOD_MS' },
+  { path: 'allocator.learning.historyPoints', type: { kind: 'int', min: 1, max: 100_000 }, env: 'QGTM_LEARNING_HISTORY_POINTS' },
   { path: 'strategies.profile', type: { kind: 'enum', values: PROFILE_NAMES }, env: 'QGTM_STRATEGIES_PROFILE' },
   { path: 'strategies.shards', type: { kind: 'int', min: 1, max: 64 }, env: 'QGTM_STRATEGIES_SHARDS' },
   { path: 'strategies.params', type: { kind: 'params' } },
@@ -201,6 +216,8 @@ export function tradingViolations(t: { risk: RiskSettings; allocator: AllocatorS
   };
   collect(() => resolveRiskConfig(riskArgs(t.risk).risk));
   collect(() => resolveAllocatorConfig(allocatorArgs(t.allocator).config));
+  const learning = learningConfigError(t.allocator.learning);
+  if (learning) v.push(`allocator.learning: ${learning}`);
   if (t.risk.preTrade.throttledOrdersPerWindow > t.risk.preTrade.maxOrdersPerWindow) {
     v.push(`risk.preTrade.throttledOrdersPerWindow (${t.risk.preTrade.throttledOrdersPerWindow}) must not exceed risk.preTrade.maxOrdersPerWindow (${t.risk.preTrade.maxOrdersPerWindow}): THROTTLE is the stricter tier`);
   }

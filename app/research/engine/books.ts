@@ -3,15 +3,10 @@
  * them, the performance marks, and the attribution of P&L to instruments
  * and strategies.
  *
- * Attribution: an instrument's P&L over a bar is the position it held
- * through the bar times the move of its close, plus, for each fill, the
- * difference between the close and the fill price (spread and slippage)
- * less the fee. That part is shared among the strategies behind the
- * instrument's target in the posture in force, each by its share of the
- * combined score (`contribution / score`; a strategy that argued against
- * the position gets a negative share). P&L with no posture behind it (a
- * position the target no longer names, a score of zero) is `unattributed`.
+ * Attribution is the allocator's `PnlAttribution` (the same rule the live
+ * desk uses): bars mark it, fills are measured against the bar's close.
  */
+import { PnlAttribution } from '../../../actors/allocator/attribution.js';
 import type { AllocatorPostureMsg } from '../../../actors/allocator/messages.js';
 import type { BrokerMsg } from '../../../actors/broker/messages.js';
 import type { RiskIntentApprovedMsg, RiskIntentDeniedMsg } from '../../../actors/risk/messages.js';
@@ -22,18 +17,12 @@ import type { Attribution, Fill, HistBar, OrderRecord } from '../types.js';
 /** Orders and fills kept in the result (the newest); the counts cover all of them. */
 export const KEEP_RECORDS = 20_000;
 
-type Shares = ReadonlyMap<string, number>;
-
 export class RunBooks {
   readonly perf: PerformanceTracker;
   private readonly orders = new Map<string, OrderRecord>();
   private readonly fills: Fill[] = [];
   private fillsDropped = 0;
-  private readonly qty = new Map<string, number>();
-  private readonly lastClose = new Map<string, number>();
-  private readonly shares = new Map<string, Shares>();
-  private readonly byStrategy = new Map<string, number>();
-  private readonly byInstrument = new Map<string, number>();
+  private readonly attr = new PnlAttribution();
   private readonly intents = new Map<string, { type: string; limitPrice: number | null; reason: string }>();
   ordersSeen = 0;
 
@@ -43,26 +32,11 @@ export class RunBooks {
 
   /** The position held through `bar` earns the move of its close (call before the desk sees the bar). */
   onBar(bar: HistBar): void {
-    const prev = this.lastClose.get(bar.symbol);
-    this.lastClose.set(bar.symbol, bar.close);
-    const q = this.qty.get(bar.symbol) ?? 0;
-    if (prev === undefined || q === 0) return;
-    this.attribute(bar.symbol, q * (bar.close - prev));
+    this.attr.mark(bar.symbol, bar.close);
   }
 
   onPosture(p: AllocatorPostureMsg): void {
-    for (const e of p.entries) {
-      if (e.score === 0 || e.contributors.length === 0) {
-        this.shares.delete(e.symbol);
-        continue;
-      }
-      const m = new Map<string, number>();
-      for (const c of e.contributors) if (c.contribution !== 0) m.set(c.strategyId, (m.get(c.strategyId) ?? 0) + c.contribution / e.score);
-      this.shares.set(e.symbol, m);
-    }
-    // A symbol the posture no longer names has no strategy behind it.
-    const named = new Set(p.entries.map((e) => e.symbol));
-    for (const s of [...this.shares.keys()]) if (!named.has(s)) this.shares.delete(s);
+    this.attr.posture(p.entries);
   }
 
   onFill(u: TradeUpdateData, fee: number, close: number, now: number): void {
@@ -90,8 +64,7 @@ export class RunBooks {
       this.fillsDropped += this.fills.length - KEEP_RECORDS;
       this.fills.splice(0, this.fills.length - KEEP_RECORDS);
     }
-    this.qty.set(symbol, (this.qty.get(symbol) ?? 0) + sign * qty);
-    this.attribute(symbol, -slippage - fee);
+    this.attr.fill(symbol, sign * qty, price, fee, close);
   }
 
   onBroker(m: BrokerMsg): void {
@@ -156,20 +129,8 @@ export class RunBooks {
     }
   }
 
-  private attribute(symbol: string, pnl: number): void {
-    if (pnl === 0) return;
-    this.byInstrument.set(symbol, (this.byInstrument.get(symbol) ?? 0) + pnl);
-    const shares = this.shares.get(symbol);
-    if (!shares || shares.size === 0) {
-      this.byStrategy.set('unattributed', (this.byStrategy.get('unattributed') ?? 0) + pnl);
-      return;
-    }
-    for (const [id, share] of shares) this.byStrategy.set(id, (this.byStrategy.get(id) ?? 0) + pnl * share);
-  }
-
   attribution(): Attribution {
-    const sorted = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    return { byStrategy: sorted(this.byStrategy), byInstrument: sorted(this.byInstrument) };
+    return { byStrategy: this.attr.strategyPnl(), byInstrument: this.attr.instrumentPnl() };
   }
 
   orderList(): OrderRecord[] {

@@ -157,7 +157,7 @@ export class ResearchDesk {
     this.nextEval = start + RISK_TIMER_DEFAULTS.evaluateEveryMs;
     this.nextFlatten = start;
     this.nextAccount = start + BROKER_TIMER_DEFAULTS.reconcileEveryMs;
-    this.allocator = new AllocatorDesk({ config: a.config, changeThreshold: a.changeThreshold, inflightTtlMs: a.inflightTtlMs }, null, start);
+    this.allocator = new AllocatorDesk({ config: a.config, changeThreshold: a.changeThreshold, inflightTtlMs: a.inflightTtlMs, learning: a.learning }, null, start);
     const r = riskArgs(staleAllowance(settings.risk, opts.intervalMs));
     // No heartbeats: the shards run in this thread, a step behind nothing.
     this.risk = new RiskDesk({ risk: r.risk, preTrade: r.preTrade, heartbeatSources: [] }, null, start);
@@ -377,6 +377,8 @@ export class ResearchDesk {
           this.risk.maybeArm(now);
           break;
         case 'broker.fill':
+          // As live: the allocator's attribution (and so its learning) hears the broker's fills.
+          this.allocator.onFill(m.symbol, m.side === 'buy' ? m.qty : -m.qty, m.price);
           break;
       }
     }
