@@ -146,8 +146,8 @@ export class AllocatorDesk {
     return true;
   }
 
-  /** Attribution and learning as published on `learning` (bounded history tail). */
-  learningState(ts: number): AllocatorLearningMsg {
+  /** Attribution and learning as published on `learning`: the newest `historyTail` history points (the learner keeps at most `historyPoints`). */
+  learningState(ts: number, historyTail = LEARNING_HISTORY_TAIL): AllocatorLearningMsg {
     const l = this.learner;
     const strategies: Record<string, LearningStrategyState> = {};
     for (const [id, p] of Object.entries(this.attribution.perStrategy())) strategies[id] = { ...p, learnedWeight: l ? l.weight(id) : 1 };
@@ -162,7 +162,7 @@ export class AllocatorDesk {
       updates: l?.updates ?? 0,
       strategies,
       unattributed: this.attribution.strategyPnl()[UNATTRIBUTED] ?? 0,
-      history: l?.historyTail(LEARNING_HISTORY_TAIL) ?? [],
+      history: l?.historyTail(Math.min(historyTail, l.config.historyPoints)) ?? [],
     };
   }
 

@@ -4,6 +4,7 @@
  * results cross into piscina workers (structured clone) and are saved as
  * JSON run records.
  */
+import type { AllocatorLearningMsg } from '../../actors/allocator/messages.js';
 import type { MacroMsg } from '../../actors/macro/messages.js';
 import type { AllocatorSettings, RiskSettings, StrategiesSettings } from '../config/trading.js';
 
@@ -209,6 +210,12 @@ export interface BacktestResult {
   readonly summary: Summary;
   readonly equity: readonly EquityPoint[];
   readonly attribution: Attribution;
+  /**
+   * What self-learning did over the run (`allocator.learning`): final learned
+   * weights, per-strategy P&L and hit rate, frozen, settings, and the weight
+   * history (at most `settings.historyPoints` points). Null when no bar ran.
+   */
+  readonly learning?: AllocatorLearningMsg | null;
   readonly orders: readonly OrderRecord[];
   readonly fills: readonly Fill[];
   readonly counts: BacktestCounts;

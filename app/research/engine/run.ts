@@ -126,6 +126,7 @@ export async function runBacktest(history: HistorySource, spec: BacktestSpec, op
     summary: books.perf.summary(),
     equity: books.perf.series(),
     attribution: books.attribution(),
+    learning: desk ? desk.allocator.learningState(to ?? 0, Infinity) : null,
     orders: books.orderList(),
     fills: books.fillList(),
     counts,

@@ -9,6 +9,7 @@ import { closest, editDistance } from '../../../../app/config/suggest.js';
 import { DEFAULT_RISK_CONFIG } from '../../../../actors/risk/config.js';
 import { DEFAULT_PRE_TRADE_CONFIG } from '../../../../actors/risk/pre-trade.js';
 import { DEFAULT_ALLOCATOR_CONFIG } from '../../../../actors/allocator/allocator-core.js';
+import { DEFAULT_LEARNING_CONFIG } from '../../../../actors/strategy/support/learning.js';
 import { STRATEGY_PROFILES } from '../../../../actors/strategy/profiles.js';
 import { withRateBudget } from '../../../../app/daemon/daemon.js';
 import { createAlpacaClients } from '../../../../src/alpaca/client.js';
@@ -27,7 +28,7 @@ describe('trading settings', () => {
   it('nothing configured then the actors get exactly their own defaults (npm start trades as before)', () => {
     const { config } = loadConfig({ mode: 'start', env: {}, randomToken: () => 'x'.repeat(20) });
     expect(riskArgs(config.risk)).toEqual({ risk: DEFAULT_RISK_CONFIG, preTrade: DEFAULT_PRE_TRADE_CONFIG });
-    expect(allocatorArgs(config.allocator)).toEqual({ rebalanceEveryMs: 60_000, changeThreshold: 0.05, inflightTtlMs: 10_000, config: DEFAULT_ALLOCATOR_CONFIG });
+    expect(allocatorArgs(config.allocator)).toEqual({ rebalanceEveryMs: 60_000, changeThreshold: 0.05, inflightTtlMs: 10_000, learning: { enabled: true, ...DEFAULT_LEARNING_CONFIG }, config: DEFAULT_ALLOCATOR_CONFIG });
     expect(config.strategies).toEqual({ profile: 'intraday', shards: 2, params: {}, disabled: [] });
     expect(strategyOverrides(config.strategies)).toEqual(STRATEGY_PROFILES.intraday);
   });
@@ -72,6 +73,16 @@ describe('trading settings', () => {
       'strategies.shards must be an integer 1-64; got 0 from env QGTM_STRATEGIES_SHARDS',
       expect.stringMatching(/^strategies\.disabled must be a list of distinct names among .*; got \["trend_ma_cross","nope"\] from env QGTM_STRATEGIES_DISABLED$/),
     ]);
+  });
+
+  it('bad allocator.learning values then one violation each naming its path; good ones reach the allocator', () => {
+    const f = file('learning.json', { allocator: { learning: { share: 1, floor: 0, periodMs: 10, enabled: 'yes' } } });
+    const v = violations(() => loadConfig({ mode: 'start', file: f, env: { QGTM_LEARNING_HISTORY_POINTS: '0' } }));
+    for (const path of ['allocator.learning.share', 'allocator.learning.floor', 'allocator.learning.periodMs', 'allocator.learning.enabled', 'allocator.learning.historyPoints']) {
+      expect(v.some((x) => x.startsWith(`${path} must be`))).toBe(true);
+    }
+    const ok = loadConfig({ mode: 'start', env: { QGTM_LEARNING_RATE: '0.2', QGTM_LEARNING_ENABLED: 'false' } }).config;
+    expect(allocatorArgs(ok.allocator).learning).toMatchObject({ rate: 0.2, enabled: false });
   });
 
   it('rungs out of order or a throttled rate above the normal one then refused across fields', () => {
