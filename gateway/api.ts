@@ -138,7 +138,9 @@ async function strategies(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<R
     for (const e of sh.strategies as { id?: unknown; params?: unknown }[]) if (typeof e?.id === 'string' && e.params) running.set(e.id, e.params);
   }
   const catalog = catalogEntries().map(({ params, ...c }) => ({ ...c, params: running.get(c.id) ?? null, defaults: params }));
-  return jsonReply(200, { catalog, live: envelope(ctx, entry, status) });
+  // The allocator's side (attribution, learning) and the support models ride in the forecasts section.
+  const forecasts = (await readSection(ctx, 'forecasts')).entry?.value as { supportModels?: unknown } | null | undefined;
+  return jsonReply(200, { catalog, live: envelope(ctx, entry, status), supportModels: Array.isArray(forecasts?.supportModels) ? forecasts.supportModels : [] });
 }
 
 /**
@@ -282,6 +284,17 @@ export function apiRouter(): Router<ApiContext> {
     pattern: '/api/v1/strategies/:id/disable',
     body: true,
     handler: command('strategy.disable', (body, p, base) => ({ ...base, type: 'strategy.disable', strategyId: checkStrategyId(p.id), reason: fields(body, { reason: 'string' }).reason! })),
+  });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/strategies/learning',
+    body: true,
+    handler: command('strategy.learning', (body, _p, base) => {
+      const { frozen, ...rest } = body;
+      const f = fields(rest, { reason: 'string' });
+      if (typeof frozen !== 'boolean') throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `invalid request body: frozen must be true or false, got ${showField(frozen)}`, ['frozen must be true or false']);
+      return { ...base, type: 'strategy.learning', frozen, reason: f.reason! };
+    }),
   });
   addResearchRoutes(r);
   return r;

@@ -8,6 +8,7 @@
 import { TIERS, isTier, type Tier } from '../tiers.js';
 import type { RiskCommandMsg } from '../../actors/risk/messages.js';
 import type { StrategyCommandMsg } from '../../actors/strategy/messages.js';
+import type { AllocatorLearningCommandMsg } from '../../actors/allocator/messages.js';
 
 interface CommandBase {
   /** Unique per command; the idempotency key. */
@@ -49,10 +50,17 @@ export interface StrategyDisableCommand extends CommandBase {
   readonly reason: string;
 }
 
-export type OperatorCommand = RiskSetTierCommand | RiskClearTierCommand | RiskFlattenCommand | StrategyEnableCommand | StrategyDisableCommand;
+/** Freezes (or unfreezes) the allocator's self-learning weights: the weights in force stay applied. */
+export interface StrategyLearningCommand extends CommandBase {
+  readonly type: 'strategy.learning';
+  readonly frozen: boolean;
+  readonly reason: string;
+}
+
+export type OperatorCommand = RiskSetTierCommand | RiskClearTierCommand | RiskFlattenCommand | StrategyEnableCommand | StrategyDisableCommand | StrategyLearningCommand;
 export type CommandType = OperatorCommand['type'];
 
-export const COMMAND_TYPES: readonly CommandType[] = ['risk.set_tier', 'risk.clear_tier', 'risk.flatten', 'strategy.enable', 'strategy.disable'];
+export const COMMAND_TYPES: readonly CommandType[] = ['risk.set_tier', 'risk.clear_tier', 'risk.flatten', 'strategy.enable', 'strategy.disable', 'strategy.learning'];
 
 /** The daemon's answer to one command. */
 export interface CommandAck {
@@ -104,6 +112,10 @@ export function validateCommand(raw: unknown): CommandCheck {
       if (typeof c.strategyId !== 'string' || !STRATEGY_ID.test(c.strategyId)) v.push('strategyId must be 1-64 characters of [A-Za-z0-9_.:-]');
       text('reason', c.type === 'strategy.disable');
       break;
+    case 'strategy.learning':
+      if (typeof c.frozen !== 'boolean') v.push('frozen must be true or false');
+      text('reason', true);
+      break;
     default:
       v.push(`type must be one of ${COMMAND_TYPES.join(', ')}`);
   }
@@ -145,4 +157,9 @@ export function toStrategyCommandMsg(cmd: OperatorCommand): StrategyCommandMsg |
     default:
       return null;
   }
+}
+
+/** The allocator's message for the learning command, or null for other commands. */
+export function toLearningCommandMsg(cmd: OperatorCommand): AllocatorLearningCommandMsg | null {
+  return cmd.type === 'strategy.learning' ? { type: 'allocator.learning_command', frozen: cmd.frozen, reason: cmd.reason, by: cmd.by } : null;
 }

@@ -21,7 +21,8 @@ import { TOPICS } from '../../actors/topics.js';
 import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
 import type { SupervisionTree, SupervisorReport } from '../../supervisor/index.js';
 import type { DaemonSide } from '../bus/bus.js';
-import { errorAck, toRiskCommandMsg, toStrategyCommandMsg, type CommandAck, type OperatorCommand } from '../bus/commands.js';
+import type { AllocatorLearningResultMsg } from '../../actors/allocator/messages.js';
+import { errorAck, toLearningCommandMsg, toRiskCommandMsg, toStrategyCommandMsg, type CommandAck, type OperatorCommand } from '../bus/commands.js';
 import { serializeError } from '../../src/errors.js';
 import type { ActorSystem, Message, Topic, WorkerVitals } from '../../src/runtime/index.js';
 import type { Focus } from '../../src/universe/index.js';
@@ -105,6 +106,19 @@ export class DaemonBridge {
     });
     await sub(TOPICS.strategy_status, (m) => v.onStrategyStatus(m));
     await sub(TOPICS.posture, (m) => v.onPosture(m));
+    const pnlGauge = r.gauge('qgtm_strategy_pnl_dollars', 'P&L attributed to a strategy by the allocator, dollars', ['strategy']);
+    const learnedGauge = r.gauge('qgtm_strategy_learned_weight', 'Self-learned weight on a strategy\'s votes (1 neutral)', ['strategy']);
+    const hitGauge = r.gauge('qgtm_strategy_hit_rate', 'Share of learning periods with attributed P&L > 0', ['strategy']);
+    const frozenGauge = r.gauge('qgtm_learning_frozen', 'Self-learning frozen by the operator (1) or learning (0)', []);
+    await sub(TOPICS.learning, (m) => {
+      v.onLearning(m);
+      frozenGauge.set(undefined, m.frozen ? 1 : 0);
+      for (const [id, st] of Object.entries(m.strategies)) {
+        pnlGauge.set({ strategy: id }, st.pnl);
+        learnedGauge.set({ strategy: id }, st.learnedWeight);
+        if (st.hitRate !== null) hitGauge.set({ strategy: id }, st.hitRate);
+      }
+    });
     await sub(TOPICS.risk, (m) => {
       v.onRisk(m);
       if (m.type === 'risk.state') tierGauge.set(undefined, tierRank(m.tier));
@@ -265,6 +279,13 @@ export class DaemonBridge {
         const reply = await system.ask<StrategyCommandResultMsg>(`strategy:${shard}`, strat, { timeoutMs });
         if (!reply.ok) return errorAck(cmd.id, reply.code ?? 'QGTM_ERR_STRATEGY_COMMAND', reply.message);
         return { id: cmd.id, ok: true, result: reply };
+      }
+      const learning = toLearningCommandMsg(cmd);
+      if (learning) {
+        const reply = await system.ask<AllocatorLearningResultMsg>('allocator', learning, { timeoutMs });
+        this.views.onLearning(reply.state);
+        if (!reply.ok) return errorAck(cmd.id, 'QGTM_ERR_LEARNING_COMMAND', reply.error ?? 'refused by the allocator');
+        return { id: cmd.id, ok: true, result: { frozen: reply.state.frozen, weights: Object.fromEntries(Object.entries(reply.state.strategies).map(([id, s]) => [id, s.learnedWeight])) } };
       }
       return errorAck(cmd.id, 'QGTM_ERR_UNKNOWN_COMMAND', `unknown command ${(cmd as { type: string }).type}`);
     } catch (err) {

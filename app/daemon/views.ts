@@ -4,7 +4,7 @@
  * positions, orders, fills). Pure bookkeeping: messages in, JSON-able
  * snapshots out; no I/O and no clock of its own (callers pass `now`).
  */
-import type { AllocatorPostureMsg } from '../../actors/allocator/messages.js';
+import type { AllocatorLearningMsg, AllocatorPostureMsg } from '../../actors/allocator/messages.js';
 import type { BrokerAccountMsg, BrokerFillMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from '../../actors/broker/messages.js';
 import type { FeedFeaturesMsg, FeedSampleMsg, FeedStatusMsg } from '../../actors/feed/messages.js';
 import type { MdStatusMsg } from '../../actors/market-data/messages.js';
@@ -38,6 +38,13 @@ interface InstrumentView {
   updatedAt: number | null;
 }
 
+/** One support model as the API and the terminal show it. */
+export interface SupportModelView {
+  readonly id: 'regime' | 'meta' | 'learning';
+  readonly description: string;
+  readonly state: unknown;
+}
+
 export class OperatorViews {
   private readonly instruments = new Map<string, InstrumentView>();
   private readonly dirtyTicks = new Set<string>();
@@ -45,6 +52,8 @@ export class OperatorViews {
   private readonly latestSignals = new Map<string, StrategySignalMsg>();
   private readonly dirtySignals = new Map<string, StrategySignalMsg>();
   private posture: AllocatorPostureMsg | null = null;
+  /** The allocator's latest attribution and learning state. */
+  private learning: AllocatorLearningMsg | null = null;
   private riskState: RiskStateMsg | null = null;
   private readonly tierHistory: RiskTierChangedMsg[] = [];
   private readonly denied: RiskIntentDeniedMsg[] = [];
@@ -118,6 +127,10 @@ export class OperatorViews {
 
   onStrategyStatus(m: StrategyStatusMsg): void {
     this.shardStatus.set(m.shard, m);
+  }
+
+  onLearning(m: AllocatorLearningMsg): void {
+    this.learning = m;
   }
 
   onPosture(m: AllocatorPostureMsg): void {
@@ -223,7 +236,10 @@ export class OperatorViews {
         ...s,
         strategies: s.strategies.map((e) => {
           const sig = lastSignal.get(e.id);
-          return { ...e, lastSignal: sig ? signalView(sig) : null };
+          const l = this.learning?.strategies[e.id];
+          // Attribution and learning (allocator): null until the allocator has published them.
+          const learned = { pnl: l?.pnl ?? null, hitRate: l?.hitRate ?? null, learnedWeight: l?.learnedWeight ?? (this.learning ? 1 : null) };
+          return { ...e, lastSignal: sig ? signalView(sig) : null, ...learned };
         }),
       }));
   }
@@ -232,7 +248,32 @@ export class OperatorViews {
   forecastsSection(): unknown {
     const signals: Record<string, unknown[]> = {};
     for (const sig of this.latestSignals.values()) (signals[sig.symbol] ??= []).push(signalView(sig));
-    return { posture: this.posture, signals };
+    return { posture: this.posture, signals, learning: this.learning, supportModels: this.supportModels() };
+  }
+
+  /** What each support model does, where it acts, and its state now (GET /api/v1/strategies). */
+  supportModels(): SupportModelView[] {
+    const shards = [...this.shardStatus.values()].sort((a, b) => a.shard - b.shard);
+    const l = this.learning;
+    return [
+      {
+        id: 'regime',
+        description: 'Classifies the gold factor\'s recent bars as calm, trending or stressed (volatility shock); each shard scales a strategy\'s confidence by how far its family is trusted in that regime, before the signal is sent.',
+        state: { byShard: Object.fromEntries(shards.map((s) => [String(s.shard), s.regime])) },
+      },
+      {
+        id: 'meta',
+        description: 'Weights each strategy by the recent hit rate of its own calls (did the price move its way over its horizon); the shard multiplies the signal\'s confidence by the weight (1 neutral).',
+        state: { weights: Object.fromEntries(shards.flatMap((s) => s.strategies.map((e) => [e.id, e.weight]))) },
+      },
+      {
+        id: 'learning',
+        description: 'Hedge weights learned from each strategy\'s P&L as the allocator attributes it, once per learning period of market time, pulled toward 1 by fixed share and bounded; the allocator multiplies the strategy\'s votes by it when it combines signals.',
+        state: l
+          ? { enabled: l.enabled, frozen: l.frozen, settings: l.settings, updates: l.updates, weights: Object.fromEntries(Object.entries(l.strategies).map(([id, x]) => [id, x.learnedWeight])), history: l.history }
+          : null,
+      },
+    ];
   }
 
   /**
