@@ -97,7 +97,7 @@ export class AllocatorDesk {
   readonly attribution: PnlAttribution;
   /** Null when learning is disabled. */
   readonly learner: HedgeLearner | null;
-  /** Bumped whenever the learner's state (weights, frozen) changes: the shell publishes on it. */
+  /** Bumped at each settled learning period and on a freeze or unfreeze: the shell publishes on it. */
   learningVersion = 0;
   /** Why a snapshot's learning or attribution part was not used (null: it was, or there was none). */
   readonly restoreError: string | null = null;
@@ -175,10 +175,9 @@ export class AllocatorDesk {
   private settleLearning(ts: number): boolean {
     if (!this.learner || !this.learner.due(ts)) return false;
     const changed = this.learner.update(this.attribution.takePeriod(), ts);
-    if (changed) {
-      this.learningVersion++;
-      this.applyLearned();
-    }
+    // A settled period is news (P&L, hit rates) even when no weight moved (frozen, no P&L).
+    this.learningVersion++;
+    if (changed) this.applyLearned();
     return changed;
   }
 
