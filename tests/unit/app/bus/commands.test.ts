@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toRiskCommandMsg, toStrategyCommandMsg, validateCommand, type OperatorCommand } from '../../../../app/bus/commands.js';
+import { toLearningCommandMsg, toRiskCommandMsg, toStrategyCommandMsg, validateCommand, type OperatorCommand } from '../../../../app/bus/commands.js';
 
 const base = { id: 'a1', by: 'ops', at: 5 };
 
@@ -34,5 +34,15 @@ describe('operator commands', () => {
 
   it('strategy disable then the shard message carries requester and reason', () => {
     expect(toStrategyCommandMsg({ ...base, type: 'strategy.disable', strategyId: 's', reason: 'dd' })).toEqual({ type: 'strategy.disable', strategyId: 's', requestedBy: 'ops', reason: 'dd', ts: 5 });
+  });
+
+  it('learning command with frozen not a boolean or no reason then each violation named; a good one then the allocator message', () => {
+    const r = validateCommand({ ...base, type: 'strategy.learning', frozen: 'yes' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.violations).toEqual(['frozen must be true or false', 'reason must be a non-empty string of at most 500 characters']);
+    const c = { ...base, type: 'strategy.learning', frozen: true, reason: 'review' } as const;
+    expect(validateCommand(c)).toEqual({ ok: true, command: c });
+    expect(toLearningCommandMsg(c)).toEqual({ type: 'allocator.learning_command', frozen: true, reason: 'review', by: 'ops' });
+    expect(toLearningCommandMsg({ ...base, type: 'strategy.enable', strategyId: 's' })).toBeNull();
   });
 });
