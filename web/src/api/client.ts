@@ -17,6 +17,8 @@ export const ROUTES = {
   flatten: '/api/v1/risk/flatten',
   /** POST {reason}: action is enable or disable. */
   strategy: (id: string, action: 'enable' | 'disable'): string => `/api/v1/strategies/${encodeURIComponent(id)}/${action}`,
+  /** POST {frozen, reason}: freezes or unfreezes the allocator's self-learning weights. */
+  learning: '/api/v1/strategies/learning',
   /** GET: the research runs' headlines. */
   researchRuns: '/api/v1/research/runs',
   /** GET: one run whole (series, attribution, sweep rows). */
@@ -115,6 +117,7 @@ export const commands = {
   clearTier: (reason: string, token: string) => postCommand(ROUTES.clearTier, { reason }, token),
   flatten: (reason: string, token: string) => postCommand(ROUTES.flatten, { reason }, token),
   strategy: (id: string, action: 'enable' | 'disable', reason: string, token: string) => postCommand(ROUTES.strategy(id, action), { reason }, token),
+  learning: (frozen: boolean, reason: string, token: string) => postCommand(ROUTES.learning, { frozen, reason }, token),
   startBacktest: (body: Record<string, unknown>, token: string) => postCommand(ROUTES.backtests, body, token),
   startSweep: (body: Record<string, unknown>, token: string) => postCommand(ROUTES.sweeps, body, token),
   cancelRun: (id: string, token: string) => postCommand(ROUTES.cancelRun(id), {}, token),

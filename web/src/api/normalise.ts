@@ -475,6 +475,9 @@ export function normaliseStrategies(raw: unknown): StrategiesVM {
       disabledReason: null,
       weight: null,
       lastSignal: null,
+      pnl: null,
+      hitRate: null,
+      learnedWeight: null,
     });
   }
   for (const { entry: e, shard } of live) {
@@ -497,9 +500,16 @@ export function normaliseStrategies(raw: unknown): StrategiesVM {
       disabledReason: str(e.disabledReason),
       weight: num(e.weight),
       lastSignal: ls,
+      pnl: num(e.pnl),
+      hitRate: num(e.hitRate),
+      learnedWeight: num(e.learnedWeight),
     });
   }
-  return { regime, strategies: [...byId.values()] };
+  const supportModels = objs(firstArr(top, ['supportModels'])).flatMap((m) => {
+    const id = str(m.id);
+    return id === null ? [] : [{ id, description: str(m.description) ?? '', state: isObj(m.state) ? m.state : null }];
+  });
+  return { regime, strategies: [...byId.values()], supportModels };
 }
 
 // ---- forecasts --------------------------------------------------------------

@@ -174,11 +174,25 @@ export interface StrategyVM {
   readonly disabledReason: string | null;
   readonly weight: number | null;
   readonly lastSignal: SignalVM | null;
+  /** P&L the allocator attributes to it, dollars. */
+  readonly pnl: number | null;
+  /** Share of learning periods with positive attributed P&L, 0..1. */
+  readonly hitRate: number | null;
+  /** Self-learned weight on its votes in the allocator (1 neutral). */
+  readonly learnedWeight: number | null;
+}
+
+/** One support model (regime, meta, learning): what it does and its state. */
+export interface SupportModelVM {
+  readonly id: string;
+  readonly description: string;
+  readonly state: Readonly<Record<string, unknown>> | null;
 }
 
 export interface StrategiesVM {
   readonly regime: string | null;
   readonly strategies: readonly StrategyVM[];
+  readonly supportModels: readonly SupportModelVM[];
 }
 
 export interface ForecastEntryVM {

@@ -11,6 +11,7 @@ import { ago, DASH, dirText, fixed, int } from '../ui/format.js';
 import type { Store } from '../store.js';
 import { strategiesOf } from '../derive.js';
 import { cell, chip, markPanel, StatusLine, type View } from './common.js';
+import { createLearningPanel, learningColumns } from './strategies-learning.js';
 
 const PENDING_MS = 15_000;
 
@@ -79,6 +80,7 @@ export function createStrategiesView(store: Store): View {
       },
       { title: 'Signal age', kind: 'num', cell: (td, s) => cell(td, ago(s.lastSignal?.ts ?? s.lastSignalAt, now)) },
       { title: 'Weight', wide: true, kind: 'num', tip: 'meta-model weight', cell: (td, s) => cell(td, fixed(s.weight, 2)) },
+      ...learningColumns(),
       { title: 'Note', wide: true, cell: (td, s) => cell(td, s.lastError ?? s.disabledReason ?? '', s.lastError ? 'bad wrap' : 'wrap') },
     ],
     (s) => s.id,
@@ -96,7 +98,8 @@ export function createStrategiesView(store: Store): View {
   const kError = kpi('error');
   const kCatalog = kpi('catalog');
   const tablePanel = panel('Catalog and live surface', summary, scroller(table.el));
-  const el = h('div.view', { 'data-view': 'strategies' }, h('h1', {}, 'Strategies'), status.el, tablePanel);
+  const learning = createLearningPanel(store);
+  const el = h('div.view', { 'data-view': 'strategies' }, h('h1', {}, 'Strategies'), status.el, tablePanel, learning.el);
 
   function render(t: number): void {
     now = t;
@@ -115,6 +118,7 @@ export function createStrategiesView(store: Store): View {
     setText(kDisabled, count('disabled'));
     setText(kError, count('error'));
     setText(kCatalog, vm ? String(list.length) : DASH);
+    learning.render(vm);
   }
 
   return { id: 'strategies', title: 'Strategies', sections: ['strategies'], el, render };
