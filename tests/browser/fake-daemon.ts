@@ -64,7 +64,13 @@ export class FakeDaemon {
     lastSignalAt: null as number | null,
     disabledReason: null as string | null,
     weight: 1,
+    // Attribution and learning as the allocator would report them (fixed, so the test can compare).
+    pnl: Math.round((i % 2 ? -1 : 1) * (150 + i * 37.25) * 100) / 100,
+    hitRate: ((i * 7) % 10) / 10,
+    learnedWeight: 0.6 + ((i * 13) % 10) / 10,
   }));
+  /** The allocator's learning: frozen by the operator or not. */
+  private learningFrozen = false;
   private tier: Tier = 'NORMAL';
   private since = Date.now();
   private floor: Tier | null = null;
@@ -243,6 +249,27 @@ export class FakeDaemon {
     return { ok: true, message: `strategy ${id} ${action}d` };
   }
 
+  /** Freezes or unfreezes learning (the allocator answers after its record is written). */
+  learningCommand(frozen: boolean): { frozen: boolean } {
+    this.learningFrozen = frozen;
+    return { frozen };
+  }
+
+  /** The support models as the daemon's views describe them (state trimmed to what the terminal shows). */
+  supportModels(now: number): unknown[] {
+    const weights = Object.fromEntries(this.strategies.map((s) => [s.id, s.learnedWeight]));
+    const history = [3, 2, 1].map((k) => ({ ts: now - k * 900_000, weights: Object.fromEntries(this.strategies.map((s) => [s.id, 1 + (s.learnedWeight - 1) / k])) }));
+    return [
+      { id: 'regime', description: 'Classifies the gold factor bars as calm, trending or stressed; shards scale confidence by family.', state: { byShard: { '0': 'calm' } } },
+      { id: 'meta', description: 'Weights each strategy by the hit rate of its own calls; the shard multiplies confidence by it.', state: { weights: {} } },
+      {
+        id: 'learning',
+        description: 'Hedge weights learned from attributed P&L each learning period; the allocator multiplies votes by them.',
+        state: { enabled: true, frozen: this.learningFrozen, settings: { rate: 0.05, share: 0.05, floor: 0.2, cap: 3, periodMs: 900_000, historyPoints: 500 }, updates: 3, weights, history },
+      },
+    ];
+  }
+
   strategyState(id: string): string | undefined {
     return this.strategies.find((x) => x.id === id)?.state;
   }
@@ -324,7 +351,7 @@ export class FakeDaemon {
         // One strategy.status per shard, as the shards publish them.
         return [0, 1, 2].map((k) => ({ type: 'strategy.status', shard: k, ts: now, regime: 'calm', strategies: this.strategies.filter((s) => s.shard === k).map(({ thesis: _t, shard: _s, ...e }) => e) }));
       case 'forecasts':
-        return this.postureNow(now);
+        return { ...(this.postureNow(now) as object), supportModels: this.supportModels(now) };
       case 'universe':
         return { instruments: Object.fromEntries(BROAD_UNIVERSE.map((i) => [i.symbol, this.features(i.symbol, this.quotes.get(i.symbol)!)])) };
       case 'positions':

@@ -126,7 +126,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     } catch {
       return json(res, 400, { error: { code: 'QGTM_ERR_BAD_JSON', status: 400, message: 'malformed JSON' } });
     }
-    const allowed = path === '/api/v1/risk/tier' ? ['tier', 'reason', 'by'] : ['reason', 'by'];
+    const allowed = path === '/api/v1/risk/tier' ? ['tier', 'reason', 'by'] : path === '/api/v1/strategies/learning' ? ['frozen', 'reason', 'by'] : ['reason', 'by'];
     const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
     if (unknown.length > 0) return json(res, 400, { error: { code: 'QGTM_ERR_BAD_REQUEST', status: 400, message: `invalid request body: ${unknown.map((k) => `unknown field ${k}`).join('; ')}` } });
     const id = String(req.headers['idempotency-key'] ?? randomBytes(6).toString('hex'));
@@ -140,6 +140,10 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     }
     if (path === '/api/v1/risk/flatten') return ok({ tier: daemon.setTier('FLATTEN', reason) });
     if (path === '/api/v1/risk/clear') return ok({ tier: daemon.clearTier(reason) });
+    if (path === '/api/v1/strategies/learning') {
+      if (typeof b.frozen !== 'boolean') return json(res, 400, { error: { code: 'QGTM_ERR_BAD_REQUEST', status: 400, message: 'invalid request body: frozen must be true or false' } });
+      return ok(daemon.learningCommand(b.frozen));
+    }
     const m = /^\/api\/v1\/strategies\/([^/]+)\/(enable|disable)$/.exec(path);
     if (m) {
       const r = daemon.strategyCommand(decodeURIComponent(m[1]!), m[2] as 'enable' | 'disable', reason);
@@ -167,7 +171,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
         });
       }
       if (path === '/api/v1/strategies') {
-        return json(res, 200, { catalog: CATALOG.map((s) => ({ id: s.id, family: s.family, thesis: s.thesis, instruments: s.instruments, macro: s.macro })), live: envelope(daemon.section('strategies')) });
+        return json(res, 200, { catalog: CATALOG.map((s) => ({ id: s.id, family: s.family, thesis: s.thesis, instruments: s.instruments, macro: s.macro })), live: envelope(daemon.section('strategies')), supportModels: daemon.supportModels(Date.now()) });
       }
       if (path === '/api/v1/universe') {
         const focus = url.searchParams.get('focus') ?? 'pm';

@@ -56,6 +56,7 @@ interface Cmd {
   readonly tier?: Tier;
   readonly reason?: string;
   readonly strategyId?: string;
+  readonly frozen?: boolean;
 }
 type Ack = { id: string; ok: boolean; result?: unknown; error?: { code: string; message: string } };
 interface Bus {
@@ -91,6 +92,8 @@ async function startGatewayHarness(options: { webRoot: string }): Promise<TestSe
         const r = daemon.strategyCommand(cmd.strategyId!, cmd.type === 'strategy.enable' ? 'enable' : 'disable', cmd.reason ?? '');
         return r.ok ? ok(r.message) : { id: cmd.id, ok: false, error: { code: 'QGTM_ERR_UNKNOWN_STRATEGY', message: r.message } };
       }
+      case 'strategy.learning':
+        return ok(daemon.learningCommand(cmd.frozen === true));
       default:
         return { id: cmd.id, ok: false, error: { code: 'QGTM_ERR_UNKNOWN_COMMAND', message: cmd.type } };
     }

@@ -1,0 +1,92 @@
+/**
+ * The Strategies view's learning parts in headless Chromium against the
+ * simulated daemon behind the gateway: each strategy's P&L ($), hit rate (%)
+ * and learned weight on screen match /api/v1/strategies, the support models
+ * are described, the weight history is drawn, and Freeze/Unfreeze goes
+ * through the token dialog and shows on screen.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TerminalServer } from './servers.js';
+import { browserAvailability, launch, openPage, WEB_ROOT, type Browser } from './browser.js';
+import { dollars, readScreen } from './units.js';
+
+const availability = browserAvailability();
+const LIVE_MS = 8000;
+
+interface ApiStrategies {
+  live: { data: { strategies: { id: string; pnl: number; hitRate: number; learnedWeight: number }[] }[] };
+  supportModels: { id: string; state: { frozen?: boolean } | null }[];
+}
+
+async function api(server: TerminalServer): Promise<ApiStrategies> {
+  return (await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as ApiStrategies;
+}
+
+async function open(b: Browser, server: TerminalServer): Promise<{ page: Page; errors: string[] }> {
+  const w = await openPage(b);
+  await w.page.goto(server.httpUrl + '/#/strategies');
+  await w.page.locator('.view[data-view="strategies"] .view-status[data-state="live"]').waitFor({ timeout: LIVE_MS });
+  return w;
+}
+
+describe.skipIf(!availability.run)('terminal strategies: attribution and learning', () => {
+  let browser: Browser;
+  let server: TerminalServer;
+  beforeAll(async () => {
+    server = await startTestServer({ webRoot: WEB_ROOT });
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('the strategies table then P&L in dollars, hit rate in percent and learned weight as the API has them', async () => {
+    const { page, errors } = await open(browser, server);
+    const want = (await api(server)).live.data.flatMap((s) => s.strategies);
+    expect(want.length).toBeGreaterThan(3);
+    await expect.poll(async () => Object.keys((await readScreen(page, 'strategies')).rows).length, { timeout: LIVE_MS }).toBeGreaterThanOrEqual(want.length);
+    const rows = (await readScreen(page, 'strategies')).rows;
+    const bad: string[] = [];
+    for (const s of want) {
+      const r = rows[s.id];
+      if (!r) {
+        bad.push(`${s.id}: no row`);
+        continue;
+      }
+      if (Math.abs(dollars(r['P&L']!) - s.pnl) > 0.005) bad.push(`${s.id} P&L: API ${s.pnl}, page ${r['P&L']}`);
+      const hit = /^(\d+)%$/.exec(r['Hit rate'] ?? '');
+      if (!hit || Math.abs(Number(hit[1]) / 100 - s.hitRate) > 0.005) bad.push(`${s.id} hit rate: API ${s.hitRate}, page ${r['Hit rate']}`);
+      if (Math.abs(Number(r.Learned) - s.learnedWeight) > 0.005 || !/^\d+\.\d{2}$/.test(r.Learned ?? '')) bad.push(`${s.id} learned: API ${s.learnedWeight}, page ${r.Learned}`);
+    }
+    expect(bad).toEqual([]);
+    expect(await page.locator('dd[data-model="learning"]').textContent()).toMatch(/allocator/);
+    expect(await page.locator('dd[data-model]').count()).toBe(3);
+    await expect.poll(() => page.locator('.view[data-view="strategies"] [data-chart="Learned weight"]').getAttribute('data-points'), { timeout: LIVE_MS }).toBe('3');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('Freeze through the dialog with the token then the API and the page show learning frozen; Unfreeze then active', async () => {
+    const { page, errors } = await open(browser, server);
+    await page.locator('#token').fill(server.token);
+    await page.locator('#token').press('Enter');
+    const button = page.locator('button[data-action="learning"]');
+    const state = () => page.locator('[data-learning="state"]').textContent();
+    await expect.poll(state, { timeout: LIVE_MS }).toMatch(/learning: active/);
+    await expect.poll(() => button.isDisabled(), { timeout: LIVE_MS }).toBe(false);
+    await button.click();
+    await page.locator('dialog input[name="reason"]').fill('browser test');
+    await page.locator('dialog button[data-action="confirm"]').click();
+    await expect.poll(state, { timeout: LIVE_MS }).toMatch(/learning: FROZEN/);
+    expect((await api(server)).supportModels.find((m) => m.id === 'learning')?.state?.frozen).toBe(true);
+    await expect.poll(() => button.textContent(), { timeout: LIVE_MS }).toBe('Unfreeze');
+    await button.click();
+    await page.locator('dialog input[name="reason"]').fill('done');
+    await page.locator('dialog button[data-action="confirm"]').click();
+    await expect.poll(state, { timeout: LIVE_MS }).toMatch(/learning: active/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
