@@ -10,7 +10,7 @@
  * `allocator.posture` published on `posture`, `allocator.intents` told to the
  * risk governor (only when there is something to trade), and
  * `allocator.learning` on `learning` (each learning period, on a freeze or
- * unfreeze, at start). The operator freezes learning with
+ * unfreeze, at start, and on the housekeeping timer so P&L stays current). The operator freezes learning with
  * `allocator.learning_command` (ask); the frozen flag is written to the
  * durable record before the reply.
  *
@@ -297,6 +297,8 @@ export default defineActor<In, AllocatorArgs, AllocatorDeskSnapshot>(() => {
         case 'allocator.tick':
           // Housekeeping only: prices moved, signals expired, in-flight intents aged out.
           if (desk.bookKnown && desk.warm) rebalance(ctx, 'timer');
+          // Attributed P&L moves between learning periods: refresh the operator's view at this pace too.
+          publishLearning(ctx, true);
           return;
         case 'allocator.rebalance_now': {
           const intents = rebalance(ctx, 'operator');
