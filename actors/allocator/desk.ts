@@ -101,6 +101,9 @@ export class AllocatorDesk {
   learningVersion = 0;
   /** Why a snapshot's learning or attribution part was not used (null: it was, or there was none). */
   readonly restoreError: string | null = null;
+  /** Period clock when learning is off (the learner keeps its own, persisted). */
+  private readonly periodMs: number;
+  private periodStart: number | null = null;
   private readonly held = new Map<string, Held>();
   private readonly inflight = new Map<string, InFlight>();
   private lastRebalance: number | null;
@@ -124,6 +127,7 @@ export class AllocatorDesk {
     this.lastRebalance = snap?.lastRebalanceAt ?? null;
     for (const s of snap?.core.signals ?? []) this.held.set(key(s), { direction: s.direction, strength: s.strength, confidence: s.confidence });
     const { enabled = true, ...learning } = options.learning ?? {};
+    this.periodMs = learning.periodMs ?? DEFAULT_LEARNING_CONFIG.periodMs;
     let attribution = new PnlAttribution();
     let learner = enabled ? new HedgeLearner(learning) : null;
     try {
@@ -173,7 +177,16 @@ export class AllocatorDesk {
 
   /** Closes a learning period when one has ended at market time `ts`. True when the weights changed. */
   private settleLearning(ts: number): boolean {
-    if (!this.learner || !this.learner.due(ts)) return false;
+    if (!this.learner) {
+      // Learning off: periods still settle, for the hit rates.
+      if (this.periodStart === null || ts < this.periodStart) this.periodStart = ts;
+      if (ts - this.periodStart < this.periodMs) return false;
+      this.periodStart = ts;
+      this.attribution.takePeriod();
+      this.learningVersion++;
+      return false;
+    }
+    if (!this.learner.due(ts)) return false;
     const changed = this.learner.update(this.attribution.takePeriod(), ts);
     // A settled period is news (P&L, hit rates) even when no weight moved (frozen, no P&L).
     this.learningVersion++;

@@ -53,12 +53,14 @@ describe('AllocatorDesk learning', () => {
     expect(st.strategies.winner!.learnedWeight).toBe(1);
   });
 
-  it('learning disabled then no weights are learned and the freeze command is refused', () => {
+  it('learning disabled then no weights are learned, hit rates still settle, and the freeze command is refused', () => {
     const d = new AllocatorDesk({ ...options, learning: { enabled: false } });
     trade(d, 60);
     expect(d.setLearningFrozen(true)).toBe(false);
     expect(d.learningState(0).enabled).toBe(false);
     expect(d.core.snapshot().weights).toEqual({});
+    // Periods still settle: hit rates are shown with learning off.
+    expect(d.learningState(0).strategies.winner).toMatchObject({ hitRate: 1, learnedWeight: 1 });
   });
 
   it('a desk restored from a snapshot then keeps the learned weights, the frozen flag and the attribution', () => {
