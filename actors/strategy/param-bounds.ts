@@ -29,6 +29,9 @@ const EXPLICIT: Readonly<Record<string, Readonly<Record<string, ParamBound>>>> =
   cot_extremes: { upper: { kind: 'number', exclusiveMin: 0, max: 1 }, lower: { kind: 'number', exclusiveMin: 0, max: 1 } },
   vol_squeeze_breakout: { squeezePct: { kind: 'number', exclusiveMin: 0, max: 1 } },
   seasonality_gold: { maxConfidence: { kind: 'number', exclusiveMin: 0, max: 1 } },
+  // RSI levels live on 0..100.
+  rsi_reversal: { oversold: { kind: 'number', exclusiveMin: 0, max: 100 }, overbought: { kind: 'number', exclusiveMin: 0, max: 100 } },
+  vol_regime_switch: { lowPct: { kind: 'number', exclusiveMin: 0, max: 1 }, highPct: { kind: 'number', exclusiveMin: 0, max: 1 } },
 };
 
 function inferred(d: ParamValue): ParamBound {

@@ -21,6 +21,7 @@ import type { PairParams } from './catalog/pairs.js';
 import type { TsmomParams } from './catalog/momentum.js';
 import type { DonchianParams, MaCrossParams } from './catalog/trend.js';
 import type { AtrBreakoutParams, SqueezeParams } from './catalog/volatility.js';
+import type { RsiReversalParams, VolRegimeParams } from './catalog/reversal.js';
 
 /** Per strategy id, the parameters that differ from the catalog's defaults. */
 export type ParamProfile = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -52,6 +53,12 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['daily', 'intraday'];
  * - `vol_squeeze_breakout` Bollinger 20, squeeze ranked over 60 bars, hold 5:
  *   ranking the band width over an hour rather than 120 bars lets it speak
  *   after 85 bars.
+ * - `rsi_reversal` trend filter 60, horizon 5: an hour's average as the
+ *   trend (the daily 200 is most of a year); RSI(2) and its 10/90 levels are
+ *   counted in bars and stay as Connors set them.
+ * - `vol_regime_switch` vol over 10 bars ranked over 60, stretch from a
+ *   20-bar average, horizon 10: an hour of volatility history, so it speaks
+ *   after 71 bars instead of 271.
  *
  * Left out on purpose: the macro-driven strategies (`real_yield_regime`,
  * `breakeven_regime`, `dollar_regime`, `cot_extremes`) read daily and weekly
@@ -73,6 +80,8 @@ const INTRADAY = {
   miners_vs_metal: { window: 60, horizonBars: 30 } satisfies Partial<PairParams>,
   junior_vs_senior: { window: 60, horizonBars: 30 } satisfies Partial<PairParams>,
   pt_pd_spread: { window: 60, horizonBars: 30 } satisfies Partial<PairParams>,
+  rsi_reversal: { trendBars: 60, horizonBars: 5 } satisfies Partial<RsiReversalParams>,
+  vol_regime_switch: { volBars: 10, volHistory: 60, lookback: 20, horizonBars: 10 } satisfies Partial<VolRegimeParams>,
 } as const;
 
 /**

@@ -26,7 +26,8 @@ export type Family =
   | 'dollar'
   | 'positioning'
   | 'spread'
-  | 'seasonality';
+  | 'seasonality'
+  | 'reversal';
 
 export type ParamValue = number | boolean | string | readonly number[];
 export type Params = Readonly<Record<string, ParamValue>>;

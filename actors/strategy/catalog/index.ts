@@ -9,6 +9,7 @@ import { DOLLAR_STRATEGIES } from './dollar.js';
 import { POSITIONING_STRATEGIES } from './positioning.js';
 import { SPREAD_STRATEGIES } from './spread.js';
 import { SEASONALITY_STRATEGIES } from './seasonality.js';
+import { REVERSAL_STRATEGIES } from './reversal.js';
 
 export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...RATIO_STRATEGIES,
@@ -20,6 +21,7 @@ export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...POSITIONING_STRATEGIES,
   ...SPREAD_STRATEGIES,
   ...SEASONALITY_STRATEGIES,
+  ...REVERSAL_STRATEGIES,
 ] as StrategyDef[]);
 
 export { gsrMeanReversion } from './ratio.js';
@@ -33,3 +35,4 @@ export { cotExtremes } from './positioning.js';
 export { minersVsMetal, juniorVsSenior, platinumPalladium } from './spread.js';
 export { pairStrategy, pairZ } from './pairs.js';
 export { seasonalityGold } from './seasonality.js';
+export { rsiReversal, volRegimeSwitch, rsi } from './reversal.js';

@@ -71,12 +71,15 @@ export function classifyRegime(bars: BarSeries, cfg: RegimeConfig = DEFAULT_REGI
  * Confidence multipliers per regime and family: trend-following families are
  * trusted more in trends and less in chop, mean-reversion families the
  * reverse, and everything is cut in stress except volatility breakouts,
- * which are what stress looks like. Rules of thumb, to be tuned by research.
+ * which are what stress looks like. Reversal (buying dips inside a trend)
+ * is a mean-reversion family with a trend filter: favoured in calm, slightly
+ * cut in trends (pullbacks there run further before turning), cut hard in
+ * stress, where oversold gets more oversold. Rules of thumb, to be tuned by research.
  */
 const MULTIPLIERS: Record<Regime, Partial<Record<Family, number>>> = {
-  calm: { ratio: 1.2, spread: 1.2, trend: 0.85, momentum: 0.85, volatility: 0.9 },
-  trending: { trend: 1.25, momentum: 1.25, volatility: 1.1, ratio: 0.8, spread: 0.8 },
-  stressed: { ratio: 0.5, spread: 0.5, trend: 0.8, momentum: 0.8, volatility: 1, real_yield: 0.7, dollar: 0.7, positioning: 0.7, seasonality: 0.5 },
+  calm: { ratio: 1.2, spread: 1.2, trend: 0.85, momentum: 0.85, volatility: 0.9, reversal: 1.1 },
+  trending: { trend: 1.25, momentum: 1.25, volatility: 1.1, ratio: 0.8, spread: 0.8, reversal: 0.9 },
+  stressed: { ratio: 0.5, spread: 0.5, trend: 0.8, momentum: 0.8, volatility: 1, real_yield: 0.7, dollar: 0.7, positioning: 0.7, seasonality: 0.5, reversal: 0.6 },
 };
 
 export function regimeMultiplier(family: Family | string, regime: Regime | null): number {
