@@ -6,7 +6,8 @@
  * click, the heatmap shows each parameter pair's score, progress moves on a
  * WebSocket event, and a back-test is started and cancelled from the page.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTool } from '../helpers/tools.js';
 import type { Page } from 'playwright-core';
 import { startTestGateway, TOKEN, type TestGateway } from '../helpers/gateway.js';
 import { FakeResearch, FAST, P_FAST, P_SLOW, SCORES, SLOW } from '../helpers/research.js';
@@ -14,7 +15,6 @@ import { browserAvailability, launch, openPage, screenshot, WEB_ROOT, type Brows
 import { readScreen } from './units.js';
 
 const availability = browserAvailability();
-if (!availability.run && !process.env.CI) console.warn(`browser tests skipped: ${availability.reason}`);
 
 const WITHIN_MS = 8000;
 const VIEW = '.view[data-view="research"]';
@@ -28,14 +28,13 @@ async function texts(page: Page, selector: string): Promise<string[]> {
   return page.locator(selector).evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
 }
 
-describe.runIf(availability.run || process.env.CI)('Research view in headless Chromium', () => {
+describeWithTool('Research view in headless Chromium', availability.reason, () => {
   let t: TestGateway;
   let svc: FakeResearch;
   let browser: Browser;
   let runs: Json[];
 
   beforeAll(async () => {
-    if (!availability.run) throw new Error(`browser tests cannot run: ${availability.reason}`);
     svc = new FakeResearch();
     t = await startTestGateway({
       webRoot: WEB_ROOT,

@@ -5,7 +5,8 @@
  * are described, the weight history is drawn, and Freeze/Unfreeze goes
  * through the token dialog and shows on screen.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTool } from '../helpers/tools.js';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TerminalServer } from './servers.js';
 import { browserAvailability, launch, openPage, WEB_ROOT, type Browser } from './browser.js';
@@ -30,7 +31,7 @@ async function open(b: Browser, server: TerminalServer): Promise<{ page: Page; e
   return w;
 }
 
-describe.skipIf(!availability.run)('terminal strategies: attribution and learning', () => {
+describeWithTool('terminal strategies: attribution and learning', availability.reason, () => {
   let browser: Browser;
   let server: TerminalServer;
   beforeAll(async () => {

@@ -5,7 +5,8 @@
  * and enabled through the page, and a dropped telemetry stream is shown and
  * recovered. Screenshots of every view land in test-artifacts/screenshots/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTool } from '../helpers/tools.js';
 import type { Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,6 @@ const TIERS = ['NORMAL', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN'];
 const LIVE_WITHIN_MS = 8000;
 
 const availability = browserAvailability();
-if (!availability.run && !process.env.CI) console.warn(`browser tests skipped: ${availability.reason}`);
 
 /** Test controls only the test servers have (the real all-in-one is driven through its API only). */
 function fake(s: TerminalServer): (TerminalServer & TestControls) | null {
@@ -141,14 +141,13 @@ terminalSuite('against a simulated daemon behind the gateway', 'sim', fakeDaemon
 });
 
 function terminalSuite(title: string, tag: string, start: () => Promise<Target>, caps: Capabilities): void {
-describe.runIf(availability.run || process.env.CI)(`operator terminal in headless Chromium, ${title}`, () => {
+describeWithTool(`operator terminal in headless Chromium, ${title}`, availability.reason, () => {
   let target: Target;
   let server: TerminalServer;
   let browser: Browser;
   const shot = (page: Page, name: string, fullPage = false): Promise<string> => screenshot(page, `${tag}-${name}`, fullPage);
 
   beforeAll(async () => {
-    if (!availability.run) throw new Error(`browser tests cannot run: ${availability.reason}`);
     target = await start();
     server = target.server;
     browser = await launch();
