@@ -187,7 +187,8 @@ export class AllocatorDesk {
       return false;
     }
     if (!this.learner.due(ts)) return false;
-    const changed = this.learner.update(this.attribution.takePeriod(), ts);
+    const { [UNATTRIBUTED]: _unowned, ...byStrategy } = this.attribution.takePeriod();
+    const changed = this.learner.update(byStrategy, ts);
     // A settled period is news (P&L, hit rates) even when no weight moved (frozen, no P&L).
     this.learningVersion++;
     if (changed) this.applyLearned();

@@ -26,7 +26,7 @@ import { errorAck, toLearningCommandMsg, toRiskCommandMsg, toStrategyCommandMsg,
 import { serializeError } from '../../src/errors.js';
 import type { ActorSystem, Message, Topic, WorkerVitals } from '../../src/runtime/index.js';
 import type { Focus } from '../../src/universe/index.js';
-import { OperatorViews } from './views.js';
+import { learnedWeights, OperatorViews } from './views.js';
 
 
 export interface BridgeOptions {
@@ -285,7 +285,7 @@ export class DaemonBridge {
         const reply = await system.ask<AllocatorLearningResultMsg>('allocator', learning, { timeoutMs });
         this.views.onLearning(reply.state);
         if (!reply.ok) return errorAck(cmd.id, 'QGTM_ERR_LEARNING_COMMAND', reply.error ?? 'refused by the allocator');
-        return { id: cmd.id, ok: true, result: { frozen: reply.state.frozen, weights: Object.fromEntries(Object.entries(reply.state.strategies).map(([id, s]) => [id, s.learnedWeight])) } };
+        return { id: cmd.id, ok: true, result: { frozen: reply.state.frozen, weights: learnedWeights(reply.state) } };
       }
       return errorAck(cmd.id, 'QGTM_ERR_UNKNOWN_COMMAND', `unknown command ${(cmd as { type: string }).type}`);
     } catch (err) {

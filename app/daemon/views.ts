@@ -45,6 +45,11 @@ export interface SupportModelView {
   readonly state: unknown;
 }
 
+/** Each strategy's learned weight from the allocator's learning state. */
+export function learnedWeights(l: Pick<AllocatorLearningMsg, 'strategies'>): Record<string, number> {
+  return Object.fromEntries(Object.entries(l.strategies).map(([id, x]) => [id, x.learnedWeight]));
+}
+
 export class OperatorViews {
   private readonly instruments = new Map<string, InstrumentView>();
   private readonly dirtyTicks = new Set<string>();
@@ -270,7 +275,7 @@ export class OperatorViews {
         id: 'learning',
         description: 'Hedge weights learned from each strategy\'s P&L as the allocator attributes it, once per learning period of market time, pulled toward 1 by fixed share and bounded; the allocator multiplies the strategy\'s votes by it when it combines signals.',
         state: l
-          ? { enabled: l.enabled, frozen: l.frozen, settings: l.settings, updates: l.updates, weights: Object.fromEntries(Object.entries(l.strategies).map(([id, x]) => [id, x.learnedWeight])), history: l.history }
+          ? { enabled: l.enabled, frozen: l.frozen, settings: l.settings, updates: l.updates, weights: learnedWeights(l), history: l.history }
           : null,
       },
     ];

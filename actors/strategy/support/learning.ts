@@ -132,11 +132,12 @@ export class HedgeLearner {
 
   /**
    * Close the period at `now` with each strategy's attributed P&L over it
-   * (strategies with no entry earned 0). Returns true when weights changed.
+   * (strategies with no entry earned 0). Every key is a strategy: the caller
+   * leaves out P&L no strategy stands behind. Returns true when weights changed.
    */
   update(periodPnl: Readonly<Record<string, number>>, now: number): boolean {
     this.periodStart = now;
-    const ids = Object.keys(periodPnl).filter((id) => id !== 'unattributed' && Number.isFinite(periodPnl[id]));
+    const ids = Object.keys(periodPnl).filter((id) => Number.isFinite(periodPnl[id]));
     for (const id of ids) if (!this.weights.has(id)) this.weights.set(id, 1);
     if (this.frozenFlag || this.weights.size === 0) return false;
     let sq = 0;
