@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FredClient } from '../../../../actors/macro/fred-client.js';
 import { MacroSourceError } from '../../../../actors/macro/errors.js';
+import { rejectionOf } from '../../../helpers/errors.js';
 import { startVenue, type VenueHandle } from '../../../../venue/index.js';
 import { VirtualClock, cannedFetch, json } from './virtual-clock.js';
 
-async function rejection(p: Promise<unknown>): Promise<MacroSourceError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof MacroSourceError) return err;
-    throw err;
-  }
-  throw new Error('expected a MacroSourceError');
-}
+/** The MacroSourceError `p` rejects with. */
+const rejection = (p: Promise<unknown>): Promise<MacroSourceError> => rejectionOf(p, MacroSourceError);
 
 describe('FredClient against the venue', () => {
   let venue: VenueHandle;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAlpacaConnection } from '../../../../src/alpaca/index.js';
-import { ConfigError } from '../../../../src/errors.js';
+import { configError } from '../../../helpers/errors.js';
 import { validateSpec } from '../../../../src/runtime/index.js';
 import { PM_UNIVERSE } from '../../../../src/universe/index.js';
 import { DEFAULT_FEED_MAILBOX, LOSSLESS_FEED_MAILBOX, MARKET_DATA_WORKER, feedSpec, marketDataSpecs } from '../../../../app/daemon/market-data-specs.js';
@@ -9,15 +9,7 @@ const local = resolveAlpacaConnection({ local: { url: 'http://127.0.0.1:5555', w
 const paper = resolveAlpacaConnection({ venue: 'alpaca-paper', keyId: 'AK', secretKey: 'SK' });
 const SYMBOLS = PM_UNIVERSE.map((i) => i.symbol);
 
-function caught(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const caught = configError;
 
 describe('marketDataSpecs', () => {
   it('defaults then feeds first, then md, then macro, co-located as measured, each spec valid', () => {

@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { gridPoints, randomPoints, rankRows, ResearchPlanError, scoreOf, walkForwardWindows } from '../../../../app/research/sweep-plan.js';
 import type { Summary, SweepRow } from '../../../../app/research/types.js';
+import { thrownBy } from '../../../helpers/errors.js';
 
 const A = 'strategies.params.trend_ma_cross.fast';
 const B = 'allocator.sizing.targetVol';
 const C = 'allocator.sizing.allowShort';
 
 function planError(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ResearchPlanError);
-    expect((err as ResearchPlanError).code).toBe('QGTM_ERR_RESEARCH_PLAN');
-    return (err as Error).message;
-  }
-  throw new Error('expected a ResearchPlanError');
+  const err = thrownBy(f, ResearchPlanError);
+  expect(err.code).toBe('QGTM_ERR_RESEARCH_PLAN');
+  return err.message;
 }
 
 function summary(over: Partial<Summary>): Summary {

@@ -1,6 +1,7 @@
 /** Helpers the history tests share. */
 import { HistoryError } from '../../../../../app/research/history/index.js';
 import type { HistBar } from '../../../../../app/research/types.js';
+import { rejectionOf } from '../../../../helpers/errors.js';
 
 /** Every bar of a stream, in order. */
 export async function all(it: AsyncIterable<HistBar>): Promise<HistBar[]> {
@@ -10,12 +11,6 @@ export async function all(it: AsyncIterable<HistBar>): Promise<HistBar[]> {
 }
 
 /** The HistoryError `p` rejects with (any other error is rethrown; none fails the test). */
-export async function failure(p: Promise<unknown>): Promise<HistoryError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HistoryError) return err;
-    throw err;
-  }
-  throw new Error('expected a HistoryError');
+export function failure(p: Promise<unknown>): Promise<HistoryError> {
+  return rejectionOf(p, HistoryError);
 }
