@@ -14,12 +14,6 @@ export {
   normaliseForecasts,
   normaliseRisk,
   normaliseTierChange,
-  normaliseOrders,
-  normaliseOrder,
-  normaliseFill,
-  normaliseFills,
-  normalisePositions,
-  normaliseReconciliation,
-  isOpenOrder,
 } from './normalise.js';
+export { normaliseOrders, normaliseOrder, normaliseFill, normaliseFills, normalisePositions, normaliseReconciliation, isOpenOrder } from './normalise-book.js';
 export * from './types.js';
