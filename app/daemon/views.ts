@@ -64,6 +64,8 @@ export class OperatorViews {
   private readonly denied: RiskIntentDeniedMsg[] = [];
   private positions: BrokerPositionsMsg | null = null;
   private reconciled: BrokerReconciledMsg | null = null;
+  /** The session's start-up reconciliation: what it found against the journal before trading, kept after periodic ones replace `reconciled`. */
+  private startupReconciled: BrokerReconciledMsg | null = null;
   private account: BrokerAccountMsg | null = null;
   private readonly orders = new Map<string, BrokerOrderUpdateMsg>();
   private readonly orderLog: BrokerOrderUpdateMsg[] = [];
@@ -174,6 +176,7 @@ export class OperatorViews {
 
   onReconciled(m: BrokerReconciledMsg): void {
     this.reconciled = m;
+    if (m.phase === 'startup') this.startupReconciled = m;
   }
 
   // ---- telemetry batches --------------------------------------------------
@@ -330,7 +333,7 @@ export class OperatorViews {
         unrealizedPnl: last === null ? null : (last - p.avgPrice) * p.qty,
       };
     });
-    return { positions, pendingQty: this.positions?.pendingQty ?? {}, ts: this.positions?.ts ?? null, account: this.account, reconciliation: this.reconciled };
+    return { positions, pendingQty: this.positions?.pendingQty ?? {}, ts: this.positions?.ts ?? null, account: this.account, reconciliation: this.reconciled, startupReconciliation: this.startupReconciled };
   }
 
   ordersSection(): unknown {
