@@ -36,12 +36,17 @@ export function sma(s: BarSeries, n: number, end = s.length - 1): number {
 
 /** Sample std of close-to-close log returns over the `n` returns ending at bar `end`. */
 export function returnStd(s: BarSeries, n: number, end = s.length - 1): number {
+  return std(logReturns(s, n, end));
+}
+
+/** The `n` close-to-close log returns ending at bar `end`, oldest first (needs `end - n >= 0`). */
+export function logReturns(s: BarSeries, n: number, end = s.length - 1): Float64Array {
   const r = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const i = end - n + 1 + k;
     r[k] = Math.log(s.close(i) / s.close(i - 1));
   }
-  return std(r);
+  return r;
 }
 
 /** True range of bar i (needs bar i - 1). */

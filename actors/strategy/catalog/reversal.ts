@@ -5,7 +5,7 @@
  */
 import type { MarketViewReader } from '../market-view.js';
 import type { Signal } from '../signal.js';
-import { clamp, maGapStdFactor, percentileRank, returnStd, sign, sma, squash } from '../math.js';
+import { clamp, logReturns, maGapStdFactor, percentileRank, sign, sma, squash, std } from '../math.js';
 import { confidenceOf, count, makeSignal, num, type Params, type StrategyDef } from '../strategy.js';
 
 export interface RsiReversalParams extends Params {
@@ -137,8 +137,11 @@ export const volRegimeSwitch: StrategyDef<VolRegimeParams> = {
       const last = s.length - 1;
       if (s.length < Math.max(hist + volBars + 1, lookback + 1)) continue;
       // Realised vol at each of the last hist + 1 bars; the newest is ranked against the others.
+      // The returns are taken once and each window's deviation read from them (the same figures
+      // as returnStd per window, without hist x volBars logarithms per bar).
+      const r = logReturns(s, hist + volBars, last);
       const vols = new Float64Array(hist + 1);
-      for (let k = 0; k <= hist; k++) vols[k] = returnStd(s, volBars, last - hist + k);
+      for (let k = 0; k <= hist; k++) vols[k] = std(r, k, k + volBars);
       const vol = vols[hist];
       if (!(vol > 0)) {
         // Enough data but a price that has not moved: no edge, so flat rather than silent.
