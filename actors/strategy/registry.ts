@@ -111,6 +111,11 @@ export class LiveSurface {
     for (const d of defs) this.add(d);
   }
 
+  /** Drops a strategy; false when it was not registered. */
+  remove(id: string): boolean {
+    return this.entries.delete(id);
+  }
+
   /** Adds a strategy at run time, enabled. */
   add(def: StrategyDef): CommandResult {
     if (this.entries.has(def.id)) return { ok: false, code: 'QGTM_ERR_DUPLICATE_STRATEGY', message: `strategy ${def.id} is already registered` };

@@ -24,7 +24,7 @@ import { MarketView, type MarketViewSnapshot } from './market-view.js';
 import type { StrategyCommandMsg, StrategyCommandResultMsg, StrategySignalMsg, StrategyStatusMsg } from './messages.js';
 import { LiveSurface, type CommandResult, type SurfaceSnapshot } from './registry.js';
 import type { Signal } from './signal.js';
-import type { Params, StrategyDef } from './strategy.js';
+import { makeSignal, type Params, type StrategyDef } from './strategy.js';
 import { MetaModel, type MetaConfig, type MetaSnapshot } from './support/meta.js';
 import { DEFAULT_REGIME_CONFIG, classifyRegime, regimeMultiplier, type RegimeConfig, type RegimeState } from './support/regime.js';
 
@@ -115,11 +115,35 @@ export class ShardCore {
     if (violations.length > 0) throw new ConfigError(violations);
   }
 
-  /** Adds a strategy at run time (enabled, evaluated at the next `evaluate`). */
-  addStrategy(def: StrategyDef): CommandResult {
+  /** Adds a strategy at run time (enabled, evaluated at the next `evaluate`), with `params` (default: its own). */
+  addStrategy(def: StrategyDef, params: Params = def.params): CommandResult {
     if (this.surface.has(def.id)) return this.surface.add(def);
-    this.register(def, def.params);
+    this.register(def, params);
     return { ok: true, code: null, message: `strategy ${def.id} added` };
+  }
+
+  /**
+   * Drops a strategy from the surface, its params, the trigger indexes and the
+   * dirty sets. `retract` holds a direction-0 signal per instrument, which the
+   * caller publishes so the allocator forgets the strategy's last calls.
+   */
+  removeStrategy(id: string, now: number): { result: CommandResult; retract: StrategySignalMsg[] } {
+    const def = this.surface.def(id);
+    if (!def) return { result: { ok: false, code: 'QGTM_ERR_UNKNOWN_STRATEGY', message: `strategy ${id} is not in shard ${this.shard}` }, retract: [] };
+    this.surface.remove(id);
+    this.params.delete(id);
+    for (const index of [this.onBarOf, this.onFeaturesOf, this.onMacroOf]) {
+      for (const [key, ids] of index) {
+        const left = ids.filter((x) => x !== id);
+        if (left.length > 0) index.set(key, left);
+        else index.delete(key);
+      }
+    }
+    this.dirty.delete(id);
+    this.dirtyOnly.delete(id);
+    this.lastContext.delete(id);
+    const retract = def.instruments.map((sym) => this.publishable(def, makeSignal(id, sym, 0, 0, 0, 0, now, 'strategy removed')));
+    return { result: { ok: true, code: null, message: `strategy ${id} removed` }, retract };
   }
 
   private register(def: StrategyDef, params: Params): void {

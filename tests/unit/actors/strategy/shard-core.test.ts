@@ -278,3 +278,22 @@ describe('ShardCore', () => {
     expect(shard.statusReport(START).strategies.map((s) => s.id)).toEqual(['late']);
   });
 });
+
+describe('ShardCore runtime add/remove', () => {
+  it('a removed strategy is no longer evaluated and its instruments are retracted with direction 0; re-added with params it runs again', () => {
+    const a = probe('a', 'GLD');
+    const b = probe('b', 'GLD');
+    const shard = new ShardCore({ shard: 0, strategies: [a.def, b.def], ...noModels });
+    shard.evaluate(START);
+    const { result, retract } = shard.removeStrategy('a', START);
+    expect(result.ok).toBe(true);
+    expect(retract.map((s) => [s.strategyId, s.symbol, s.direction])).toEqual([['a', 'GLD', 0]]);
+    a.calls.n = b.calls.n = 0;
+    shard.onBar(barMsg('GLD', START, 100, 100));
+    expect(shard.evaluate(START).map((s) => s.strategyId)).toEqual(['b']);
+    expect(a.calls.n).toBe(0);
+    expect(shard.removeStrategy('a', START).result.code).toBe('QGTM_ERR_UNKNOWN_STRATEGY');
+    expect(shard.addStrategy(a.def, { k: 2 }).ok).toBe(true);
+    expect(shard.evaluate(START).map((s) => s.strategyId)).toEqual(['a']);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Runtime entries: parameterised variants of a catalog entry (another window,
+ * another instrument set) and control modules (buy-and-hold benchmark, flat
+ * control), added by an operator while the daemon runs. Validated here against
+ * the base's parameter bounds before they reach a shard.
+ *
+ * Known gap: cross-parameter rules (e.g. oversold < overbought) are not
+ * checked: a base's evaluate on an empty view returns [] before reading them.
+ */
+import { paramBounds, boundViolation } from './param-bounds.js';
+import { makeSignal, type ParamValue, type Params, type StrategyDef } from './strategy.js';
+
+export const CONTROL_KINDS = ['buy_and_hold', 'flat_control'] as const;
+export type ControlKind = (typeof CONTROL_KINDS)[number];
+
+export interface RuntimeEntrySpec {
+  readonly id: string;
+  readonly base: string;
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  readonly instruments?: readonly string[];
+  readonly note?: string;
+}
+
+export interface RuntimeOrigin {
+  readonly source: 'api' | 'file';
+  readonly by: string;
+  readonly at: number;
+}
+
+export interface RuntimeEntry extends RuntimeEntrySpec {
+  readonly origin: RuntimeOrigin;
+  readonly shard: number;
+}
+
+export type RuntimeValidation = { readonly ok: true; readonly spec: RuntimeEntrySpec } | { readonly ok: false; readonly violations: string[] };
+
+const ID_RE = /^[a-z0-9_.-]{1,64}$/;
+const DAY_MS = 86_400_000;
+
+function isControl(base: string): base is ControlKind {
+  return (CONTROL_KINDS as readonly string[]).includes(base);
+}
+
+function controlDef(kind: ControlKind, instruments: readonly string[]): StrategyDef {
+  const params: Params = kind === 'buy_and_hold' ? { strength: 0.5 } : {};
+  return {
+    id: kind,
+    family: 'control',
+    thesis: kind === 'buy_and_hold' ? 'benchmark: long every instrument at constant strength' : 'control: never trades (direction 0 always)',
+    params,
+    instruments,
+    macro: [],
+    trigger: 'bar',
+    perInstrument: true,
+    evaluate(_view, p, now, only) {
+      const strength = typeof p['strength'] === 'number' ? p['strength'] : 0;
+      return (only ?? instruments).map((s) =>
+        kind === 'buy_and_hold'
+          ? makeSignal(kind, s, 1, strength, 1, DAY_MS, now, 'benchmark: hold long')
+          : makeSignal(kind, s, 0, 0, 1, DAY_MS, now, 'flat control'),
+      );
+    },
+  };
+}
+
+function baseDef(spec: Pick<RuntimeEntrySpec, 'base' | 'instruments'>, catalog: readonly StrategyDef[], universe: readonly string[]): StrategyDef | undefined {
+  if (isControl(spec.base)) return controlDef(spec.base, spec.instruments ?? universe);
+  return catalog.find((d) => d.id === spec.base);
+}
+
+/** Checks `raw` as a runtime entry spec, collecting every problem. */
+export function validateRuntimeEntry(raw: unknown, catalog: readonly StrategyDef[], universeSymbols: readonly string[]): RuntimeValidation {
+  const v: string[] = [];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, violations: ['spec must be an object'] };
+  const r = raw as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (!['id', 'base', 'params', 'instruments', 'note'].includes(k)) v.push(`unknown field ${k}`);
+  const id = r['id'];
+  if (typeof id !== 'string' || !ID_RE.test(id)) v.push('id must be 1-64 characters of [a-z0-9_.-]');
+  else if (catalog.some((d) => d.id === id) || isControl(id)) v.push(`id ${id} clashes with a catalog id`);
+  const base = r['base'];
+  let def: StrategyDef | undefined;
+  if (typeof base !== 'string') v.push('base must be a catalog id or one of ' + CONTROL_KINDS.join(', '));
+  else {
+    def = baseDef({ base }, catalog, universeSymbols);
+    if (!def) v.push(`unknown base ${base}`);
+  }
+  const instruments = r['instruments'];
+  if (instruments !== undefined) {
+    if (!Array.isArray(instruments) || instruments.length === 0 || !instruments.every((s) => typeof s === 'string')) v.push('instruments must be a non-empty list of symbols');
+    else {
+      for (const s of instruments as string[]) if (!universeSymbols.includes(s)) v.push(`instrument ${s} is not in the universe`);
+      if (def && !def.perInstrument) v.push(`base ${def.id} is not per-instrument (its instruments are structural); instruments cannot be overridden`);
+    }
+  }
+  const params = r['params'];
+  if (params !== undefined) {
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) v.push('params must be an object');
+    else if (def) {
+      const bounds = paramBounds(def);
+      for (const [k, val] of Object.entries(params as Record<string, unknown>)) {
+        const b = bounds[k];
+        if (!b) { v.push(`unknown param ${k} for base ${def.id}`); continue; }
+        const why = boundViolation(b, val);
+        if (why) v.push(`param ${k} must be ${why}, got ${JSON.stringify(val)}`);
+      }
+    }
+  }
+  const note = r['note'];
+  if (note !== undefined && (typeof note !== 'string' || note.length > 500)) v.push('note must be a string of at most 500 characters');
+  if (v.length > 0) return { ok: false, violations: v };
+  return { ok: true, spec: raw as RuntimeEntrySpec };
+}
+
+/** The StrategyDef a shard runs for a (validated) runtime entry. */
+export function runtimeDef(spec: RuntimeEntrySpec, catalog: readonly StrategyDef[], universeSymbols: readonly string[] = []): StrategyDef {
+  const base = baseDef(spec, catalog, universeSymbols);
+  if (!base) throw new Error(`unknown base ${spec.base}`);
+  const instruments = spec.instruments ?? base.instruments;
+  const differs = [
+    ...Object.entries(spec.params ?? {}).map(([k, x]) => `${k}=${JSON.stringify(x)}`),
+    ...(spec.instruments ? [`instruments ${spec.instruments.join(',')}`] : []),
+  ];
+  return {
+    id: spec.id,
+    family: base.family,
+    thesis: `variant of ${base.id}: ${differs.length > 0 ? differs.join(', ') : 'same parameters'}`,
+    params: { ...base.params, ...(spec.params ?? {}) },
+    instruments,
+    macro: base.macro,
+    trigger: base.trigger,
+    ...(base.perInstrument ? { perInstrument: true } : {}),
+    evaluate(view, params, now, only) {
+      return base.evaluate(view, params, now, base.perInstrument ? (only ?? instruments) : only).map((s) => ({ ...s, strategyId: spec.id }));
+    },
+  };
+}
