@@ -11,10 +11,12 @@ export interface CatalogEntryResult {
   readonly family: string;
   readonly instruments: readonly string[];
   readonly totalReturn: number;
-  readonly sharpe: number;
+  /** Null where undefined (no variance), as the engine's Summary. */
+  readonly sharpe: number | null;
   readonly maxDrawdown: number;
   readonly turnover: number;
-  readonly hitRate: number;
+  /** Null where undefined (no closed trade), as the engine's Summary. */
+  readonly hitRate: number | null;
   readonly trades: number;
   /** Per-bar returns keyed by bar time (ms). */
   readonly returns: ReadonlyMap<number, number>;
@@ -59,6 +61,7 @@ export function correlationMatrix(entries: readonly CatalogEntryResult[]): (numb
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const fix = (x: number, d: number): string => x.toFixed(d);
+const orNa = (x: number | null, f: (v: number) => string): string => (x === null ? 'n/a' : f(x));
 
 /** The markdown table of figures; an entry without trades says so instead of zeros. */
 export function figuresTable(entries: readonly CatalogEntryResult[]): string {
@@ -66,7 +69,22 @@ export function figuresTable(entries: readonly CatalogEntryResult[]): string {
   const rows = entries.map((e) => {
     const lead = `| ${e.id} | ${e.family} | ${e.instruments.join(', ')} |`;
     if (e.trades === 0) return `${lead} no trades on this history | – | – | – | – | 0 |`;
-    return `${lead} ${pct(e.totalReturn)} | ${fix(e.sharpe, 2)} | ${pct(e.maxDrawdown)} | ${fix(e.turnover, 2)} | ${pct(e.hitRate)} | ${e.trades} |`;
+    return `${lead} ${pct(e.totalReturn)} | ${orNa(e.sharpe, (v) => fix(v, 2))} | ${pct(e.maxDrawdown)} | ${fix(e.turnover, 2)} | ${orNa(e.hitRate, pct)} | ${e.trades} |`;
   });
   return [head, ...rows].join('\n');
+}
+
+/**
+ * Simple returns between consecutive points of an equity series, keyed by the
+ * later point's time. The engine downsamples its series evenly beyond
+ * `maxSeriesPoints`, so these are per-point returns (per bar when the run
+ * keeps every bar).
+ */
+export function returnsOf(equity: readonly { readonly ts: number; readonly equity: number }[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let i = 1; i < equity.length; i++) {
+    const prev = equity[i - 1]!.equity;
+    if (prev > 0) out.set(equity[i]!.ts, equity[i]!.equity / prev - 1);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correlation, correlationMatrix, figuresTable, type CatalogEntryResult } from '../../../../app/research/catalog-report.js';
+import { correlation, correlationMatrix, figuresTable, returnsOf, type CatalogEntryResult } from '../../../../app/research/catalog-report.js';
 
 const series = (pairs: [number, number][]): Map<number, number> => new Map(pairs);
 const entry = (id: string, trades: number, returns: Map<number, number>): CatalogEntryResult => ({
@@ -34,5 +34,17 @@ describe('catalog report builder', () => {
     expect(t).toContain('| trend-1 | trend | GLD | 1.23% | 1.23 | 5.00% | 3.50 | 55.00% | 4 |');
     expect(t).toContain('| macro-1 | trend | GLD | no trades on this history |');
     expect(t).not.toMatch(/macro-1[^\n]*0\.00%/);
+  });
+
+  it('prints n/a for an undefined Sharpe or hit rate', () => {
+    const t = figuresTable([{ ...entry('x', 1, new Map()), sharpe: null, hitRate: null }]);
+    expect(t).toContain('| x | trend | GLD | 1.23% | n/a | 5.00% | 3.50 | n/a | 1 |');
+  });
+
+  it('turns an equity series into returns keyed by the later point', () => {
+    const r = returnsOf([{ ts: 1, equity: 100 }, { ts: 2, equity: 110 }, { ts: 3, equity: 99 }]);
+    expect([...r.keys()]).toEqual([2, 3]);
+    expect(r.get(2)).toBeCloseTo(0.1, 12);
+    expect(r.get(3)).toBeCloseTo(-0.1, 12);
   });
 });
