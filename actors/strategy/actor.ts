@@ -4,9 +4,12 @@
  *
  * In: `feed.features` / `feed.bar` / `feed.status` / `feed.history` and
  * `macro.*` (topics `features`, `bars`, `feed_status`, `macro`);
- * `strategy.enable` / `strategy.disable` (asked: answered with
+ * `strategy.enable` / `strategy.disable` and the daemon's
+ * `strategy.add_runtime` / `strategy.remove_runtime` (asked: answered with
  * `strategy.command_result`); `strategy.query` (asked: answered with the
- * status). Out: `strategy.signal` on `signals`, `strategy.status` on
+ * status). At start a shard reads the daemon's runtime record
+ * (`<stateDir>/runtime-strategies.json`) and runs the runtime entries placed
+ * on it beside its part of the catalog. Out: `strategy.signal` on `signals`, `strategy.status` on
  * `strategy_status` every `statusEveryMs` (1 s) and whenever a strategy's state
  * changes (enabled, disabled, error).
  *
@@ -24,7 +27,8 @@ import { defineActor, Kind, monoNs, type ActorContext } from '../../src/runtime/
 import { ConfigError } from '../../src/errors.js';
 import type { FeedMsg } from '../feed/messages.js';
 import type { MacroMsg } from '../macro/messages.js';
-import type { StrategyCommandMsg, StrategySignalMsg } from './messages.js';
+import type { StrategyCommandMsg, StrategyCommandResultMsg, StrategyRuntimeCommandMsg, StrategySignalMsg } from './messages.js';
+import { runtimeForShard, runtimeRecord, type RuntimeEntry } from './runtime.js';
 import { CATALOG, partition } from './registry.js';
 import { ShardCore, type ShardOptions, type ShardSnapshot } from './shard-core.js';
 import type { StrategyDef } from './strategy.js';
@@ -61,7 +65,7 @@ export interface StrategyShardArgs {
 /** What the actor subscribes to; each topic's messages must be ones it accepts (checked at compile time). */
 export const STRATEGY_TOPICS = subscriptions<In>()(TOPICS.features, TOPICS.bars, TOPICS.feed_status, TOPICS.macro);
 
-type In = FeedMsg | MacroMsg | StrategyCommandMsg | { readonly type: 'strategy.evaluate' } | { readonly type: 'strategy.status_tick' } | { readonly type: 'strategy.query' };
+type In = FeedMsg | MacroMsg | StrategyCommandMsg | StrategyRuntimeCommandMsg | { readonly type: 'strategy.evaluate' } | { readonly type: 'strategy.status_tick' } | { readonly type: 'strategy.query' };
 
 /** The strategies a shard runs: an explicit list, or its partition of the catalog. */
 export function shardStrategies(args: StrategyShardArgs, catalog: readonly StrategyDef[] = CATALOG): StrategyDef[] {
@@ -107,6 +111,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
   let stateEveryMs = 10_000;
   let lastStateWrite = 0;
   let lastMeta = '';
+  let argsOf: StrategyShardArgs;
 
   const metrics = (ctx: ActorContext) => ({
     signals: ctx.metrics.counter('qgtm_strategy_signals_total', 'Signals published by strategy shards', ['shard']).labels({ shard: String(core.shard) }),
@@ -189,12 +194,30 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
       'strategy.enable': 'public',
       'strategy.disable': 'public',
       'strategy.query': 'public',
+      'strategy.add_runtime': 'public',
+      'strategy.remove_runtime': 'public',
       'strategy.evaluate': 'internal',
       'strategy.status_tick': 'internal',
     },
 
     init(ctx, args, snapshot) {
-      const r = ShardCore.fromSnapshot(snapshot ?? null, shardOptionsFor(args));
+      argsOf = args;
+      // Runtime entries placed on this shard come from the daemon's record, so a restarted shard has them before any input.
+      const runtime = args.stateDir ? runtimeEntriesOf(ctx, args.stateDir, args.shard) : [];
+      const base = shardOptionsFor(args);
+      const extra = runtime.flatMap((e) => {
+        try {
+          return [runtimeForShard(e, CATALOG, args.paramOverrides)];
+        } catch (err) {
+          ctx.log.error('runtime strategy not loaded', { strategy: e.id, error: err as Error });
+          return [];
+        }
+      });
+      const r = ShardCore.fromSnapshot(snapshot ?? null, {
+        ...base,
+        strategies: [...base.strategies, ...extra.map((x) => x.def)],
+        origins: Object.fromEntries(extra.map((x) => [x.def.id, x.origin])),
+      });
       core = r.core;
       for (const d of core.surface.defs()) lastStates.set(d.id, undefined);
       m = metrics(ctx);
@@ -242,6 +265,37 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
           publishIfChanged(ctx);
           return;
         }
+        case 'strategy.add_runtime':
+        case 'strategy.remove_runtime': {
+          const now = ctx.clock.now();
+          const command = msg.type === 'strategy.add_runtime' ? 'add_runtime' : 'remove_runtime';
+          const id = msg.type === 'strategy.add_runtime' ? msg.entry.id : msg.strategyId;
+          let res: { ok: boolean; code: string | null; message: string };
+          if (msg.type === 'strategy.add_runtime') {
+            try {
+              const x = runtimeForShard(msg.entry, CATALOG, argsOf.paramOverrides);
+              res = core.addStrategy(x.def, x.def.params, x.origin);
+              if (res.ok) lastStates.set(id, undefined);
+            } catch (err) {
+              res = { ok: false, code: 'QGTM_ERR_RUNTIME_STRATEGY', message: (err as Error).message };
+            }
+          } else {
+            const removed = core.removeStrategy(id, now);
+            res = removed.result;
+            // The allocator forgets it through direction-0 signals, as when a strategy goes flat.
+            for (const s of removed.retract) ctx.publish(TOPICS.signals, s);
+            if (res.ok) {
+              lastStates.delete(id);
+              if (decisions.delete(id)) persist(ctx, msg.type);
+            }
+          }
+          const result: StrategyCommandResultMsg = { type: 'strategy.command_result', command, strategyId: id, shard: core.shard, ok: res.ok, code: res.code, message: res.message, ts: now };
+          if (ctx.envelope?.kind === Kind.Ask) ctx.reply(result);
+          ctx.log.info('strategy command', { command, strategy: id, ok: res.ok, message: res.message, by: msg.requestedBy });
+          if (res.ok) publishStatus(ctx);
+          queueEvaluation(ctx);
+          return;
+        }
         case 'strategy.status_tick':
           publishStatus(ctx);
           if (store && ctx.clock.now() - lastStateWrite >= stateEveryMs && metaKey() !== lastMeta) persist(ctx, 'meta weights');
@@ -272,3 +326,17 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
     },
   };
 });
+
+/** The runtime entries the daemon placed on `shard`; an unreadable record is logged and counted, and the shard starts without them. */
+function runtimeEntriesOf(ctx: ActorContext, stateDir: string, shard: number): RuntimeEntry[] {
+  const restores = ctx.metrics.counter('qgtm_state_restores_total', 'Durable state records read at start, by record and outcome (none, restored, corrupt)', ['record', 'outcome']);
+  try {
+    const l = runtimeRecord(stateDir).read();
+    restores.inc({ record: 'runtime-strategies', outcome: l ? 'restored' : 'none' });
+    return l ? l.value.entries.filter((e) => e.shard === shard) : [];
+  } catch (err) {
+    restores.inc({ record: 'runtime-strategies', outcome: 'corrupt' });
+    ctx.log.error('runtime strategy record unusable: shard starts without runtime entries', { error: err as Error });
+    return [];
+  }
+}

@@ -4,6 +4,9 @@
  */
 import type { Signal } from './signal.js';
 import type { Regime } from './support/regime.js';
+import type { RuntimeEntry, RuntimeOriginInfo } from './runtime.js';
+
+export type { RuntimeOriginInfo };
 
 /** A signal as a shard publishes it: the Signal fields plus where it came from. */
 export interface StrategySignalMsg extends Signal {
@@ -43,7 +46,10 @@ export interface StrategyStatusEntry {
   readonly weight: number;
   /** The parameters it runs with: the catalog's defaults under the profile and configured overrides. */
   readonly params?: Readonly<Record<string, unknown>>;
+  /** Where a runtime entry came from; absent for a catalog entry. */
+  readonly origin?: RuntimeOriginInfo;
 }
+
 
 /** A shard's periodic status report. */
 export interface StrategyStatusMsg {
@@ -73,10 +79,34 @@ export interface StrategyDisableMsg {
 
 export type StrategyCommandMsg = StrategyEnableMsg | StrategyDisableMsg;
 
+/**
+ * Daemon command: run a runtime entry (a variant of a catalog entry, or a
+ * control) on this shard. The daemon has validated it and written it to the
+ * runtime record before asking, so a shard that misses this message loads
+ * the entry at its next start.
+ */
+export interface StrategyAddRuntimeMsg {
+  readonly type: 'strategy.add_runtime';
+  readonly entry: RuntimeEntry;
+  readonly requestedBy: string;
+  readonly ts: number;
+}
+
+/** Daemon command: stop running a runtime entry; its signals are retracted at the allocator. */
+export interface StrategyRemoveRuntimeMsg {
+  readonly type: 'strategy.remove_runtime';
+  readonly strategyId: string;
+  readonly requestedBy: string;
+  readonly reason: string;
+  readonly ts: number;
+}
+
+export type StrategyRuntimeCommandMsg = StrategyAddRuntimeMsg | StrategyRemoveRuntimeMsg;
+
 /** A shard's answer to a command. */
 export interface StrategyCommandResultMsg {
   readonly type: 'strategy.command_result';
-  readonly command: 'enable' | 'disable';
+  readonly command: 'enable' | 'disable' | 'add_runtime' | 'remove_runtime';
   readonly strategyId: string;
   readonly shard: number;
   readonly ok: boolean;
@@ -86,4 +116,4 @@ export interface StrategyCommandResultMsg {
   readonly ts: number;
 }
 
-export type StrategyMsg = StrategySignalMsg | StrategyStatusMsg | StrategyCommandMsg | StrategyCommandResultMsg;
+export type StrategyMsg = StrategySignalMsg | StrategyStatusMsg | StrategyCommandMsg | StrategyRuntimeCommandMsg | StrategyCommandResultMsg;

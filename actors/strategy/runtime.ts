@@ -9,6 +9,7 @@
  */
 import { paramBounds, boundViolation } from './param-bounds.js';
 import { makeSignal, type ParamValue, type Params, type StrategyDef } from './strategy.js';
+import { DurableRecord } from '../../src/durable/index.js';
 
 export const CONTROL_KINDS = ['buy_and_hold', 'flat_control'] as const;
 export type ControlKind = (typeof CONTROL_KINDS)[number];
@@ -25,6 +26,17 @@ export interface RuntimeOrigin {
   readonly source: 'api' | 'file';
   readonly by: string;
   readonly at: number;
+}
+
+/** A runtime entry's provenance as the live surface reports it. */
+export interface RuntimeOriginInfo {
+  readonly kind: 'runtime';
+  /** The catalog entry (or control kind) it varies. */
+  readonly base: string;
+  readonly source: 'api' | 'file';
+  readonly by: string;
+  readonly at: number;
+  readonly note: string | null;
 }
 
 export interface RuntimeEntry extends RuntimeEntrySpec {
@@ -133,4 +145,48 @@ export function runtimeDef(spec: RuntimeEntrySpec, catalog: readonly StrategyDef
       return base.evaluate(view, params, now, base.perInstrument ? (only ?? instruments) : only).map((s) => ({ ...s, strategyId: spec.id }));
     },
   };
+}
+
+/** The provenance a shard reports for a runtime entry. */
+export function originInfo(entry: RuntimeEntry): RuntimeOriginInfo {
+  return { kind: 'runtime', base: entry.base, source: entry.origin.source, by: entry.origin.by, at: entry.origin.at, note: entry.note ?? null };
+}
+
+/** What `<stateDir>/runtime-strategies.json` holds: every runtime entry with its shard. Written by the daemon only. */
+export interface RuntimeSet {
+  readonly entries: readonly RuntimeEntry[];
+}
+
+export const RUNTIME_RECORD = 'runtime-strategies';
+
+/** Why a decoded runtime record cannot be trusted, or null. */
+export function runtimeSetProblem(x: unknown): string | null {
+  const s = x as RuntimeSet | null;
+  if (!s || typeof s !== 'object' || !Array.isArray(s.entries)) return 'no entries list';
+  for (const [i, e] of s.entries.entries()) {
+    if (!e || typeof e !== 'object' || typeof e.id !== 'string' || typeof e.base !== 'string') return `entry ${i} has no id or base`;
+    if (!Number.isInteger(e.shard) || e.shard < 0) return `entry ${e.id} has no shard`;
+    if (!e.origin || (e.origin.source !== 'api' && e.origin.source !== 'file') || typeof e.origin.at !== 'number') return `entry ${e.id} has no origin`;
+  }
+  return null;
+}
+
+/** The runtime record in `stateDir`. */
+export function runtimeRecord(stateDir: string): DurableRecord<RuntimeSet> {
+  return new DurableRecord<RuntimeSet>(stateDir, RUNTIME_RECORD, runtimeSetProblem);
+}
+
+/**
+ * The definition and provenance a shard runs for `entry`: its base's
+ * parameters under the shard's profile and configured overrides, then the
+ * entry's own, so a variant differs from its base only where it says so.
+ */
+export function runtimeForShard(
+  entry: RuntimeEntry,
+  catalog: readonly StrategyDef[],
+  overrides: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
+): { readonly def: StrategyDef; readonly origin: RuntimeOriginInfo } {
+  const def = runtimeDef(entry, catalog, entry.instruments ?? []);
+  const params = { ...def.params, ...(overrides[entry.base] ?? {}), ...(entry.params ?? {}) } as Params;
+  return { def: { ...def, params }, origin: originInfo(entry) };
 }

@@ -21,7 +21,7 @@ import type { FeedBarMsg, FeedFeaturesMsg, FeedHistoryMsg, FeedMsg, FeedStatus, 
 import { StrategyError } from './errors.js';
 import type { MacroMsg } from '../macro/messages.js';
 import { MarketView, type MarketViewSnapshot } from './market-view.js';
-import type { StrategyCommandMsg, StrategyCommandResultMsg, StrategySignalMsg, StrategyStatusMsg } from './messages.js';
+import type { RuntimeOriginInfo, StrategyCommandMsg, StrategyCommandResultMsg, StrategySignalMsg, StrategyStatusMsg } from './messages.js';
 import { LiveSurface, type CommandResult, type SurfaceSnapshot } from './registry.js';
 import type { Signal } from './signal.js';
 import { makeSignal, type Params, type StrategyDef } from './strategy.js';
@@ -40,6 +40,8 @@ export interface ShardOptions {
   readonly regime?: Partial<RegimeConfig> | false;
   /** Confidence multiplier per feed status of the signal's instrument. */
   readonly qualityByStatus?: Readonly<Record<FeedStatus, number>>;
+  /** Per runtime entry among `strategies`, where it came from (reported on the surface). */
+  readonly origins?: Readonly<Record<string, RuntimeOriginInfo>>;
 }
 
 export const SHARD_SNAPSHOT_VERSION = 1;
@@ -77,6 +79,8 @@ export class ShardCore {
   private readonly regimeCfg: RegimeConfig | null;
   private readonly quality: Readonly<Record<FeedStatus, number>>;
   private readonly params = new Map<string, Params>();
+  /** Runtime entries' provenance, by id. */
+  private readonly origins = new Map<string, RuntimeOriginInfo>();
   /** Which strategies to re-evaluate on a closed bar / features update of a symbol, or a macro input. Plain keys, so the tick path builds no strings. */
   private readonly onBarOf = new Map<string, string[]>();
   private readonly onFeaturesOf = new Map<string, string[]>();
@@ -113,12 +117,14 @@ export class ShardCore {
       else this.register(def, mergeParams(def, opts.paramOverrides?.[def.id], violations));
     }
     if (violations.length > 0) throw new ConfigError(violations);
+    for (const [id, o] of Object.entries(opts.origins ?? {})) if (this.surface.has(id)) this.origins.set(id, o);
   }
 
   /** Adds a strategy at run time (enabled, evaluated at the next `evaluate`), with `params` (default: its own). */
-  addStrategy(def: StrategyDef, params: Params = def.params): CommandResult {
+  addStrategy(def: StrategyDef, params: Params = def.params, origin?: RuntimeOriginInfo): CommandResult {
     if (this.surface.has(def.id)) return this.surface.add(def);
     this.register(def, params);
+    if (origin) this.origins.set(def.id, origin);
     return { ok: true, code: null, message: `strategy ${def.id} added` };
   }
 
@@ -132,6 +138,7 @@ export class ShardCore {
     if (!def) return { result: { ok: false, code: 'QGTM_ERR_UNKNOWN_STRATEGY', message: `strategy ${id} is not in shard ${this.shard}` }, retract: [] };
     this.surface.remove(id);
     this.params.delete(id);
+    this.origins.delete(id);
     for (const index of [this.onBarOf, this.onFeaturesOf, this.onMacroOf]) {
       for (const [key, ids] of index) {
         const left = ids.filter((x) => x !== id);
@@ -366,7 +373,10 @@ export class ShardCore {
       ts: now,
       regime: this.regimeState?.regime ?? null,
       // The parameters each strategy runs with (catalog, profile and overrides merged): what /api/v1/strategies shows.
-      strategies: this.surface.list(meta ? (id) => meta.weight(id) : undefined).map((e) => ({ ...e, params: this.params.get(e.id) ?? {} })),
+      strategies: this.surface.list(meta ? (id) => meta.weight(id) : undefined).map((e) => {
+        const origin = this.origins.get(e.id);
+        return origin ? { ...e, params: this.params.get(e.id) ?? {}, origin } : { ...e, params: this.params.get(e.id) ?? {} };
+      }),
     };
   }
 
