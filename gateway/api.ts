@@ -132,15 +132,22 @@ async function strategies(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<R
   // Each entry: the catalog's `defaults` and the `params` its shard reports running (profile and
   // overrides applied), null until a shard has reported.
   const running = new Map<string, unknown>();
-  const shards = Array.isArray(entry?.value) ? (entry.value as { strategies?: unknown }[]) : [];
+  // Runtime entries are the surface's lines that carry an origin (catalog lines carry none).
+  const runtime: Record<string, unknown>[] = [];
+  const shards = Array.isArray(entry?.value) ? (entry.value as { shard?: unknown; strategies?: unknown }[]) : [];
   for (const sh of shards) {
     if (!Array.isArray(sh?.strategies)) continue;
-    for (const e of sh.strategies as { id?: unknown; params?: unknown }[]) if (typeof e?.id === 'string' && e.params) running.set(e.id, e.params);
+    for (const e of sh.strategies as { id?: unknown; params?: unknown; origin?: unknown }[]) {
+      if (typeof e?.id !== 'string') continue;
+      if (e.params) running.set(e.id, e.params);
+      if (e.origin && typeof e.origin === 'object') runtime.push({ ...e, shard: sh.shard });
+    }
   }
-  const catalog = catalogEntries().map(({ params, ...c }) => ({ ...c, params: running.get(c.id) ?? null, defaults: params }));
+  const catalog = catalogEntries().map(({ params, ...c }) => ({ ...c, origin: { kind: 'catalog' }, params: running.get(c.id) ?? null, defaults: params }));
+  const counts = { catalog: catalog.length, runtime: runtime.length, total: catalog.length + runtime.length };
   // The allocator's side (attribution, learning) and the support models ride in the forecasts section.
   const forecasts = (await readSection(ctx, 'forecasts')).entry?.value as { supportModels?: unknown } | null | undefined;
-  return jsonReply(200, { catalog, live: envelope(ctx, entry, status), supportModels: Array.isArray(forecasts?.supportModels) ? forecasts.supportModels : [] });
+  return jsonReply(200, { counts, catalog, runtime, live: envelope(ctx, entry, status), supportModels: Array.isArray(forecasts?.supportModels) ? forecasts.supportModels : [] });
 }
 
 /**
@@ -188,6 +195,14 @@ function fields(body: Record<string, unknown>, spec: BodySpec): Record<string, s
   return out;
 }
 
+/**
+ * HTTP status of a runtime-entry command the daemon refused, by its code: a
+ * bad entry is the client's (400), an unknown entry 404; anything else (and
+ * every other command's refusal) a conflict with the daemon's state (409).
+ */
+const RUNTIME_REJECTED: Readonly<Record<string, number>> = { QGTM_ERR_INVALID_RUNTIME_STRATEGY: 400, QGTM_ERR_UNKNOWN_STRATEGY: 404 };
+const RUNTIME_COMMANDS: ReadonlySet<string> = new Set(['strategy.add_runtime', 'strategy.change_runtime', 'strategy.remove_runtime']);
+
 type CommandBuilder = (body: Record<string, unknown>, params: Params, base: { id: string; by: string; at: number }) => OperatorCommand;
 
 const command =
@@ -206,7 +221,9 @@ const command =
       const ack = await ctx.bus.sendCommand(cmd, { timeoutMs: ctx.limits.commandTimeoutMs });
       ctx.metrics.commands.inc({ type, outcome: ack.ok ? 'ok' : 'rejected' });
       if (ack.ok) return jsonReply(200, { ack, command: cmd });
-      return jsonReply(409, { error: { code: ack.error?.code ?? 'QGTM_ERR_COMMAND_REJECTED', status: 409, message: ack.error?.message ?? 'the daemon rejected the command' }, ack, command: cmd });
+      const code = ack.error?.code ?? 'QGTM_ERR_COMMAND_REJECTED';
+      const st = (RUNTIME_COMMANDS.has(type) ? RUNTIME_REJECTED[code] : undefined) ?? 409;
+      return jsonReply(st, { error: { code, status: st, message: ack.error?.message ?? 'the daemon rejected the command' }, ack, command: cmd });
     } catch (err) {
       ctx.metrics.commands.inc({ type, outcome: outcomeOf(err) });
       throw translate(err);
@@ -295,6 +312,31 @@ export function apiRouter(): Router<ApiContext> {
       if (typeof frozen !== 'boolean') throw new HttpError(400, 'QGTM_ERR_BAD_REQUEST', `invalid request body: frozen must be true or false, got ${showField(frozen)}`, ['frozen must be true or false']);
       return { ...base, type: 'strategy.learning', frozen, reason: f.reason! };
     }),
+  });
+  // Runtime entries: the body is the entry's spec ({id, base, params?, instruments?, note?}); the daemon validates it.
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/strategies/runtime',
+    body: true,
+    handler: command('strategy.add_runtime', (body, _p, base) => {
+      const { by: _by, ...spec } = body;
+      return { ...base, type: 'strategy.add_runtime', spec };
+    }),
+  });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/strategies/runtime/:id',
+    body: true,
+    handler: command('strategy.change_runtime', (body, p, base) => {
+      const { by: _by, ...patch } = body;
+      return { ...base, type: 'strategy.change_runtime', strategyId: checkStrategyId(p.id), patch };
+    }),
+  });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/strategies/runtime/:id/remove',
+    body: true,
+    handler: command('strategy.remove_runtime', (body, p, base) => ({ ...base, type: 'strategy.remove_runtime', strategyId: checkStrategyId(p.id), reason: fields(body, { reason: 'string' }).reason! })),
   });
   addResearchRoutes(r);
   return r;

@@ -275,7 +275,16 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
             try {
               const x = runtimeForShard(msg.entry, CATALOG, argsOf.paramOverrides);
               res = core.addStrategy(x.def, x.def.params, x.origin);
-              if (res.ok) lastStates.set(id, undefined);
+              if (res.ok) {
+                lastStates.set(id, undefined);
+                // An entry that moved here (changed, rebalanced) keeps the operator's disable.
+                const kept = argsOf.stateDir ? loadShardState(argsOf.stateDir, [id], now).decisions.get(id) : undefined;
+                if (kept && !kept.enabled) {
+                  core.surface.disable(id, kept.reason ?? 'disabled before it moved');
+                  decisions.set(id, kept);
+                  persist(ctx, 'runtime entry moved');
+                }
+              }
             } catch (err) {
               res = { ok: false, code: 'QGTM_ERR_RUNTIME_STRATEGY', message: (err as Error).message };
             }
@@ -286,7 +295,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
             for (const s of removed.retract) ctx.publish(TOPICS.signals, s);
             if (res.ok) {
               lastStates.delete(id);
-              if (decisions.delete(id)) persist(ctx, msg.type);
+              if (!msg.keepDecision && decisions.delete(id)) persist(ctx, msg.type);
             }
           }
           const result: StrategyCommandResultMsg = { type: 'strategy.command_result', command, strategyId: id, shard: core.shard, ok: res.ok, code: res.code, message: res.message, ts: now };

@@ -98,6 +98,8 @@ export interface StrategyRemoveRuntimeMsg {
   readonly strategyId: string;
   readonly requestedBy: string;
   readonly reason: string;
+  /** The entry moves (a change, a rebalance): keep the operator's enable or disable for its next shard. */
+  readonly keepDecision?: boolean;
   readonly ts: number;
 }
 

@@ -47,6 +47,8 @@ export interface RuntimeEntry extends RuntimeEntrySpec {
 export type RuntimeValidation = { readonly ok: true; readonly spec: RuntimeEntrySpec } | { readonly ok: false; readonly violations: string[] };
 
 const ID_RE = /^[a-z0-9_.-]{1,64}$/;
+/** Words of the /api/v1/strategies routes: an entry so named could not be addressed by them. */
+const RESERVED_IDS: readonly string[] = ['runtime', 'learning', 'enable', 'disable', 'remove', 'reload'];
 const DAY_MS = 86_400_000;
 
 function isControl(base: string): base is ControlKind {
@@ -89,6 +91,7 @@ export function validateRuntimeEntry(raw: unknown, catalog: readonly StrategyDef
   const id = r['id'];
   if (typeof id !== 'string' || !ID_RE.test(id)) v.push('id must be 1-64 characters of [a-z0-9_.-]');
   else if (catalog.some((d) => d.id === id) || isControl(id)) v.push(`id ${id} clashes with a catalog id`);
+  else if (RESERVED_IDS.includes(id)) v.push(`id ${id} is reserved (a word of the strategies routes)`);
   const base = r['base'];
   let def: StrategyDef | undefined;
   if (typeof base !== 'string') v.push('base must be a catalog id or one of ' + CONTROL_KINDS.join(', '));

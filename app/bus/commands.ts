@@ -57,10 +57,49 @@ export interface StrategyLearningCommand extends CommandBase {
   readonly reason: string;
 }
 
-export type OperatorCommand = RiskSetTierCommand | RiskClearTierCommand | RiskFlattenCommand | StrategyEnableCommand | StrategyDisableCommand | StrategyLearningCommand;
+/** Adds a runtime entry (a variant of a catalog entry, or a control); `spec` is validated by the daemon against the base's bounds. */
+export interface StrategyAddRuntimeCommand extends CommandBase {
+  readonly type: 'strategy.add_runtime';
+  readonly spec: Readonly<Record<string, unknown>>;
+}
+
+/** Changes a runtime entry's params, instruments or note; the fields given replace the old ones. */
+export interface StrategyChangeRuntimeCommand extends CommandBase {
+  readonly type: 'strategy.change_runtime';
+  readonly strategyId: string;
+  readonly patch: Readonly<Record<string, unknown>>;
+}
+
+/** Removes a runtime entry; its signals are retracted at the allocator. */
+export interface StrategyRemoveRuntimeCommand extends CommandBase {
+  readonly type: 'strategy.remove_runtime';
+  readonly strategyId: string;
+  readonly reason: string;
+}
+
+export type RuntimeStrategyCommand = StrategyAddRuntimeCommand | StrategyChangeRuntimeCommand | StrategyRemoveRuntimeCommand;
+
+export type OperatorCommand =
+  | RiskSetTierCommand
+  | RiskClearTierCommand
+  | RiskFlattenCommand
+  | StrategyEnableCommand
+  | StrategyDisableCommand
+  | StrategyLearningCommand
+  | RuntimeStrategyCommand;
 export type CommandType = OperatorCommand['type'];
 
-export const COMMAND_TYPES: readonly CommandType[] = ['risk.set_tier', 'risk.clear_tier', 'risk.flatten', 'strategy.enable', 'strategy.disable', 'strategy.learning'];
+export const COMMAND_TYPES: readonly CommandType[] = [
+  'risk.set_tier',
+  'risk.clear_tier',
+  'risk.flatten',
+  'strategy.enable',
+  'strategy.disable',
+  'strategy.learning',
+  'strategy.add_runtime',
+  'strategy.change_runtime',
+  'strategy.remove_runtime',
+];
 
 /** The daemon's answer to one command. */
 export interface CommandAck {
@@ -116,10 +155,30 @@ export function validateCommand(raw: unknown): CommandCheck {
       if (typeof c.frozen !== 'boolean') v.push('frozen must be true or false');
       text('reason', true);
       break;
+    case 'strategy.add_runtime':
+      if (!isPlainObject(c.spec)) v.push('spec must be an object');
+      break;
+    case 'strategy.change_runtime':
+      if (typeof c.strategyId !== 'string' || !STRATEGY_ID.test(c.strategyId)) v.push('strategyId must be 1-64 characters of [A-Za-z0-9_.:-]');
+      if (!isPlainObject(c.patch)) v.push('patch must be an object');
+      break;
+    case 'strategy.remove_runtime':
+      if (typeof c.strategyId !== 'string' || !STRATEGY_ID.test(c.strategyId)) v.push('strategyId must be 1-64 characters of [A-Za-z0-9_.:-]');
+      text('reason', true);
+      break;
     default:
       v.push(`type must be one of ${COMMAND_TYPES.join(', ')}`);
   }
   return v.length === 0 ? { ok: true, command: c as unknown as OperatorCommand } : { ok: false, violations: v };
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The command as a runtime-strategy command, or null for other commands. */
+export function asRuntimeCommand(cmd: OperatorCommand): RuntimeStrategyCommand | null {
+  return cmd.type === 'strategy.add_runtime' || cmd.type === 'strategy.change_runtime' || cmd.type === 'strategy.remove_runtime' ? cmd : null;
 }
 
 export function isCommandAck(x: unknown): x is CommandAck {

@@ -18,11 +18,12 @@ import type { RiskCommandResultMsg } from '../../actors/risk/messages.js';
 import { tierRank } from '../tiers.js';
 import type { StrategyCommandResultMsg } from '../../actors/strategy/messages.js';
 import { TOPICS } from '../../actors/topics.js';
-import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
+import type { RuntimeEntry } from '../../actors/strategy/runtime.js';
+import { RuntimeStrategies } from './runtime-strategies.js';
 import type { SupervisionTree, SupervisorReport } from '../../supervisor/index.js';
 import type { DaemonSide } from '../bus/bus.js';
 import type { AllocatorLearningResultMsg } from '../../actors/allocator/messages.js';
-import { errorAck, toLearningCommandMsg, toRiskCommandMsg, toStrategyCommandMsg, type CommandAck, type OperatorCommand } from '../bus/commands.js';
+import { asRuntimeCommand, errorAck, toLearningCommandMsg, toRiskCommandMsg, toStrategyCommandMsg, type CommandAck, type OperatorCommand, type RuntimeStrategyCommand } from '../bus/commands.js';
 import { serializeError } from '../../src/errors.js';
 import type { ActorSystem, Message, Topic, WorkerVitals } from '../../src/runtime/index.js';
 import type { Focus } from '../../src/universe/index.js';
@@ -34,6 +35,8 @@ export interface BridgeOptions {
   readonly bus: DaemonSide;
   readonly focus: Focus;
   readonly shardCount: number;
+  /** The runtime strategy set (loaded by the caller before the tree starts). Default: an empty one in memory. */
+  readonly runtime?: RuntimeStrategies;
   /** Static facts for the health section (venue, versions, ...). */
   readonly describe: () => Record<string, unknown>;
   /** Degraded conditions known at start (a macro source left unconfigured). */
@@ -62,8 +65,11 @@ export class DaemonBridge {
   /** Messages the main thread received (and decoded) per actor topic. */
   private readonly received = new Map<string, number>();
 
+  readonly runtime: RuntimeStrategies;
+
   constructor(private readonly opts: BridgeOptions) {
     this.views = new OperatorViews(opts.focus);
+    this.runtime = opts.runtime ?? new RuntimeStrategies({ shardCount: opts.shardCount, universe: [] });
   }
 
   /**
@@ -274,12 +280,14 @@ export class DaemonBridge {
       }
       const strat = toStrategyCommandMsg(cmd);
       if (strat) {
-        const shard = shardOf(strat.strategyId, CATALOG, this.opts.shardCount);
-        if (shard < 0) return errorAck(cmd.id, 'QGTM_ERR_UNKNOWN_STRATEGY', `no strategy ${strat.strategyId} in the catalog`);
+        const shard = this.runtime.shardOf(strat.strategyId);
+        if (shard < 0) return errorAck(cmd.id, 'QGTM_ERR_UNKNOWN_STRATEGY', `no strategy ${strat.strategyId} in the catalog or the runtime entries`);
         const reply = await system.ask<StrategyCommandResultMsg>(`strategy:${shard}`, strat, { timeoutMs });
         if (!reply.ok) return errorAck(cmd.id, reply.code ?? 'QGTM_ERR_STRATEGY_COMMAND', reply.message);
         return { id: cmd.id, ok: true, result: reply };
       }
+      const rt = asRuntimeCommand(cmd);
+      if (rt) return await this.runtimeCommand(rt, timeoutMs);
       const learning = toLearningCommandMsg(cmd);
       if (learning) {
         const reply = await system.ask<AllocatorLearningResultMsg>('allocator', learning, { timeoutMs });
@@ -292,6 +300,53 @@ export class DaemonBridge {
       const e = serializeError(err);
       return errorAck(cmd.id, e.code, e.message);
     }
+  }
+
+  /**
+   * Adds, changes or removes a runtime entry: validated and recorded first
+   * (the shards read the record at their next start), then applied by the
+   * shard that runs it; a remove may move one entry between shards to keep
+   * them balanced. A shard that does not answer leaves the record in force.
+   */
+  private async runtimeCommand(cmd: RuntimeStrategyCommand, timeoutMs: number): Promise<CommandAck> {
+    const { system } = this.opts;
+    const rt = this.runtime;
+    const counted = system.registry.counter('qgtm_runtime_strategy_commands_total', 'Runtime strategy commands, by command and result', ['command', 'result']);
+    const origin = { source: 'api' as const, by: cmd.by, at: cmd.at };
+    const change =
+      cmd.type === 'strategy.add_runtime' ? rt.add(cmd.spec, origin) : cmd.type === 'strategy.change_runtime' ? rt.change(cmd.strategyId, cmd.patch, origin) : rt.remove(cmd.strategyId, cmd.at);
+    if (!change.ok) {
+      counted.inc({ command: cmd.type, result: 'refused' });
+      return errorAck(cmd.id, change.code, change.message);
+    }
+    system.registry.gauge('qgtm_runtime_strategies', 'Runtime strategy entries recorded', []).set(undefined, rt.list().length);
+    const ask = async (msg: Record<string, unknown> & { type: string }, shard: number): Promise<StrategyCommandResultMsg> =>
+      system.ask<StrategyCommandResultMsg>(`strategy:${shard}`, { ...msg, requestedBy: cmd.by, ts: cmd.at } as never, { timeoutMs });
+    const add = (e: RuntimeEntry) => ask({ type: 'strategy.add_runtime', entry: e }, e.shard);
+    const remove = (e: RuntimeEntry, reason: string, keepDecision = false) => ask({ type: 'strategy.remove_runtime', strategyId: e.id, reason, keepDecision }, e.shard);
+    const steps: StrategyCommandResultMsg[] = [];
+    try {
+      if (cmd.type === 'strategy.add_runtime') steps.push(await add(change.entry));
+      else if (cmd.type === 'strategy.change_runtime') {
+        steps.push(await remove(change.previous ?? change.entry, 'changed', true));
+        steps.push(await add(change.entry));
+      } else {
+        steps.push(await remove(change.entry, cmd.reason));
+        const move = rt.rebalance(cmd.at);
+        if (move) {
+          steps.push(await remove(move.from, `rebalanced to shard ${move.to.shard}`, true));
+          steps.push(await add(move.to));
+        }
+      }
+    } catch (err) {
+      counted.inc({ command: cmd.type, result: 'unconfirmed' });
+      const e = serializeError(err);
+      return errorAck(cmd.id, 'QGTM_ERR_RUNTIME_UNCONFIRMED', `recorded, but shard ${change.entry.shard} did not confirm (${e.message}); it runs the recorded set at its next start`);
+    }
+    const failed = steps.find((r) => !r.ok);
+    counted.inc({ command: cmd.type, result: failed ? 'shard_refused' : 'ok' });
+    if (failed) return errorAck(cmd.id, failed.code ?? 'QGTM_ERR_STRATEGY_COMMAND', `recorded, but shard ${failed.shard} refused: ${failed.message}`);
+    return { id: cmd.id, ok: true, result: { entry: change.entry, steps: steps.map((r) => ({ command: r.command, strategyId: r.strategyId, shard: r.shard, message: r.message })) } };
   }
 
   async stop(): Promise<void> {

@@ -19,6 +19,7 @@ import { decisionWorkers, startTrading, TRADING_STRUCTURES } from './index.js';
 import { ActorSystem, type Logger } from '../../src/runtime/index.js';
 import { universe } from '../../src/universe/index.js';
 import { DaemonBridge } from './bridge.js';
+import { loadRuntimeStrategies } from './runtime-strategies.js';
 import { macroPlan } from './macro-sources.js';
 import { closeInOrder } from '../shutdown.js';
 import { startMirror, takeNewer } from './state-mirror.js';
@@ -77,11 +78,13 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const marketData = { conn: connection, symbols, md, feed: { backfill, sampleMs: config.feeds.sampleMs }, macro: macro.macro };
   const version = VERSION;
   const trading = tradingLabel(connection);
+  const runtime = loadRuntimeStrategies({ shardCount: shards, universe: symbols, stateDir }, log);
   const bridge = new DaemonBridge({
     system,
     bus,
     focus: config.universe.focus,
     shardCount: shards,
+    runtime,
     staticDegraded: macro.degraded,
     describe: () => ({
       daemon: { pid: process.pid, version },

@@ -1,0 +1,76 @@
+/**
+ * Runtime strategy entries through `npm start`'s all-in-one: added through
+ * the API (token), validated against the base's bounds, trading, listed with
+ * their origin, and still there after a restart on the same journal.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startAllInOne, type AllInOne } from '../../../bin/all-in-one.js';
+import { CATALOG } from '../../../actors/strategy/registry.js';
+import { eventually } from '../../helpers/fixtures.js';
+
+const TOKEN = 'runtime-strategies-test-token-0123';
+type J = Record<string, any>;
+
+describe('runtime strategy entries through the API', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qgtm-runtime-app-'));
+  // Every catalog entry disabled, so what trades is the runtime entry.
+  const overrides = {
+    'http.port': 0,
+    'daemon.journalDir': join(dir, 'journal'),
+    'log.level': 'error',
+    'auth.token': TOKEN,
+    'strategies.disabled': CATALOG.map((d) => d.id),
+  };
+  let app: AllInOne | undefined;
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const get = async (path: string): Promise<J> => (await (await fetch(`${app!.httpUrl}${path}`)).json()) as J;
+  const post = (path: string, body: unknown, token = TOKEN): Promise<Response> =>
+    fetch(`${app!.httpUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const runtimeLine = async (id: string): Promise<J | null> => ((await get('/api/v1/strategies')).runtime as J[]).find((e) => e.id === id) ?? null;
+  const gldHeld = async (): Promise<boolean> => ((await get('/api/v1/positions')).data?.positions ?? []).some((p: J) => p.symbol === 'GLD' && Number(p.qty) > 0);
+
+  it('an entry added through the API is listed with its origin and trades; a bad one is refused with the reason; it survives a restart; removed, it is gone', async () => {
+    app = await startAllInOne({ overrides, print: () => undefined });
+    await eventually(async () => (await get('/api/v1/health')).daemon?.up === true, 20_000, 'daemon up');
+
+    const bad = await post('/api/v1/strategies/runtime', { id: 'rsi_wide', base: 'rsi_reversal', params: { oversold: 500, nope: 1 } });
+    expect(bad.status).toBe(400);
+    const badBody = (await bad.json()) as J;
+    expect(badBody.error.message).toMatch(/param oversold must be a number > 0 and <= 100, got 500/);
+    expect(badBody.error.message).toMatch(/unknown param nope for base rsi_reversal/);
+    expect((await post('/api/v1/strategies/runtime', { id: 'x1', base: 'buy_and_hold' }, 'wrong-token')).status).toBe(403);
+
+    const added = await post('/api/v1/strategies/runtime', { id: 'bh_gld', base: 'buy_and_hold', instruments: ['GLD'], params: { strength: 0.8 }, note: 'benchmark' });
+    expect(added.status, await added.clone().text()).toBe(200);
+    expect(((await added.json()) as J).ack.result.entry).toMatchObject({ id: 'bh_gld', base: 'buy_and_hold', instruments: ['GLD'], origin: { source: 'api' } });
+    expect((await post('/api/v1/strategies/runtime', { id: 'bh_gld', base: 'buy_and_hold' })).status).toBe(409);
+
+    const line = await eventually(() => runtimeLine('bh_gld'), 10_000, 'listed');
+    expect(line).toMatchObject({ family: 'control', state: 'enabled', instruments: ['GLD'], origin: { kind: 'runtime', base: 'buy_and_hold', source: 'api', note: 'benchmark' } });
+    const all = await get('/api/v1/strategies');
+    expect(all.counts).toEqual({ catalog: CATALOG.length, runtime: 1, total: CATALOG.length + 1 });
+    expect(all.catalog.every((c: J) => c.origin.kind === 'catalog')).toBe(true);
+    // It trades: with the catalog disabled, a GLD position can only come from it.
+    await eventually(gldHeld, 60_000, 'GLD bought for the runtime entry');
+
+    await app.close();
+    app = await startAllInOne({ overrides, print: () => undefined });
+    const again = await eventually(async () => {
+      const l = await runtimeLine('bh_gld');
+      return l && (l.signals ?? 0) > 0 ? l : null;
+    }, 30_000, 'listed and signalling after the restart');
+    expect(again).toMatchObject({ state: 'enabled', origin: { source: 'api' }, params: { strength: 0.8 } });
+    await eventually(gldHeld, 60_000, 'GLD held after the restart');
+
+    expect((await post('/api/v1/strategies/runtime/no_such/remove', { reason: 'x' })).status).toBe(404);
+    const removed = await post('/api/v1/strategies/runtime/bh_gld/remove', { reason: 'test over' });
+    expect(removed.status).toBe(200);
+    await eventually(async () => (await runtimeLine('bh_gld')) === null, 10_000, 'gone from the surface');
+  }, 180_000);
+});
