@@ -68,6 +68,7 @@ export class FakeDaemon {
     pnl: Math.round((i % 2 ? -1 : 1) * (150 + i * 37.25) * 100) / 100,
     hitRate: ((i * 7) % 10) / 10,
     learnedWeight: 0.6 + ((i * 13) % 10) / 10,
+    origin: null as null | { kind: 'runtime'; base: string; source: 'api'; by: string; at: number; note: string | null },
   }));
   /** The allocator's learning: frozen by the operator or not. */
   private learningFrozen = false;
@@ -247,6 +248,49 @@ export class FakeDaemon {
       s.disabledReason = action === 'disable' ? reason : null;
     }, 300).unref();
     return { ok: true, message: `strategy ${id} ${action}d` };
+  }
+
+  /**
+   * Adds or removes a runtime entry as the daemon would after validating it
+   * (this stand-in checks only that the base exists and the id is free).
+   */
+  runtimeCommand(cmd: { type: string; strategyId?: string; spec?: Record<string, unknown>; by?: string; at?: number }): { ok: boolean; code?: string; message: string; entry?: unknown } {
+    if (cmd.type === 'strategy.remove_runtime') {
+      const i = this.strategies.findIndex((x) => x.id === cmd.strategyId && x.origin);
+      if (i < 0) return { ok: false, code: 'QGTM_ERR_UNKNOWN_STRATEGY', message: `no runtime strategy ${String(cmd.strategyId)}` };
+      this.strategies.splice(i, 1);
+      return { ok: true, message: `removed ${String(cmd.strategyId)}` };
+    }
+    const spec = cmd.spec ?? {};
+    const id = String(spec.id ?? '');
+    const baseId = String(spec.base ?? '');
+    const base = CATALOG.find((d) => d.id === baseId);
+    if (!base && baseId !== 'buy_and_hold' && baseId !== 'flat_control') return { ok: false, code: 'QGTM_ERR_INVALID_RUNTIME_STRATEGY', message: `unknown base ${baseId}` };
+    if (this.strategies.some((x) => x.id === id)) return { ok: false, code: 'QGTM_ERR_DUPLICATE_STRATEGY', message: `runtime strategy ${id} already exists` };
+    const instruments = Array.isArray(spec.instruments) ? (spec.instruments as string[]) : [...(base?.instruments ?? ['GLD'])];
+    const entry = {
+      id,
+      family: base?.family ?? 'control',
+      thesis: `variant of ${baseId}`,
+      instruments,
+      shard: 0,
+      state: 'enabled' as 'enabled' | 'disabled' | 'error',
+      evaluations: 0,
+      signals: 0,
+      errors: 0,
+      lastError: null,
+      lastErrorAt: null,
+      lastEvaluatedAt: null,
+      lastSignalAt: null,
+      disabledReason: null,
+      weight: 1,
+      pnl: 0,
+      hitRate: 0,
+      learnedWeight: 1,
+      origin: { kind: 'runtime' as const, base: baseId, source: 'api' as const, by: cmd.by ?? 'operator', at: cmd.at ?? Date.now(), note: typeof spec.note === 'string' ? spec.note : null },
+    };
+    this.strategies.push(entry);
+    return { ok: true, message: `added ${id}`, entry };
   }
 
   /** Freezes or unfreezes learning (the allocator answers after its record is written). */

@@ -57,6 +57,9 @@ interface Cmd {
   readonly reason?: string;
   readonly strategyId?: string;
   readonly frozen?: boolean;
+  readonly spec?: Record<string, unknown>;
+  readonly by?: string;
+  readonly at?: number;
 }
 type Ack = { id: string; ok: boolean; result?: unknown; error?: { code: string; message: string } };
 interface Bus {
@@ -94,6 +97,12 @@ async function startGatewayHarness(options: { webRoot: string }): Promise<TestSe
       }
       case 'strategy.learning':
         return ok(daemon.learningCommand(cmd.frozen === true));
+      case 'strategy.add_runtime':
+      case 'strategy.remove_runtime': {
+        const r = daemon.runtimeCommand(cmd);
+        if (r.ok) put();
+        return r.ok ? ok({ entry: r.entry ?? null }) : { id: cmd.id, ok: false, error: { code: r.code ?? 'QGTM_ERR_STRATEGY_COMMAND', message: r.message } };
+      }
       default:
         return { id: cmd.id, ok: false, error: { code: 'QGTM_ERR_UNKNOWN_COMMAND', message: cmd.type } };
     }

@@ -19,6 +19,10 @@ export const ROUTES = {
   strategy: (id: string, action: 'enable' | 'disable'): string => `/api/v1/strategies/${encodeURIComponent(id)}/${action}`,
   /** POST {frozen, reason}: freezes or unfreezes the allocator's self-learning weights. */
   learning: '/api/v1/strategies/learning',
+  /** POST {id, base, params?, instruments?, note?}: adds a runtime entry. */
+  runtimeAdd: '/api/v1/strategies/runtime',
+  /** POST {reason}: removes a runtime entry. */
+  runtimeRemove: (id: string): string => `/api/v1/strategies/runtime/${encodeURIComponent(id)}/remove`,
   /** GET: the research runs' headlines. */
   researchRuns: '/api/v1/research/runs',
   /** GET: one run whole (series, attribution, sweep rows). */
@@ -118,6 +122,8 @@ export const commands = {
   flatten: (reason: string, token: string) => postCommand(ROUTES.flatten, { reason }, token),
   strategy: (id: string, action: 'enable' | 'disable', reason: string, token: string) => postCommand(ROUTES.strategy(id, action), { reason }, token),
   learning: (frozen: boolean, reason: string, token: string) => postCommand(ROUTES.learning, { frozen, reason }, token),
+  addRuntime: (spec: Record<string, unknown>, token: string) => postCommand(ROUTES.runtimeAdd, spec, token),
+  removeRuntime: (id: string, reason: string, token: string) => postCommand(ROUTES.runtimeRemove(id), { reason }, token),
   startBacktest: (body: Record<string, unknown>, token: string) => postCommand(ROUTES.backtests, body, token),
   startSweep: (body: Record<string, unknown>, token: string) => postCommand(ROUTES.sweeps, body, token),
   cancelRun: (id: string, token: string) => postCommand(ROUTES.cancelRun(id), {}, token),

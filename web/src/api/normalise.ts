@@ -22,6 +22,7 @@ import {
   type SignalVM,
   type StrategiesVM,
   type StrategyVM,
+  type RuntimeOriginVM,
   type TickVM,
   type Tier,
   type TierChangeVM,
@@ -472,6 +473,7 @@ export function normaliseStrategies(raw: unknown): StrategiesVM {
       pnl: null,
       hitRate: null,
       learnedWeight: null,
+      origin: null,
     });
   }
   for (const { entry: e, shard } of live) {
@@ -497,6 +499,7 @@ export function normaliseStrategies(raw: unknown): StrategiesVM {
       pnl: num(e.pnl),
       hitRate: num(e.hitRate),
       learnedWeight: num(e.learnedWeight),
+      origin: runtimeOrigin(e.origin),
     });
   }
   const supportModels = objs(firstArr(top, ['supportModels'])).flatMap((m) => {
@@ -504,6 +507,13 @@ export function normaliseStrategies(raw: unknown): StrategiesVM {
     return id === null ? [] : [{ id, description: str(m.description) ?? '', state: isObj(m.state) ? m.state : null }];
   });
   return { regime, strategies: [...byId.values()], supportModels };
+}
+
+/** A surface line's `origin` when it is a runtime entry's (`{kind: 'runtime', base, source, by, at, note}`), else null. */
+function runtimeOrigin(o: unknown): RuntimeOriginVM | null {
+  if (!isObj(o) || o.kind !== 'runtime') return null;
+  const base = str(o.base);
+  return base === null ? null : { base, source: str(o.source) ?? '?', by: str(o.by), at: num(o.at), note: str(o.note) };
 }
 
 // ---- forecasts --------------------------------------------------------------

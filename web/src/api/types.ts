@@ -180,6 +180,17 @@ export interface StrategyVM {
   readonly hitRate: number | null;
   /** Self-learned weight on its votes in the allocator (1 neutral). */
   readonly learnedWeight: number | null;
+  /** A runtime entry's provenance; null for a catalog entry. */
+  readonly origin: RuntimeOriginVM | null;
+}
+
+/** Where a runtime entry came from: the entry it varies, who added it, how. */
+export interface RuntimeOriginVM {
+  readonly base: string;
+  readonly source: string;
+  readonly by: string | null;
+  readonly at: number | null;
+  readonly note: string | null;
 }
 
 /** One support model (regime, meta, learning): what it does and its state. */

@@ -12,6 +12,7 @@ import type { Store } from '../store.js';
 import { strategiesOf } from '../derive.js';
 import { cell, chip, markPanel, StatusLine, type View } from './common.js';
 import { createLearningPanel, learningColumns } from './strategies-learning.js';
+import { createRuntimeBar, runtimeColumns } from './strategies-runtime.js';
 
 const PENDING_MS = 15_000;
 
@@ -42,6 +43,7 @@ export function createStrategiesView(store: Store): View {
     [
       { title: 'Strategy', cell: (td, s) => cell(td, s.id, 'sym') },
       { title: 'Family', wide: true, cell: (td, s) => cell(td, s.family ?? DASH) },
+      ...runtimeColumns(store),
       { title: 'State', cell: (td, s) => chip(td, s.state ?? 'not live', s.state === 'enabled' ? 'ok' : s.state === 'error' ? 'bad' : s.state === 'disabled' ? 'off' : 'muted') },
       {
         title: '',
@@ -97,7 +99,9 @@ export function createStrategiesView(store: Store): View {
   const kDisabled = kpi('disabled');
   const kError = kpi('error');
   const kCatalog = kpi('catalog');
-  const tablePanel = panel('Catalog and live surface', summary, scroller(table.el));
+  const kRuntime = kpi('runtime');
+  const runtimeBar = createRuntimeBar(store);
+  const tablePanel = panel('Catalog and live surface', summary, runtimeBar.el, scroller(table.el));
   const learning = createLearningPanel(store);
   const el = h('div.view', { 'data-view': 'strategies' }, h('h1', {}, 'Strategies'), status.el, tablePanel, learning.el);
 
@@ -117,7 +121,9 @@ export function createStrategiesView(store: Store): View {
     setText(kEnabled, count('enabled'));
     setText(kDisabled, count('disabled'));
     setText(kError, count('error'));
-    setText(kCatalog, vm ? String(list.length) : DASH);
+    setText(kCatalog, vm ? String(list.filter((s) => !s.origin).length) : DASH);
+    setText(kRuntime, vm ? String(list.filter((s) => s.origin).length) : DASH);
+    runtimeBar.render(list);
     learning.render(vm);
   }
 

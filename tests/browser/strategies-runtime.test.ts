@@ -1,0 +1,81 @@
+/**
+ * The Strategies view's runtime entries in headless Chromium against the
+ * simulated daemon behind the real gateway: an entry added through the Add
+ * dialog (token) shows with its origin as the API reports it and is counted;
+ * params that are not JSON are refused on the page with the reason and
+ * nothing is sent; Remove takes it off the API and the page.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTool } from '../helpers/tools.js';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from './servers.js';
+import { browserAvailability, launch, openPage, WEB_ROOT, type Browser } from './browser.js';
+import { readScreen } from './units.js';
+
+const availability = browserAvailability();
+const LIVE_MS = 8000;
+
+interface Line {
+  id: string;
+  origin?: { kind: string; base: string; source: string } | null;
+}
+
+async function runtimeLines(server: TestServer): Promise<Line[]> {
+  const b = (await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as { live: { data: { strategies: Line[] }[] } };
+  return b.live.data.flatMap((s) => s.strategies).filter((s) => s.origin);
+}
+
+async function fillDialog(page: Page, values: Record<string, string>): Promise<void> {
+  for (const [k, v] of Object.entries(values)) await page.locator(`dialog input[name="${k}"]`).fill(v);
+  await page.locator('dialog button[data-action="confirm"]').click();
+}
+
+describeWithTool('terminal strategies: runtime entries', availability.reason, () => {
+  let browser: Browser;
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ webRoot: WEB_ROOT });
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('Add through the dialog then the row reads its origin as the API has it and the counts follow; Remove takes it away', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(server.httpUrl + '/#/strategies');
+    await page.locator('.view[data-view="strategies"] .view-status[data-state="live"]').waitFor({ timeout: LIVE_MS });
+    await page.locator('#token').fill(server.token);
+    await page.locator('#token').press('Enter');
+    const count = () => page.locator('[data-runtime="count"]').textContent();
+    await expect.poll(count, { timeout: LIVE_MS }).toBe('0 runtime entries');
+
+    // Params that are not JSON: refused on the page, nothing reaches the daemon.
+    const add = page.locator('button[data-action="add-runtime"]');
+    await expect.poll(() => add.isDisabled(), { timeout: LIVE_MS }).toBe(false);
+    await add.click();
+    await fillDialog(page, { id: 'bh_gld', base: 'buy_and_hold', params: '{strength: 0.8', instruments: 'gld' });
+    await expect.poll(() => page.locator('.toast.error').first().textContent(), { timeout: LIVE_MS }).toMatch(/params is not JSON/);
+    expect(await runtimeLines(server)).toEqual([]);
+
+    await add.click();
+    await fillDialog(page, { id: 'bh_gld', base: 'buy_and_hold', params: '{"strength": 0.8}', instruments: 'gld', note: 'benchmark' });
+    await expect.poll(async () => (await runtimeLines(server)).map((l) => l.id), { timeout: LIVE_MS }).toEqual(['bh_gld']);
+    const api = (await runtimeLines(server))[0]!;
+    await expect.poll(async () => (await readScreen(page, 'strategies')).rows['bh_gld']?.Origin, { timeout: LIVE_MS }).toBe(`${api.origin!.base} · ${api.origin!.source}`);
+    const row = (await readScreen(page, 'strategies')).rows['bh_gld']!;
+    expect(row.Family).toBe('control');
+    expect(row.Instruments).toBe('GLD');
+    expect((await readScreen(page, 'strategies')).rows['trend_ma_cross']?.Origin).toBe('catalog');
+    await expect.poll(count, { timeout: LIVE_MS }).toBe('1 runtime entry');
+
+    await page.locator('button[data-action="remove"][data-strategy="bh_gld"]').click();
+    await fillDialog(page, { reason: 'browser test over' });
+    await expect.poll(async () => (await runtimeLines(server)).length, { timeout: LIVE_MS }).toBe(0);
+    await expect.poll(async () => (await readScreen(page, 'strategies')).rows['bh_gld'], { timeout: LIVE_MS }).toBeUndefined();
+    await expect.poll(count, { timeout: LIVE_MS }).toBe('0 runtime entries');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

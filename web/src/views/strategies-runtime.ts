@@ -1,0 +1,124 @@
+/**
+ * The Strategies view's runtime-entry parts: an Origin column (catalog, or
+ * the entry a runtime variant varies and who added it), a Remove control on
+ * runtime rows, and an "Add entry" control: a variant of a catalog entry
+ * (another window, other instruments) or a control (buy_and_hold,
+ * flat_control), sent with the operator token. The daemon validates the
+ * entry against its base's bounds; a refusal shows its reasons in a toast.
+ */
+import { commands, type StrategyVM } from '../api/index.js';
+import { confirmDialog, runCommand, toast } from '../ui/dialog.js';
+import { h, setText, type Column } from '../ui/dom.js';
+import type { Store } from '../store.js';
+import { cell } from './common.js';
+
+/** What the Origin column reads: `catalog`, or `<base> · <source>` for a runtime entry. */
+export function originText(s: StrategyVM): string {
+  return s.origin ? `${s.origin.base} · ${s.origin.source}` : 'catalog';
+}
+
+/** Origin, and a Remove button on runtime rows. */
+export function runtimeColumns(store: Store): Column<StrategyVM>[] {
+  return [
+    {
+      title: 'Origin',
+      tip: 'catalog, or the entry a runtime variant varies and how it was added (api, file)',
+      cell: (td, s) => {
+        td.title = s.origin ? `added by ${s.origin.by ?? '?'}${s.origin.at ? ' at ' + new Date(s.origin.at).toISOString() : ''}${s.origin.note ? ': ' + s.origin.note : ''}` : '';
+        cell(td, originText(s), s.origin ? 'runtime' : 'muted');
+      },
+    },
+    {
+      title: '',
+      kind: 'ctl',
+      cell: (td, s) => {
+        let b = td.firstElementChild as HTMLButtonElement | null;
+        if (!s.origin) {
+          b?.remove();
+          return;
+        }
+        if (!b) {
+          b = h('button', { type: 'button', class: 'small danger-outline', 'data-action': 'remove', 'data-strategy': s.id }, 'Remove');
+          b.addEventListener('click', () => void remove(store, b!.dataset.strategy!));
+          td.append(b);
+        }
+        b.disabled = !store.connected;
+      },
+    },
+  ];
+}
+
+async function remove(store: Store, id: string): Promise<void> {
+  const v = await confirmDialog({
+    title: `Remove ${id}?`,
+    body: 'The runtime entry stops and its signals are withdrawn from the posture; the catalog is not touched.',
+    confirmLabel: 'Remove',
+    danger: true,
+    fields: [{ name: 'reason', label: 'Reason', value: '', required: true }],
+  });
+  if (!v) return;
+  await runCommand(`remove ${id}`, (token) => commands.removeRuntime(id, v.reason ?? '', token));
+  await store.refresh(['strategies']);
+}
+
+/** The entry an operator typed, or why it cannot be sent. */
+export function runtimeSpec(v: Readonly<Record<string, string>>): { ok: true; spec: Record<string, unknown> } | { ok: false; error: string } {
+  const spec: Record<string, unknown> = { id: (v.id ?? '').trim(), base: (v.base ?? '').trim() };
+  const params = (v.params ?? '').trim();
+  if (params) {
+    try {
+      const p: unknown = JSON.parse(params);
+      if (typeof p !== 'object' || p === null || Array.isArray(p)) return { ok: false, error: 'params must be a JSON object, e.g. {"lookback": 60}' };
+      spec.params = p;
+    } catch {
+      return { ok: false, error: 'params is not JSON: write it as {"name": value}' };
+    }
+  }
+  const instruments = (v.instruments ?? '').split(/[\s,]+/).filter((x) => x !== '');
+  if (instruments.length > 0) spec.instruments = instruments.map((x) => x.toUpperCase());
+  const note = (v.note ?? '').trim();
+  if (note) spec.note = note;
+  return { ok: true, spec };
+}
+
+export interface RuntimeBar {
+  readonly el: HTMLElement;
+  render(list: readonly StrategyVM[]): void;
+}
+
+/** The line above the table: how many runtime entries run, and the Add control. */
+export function createRuntimeBar(store: Store): RuntimeBar {
+  const count = h('span', { 'data-runtime': 'count' });
+  const add = h('button', { type: 'button', class: 'small primary-outline', 'data-action': 'add-runtime' }, 'Add entry…');
+  add.addEventListener('click', () => void open());
+  async function open(): Promise<void> {
+    const v = await confirmDialog({
+      title: 'Add a runtime entry',
+      body: 'A variant of a catalog entry (its id as base, parameters to change as JSON, other instruments), or a control: base buy_and_hold or flat_control. The daemon checks it against the base\'s bounds.',
+      confirmLabel: 'Add',
+      fields: [
+        { name: 'id', label: 'Id (a-z 0-9 _ . -)', required: true },
+        { name: 'base', label: 'Base (catalog id or control)', required: true },
+        { name: 'params', label: 'Params (JSON)', value: '' },
+        { name: 'instruments', label: 'Instruments (space-separated)', value: '' },
+        { name: 'note', label: 'Note', value: '' },
+      ],
+    });
+    if (!v) return;
+    const r = runtimeSpec(v);
+    if (!r.ok) {
+      toast(r.error, 'error');
+      return;
+    }
+    await runCommand(`add ${String(r.spec.id)}`, (token) => commands.addRuntime(r.spec, token));
+    await store.refresh(['strategies']);
+  }
+  return {
+    el: h('div.runtime-bar', {}, count, add),
+    render(list) {
+      const n = list.filter((s) => s.origin).length;
+      setText(count, `${n} runtime ${n === 1 ? 'entry' : 'entries'}`);
+      add.disabled = !store.connected;
+    },
+  };
+}
