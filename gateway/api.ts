@@ -200,8 +200,8 @@ function fields(body: Record<string, unknown>, spec: BodySpec): Record<string, s
  * bad entry is the client's (400), an unknown entry 404; anything else (and
  * every other command's refusal) a conflict with the daemon's state (409).
  */
-const RUNTIME_REJECTED: Readonly<Record<string, number>> = { QGTM_ERR_INVALID_RUNTIME_STRATEGY: 400, QGTM_ERR_UNKNOWN_STRATEGY: 404 };
-const RUNTIME_COMMANDS: ReadonlySet<string> = new Set(['strategy.add_runtime', 'strategy.change_runtime', 'strategy.remove_runtime']);
+const RUNTIME_REJECTED: Readonly<Record<string, number>> = { QGTM_ERR_INVALID_RUNTIME_STRATEGY: 400, QGTM_ERR_INVALID_STRATEGIES_FILE: 400, QGTM_ERR_UNKNOWN_STRATEGY: 404 };
+const RUNTIME_COMMANDS: ReadonlySet<string> = new Set(['strategy.add_runtime', 'strategy.change_runtime', 'strategy.remove_runtime', 'strategy.reload_file']);
 
 type CommandBuilder = (body: Record<string, unknown>, params: Params, base: { id: string; by: string; at: number }) => OperatorCommand;
 
@@ -337,6 +337,12 @@ export function apiRouter(): Router<ApiContext> {
     pattern: '/api/v1/strategies/runtime/:id/remove',
     body: true,
     handler: command('strategy.remove_runtime', (body, p, base) => ({ ...base, type: 'strategy.remove_runtime', strategyId: checkStrategyId(p.id), reason: fields(body, { reason: 'string' }).reason! })),
+  });
+  r.add({
+    method: 'POST',
+    pattern: '/api/v1/strategies/reload',
+    body: true,
+    handler: command('strategy.reload_file', (body, _p, base) => ({ ...base, type: 'strategy.reload_file', reason: fields(body, { reason: 'string' }).reason! })),
   });
   addResearchRoutes(r);
   return r;

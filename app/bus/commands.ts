@@ -77,7 +77,13 @@ export interface StrategyRemoveRuntimeCommand extends CommandBase {
   readonly reason: string;
 }
 
-export type RuntimeStrategyCommand = StrategyAddRuntimeCommand | StrategyChangeRuntimeCommand | StrategyRemoveRuntimeCommand;
+/** Reads the strategies file again and applies it (file entries only). */
+export interface StrategyReloadFileCommand extends CommandBase {
+  readonly type: 'strategy.reload_file';
+  readonly reason: string;
+}
+
+export type RuntimeStrategyCommand = StrategyAddRuntimeCommand | StrategyChangeRuntimeCommand | StrategyRemoveRuntimeCommand | StrategyReloadFileCommand;
 
 export type OperatorCommand =
   | RiskSetTierCommand
@@ -99,6 +105,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'strategy.add_runtime',
   'strategy.change_runtime',
   'strategy.remove_runtime',
+  'strategy.reload_file',
 ];
 
 /** The daemon's answer to one command. */
@@ -162,6 +169,9 @@ export function validateCommand(raw: unknown): CommandCheck {
       if (typeof c.strategyId !== 'string' || !STRATEGY_ID.test(c.strategyId)) v.push('strategyId must be 1-64 characters of [A-Za-z0-9_.:-]');
       if (!isPlainObject(c.patch)) v.push('patch must be an object');
       break;
+    case 'strategy.reload_file':
+      text('reason', true);
+      break;
     case 'strategy.remove_runtime':
       if (typeof c.strategyId !== 'string' || !STRATEGY_ID.test(c.strategyId)) v.push('strategyId must be 1-64 characters of [A-Za-z0-9_.:-]');
       text('reason', true);
@@ -178,7 +188,7 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 /** The command as a runtime-strategy command, or null for other commands. */
 export function asRuntimeCommand(cmd: OperatorCommand): RuntimeStrategyCommand | null {
-  return cmd.type === 'strategy.add_runtime' || cmd.type === 'strategy.change_runtime' || cmd.type === 'strategy.remove_runtime' ? cmd : null;
+  return cmd.type === 'strategy.add_runtime' || cmd.type === 'strategy.change_runtime' || cmd.type === 'strategy.remove_runtime' || cmd.type === 'strategy.reload_file' ? cmd : null;
 }
 
 export function isCommandAck(x: unknown): x is CommandAck {

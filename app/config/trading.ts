@@ -59,6 +59,8 @@ export interface StrategiesSettings {
   readonly params: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Strategy ids that start disabled (an operator's enable, kept across restarts, wins). */
   readonly disabled: readonly string[];
+  /** A JSON file of runtime strategy entries (`{"entries": [spec, ...]}`), read at start and on reload (SIGHUP, POST /api/v1/strategies/reload); null for none. */
+  readonly file: string | null;
 }
 
 const ESCALATED = TIERS.slice(1) as EscalatedTier[];
@@ -84,7 +86,7 @@ export const DEFAULT_TRADING = {
     ...DEFAULT_ALLOCATOR_CONFIG,
     learning: { enabled: true, ...DEFAULT_LEARNING_CONFIG },
   } satisfies AllocatorSettings as AllocatorSettings,
-  strategies: { profile: 'intraday', shards: 2, params: {}, disabled: [] } satisfies StrategiesSettings as StrategiesSettings,
+  strategies: { profile: 'intraday', shards: 2, params: {}, disabled: [], file: null } satisfies StrategiesSettings as StrategiesSettings,
 };
 
 const nonNeg = { kind: 'number', min: 0 } as const;
@@ -139,6 +141,7 @@ export const TRADING_FIELDS: readonly FieldSpec[] = [
   { path: 'strategies.shards', type: { kind: 'int', min: 1, max: 64 }, env: 'QGTM_STRATEGIES_SHARDS' },
   { path: 'strategies.params', type: { kind: 'params' } },
   { path: 'strategies.disabled', type: { kind: 'ids', values: CATALOG.map((s) => s.id) }, env: 'QGTM_STRATEGIES_DISABLED' },
+  { path: 'strategies.file', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_STRATEGIES_FILE' },
 ];
 
 /** Old option paths and where they live now, so a config file of the old shape is told where to move them. */

@@ -19,7 +19,10 @@ import { tierRank } from '../tiers.js';
 import type { StrategyCommandResultMsg } from '../../actors/strategy/messages.js';
 import { TOPICS } from '../../actors/topics.js';
 import type { RuntimeEntry } from '../../actors/strategy/runtime.js';
-import { RuntimeStrategies } from './runtime-strategies.js';
+import { readStrategiesFile, RuntimeStrategies } from './runtime-strategies.js';
+
+/** One shard ask of a runtime change: add an entry, or remove one (keeping its enable decision when it moves). */
+type RuntimeStep = { readonly add: RuntimeEntry } | { readonly remove: RuntimeEntry; readonly reason: string; readonly keep: boolean };
 import type { SupervisionTree, SupervisorReport } from '../../supervisor/index.js';
 import type { DaemonSide } from '../bus/bus.js';
 import type { AllocatorLearningResultMsg } from '../../actors/allocator/messages.js';
@@ -45,6 +48,8 @@ export interface BridgeOptions {
   readonly tickMs?: number;
   /** Period of the state snapshots. Default 1000 ms. */
   readonly stateMs?: number;
+  /** The strategies file (config `strategies.file`), or null. */
+  readonly strategiesFile?: string | null;
   /** Deadline of an operator command at the actor. Default 3000 ms. */
   readonly commandTimeoutMs?: number;
 }
@@ -309,44 +314,87 @@ export class DaemonBridge {
    * them balanced. A shard that does not answer leaves the record in force.
    */
   private async runtimeCommand(cmd: RuntimeStrategyCommand, timeoutMs: number): Promise<CommandAck> {
-    const { system } = this.opts;
     const rt = this.runtime;
-    const counted = system.registry.counter('qgtm_runtime_strategy_commands_total', 'Runtime strategy commands, by command and result', ['command', 'result']);
+    if (cmd.type === 'strategy.reload_file') return this.reloadFile(cmd.by, cmd.at, timeoutMs, cmd.id);
     const origin = { source: 'api' as const, by: cmd.by, at: cmd.at };
     const change =
       cmd.type === 'strategy.add_runtime' ? rt.add(cmd.spec, origin) : cmd.type === 'strategy.change_runtime' ? rt.change(cmd.strategyId, cmd.patch, origin) : rt.remove(cmd.strategyId, cmd.at);
     if (!change.ok) {
-      counted.inc({ command: cmd.type, result: 'refused' });
+      this.runtimeCounted(cmd.type, 'refused');
       return errorAck(cmd.id, change.code, change.message);
     }
-    system.registry.gauge('qgtm_runtime_strategies', 'Runtime strategy entries recorded', []).set(undefined, rt.list().length);
-    const ask = async (msg: Record<string, unknown> & { type: string }, shard: number): Promise<StrategyCommandResultMsg> =>
-      system.ask<StrategyCommandResultMsg>(`strategy:${shard}`, { ...msg, requestedBy: cmd.by, ts: cmd.at } as never, { timeoutMs });
-    const add = (e: RuntimeEntry) => ask({ type: 'strategy.add_runtime', entry: e }, e.shard);
-    const remove = (e: RuntimeEntry, reason: string, keepDecision = false) => ask({ type: 'strategy.remove_runtime', strategyId: e.id, reason, keepDecision }, e.shard);
-    const steps: StrategyCommandResultMsg[] = [];
+    const steps: RuntimeStep[] =
+      cmd.type === 'strategy.add_runtime'
+        ? [{ add: change.entry }]
+        : cmd.type === 'strategy.change_runtime'
+          ? [{ remove: change.previous ?? change.entry, reason: 'changed', keep: true }, { add: change.entry }]
+          : [{ remove: change.entry, reason: cmd.reason, keep: false }];
+    const ack = await this.applyRuntime(cmd.id, cmd.type, cmd.by, cmd.at, steps, cmd.type === 'strategy.remove_runtime', timeoutMs);
+    return ack.ok ? { ...ack, result: { entry: change.entry, ...(ack.result as object) } } : ack;
+  }
+
+  /**
+   * Reads the strategies file (config `strategies.file`) and makes the
+   * file's entries run as it says; a file that is missing, not JSON or has a
+   * bad entry is refused whole with the reasons and nothing changes. Called
+   * on SIGHUP and by the `strategy.reload_file` command.
+   */
+  async reloadFile(by: string, at = Date.now(), timeoutMs = this.opts.commandTimeoutMs ?? 3000, id = `reload-${at}`): Promise<CommandAck> {
+    const path = this.opts.strategiesFile;
+    if (!path) {
+      this.runtimeCounted('strategy.reload_file', 'refused');
+      return errorAck(id, 'QGTM_ERR_NO_STRATEGIES_FILE', 'no strategies file is configured (strategies.file / QGTM_STRATEGIES_FILE)');
+    }
+    const read = readStrategiesFile(path);
+    const sync = read.ok ? this.runtime.syncFile(read.value, by, at) : { ok: false as const, code: 'QGTM_ERR_INVALID_STRATEGIES_FILE', message: read.message, violations: [read.message] };
+    if (!sync.ok) {
+      this.runtimeCounted('strategy.reload_file', 'refused');
+      return errorAck(id, sync.code, `strategies file ${path} refused, nothing changed: ${sync.message}`);
+    }
+    const steps: RuntimeStep[] = [
+      ...sync.removed.map((e) => ({ remove: e, reason: 'removed from the strategies file', keep: false })),
+      ...sync.changed.flatMap((c) => [{ remove: c.previous, reason: 'changed in the strategies file', keep: true }, { add: c.entry }]),
+      ...sync.added.map((e) => ({ add: e })),
+    ];
+    const ack = await this.applyRuntime(id, 'strategy.reload_file', by, at, steps, sync.removed.length > 0, timeoutMs);
+    const summary = { added: sync.added.map((e) => e.id), changed: sync.changed.map((c) => c.entry.id), removed: sync.removed.map((e) => e.id) };
+    return ack.ok ? { ...ack, result: { ...summary, ...(ack.result as object) } } : ack;
+  }
+
+  /** Asks the shards to apply recorded runtime changes in order (then rebalances once after removes) and turns their answers into an ack. */
+  private async applyRuntime(id: string, type: string, by: string, at: number, steps: RuntimeStep[], rebalance: boolean, timeoutMs: number): Promise<CommandAck> {
+    const { system } = this.opts;
+    system.registry.gauge('qgtm_runtime_strategies', 'Runtime strategy entries recorded', []).set(undefined, this.runtime.list().length);
+    const ask = (msg: Record<string, unknown>, shard: number): Promise<StrategyCommandResultMsg> =>
+      system.ask<StrategyCommandResultMsg>(`strategy:${shard}`, { ...msg, requestedBy: by, ts: at } as never, { timeoutMs });
+    const run = (st: RuntimeStep): Promise<StrategyCommandResultMsg> =>
+      'add' in st
+        ? ask({ type: 'strategy.add_runtime', entry: st.add }, st.add.shard)
+        : ask({ type: 'strategy.remove_runtime', strategyId: st.remove.id, reason: st.reason, keepDecision: st.keep }, st.remove.shard);
+    const done: StrategyCommandResultMsg[] = [];
+    let current: RuntimeStep | undefined;
     try {
-      if (cmd.type === 'strategy.add_runtime') steps.push(await add(change.entry));
-      else if (cmd.type === 'strategy.change_runtime') {
-        steps.push(await remove(change.previous ?? change.entry, 'changed', true));
-        steps.push(await add(change.entry));
-      } else {
-        steps.push(await remove(change.entry, cmd.reason));
-        const move = rt.rebalance(cmd.at);
-        if (move) {
-          steps.push(await remove(move.from, `rebalanced to shard ${move.to.shard}`, true));
-          steps.push(await add(move.to));
-        }
+      for (current of steps) done.push(await run(current));
+      // After removes, at most a few moves bring the shards back within one of each other.
+      for (let move = rebalance ? this.runtime.rebalance(at) : null; move; move = this.runtime.rebalance(at)) {
+        current = { remove: move.from, reason: `rebalanced to shard ${move.to.shard}`, keep: true };
+        done.push(await run(current));
+        current = { add: move.to };
+        done.push(await run(current));
       }
     } catch (err) {
-      counted.inc({ command: cmd.type, result: 'unconfirmed' });
-      const e = serializeError(err);
-      return errorAck(cmd.id, 'QGTM_ERR_RUNTIME_UNCONFIRMED', `recorded, but shard ${change.entry.shard} did not confirm (${e.message}); it runs the recorded set at its next start`);
+      this.runtimeCounted(type, 'unconfirmed');
+      const shard = current ? ('add' in current ? current.add.shard : current.remove.shard) : -1;
+      return errorAck(id, 'QGTM_ERR_RUNTIME_UNCONFIRMED', `recorded, but shard ${shard} did not confirm (${serializeError(err).message}); it runs the recorded set at its next start`);
     }
-    const failed = steps.find((r) => !r.ok);
-    counted.inc({ command: cmd.type, result: failed ? 'shard_refused' : 'ok' });
-    if (failed) return errorAck(cmd.id, failed.code ?? 'QGTM_ERR_STRATEGY_COMMAND', `recorded, but shard ${failed.shard} refused: ${failed.message}`);
-    return { id: cmd.id, ok: true, result: { entry: change.entry, steps: steps.map((r) => ({ command: r.command, strategyId: r.strategyId, shard: r.shard, message: r.message })) } };
+    const failed = done.find((r) => !r.ok);
+    this.runtimeCounted(type, failed ? 'shard_refused' : 'ok');
+    if (failed) return errorAck(id, failed.code ?? 'QGTM_ERR_STRATEGY_COMMAND', `recorded, but shard ${failed.shard} refused: ${failed.message}`);
+    return { id, ok: true, result: { steps: done.map((r) => ({ command: r.command, strategyId: r.strategyId, shard: r.shard, message: r.message })) } };
+  }
+
+  private runtimeCounted(command: string, result: string): void {
+    this.opts.system.registry.counter('qgtm_runtime_strategy_commands_total', 'Runtime strategy commands, by command and result', ['command', 'result']).inc({ command, result });
   }
 
   async stop(): Promise<void> {

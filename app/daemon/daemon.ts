@@ -19,7 +19,7 @@ import { decisionWorkers, startTrading, TRADING_STRUCTURES } from './index.js';
 import { ActorSystem, type Logger } from '../../src/runtime/index.js';
 import { universe } from '../../src/universe/index.js';
 import { DaemonBridge } from './bridge.js';
-import { loadRuntimeStrategies } from './runtime-strategies.js';
+import { applyStrategiesFileAtStart, loadRuntimeStrategies } from './runtime-strategies.js';
 import { macroPlan } from './macro-sources.js';
 import { closeInOrder } from '../shutdown.js';
 import { startMirror, takeNewer } from './state-mirror.js';
@@ -79,12 +79,15 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const version = VERSION;
   const trading = tradingLabel(connection);
   const runtime = loadRuntimeStrategies({ shardCount: shards, universe: symbols, stateDir }, log);
+  // The strategies file's entries are recorded before any shard starts: each reads them at its start.
+  if (config.strategies.file) applyStrategiesFileAtStart(runtime, config.strategies.file, log);
   const bridge = new DaemonBridge({
     system,
     bus,
     focus: config.universe.focus,
     shardCount: shards,
     runtime,
+    strategiesFile: config.strategies.file,
     staticDegraded: macro.degraded,
     describe: () => ({
       daemon: { pid: process.pid, version },
@@ -131,6 +134,13 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     const handler = options.onRootFailure;
     tree.once('root_failed', () => handler(tree));
   }
+  // SIGHUP reloads the strategies file (the running set changes without a restart).
+  const onHup = (): void => {
+    void bridge.reloadFile('SIGHUP').then((ack) =>
+      ack.ok ? log.info('strategies file reloaded', { result: ack.result as Record<string, unknown> }) : log.error('strategies file reload refused', { error: ack.error }),
+    );
+  };
+  process.on('SIGHUP', onHup);
   log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir, fromMirror, placement: config.daemon.placement });
   let closed = false;
   return {
@@ -146,6 +156,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         log,
         [
           { name: 'heartbeat', close: () => stopBeat() },
+          { name: 'SIGHUP handler', close: () => void process.off('SIGHUP', onHup) },
           { name: 'bridge', close: () => bridge.stop() },
           { name: 'trading tree', close: () => tree.stop() },
           // After the tree: what the actors wrote while stopping is mirrored too.

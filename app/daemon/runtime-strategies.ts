@@ -13,6 +13,7 @@
  * one runtime entry moves from the most- to the least-loaded shard
  * (`rebalance`): removed there, added here; the other shards are untouched.
  */
+import { readFileSync } from 'node:fs';
 import { CATALOG, partition } from '../../actors/strategy/registry.js';
 import { runtimeRecord, validateRuntimeEntry, type RuntimeEntry, type RuntimeEntrySpec, type RuntimeOrigin, type RuntimeSet } from '../../actors/strategy/runtime.js';
 import type { StrategyDef } from '../../actors/strategy/strategy.js';
@@ -31,6 +32,11 @@ export interface RuntimeStrategiesOptions {
   readonly stateDir?: string;
   readonly catalog?: readonly StrategyDef[];
 }
+
+/** What a strategies-file reload changed (each already recorded), or why the file was refused whole. */
+export type FileSync =
+  | { readonly ok: true; readonly added: readonly RuntimeEntry[]; readonly changed: readonly { readonly previous: RuntimeEntry; readonly entry: RuntimeEntry }[]; readonly removed: readonly RuntimeEntry[] }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly violations: readonly string[] };
 
 /** One move of `rebalance`: the entry as it was, and as it is now. */
 export interface RuntimeMove {
@@ -137,6 +143,62 @@ export class RuntimeStrategies {
   }
 
   /**
+   * Makes the entries that came from the strategies file equal to `raw` (the
+   * parsed file): adds, changes and removes those with source `file`; API
+   * entries are left alone, and a file entry may not take an API entry's id.
+   * Every entry is checked first: one bad entry refuses the whole file and
+   * nothing changes. Recorded once, before it returns.
+   */
+  syncFile(raw: unknown, by: string, now: number): FileSync {
+    const refuse = (violations: string[]): FileSync => ({ ok: false, code: 'QGTM_ERR_INVALID_STRATEGIES_FILE', message: violations.join('; '), violations });
+    const list = (raw as { entries?: unknown } | null)?.entries;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !Array.isArray(list)) return refuse(['the file must be a JSON object {"entries": [ ... ]}']);
+    const v: string[] = [];
+    const specs: RuntimeEntrySpec[] = [];
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      const r = validateRuntimeEntry(x, this.catalog, this.opts.universe);
+      if (!r.ok) return void v.push(...r.violations.map((m) => `entries[${i}]: ${m}`));
+      if (seen.has(r.spec.id)) return void v.push(`entries[${i}]: id ${r.spec.id} appears twice`);
+      seen.add(r.spec.id);
+      const had = this.entries.get(r.spec.id);
+      if (had && had.origin.source !== 'file') return void v.push(`entries[${i}]: id ${r.spec.id} is an entry added through the API (remove it there first)`);
+      specs.push(r.spec);
+    });
+    if (v.length > 0) return refuse(v);
+    const before = new Map(this.entries);
+    const origin: RuntimeOrigin = { source: 'file', by, at: now };
+    const added: RuntimeEntry[] = [];
+    const changed: { previous: RuntimeEntry; entry: RuntimeEntry }[] = [];
+    const removed: RuntimeEntry[] = [];
+    for (const e of before.values()) {
+      if (e.origin.source === 'file' && !seen.has(e.id)) {
+        this.entries.delete(e.id);
+        removed.push(e);
+      }
+    }
+    for (const spec of specs) {
+      const had = this.entries.get(spec.id);
+      if (!had) {
+        const entry = this.resolved(spec, origin, this.leastLoaded());
+        this.entries.set(entry.id, entry);
+        added.push(entry);
+      } else if (JSON.stringify(pick(had)) !== JSON.stringify(pick(this.resolved(spec, had.origin, had.shard))) || had.base !== spec.base) {
+        const entry = this.resolved(spec, origin, had.shard);
+        this.entries.set(entry.id, entry);
+        changed.push({ previous: had, entry });
+      }
+    }
+    if (added.length + changed.length + removed.length > 0) {
+      this.persist(now, () => {
+        this.entries.clear();
+        for (const [k, e] of before) this.entries.set(k, e);
+      });
+    }
+    return { ok: true, added, changed, removed };
+  }
+
+  /**
    * One runtime entry from the most- to the least-loaded shard when their
    * loads are more than one apart (recorded before it returns), or null.
    */
@@ -204,4 +266,28 @@ export function loadRuntimeStrategies(opts: RuntimeStrategiesOptions, log: Logge
     return new RuntimeStrategies(opts);
   }
   return rt;
+}
+
+/** The strategies file parsed, or what is wrong with it (missing, unreadable, not JSON). */
+export function readStrategiesFile(path: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { ok: false, message: `cannot read ${path}: ${(err as Error).message}` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, message: `${path} is not JSON: ${(err as Error).message}` };
+  }
+}
+
+/** Applies the strategies file at a daemon start; a bad file is logged with its reasons and the recorded set runs unchanged. */
+export function applyStrategiesFileAtStart(rt: RuntimeStrategies, path: string, log: Logger, now = Date.now()): FileSync {
+  const read = readStrategiesFile(path);
+  const sync: FileSync = read.ok ? rt.syncFile(read.value, 'strategies file', now) : { ok: false, code: 'QGTM_ERR_INVALID_STRATEGIES_FILE', message: read.message, violations: [read.message] };
+  if (sync.ok) log.info('strategies file applied', { path, added: sync.added.map((e) => e.id), changed: sync.changed.map((c) => c.entry.id), removed: sync.removed.map((e) => e.id) });
+  else log.error('strategies file refused: the recorded runtime entries run unchanged', { path, violations: sync.violations });
+  return sync;
 }

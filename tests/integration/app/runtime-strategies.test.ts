@@ -3,7 +3,7 @@
  * the API (token), validated against the base's bounds, trading, listed with
  * their origin, and still there after a restart on the same journal.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,4 +73,39 @@ describe('runtime strategy entries through the API', () => {
     expect(removed.status).toBe(200);
     await eventually(async () => (await runtimeLine('bh_gld')) === null, 10_000, 'gone from the surface');
   }, 180_000);
+});
+
+describe('the strategies file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qgtm-runtime-file-'));
+  const file = join(dir, 'strategies.json');
+  let app: AllInOne | undefined;
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const lines = async (): Promise<J[]> => ((await (await fetch(`${app!.httpUrl}/api/v1/strategies`)).json()) as J).runtime as J[];
+  const reload = (): Promise<Response> =>
+    fetch(`${app!.httpUrl}/api/v1/strategies/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'file edited' }) });
+
+  it('read at start; on reload its changes apply and a bad file is refused whole with the reason', async () => {
+    writeFileSync(file, JSON.stringify({ entries: [{ id: 'file_tsmom', base: 'tsmom_3_0', params: { lookback: 20 }, instruments: ['SLV'] }] }));
+    app = await startAllInOne({ overrides: { 'http.port': 0, 'daemon.journalDir': join(dir, 'journal'), 'log.level': 'error', 'auth.token': TOKEN, 'strategies.file': file }, print: () => undefined });
+    const first = await eventually(async () => (await lines()).find((l) => l.id === 'file_tsmom') ?? null, 20_000, 'file entry listed');
+    expect(first).toMatchObject({ origin: { kind: 'runtime', base: 'tsmom_3_0', source: 'file' }, params: { lookback: 20 }, instruments: ['SLV'] });
+
+    writeFileSync(file, JSON.stringify({ entries: [{ id: 'file_tsmom', base: 'tsmom_3_0', params: { lookback: 25 }, instruments: ['SLV'] }, { id: 'file_flat', base: 'flat_control', instruments: ['GLD'] }] }));
+    const ok = await reload();
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect(((await ok.json()) as J).ack.result).toMatchObject({ added: ['file_flat'], changed: ['file_tsmom'], removed: [] });
+    await eventually(async () => {
+      const l = await lines();
+      return l.find((x) => x.id === 'file_tsmom')?.params?.lookback === 25 && l.some((x) => x.id === 'file_flat');
+    }, 10_000, 'reload applied');
+
+    writeFileSync(file, '{"entries": [ {"id": "broken"');
+    const bad = await reload();
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as J).error.message).toMatch(/is not JSON/);
+    expect((await lines()).map((l) => l.id).sort()).toEqual(['file_flat', 'file_tsmom']);
+  }, 120_000);
 });

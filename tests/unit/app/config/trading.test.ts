@@ -29,7 +29,7 @@ describe('trading settings', () => {
     const { config } = loadConfig({ mode: 'start', env: {}, randomToken: () => 'x'.repeat(20) });
     expect(riskArgs(config.risk)).toEqual({ risk: DEFAULT_RISK_CONFIG, preTrade: DEFAULT_PRE_TRADE_CONFIG });
     expect(allocatorArgs(config.allocator)).toEqual({ rebalanceEveryMs: 60_000, changeThreshold: 0.05, inflightTtlMs: 10_000, learning: { enabled: true, ...DEFAULT_LEARNING_CONFIG }, config: DEFAULT_ALLOCATOR_CONFIG });
-    expect(config.strategies).toEqual({ profile: 'intraday', shards: 2, params: {}, disabled: [] });
+    expect(config.strategies).toEqual({ profile: 'intraday', shards: 2, params: {}, disabled: [], file: null });
     expect(strategyOverrides(config.strategies)).toEqual(STRATEGY_PROFILES.intraday);
   });
 

@@ -85,3 +85,39 @@ describe('runtime strategy set', () => {
     expect(runtimeRecord(bad).read()).toBeNull();
   });
 });
+
+describe('strategies file', () => {
+  it('sync adds, changes and removes file entries only, leaves API entries, and records once', () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'qgtm-rt-'));
+    const rt = new RuntimeStrategies({ shardCount: 2, universe, stateDir });
+    rt.add({ id: 'from_api', base: 'flat_control', instruments: ['GLD'] }, origin);
+    const a = rt.syncFile({ entries: [{ id: 'f1', base: 'tsmom_3_0', params: { lookback: 20 } }, { id: 'f2', base: 'flat_control', instruments: ['SLV'] }] }, 'file', 10);
+    expect(a).toMatchObject({ ok: true, changed: [], removed: [] });
+    if (a.ok) expect(a.added.map((e) => [e.id, e.origin.source])).toEqual([['f1', 'file'], ['f2', 'file']]);
+    const b = rt.syncFile({ entries: [{ id: 'f1', base: 'tsmom_3_0', params: { lookback: 25 } }, { id: 'f3', base: 'buy_and_hold', instruments: ['GLD'] }] }, 'file', 11);
+    expect(b.ok).toBe(true);
+    if (b.ok) {
+      expect(b.added.map((e) => e.id)).toEqual(['f3']);
+      expect(b.changed.map((c) => [c.entry.id, c.entry.params, c.previous.params])).toEqual([['f1', { lookback: 25 }, { lookback: 20 }]]);
+      expect(b.removed.map((e) => e.id)).toEqual(['f2']);
+    }
+    // Same file again: nothing to do.
+    expect(rt.syncFile({ entries: [{ id: 'f1', base: 'tsmom_3_0', params: { lookback: 25 } }, { id: 'f3', base: 'buy_and_hold', instruments: ['GLD'] }] }, 'file', 12)).toMatchObject({ ok: true, added: [], changed: [], removed: [] });
+    expect(runtimeRecord(stateDir).read()?.value.entries.map((e) => e.id)).toEqual(['f1', 'f3', 'from_api']);
+  });
+
+  it('one bad entry, a duplicate id, an API id or a bad shape refuses the whole file with every reason, and nothing changes', () => {
+    const rt = new RuntimeStrategies({ shardCount: 2, universe });
+    rt.add({ id: 'from_api', base: 'flat_control', instruments: ['GLD'] }, origin);
+    rt.syncFile({ entries: [{ id: 'keep', base: 'flat_control', instruments: ['GLD'] }] }, 'file', 1);
+    const r = rt.syncFile({ entries: [{ id: 'n1', base: 'tsmom_3_0', params: { lookback: -3 } }, { id: 'n2', base: 'flat_control' }, { id: 'n2', base: 'flat_control' }, { id: 'from_api', base: 'flat_control' }] }, 'file', 2);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.violations.some((v) => v.startsWith('entries[0]: param lookback'))).toBe(true);
+      expect(r.violations).toContain('entries[2]: id n2 appears twice');
+      expect(r.violations.some((v) => v.startsWith('entries[3]: id from_api is an entry added through the API'))).toBe(true);
+    }
+    expect(rt.syncFile([1, 2], 'file', 3)).toMatchObject({ ok: false, message: expect.stringMatching(/must be a JSON object/) });
+    expect(rt.list().map((e) => e.id)).toEqual(['from_api', 'keep']);
+  });
+});
