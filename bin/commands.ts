@@ -42,6 +42,12 @@ registerCommand({
 });
 
 registerCommand({
+  name: 'catalog-report',
+  summary: 'back-test every catalog entry alone on the local venue\'s history and write docs/catalog-report.{md,json}',
+  run: async (argv) => (await import('./catalog-report.js')).run(argv),
+});
+
+registerCommand({
   name: 'backtest',
   summary: 'replay history through the trading code and report its figures (`--csv FILE` or the local venue\'s `--days N`)',
   run: async (argv) => (await import('./research.js')).runResearchCommand('backtest', argv),

@@ -176,7 +176,7 @@ async function configuredHistory(values: Record<string, unknown>, loaded: Loaded
   }
 }
 
-async function venueHistory(values: Record<string, unknown>, loaded: LoadedConfig, seed: number, cacheDir: string): Promise<{ history: HistorySpec; venue: VenueThread }> {
+export async function venueHistory(values: Record<string, unknown>, loaded: LoadedConfig, seed: number, cacheDir: string): Promise<{ history: HistorySpec; venue: VenueThread }> {
   const days = daysOf(values);
   const minutes = Math.round(days * 1440);
   const { config } = loaded;

@@ -150,13 +150,13 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     async close() {
       if (closed) return;
       closed = true;
+      process.off('SIGHUP', onHup);
       // The tree stops its children in reverse start order (market data, strategies, then execution:
       // allocator, risk, the broker last) and the supervisor logs each child it stops.
       await closeInOrder(
         log,
         [
           { name: 'heartbeat', close: () => stopBeat() },
-          { name: 'SIGHUP handler', close: () => void process.off('SIGHUP', onHup) },
           { name: 'bridge', close: () => bridge.stop() },
           { name: 'trading tree', close: () => tree.stop() },
           // After the tree: what the actors wrote while stopping is mirrored too.
