@@ -22,7 +22,7 @@ import type { TsmomParams } from './catalog/momentum.js';
 import type { DonchianParams, MaCrossParams } from './catalog/trend.js';
 import type { AtrBreakoutParams, SqueezeParams } from './catalog/volatility.js';
 import type { RsiReversalParams, VolRegimeParams } from './catalog/reversal.js';
-import type { XsecMomentumParams } from './catalog/relative-momentum.js';
+import type { DualMomentumParams, XsecMomentumParams } from './catalog/relative-momentum.js';
 
 /** Per strategy id, the parameters that differ from the catalog's defaults. */
 export type ParamProfile = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -62,6 +62,8 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['daily', 'intraday'];
  *   after 71 bars instead of 271.
  * - `xsec_momentum` formation 60 / skip 5, horizon 10: the tsmom_12_1
  *   intraday window, so the ranking sees the same hour of path; k stays 3.
+ * - `dual_momentum` lookback 60, horizon 10: the same hour; the risk-free
+ *   hurdle scales with the bar interval, so it stays an annual rate.
  *
  * Left out on purpose: the macro-driven strategies (`real_yield_regime`,
  * `breakeven_regime`, `dollar_regime`, `cot_extremes`) read daily and weekly
@@ -86,6 +88,7 @@ const INTRADAY = {
   rsi_reversal: { trendBars: 60, horizonBars: 5 } satisfies Partial<RsiReversalParams>,
   vol_regime_switch: { volBars: 10, volHistory: 60, lookback: 20, horizonBars: 10 } satisfies Partial<VolRegimeParams>,
   xsec_momentum: { lookback: 60, skip: 5, horizonBars: 10 } satisfies Partial<XsecMomentumParams>,
+  dual_momentum: { lookback: 60, horizonBars: 10 } satisfies Partial<DualMomentumParams>,
 } as const;
 
 /**

@@ -38,4 +38,4 @@ export { minersVsMetal, juniorVsSenior, platinumPalladium } from './spread.js';
 export { pairStrategy, pairZ } from './pairs.js';
 export { seasonalityGold } from './seasonality.js';
 export { rsiReversal, volRegimeSwitch, rsi } from './reversal.js';
-export { xsecMomentum, formationScore } from './relative-momentum.js';
+export { xsecMomentum, dualMomentum, formationScore } from './relative-momentum.js';

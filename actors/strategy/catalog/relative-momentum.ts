@@ -75,4 +75,56 @@ export const xsecMomentum: StrategyDef<XsecMomentumParams> = {
   },
 };
 
-export const RELATIVE_MOMENTUM_STRATEGIES = [xsecMomentum] as const;
+export interface DualMomentumParams extends Params {
+  /** Formation window in bars. */
+  readonly lookback: number;
+  /** Annual risk-free rate the winner's return must beat (absolute momentum); 0 compares with zero. */
+  readonly riskFree: number;
+  readonly horizonBars: number;
+}
+
+const DM_ID = 'dual_momentum';
+const DM_INSTRUMENTS = ['GLD', 'SLV', 'PPLT'] as const;
+const YEAR_MS = 365 * 86_400_000;
+
+/**
+ * Antonacci's dual momentum: relative momentum picks the metal with the
+ * best `lookback`-bar return; absolute momentum holds it long only if that
+ * return beats the risk-free rate over the same span (riskFree per year,
+ * scaled by lookback bars of the series' interval). Everything else flat;
+ * never short. No signal until all three have lookback + 1 bars.
+ */
+export const dualMomentum: StrategyDef<DualMomentumParams> = {
+  id: DM_ID,
+  family: 'momentum',
+  thesis: 'Relative momentum picks the strongest asset and absolute momentum (its excess return over cash) decides whether to hold it at all (Antonacci, Dual Momentum Investing): long the best of gold, silver and platinum only while it beats the risk-free rate.',
+  params: { lookback: 120, riskFree: 0.04, horizonBars: 20 },
+  instruments: DM_INSTRUMENTS,
+  macro: [],
+  trigger: 'bar',
+  perInstrument: false,
+  evaluate(view: MarketViewReader, p: DualMomentumParams): Signal[] {
+    const lookback = count(p, 'lookback', 2);
+    const rf = num(p, 'riskFree');
+    if (!(rf > -1 && rf <= 1)) throw new RangeError(`riskFree must be an annual rate in (-1, 1], got ${rf}`);
+    const horizon = count(p, 'horizonBars');
+    const rows: { sym: string; r: number; vol: number; ts: number; intervalMs: number }[] = [];
+    for (const sym of DM_INSTRUMENTS) {
+      const s = view.bars(sym);
+      const last = s.length - 1;
+      if (s.length < lookback + 1) return [];
+      rows.push({ sym, r: Math.log(s.close(last) / s.close(last - lookback)), vol: returnStd(s, lookback, last) * Math.sqrt(lookback), ts: s.ts(last), intervalMs: s.intervalMs });
+    }
+    const best = rows.reduce((a, x) => (x.r > a.r ? x : a));
+    const hurdle = Math.log1p(rf) * ((lookback * best.intervalMs) / YEAR_MS);
+    const excess = best.r - hurdle;
+    const mag = best.vol > 0 ? squash(excess / best.vol, 1) : 0;
+    return rows.map((x) => {
+      const dir: 0 | 1 = x === best && excess > 0 ? 1 : 0;
+      const why = `${lookback}-bar return ${(x.r * 100).toFixed(2)}%; best ${best.sym} ${(best.r * 100).toFixed(2)}% vs risk-free ${(hurdle * 100).toFixed(2)}%: ${dir ? 'hold the winner' : x === best ? 'winner below cash, flat' : 'not the winner, flat'}`;
+      return makeSignal(DM_ID, x.sym, dir, 0.5 + 0.5 * mag, confidenceOf(1, dir ? mag : 0), horizon * x.intervalMs, x.ts, why);
+    });
+  },
+};
+
+export const RELATIVE_MOMENTUM_STRATEGIES = [xsecMomentum, dualMomentum] as const;
