@@ -23,6 +23,7 @@ import type { DonchianParams, MaCrossParams } from './catalog/trend.js';
 import type { AtrBreakoutParams, SqueezeParams } from './catalog/volatility.js';
 import type { RsiReversalParams, VolRegimeParams } from './catalog/reversal.js';
 import type { DualMomentumParams, XsecMomentumParams } from './catalog/relative-momentum.js';
+import type { MinersLeverageParams } from './catalog/relative-value.js';
 
 /** Per strategy id, the parameters that differ from the catalog's defaults. */
 export type ParamProfile = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -64,6 +65,8 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['daily', 'intraday'];
  *   intraday window, so the ranking sees the same hour of path; k stays 3.
  * - `dual_momentum` lookback 60, horizon 10: the same hour; the risk-free
  *   hurdle scales with the bar interval, so it stays an annual rate.
+ * - `miners_operating_leverage` gold trend 30, beta 30, horizon 10: half an
+ *   hour of joint returns fits a beta; the t threshold is scale-free.
  *
  * Left out on purpose: the macro-driven strategies (`real_yield_regime`,
  * `breakeven_regime`, `dollar_regime`, `cot_extremes`) read daily and weekly
@@ -89,6 +92,7 @@ const INTRADAY = {
   vol_regime_switch: { volBars: 10, volHistory: 60, lookback: 20, horizonBars: 10 } satisfies Partial<VolRegimeParams>,
   xsec_momentum: { lookback: 60, skip: 5, horizonBars: 10 } satisfies Partial<XsecMomentumParams>,
   dual_momentum: { lookback: 60, horizonBars: 10 } satisfies Partial<DualMomentumParams>,
+  miners_operating_leverage: { trendBars: 30, betaBars: 30, horizonBars: 10 } satisfies Partial<MinersLeverageParams>,
 } as const;
 
 /**

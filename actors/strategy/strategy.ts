@@ -27,7 +27,8 @@ export type Family =
   | 'positioning'
   | 'spread'
   | 'seasonality'
-  | 'reversal';
+  | 'reversal'
+  | 'relative_value';
 
 export type ParamValue = number | boolean | string | readonly number[];
 export type Params = Readonly<Record<string, ParamValue>>;

@@ -11,6 +11,7 @@ import { SPREAD_STRATEGIES } from './spread.js';
 import { SEASONALITY_STRATEGIES } from './seasonality.js';
 import { REVERSAL_STRATEGIES } from './reversal.js';
 import { RELATIVE_MOMENTUM_STRATEGIES } from './relative-momentum.js';
+import { RELATIVE_VALUE_STRATEGIES } from './relative-value.js';
 
 export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...RATIO_STRATEGIES,
@@ -24,6 +25,7 @@ export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...SEASONALITY_STRATEGIES,
   ...REVERSAL_STRATEGIES,
   ...RELATIVE_MOMENTUM_STRATEGIES,
+  ...RELATIVE_VALUE_STRATEGIES,
 ] as StrategyDef[]);
 
 export { gsrMeanReversion } from './ratio.js';
@@ -39,3 +41,4 @@ export { pairStrategy, pairZ } from './pairs.js';
 export { seasonalityGold } from './seasonality.js';
 export { rsiReversal, volRegimeSwitch, rsi } from './reversal.js';
 export { xsecMomentum, dualMomentum, formationScore } from './relative-momentum.js';
+export { minersOperatingLeverage, trendT, returnBeta } from './relative-value.js';
