@@ -23,7 +23,7 @@ import type { DonchianParams, MaCrossParams } from './catalog/trend.js';
 import type { AtrBreakoutParams, SqueezeParams } from './catalog/volatility.js';
 import type { RsiReversalParams, VolRegimeParams } from './catalog/reversal.js';
 import type { DualMomentumParams, XsecMomentumParams } from './catalog/relative-momentum.js';
-import type { MinersLeverageParams } from './catalog/relative-value.js';
+import type { MinersLeverageParams, SilverBetaParams } from './catalog/relative-value.js';
 
 /** Per strategy id, the parameters that differ from the catalog's defaults. */
 export type ParamProfile = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -67,6 +67,8 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['daily', 'intraday'];
  *   hurdle scales with the bar interval, so it stays an annual rate.
  * - `miners_operating_leverage` gold trend 30, beta 30, horizon 10: half an
  *   hour of joint returns fits a beta; the t threshold is scale-free.
+ * - `silver_beta` beta 40, move 10, horizon 10: the daily 6:1 fit-to-move
+ *   ratio shortened to 4:1 so it speaks after 51 bars.
  *
  * Left out on purpose: the macro-driven strategies (`real_yield_regime`,
  * `breakeven_regime`, `dollar_regime`, `cot_extremes`) read daily and weekly
@@ -93,6 +95,7 @@ const INTRADAY = {
   xsec_momentum: { lookback: 60, skip: 5, horizonBars: 10 } satisfies Partial<XsecMomentumParams>,
   dual_momentum: { lookback: 60, horizonBars: 10 } satisfies Partial<DualMomentumParams>,
   miners_operating_leverage: { trendBars: 30, betaBars: 30, horizonBars: 10 } satisfies Partial<MinersLeverageParams>,
+  silver_beta: { betaBars: 40, moveBars: 10, horizonBars: 10 } satisfies Partial<SilverBetaParams>,
 } as const;
 
 /**

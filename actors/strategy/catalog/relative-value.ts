@@ -87,4 +87,77 @@ export const minersOperatingLeverage: StrategyDef<MinersLeverageParams> = {
   },
 };
 
-export const RELATIVE_VALUE_STRATEGIES = [minersOperatingLeverage] as const;
+export interface SilverBetaParams extends Params {
+  /** Joint returns silver's beta to gold is fitted on, ending before the last moveBars. */
+  readonly betaBars: number;
+  /** Bars of the recent move: gold's trend and silver's residual are measured over them. */
+  readonly moveBars: number;
+  /** |gold trend t| over moveBars at or above this: gold is trending. */
+  readonly entryT: number;
+  /** Silver's lag behind its beta-implied move, in residual deviations, at or above which to trade the catch-up. */
+  readonly lagZ: number;
+  readonly horizonBars: number;
+}
+
+const SB_ID = 'silver_beta';
+const SB_INSTRUMENTS = ['SLV', 'SIVR'] as const;
+
+/**
+ * Silver's beta to gold is fitted on the betaBars joint returns before the
+ * last moveBars (so the move being judged does not fit its own beta). While
+ * gold trends over moveBars (|t| >= entryT), silver's residual over the same
+ * bars (its move less beta x gold's) scaled by the fit's residual deviation
+ * x sqrt(moveBars) says whether it lagged: a lag of lagZ or more against
+ * gold's direction trades the catch-up in gold's direction; silver that ran
+ * ahead, or no gold trend, is flat. GLD is an input read via
+ * view.bars('GLD'), not listed in `instruments`: the shard re-evaluates on
+ * SLV/SIVR bars only.
+ */
+export const silverBeta: StrategyDef<SilverBetaParams> = {
+  id: SB_ID,
+  family: 'relative_value',
+  thesis: 'Silver moves as a high-beta version of gold (roughly 1.5-2x, the "poor man\'s gold" with industrial demand on top), so while gold trends a silver that has lagged its beta-implied move catches up: trade silver\'s residual lag in the direction of gold\'s trend.',
+  params: { betaBars: 120, moveBars: 20, entryT: 1.5, lagZ: 1, horizonBars: 10 },
+  instruments: SB_INSTRUMENTS,
+  macro: [],
+  trigger: 'bar',
+  perInstrument: true,
+  evaluate(view: MarketViewReader, p: SilverBetaParams, _now: number, only?: readonly string[]): Signal[] {
+    const betaBars = count(p, 'betaBars', 2);
+    const moveBars = count(p, 'moveBars', 2);
+    const entryT = num(p, 'entryT');
+    const lagZ = num(p, 'lagZ');
+    if (!(entryT > 0 && lagZ > 0)) throw new RangeError(`need entryT > 0 and lagZ > 0, got ${entryT} and ${lagZ}`);
+    const horizon = count(p, 'horizonBars');
+    const t = trendT(view, 'GLD', moveBars);
+    if (t === null) return [];
+    const out: Signal[] = [];
+    for (const sym of only ?? SB_INSTRUMENTS) {
+      const j = alignedLogCloses(view.bars('GLD'), view.bars(sym), betaBars + moveBars + 1);
+      if (j.n < betaBars + moveBars + 1) continue;
+      const rx = new Float64Array(betaBars);
+      const ry = new Float64Array(betaBars);
+      for (let k = 0; k < betaBars; k++) {
+        rx[k] = j.a[k + 1] - j.a[k];
+        ry[k] = j.b[k + 1] - j.b[k];
+      }
+      const { alpha, beta } = ols(rx, ry);
+      let ss = 0;
+      for (let k = 0; k < betaBars; k++) ss += (ry[k] - alpha - beta * rx[k]) ** 2;
+      const dev = Math.sqrt(ss / Math.max(1, betaBars - 2)) * Math.sqrt(moveBars);
+      const last = j.n - 1;
+      const g = j.a[last] - j.a[last - moveBars];
+      const resid = j.b[last] - j.b[last - moveBars] - beta * g;
+      const z = dev > 0 ? resid / dev : 0;
+      const trending = Math.abs(t) >= entryT;
+      const lag = -sign(t) * z;
+      const dir = trending && lag >= lagZ ? sign(t) : 0;
+      const s = view.bars(sym);
+      const why = `gold t=${t.toFixed(2)}${trending ? '' : ' (no trend)'}, ${sym} beta ${beta.toFixed(2)}, residual z=${z.toFixed(2)}${dir === 0 ? '' : ': lagging, catch-up'}`;
+      out.push(makeSignal(SB_ID, sym, dir, squash(lag, 2 * lagZ), confidenceOf(1, dir === 0 ? 0 : squash(t, 2 * entryT)), horizon * s.intervalMs, s.ts(s.length - 1), why));
+    }
+    return out;
+  },
+};
+
+export const RELATIVE_VALUE_STRATEGIES = [minersOperatingLeverage, silverBeta] as const;
