@@ -23,7 +23,7 @@ import type { DonchianParams, MaCrossParams } from './catalog/trend.js';
 import type { AtrBreakoutParams, SqueezeParams } from './catalog/volatility.js';
 import type { RsiReversalParams, VolRegimeParams } from './catalog/reversal.js';
 import type { DualMomentumParams, XsecMomentumParams } from './catalog/relative-momentum.js';
-import type { MinersLeverageParams, SilverBetaParams } from './catalog/relative-value.js';
+import type { MinersLeverageParams, RoyaltyMinersParams, SilverBetaParams } from './catalog/relative-value.js';
 
 /** Per strategy id, the parameters that differ from the catalog's defaults. */
 export type ParamProfile = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -69,6 +69,8 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['daily', 'intraday'];
  *   hour of joint returns fits a beta; the t threshold is scale-free.
  * - `silver_beta` beta 40, move 10, horizon 10: the daily 6:1 fit-to-move
  *   ratio shortened to 4:1 so it speaks after 51 bars.
+ * - `royalty_vs_miners` vol 10 ranked over 40, drawdown window 30, horizon
+ *   10: as vol_regime_switch, an intraday volatility history, speaking after 51.
  *
  * Left out on purpose: the macro-driven strategies (`real_yield_regime`,
  * `breakeven_regime`, `dollar_regime`, `cot_extremes`) read daily and weekly
@@ -96,6 +98,7 @@ const INTRADAY = {
   dual_momentum: { lookback: 60, horizonBars: 10 } satisfies Partial<DualMomentumParams>,
   miners_operating_leverage: { trendBars: 30, betaBars: 30, horizonBars: 10 } satisfies Partial<MinersLeverageParams>,
   silver_beta: { betaBars: 40, moveBars: 10, horizonBars: 10 } satisfies Partial<SilverBetaParams>,
+  royalty_vs_miners: { volBars: 10, volHistory: 40, ddBars: 30, horizonBars: 10 } satisfies Partial<RoyaltyMinersParams>,
 } as const;
 
 /**

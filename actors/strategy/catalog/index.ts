@@ -41,4 +41,4 @@ export { pairStrategy, pairZ } from './pairs.js';
 export { seasonalityGold } from './seasonality.js';
 export { rsiReversal, volRegimeSwitch, rsi } from './reversal.js';
 export { xsecMomentum, dualMomentum, formationScore } from './relative-momentum.js';
-export { minersOperatingLeverage, silverBeta, trendT, returnBeta } from './relative-value.js';
+export { minersOperatingLeverage, silverBeta, royaltyVsMiners, trendT, returnBeta } from './relative-value.js';

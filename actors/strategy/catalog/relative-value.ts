@@ -5,7 +5,7 @@
  */
 import type { MarketViewReader } from '../market-view.js';
 import type { Signal } from '../signal.js';
-import { alignedLogCloses, clamp, ols, returnStd, sign, squash } from '../math.js';
+import { alignedLogCloses, clamp, highest, ols, percentileRank, returnStd, sign, squash } from '../math.js';
 import { confidenceOf, count, makeSignal, num, type Params, type StrategyDef } from '../strategy.js';
 
 export interface MinersLeverageParams extends Params {
@@ -160,4 +160,76 @@ export const silverBeta: StrategyDef<SilverBetaParams> = {
   },
 };
 
-export const RELATIVE_VALUE_STRATEGIES = [minersOperatingLeverage, silverBeta] as const;
+export interface RoyaltyMinersParams extends Params {
+  /** Bars of GLD returns in one realised-volatility estimate. */
+  readonly volBars: number;
+  /** Bars of volatility history the current one is ranked against. */
+  readonly volHistory: number;
+  /** Volatility percentile (0..1) at or above which the metal is stressed. */
+  readonly highPct: number;
+  /** Volatility percentile (0..1) at or below which it is calm. */
+  readonly lowPct: number;
+  /** Window of the drawdown (from the highest close) and of the trend t. */
+  readonly ddBars: number;
+  /** Drawdown fraction (0..1) at or beyond which the metal is stressed. */
+  readonly maxDrawdown: number;
+  readonly horizonBars: number;
+}
+
+const RM_ID = 'royalty_vs_miners';
+const ROYALTIES = ['WPM', 'FNV', 'RGLD'] as const;
+const OPERATORS = ['NEM', 'B', 'AEM'] as const;
+
+/**
+ * Rotation between royalty/streaming companies and operating miners on the
+ * state of gold (GLD, an input read via view.bars('GLD'), not listed):
+ * stressed (GLD volatility percentile >= highPct or drawdown from its
+ * ddBars high >= maxDrawdown): long royalties, short operators; calm uptrend
+ * (percentile <= lowPct, gold's ddBars trend t > 0, drawdown under half the
+ * limit): the reverse; otherwise flat. Re-evaluates on its own instruments'
+ * bars only. No signal until GLD has the history.
+ */
+export const royaltyVsMiners: StrategyDef<RoyaltyMinersParams> = {
+  id: RM_ID,
+  family: 'relative_value',
+  thesis: 'Royalty and streaming companies (Wheaton, Franco-Nevada, Royal Gold) own a share of revenue without operating costs, so they hold up when metal prices fall or turn volatile while operators\' margins compress, and lag operators\' leverage in calm rallies: rotate toward royalties under stress and toward operators in calm uptrends.',
+  params: { volBars: 20, volHistory: 120, highPct: 0.8, lowPct: 0.3, ddBars: 60, maxDrawdown: 0.08, horizonBars: 20 },
+  instruments: [...ROYALTIES, ...OPERATORS],
+  macro: [],
+  trigger: 'bar',
+  perInstrument: false,
+  evaluate(view: MarketViewReader, p: RoyaltyMinersParams): Signal[] {
+    const volBars = count(p, 'volBars', 2);
+    const hist = count(p, 'volHistory', 2);
+    const ddBars = count(p, 'ddBars', 2);
+    const lowPct = num(p, 'lowPct');
+    const highPct = num(p, 'highPct');
+    const maxDd = num(p, 'maxDrawdown');
+    if (!(lowPct >= 0 && lowPct < highPct && highPct <= 1)) throw new RangeError(`need 0 <= lowPct < highPct <= 1, got ${lowPct} and ${highPct}`);
+    if (!(maxDd > 0 && maxDd < 1)) throw new RangeError(`maxDrawdown must be a fraction in (0, 1), got ${maxDd}`);
+    const horizon = count(p, 'horizonBars');
+    const g = view.bars('GLD');
+    const last = g.length - 1;
+    if (g.length < Math.max(hist + volBars + 1, ddBars + 1)) return [];
+    const vols = new Float64Array(hist + 1);
+    for (let k = 0; k <= hist; k++) vols[k] = returnStd(g, volBars, last - hist + k);
+    const pct = percentileRank(vols, vols[hist], 0, hist);
+    const dd = 1 - g.close(last) / highest(g, last - ddBars + 1, last);
+    const t = trendT(view, 'GLD', ddBars) ?? 0;
+    const stressed = pct >= highPct || dd >= maxDd;
+    const calmUp = !stressed && pct <= lowPct && t > 0 && dd < maxDd / 2;
+    const tilt: -1 | 0 | 1 = stressed ? 1 : calmUp ? -1 : 0;
+    const mag = stressed ? Math.max(clamp((pct - highPct) / (1 - highPct || 1)), clamp(dd / maxDd - 1)) : calmUp ? squash(t, 2) : 0;
+    const why = `GLD vol percentile ${(pct * 100).toFixed(0)}, drawdown ${(dd * 100).toFixed(1)}%, trend t=${t.toFixed(2)}: ${stressed ? 'stress, royalties over operators' : calmUp ? 'calm uptrend, operators over royalties' : 'no regime'}`;
+    const out: Signal[] = [];
+    for (const sym of [...ROYALTIES, ...OPERATORS]) {
+      const s = view.bars(sym);
+      if (s.length === 0) continue;
+      const dir = ((ROYALTIES as readonly string[]).includes(sym) ? tilt : -tilt) as -1 | 0 | 1;
+      out.push(makeSignal(RM_ID, sym, dir, 0.5 + 0.5 * mag, confidenceOf(1, dir === 0 ? 0 : mag), horizon * s.intervalMs, s.ts(s.length - 1), why));
+    }
+    return out;
+  },
+};
+
+export const RELATIVE_VALUE_STRATEGIES = [minersOperatingLeverage, silverBeta, royaltyVsMiners] as const;
