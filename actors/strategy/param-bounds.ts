@@ -31,6 +31,11 @@ const EXPLICIT: Readonly<Record<string, Readonly<Record<string, ParamBound>>>> =
   seasonality_gold: { maxConfidence: { kind: 'number', exclusiveMin: 0, max: 1 } },
   // RSI levels live on 0..100.
   rsi_reversal: { oversold: { kind: 'number', exclusiveMin: 0, max: 100 }, overbought: { kind: 'number', exclusiveMin: 0, max: 100 } },
+  // Top k and bottom k of 17 instruments must not overlap.
+  xsec_momentum: { k: { kind: 'integer', min: 1, max: 8 } },
+  // An annual rate: 0 (Antonacci's "vs zero" variant) and negative rates are meaningful.
+  dual_momentum: { riskFree: { kind: 'number', exclusiveMin: -1, max: 1 } },
+  royalty_vs_miners: { lowPct: { kind: 'number', exclusiveMin: 0, max: 1 }, highPct: { kind: 'number', exclusiveMin: 0, max: 1 }, maxDrawdown: { kind: 'number', exclusiveMin: 0, max: 1 } },
   vol_regime_switch: { lowPct: { kind: 'number', exclusiveMin: 0, max: 1 }, highPct: { kind: 'number', exclusiveMin: 0, max: 1 } },
 };
 

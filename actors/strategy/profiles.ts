@@ -22,6 +22,8 @@ import type { TsmomParams } from './catalog/momentum.js';
 import type { DonchianParams, MaCrossParams } from './catalog/trend.js';
 import type { AtrBreakoutParams, SqueezeParams } from './catalog/volatility.js';
 import type { RsiReversalParams, VolRegimeParams } from './catalog/reversal.js';
+import type { DualMomentumParams, XsecMomentumParams } from './catalog/relative-momentum.js';
+import type { MinersLeverageParams, RoyaltyMinersParams, SilverBetaParams } from './catalog/relative-value.js';
 
 /** Per strategy id, the parameters that differ from the catalog's defaults. */
 export type ParamProfile = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -59,6 +61,16 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['daily', 'intraday'];
  * - `vol_regime_switch` vol over 10 bars ranked over 60, stretch from a
  *   20-bar average, horizon 10: an hour of volatility history, so it speaks
  *   after 71 bars instead of 271.
+ * - `xsec_momentum` formation 60 / skip 5, horizon 10: the tsmom_12_1
+ *   intraday window, so the ranking sees the same hour of path; k stays 3.
+ * - `dual_momentum` lookback 60, horizon 10: the same hour; the risk-free
+ *   hurdle scales with the bar interval, so it stays an annual rate.
+ * - `miners_operating_leverage` gold trend 30, beta 30, horizon 10: half an
+ *   hour of joint returns fits a beta; the t threshold is scale-free.
+ * - `silver_beta` beta 40, move 10, horizon 10: the daily 6:1 fit-to-move
+ *   ratio shortened to 4:1 so it speaks after 51 bars.
+ * - `royalty_vs_miners` vol 10 ranked over 40, drawdown window 30, horizon
+ *   10: as vol_regime_switch, an intraday volatility history, speaking after 51.
  *
  * Left out on purpose: the macro-driven strategies (`real_yield_regime`,
  * `breakeven_regime`, `dollar_regime`, `cot_extremes`) read daily and weekly
@@ -82,6 +94,11 @@ const INTRADAY = {
   pt_pd_spread: { window: 60, horizonBars: 30 } satisfies Partial<PairParams>,
   rsi_reversal: { trendBars: 60, horizonBars: 5 } satisfies Partial<RsiReversalParams>,
   vol_regime_switch: { volBars: 10, volHistory: 60, lookback: 20, horizonBars: 10 } satisfies Partial<VolRegimeParams>,
+  xsec_momentum: { lookback: 60, skip: 5, horizonBars: 10 } satisfies Partial<XsecMomentumParams>,
+  dual_momentum: { lookback: 60, horizonBars: 10 } satisfies Partial<DualMomentumParams>,
+  miners_operating_leverage: { trendBars: 30, betaBars: 30, horizonBars: 10 } satisfies Partial<MinersLeverageParams>,
+  silver_beta: { betaBars: 40, moveBars: 10, horizonBars: 10 } satisfies Partial<SilverBetaParams>,
+  royalty_vs_miners: { volBars: 10, volHistory: 40, ddBars: 30, horizonBars: 10 } satisfies Partial<RoyaltyMinersParams>,
 } as const;
 
 /**

@@ -28,6 +28,7 @@ export type Family =
   | 'spread'
   | 'seasonality'
   | 'reversal'
+  | 'relative_value'
   | 'control';
 
 export type ParamValue = number | boolean | string | readonly number[];

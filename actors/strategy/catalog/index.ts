@@ -10,6 +10,8 @@ import { POSITIONING_STRATEGIES } from './positioning.js';
 import { SPREAD_STRATEGIES } from './spread.js';
 import { SEASONALITY_STRATEGIES } from './seasonality.js';
 import { REVERSAL_STRATEGIES } from './reversal.js';
+import { RELATIVE_MOMENTUM_STRATEGIES } from './relative-momentum.js';
+import { RELATIVE_VALUE_STRATEGIES } from './relative-value.js';
 
 export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...RATIO_STRATEGIES,
@@ -22,6 +24,8 @@ export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...SPREAD_STRATEGIES,
   ...SEASONALITY_STRATEGIES,
   ...REVERSAL_STRATEGIES,
+  ...RELATIVE_MOMENTUM_STRATEGIES,
+  ...RELATIVE_VALUE_STRATEGIES,
 ] as StrategyDef[]);
 
 export { gsrMeanReversion } from './ratio.js';
@@ -36,3 +40,5 @@ export { minersVsMetal, juniorVsSenior, platinumPalladium } from './spread.js';
 export { pairStrategy, pairZ } from './pairs.js';
 export { seasonalityGold } from './seasonality.js';
 export { rsiReversal, volRegimeSwitch, rsi } from './reversal.js';
+export { xsecMomentum, dualMomentum, formationScore } from './relative-momentum.js';
+export { minersOperatingLeverage, silverBeta, royaltyVsMiners, trendT, returnBeta } from './relative-value.js';
