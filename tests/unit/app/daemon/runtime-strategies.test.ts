@@ -72,7 +72,8 @@ describe('runtime strategy set', () => {
   it('load re-places entries whose shard no longer exists, and a corrupt record is moved aside and the set starts empty', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'qgtm-rt-'));
     const four = new RuntimeStrategies({ shardCount: 4, universe, stateDir });
-    for (let i = 0; i < 4; i++) four.add({ id: `e${i}`, base: 'flat_control', instruments: ['GLD'] }, origin);
+    // Eight: enough to reach every shard whatever the catalog's split.
+    for (let i = 0; i < 8; i++) four.add({ id: `e${i}`, base: 'flat_control', instruments: ['GLD'] }, origin);
     expect(four.list().some((e) => e.shard >= 2)).toBe(true);
     const two = loadRuntimeStrategies({ shardCount: 2, universe, stateDir }, silent);
     expect(two.list().every((e) => e.shard < 2)).toBe(true);
