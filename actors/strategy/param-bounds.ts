@@ -36,6 +36,7 @@ const EXPLICIT: Readonly<Record<string, Readonly<Record<string, ParamBound>>>> =
   // An annual rate: 0 (Antonacci's "vs zero" variant) and negative rates are meaningful.
   dual_momentum: { riskFree: { kind: 'number', exclusiveMin: -1, max: 1 } },
   royalty_vs_miners: { lowPct: { kind: 'number', exclusiveMin: 0, max: 1 }, highPct: { kind: 'number', exclusiveMin: 0, max: 1 }, maxDrawdown: { kind: 'number', exclusiveMin: 0, max: 1 } },
+  gold_oil_ratio: { goldShare: { kind: 'number', exclusiveMin: 0, max: 1 } },
   vol_regime_switch: { lowPct: { kind: 'number', exclusiveMin: 0, max: 1 }, highPct: { kind: 'number', exclusiveMin: 0, max: 1 } },
 };
 

@@ -24,6 +24,7 @@ import type { AtrBreakoutParams, SqueezeParams } from './catalog/volatility.js';
 import type { RsiReversalParams, VolRegimeParams } from './catalog/reversal.js';
 import type { DualMomentumParams, XsecMomentumParams } from './catalog/relative-momentum.js';
 import type { MinersLeverageParams, RoyaltyMinersParams, SilverBetaParams } from './catalog/relative-value.js';
+import type { GoldCopperParams, GoldOilParams } from './catalog/cross-asset.js';
 
 /** Per strategy id, the parameters that differ from the catalog's defaults. */
 export type ParamProfile = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -71,6 +72,10 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['daily', 'intraday'];
  *   ratio shortened to 4:1 so it speaks after 51 bars.
  * - `royalty_vs_miners` vol 10 ranked over 40, drawdown window 30, horizon
  *   10: as vol_regime_switch, an intraday volatility history, speaking after 51.
+ * - `gold_copper_ratio` trend 30, horizon 10: half an hour of the ratio's
+ *   path, the miners_operating_leverage trend window; the t is scale-free.
+ * - `gold_oil_ratio` window 60, horizon 30: the pair strategies' hour of
+ *   joint closes for the ratio's mean and deviation.
  *
  * Left out on purpose: the macro-driven strategies (`real_yield_regime`,
  * `breakeven_regime`, `dollar_regime`, `cot_extremes`) read daily and weekly
@@ -99,6 +104,8 @@ const INTRADAY = {
   miners_operating_leverage: { trendBars: 30, betaBars: 30, horizonBars: 10 } satisfies Partial<MinersLeverageParams>,
   silver_beta: { betaBars: 40, moveBars: 10, horizonBars: 10 } satisfies Partial<SilverBetaParams>,
   royalty_vs_miners: { volBars: 10, volHistory: 40, ddBars: 30, horizonBars: 10 } satisfies Partial<RoyaltyMinersParams>,
+  gold_copper_ratio: { trendBars: 30, horizonBars: 10 } satisfies Partial<GoldCopperParams>,
+  gold_oil_ratio: { window: 60, horizonBars: 30 } satisfies Partial<GoldOilParams>,
 } as const;
 
 /**

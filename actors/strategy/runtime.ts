@@ -142,6 +142,7 @@ export function runtimeDef(spec: RuntimeEntrySpec, catalog: readonly StrategyDef
     params: { ...base.params, ...(spec.params ?? {}) },
     instruments,
     macro: base.macro,
+    ...(base.inputs ? { inputs: base.inputs } : {}),
     trigger: base.trigger,
     ...(base.perInstrument ? { perInstrument: true } : {}),
     evaluate(view, params, now, only) {

@@ -162,6 +162,7 @@ export class ShardCore {
       else index.set(key, [def.id]);
     };
     for (const sym of def.instruments) watch(def.trigger === 'bar' ? this.onBarOf : this.onFeaturesOf, sym);
+    for (const sym of def.inputs ?? []) if (!def.instruments.includes(sym)) watch(def.trigger === 'bar' ? this.onBarOf : this.onFeaturesOf, sym);
     for (const m of def.macro) watch(this.onMacroOf, m);
     this.markAll(def.id);
   }
@@ -178,7 +179,9 @@ export class ShardCore {
     if (!ids) return;
     for (const id of ids) {
       if (this.dirty.has(id) && !this.dirtyOnly.has(id)) continue; // already in full
-      if (!this.surface.def(id)?.perInstrument) {
+      const def = this.surface.def(id);
+      // An input's bar changes every instrument's signal; it is never one to evaluate alone.
+      if (!def?.perInstrument || !def.instruments.includes(symbol)) {
         this.markAll(id);
         continue;
       }

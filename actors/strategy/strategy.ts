@@ -52,6 +52,15 @@ export interface StrategyDef<P extends Params = Params> {
   readonly instruments: readonly string[];
   /** Macro inputs: FRED series ids, and `cot:gold` / `cot:silver`. */
   readonly macro: readonly string[];
+  /**
+   * Symbols whose bars the strategy reads but never trades (the other leg
+   * of a cross-asset ratio, the metal a miner is measured against). A bar
+   * of one re-evaluates the strategy in full, as a bar of an instrument
+   * does; no signal is ever emitted for them. They may come from the broad
+   * universe: an input the configured universe does not feed leaves the
+   * strategy without data (no signal), which the daemon warns about at start.
+   */
+  readonly inputs?: readonly string[];
   readonly trigger: Trigger;
   /**
    * Each instrument's signal depends on that instrument's own data only, so

@@ -18,6 +18,7 @@ import { allocatorArgs, riskArgs, strategyOverrides } from '../config/trading.js
 import { decisionWorkers, startTrading, TRADING_STRUCTURES } from './index.js';
 import { ActorSystem, type Logger } from '../../src/runtime/index.js';
 import { universe } from '../../src/universe/index.js';
+import { unfedInputs } from '../catalog.js';
 import { DaemonBridge } from './bridge.js';
 import { applyStrategiesFileAtStart, loadRuntimeStrategies } from './runtime-strategies.js';
 import { macroPlan } from './macro-sources.js';
@@ -141,6 +142,13 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     );
   };
   process.on('SIGHUP', onHup);
+  const unfed = unfedInputs(symbols, config.strategies.disabled);
+  if (unfed.length > 0) {
+    log.warn('catalog entries read symbols this universe does not feed: they hold no signal (universe.focus=broad feeds them, or disable them)', {
+      focus: config.universe.focus,
+      entries: unfed.map((u) => `${u.id} (${u.missing.join(', ')})`).join('; '),
+    });
+  }
   log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir, fromMirror, placement: config.daemon.placement });
   let closed = false;
   return {

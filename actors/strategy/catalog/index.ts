@@ -12,6 +12,7 @@ import { SEASONALITY_STRATEGIES } from './seasonality.js';
 import { REVERSAL_STRATEGIES } from './reversal.js';
 import { RELATIVE_MOMENTUM_STRATEGIES } from './relative-momentum.js';
 import { RELATIVE_VALUE_STRATEGIES } from './relative-value.js';
+import { CROSS_ASSET_STRATEGIES } from './cross-asset.js';
 
 export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...RATIO_STRATEGIES,
@@ -26,6 +27,7 @@ export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...REVERSAL_STRATEGIES,
   ...RELATIVE_MOMENTUM_STRATEGIES,
   ...RELATIVE_VALUE_STRATEGIES,
+  ...CROSS_ASSET_STRATEGIES,
 ] as StrategyDef[]);
 
 export { gsrMeanReversion } from './ratio.js';
@@ -42,3 +44,4 @@ export { seasonalityGold } from './seasonality.js';
 export { rsiReversal, volRegimeSwitch, rsi } from './reversal.js';
 export { xsecMomentum, dualMomentum, formationScore } from './relative-momentum.js';
 export { minersOperatingLeverage, silverBeta, royaltyVsMiners, trendT, returnBeta } from './relative-value.js';
+export { goldCopperRatio, goldOilRatio } from './cross-asset.js';

@@ -48,10 +48,8 @@ export function returnBeta(view: MarketViewReader, x: string, y: string, n: numb
 /**
  * Follows gold's established trend (|t| >= entryT over trendBars of GLD) in
  * the miners, but only in a miner whose measured return beta to GLD is at
- * least `minLeverage`; strength grows with that beta. GLD is read through
- * view.bars('GLD') as an input and is not listed in `instruments` (which
- * holds only what it trades), so the shard re-evaluates it on GDX/GDXJ bars
- * only; a GLD bar alone does not trigger it.
+ * least `minLeverage`; strength grows with that beta. GLD is an `input`:
+ * read, never traded, and its bars re-evaluate the strategy too.
  */
 export const minersOperatingLeverage: StrategyDef<MinersLeverageParams> = {
   id: ML_ID,
@@ -59,6 +57,7 @@ export const minersOperatingLeverage: StrategyDef<MinersLeverageParams> = {
   thesis: 'Miners earn the metal price less roughly fixed all-in sustaining costs, so their profits and shares move as a leveraged bet on gold (operating leverage; Tufano 1998 on gold-miner exposures): ride an established gold trend in the miners whose measured beta confirms the leverage.',
   params: { trendBars: 60, betaBars: 120, entryT: 1.5, minLeverage: 1.2, horizonBars: 10 },
   instruments: ML_INSTRUMENTS,
+  inputs: ['GLD'],
   macro: [],
   trigger: 'bar',
   perInstrument: true,
@@ -109,9 +108,7 @@ const SB_INSTRUMENTS = ['SLV', 'SIVR'] as const;
  * bars (its move less beta x gold's) scaled by the fit's residual deviation
  * x sqrt(moveBars) says whether it lagged: a lag of lagZ or more against
  * gold's direction trades the catch-up in gold's direction; silver that ran
- * ahead, or no gold trend, is flat. GLD is an input read via
- * view.bars('GLD'), not listed in `instruments`: the shard re-evaluates on
- * SLV/SIVR bars only.
+ * ahead, or no gold trend, is flat. GLD is an `input` (read, not traded).
  */
 export const silverBeta: StrategyDef<SilverBetaParams> = {
   id: SB_ID,
@@ -119,6 +116,7 @@ export const silverBeta: StrategyDef<SilverBetaParams> = {
   thesis: 'Silver moves as a high-beta version of gold (roughly 1.5-2x, the "poor man\'s gold" with industrial demand on top), so while gold trends a silver that has lagged its beta-implied move catches up: trade silver\'s residual lag in the direction of gold\'s trend.',
   params: { betaBars: 120, moveBars: 20, entryT: 1.5, lagZ: 1, horizonBars: 10 },
   instruments: SB_INSTRUMENTS,
+  inputs: ['GLD'],
   macro: [],
   trigger: 'bar',
   perInstrument: true,
@@ -182,12 +180,11 @@ const OPERATORS = ['NEM', 'B', 'AEM'] as const;
 
 /**
  * Rotation between royalty/streaming companies and operating miners on the
- * state of gold (GLD, an input read via view.bars('GLD'), not listed):
+ * state of gold (GLD, an `input`: read, not traded):
  * stressed (GLD volatility percentile >= highPct or drawdown from its
  * ddBars high >= maxDrawdown): long royalties, short operators; calm uptrend
  * (percentile <= lowPct, gold's ddBars trend t > 0, drawdown under half the
- * limit): the reverse; otherwise flat. Re-evaluates on its own instruments'
- * bars only. No signal until GLD has the history.
+ * limit): the reverse; otherwise flat. No signal until GLD has the history.
  */
 export const royaltyVsMiners: StrategyDef<RoyaltyMinersParams> = {
   id: RM_ID,
@@ -195,6 +192,7 @@ export const royaltyVsMiners: StrategyDef<RoyaltyMinersParams> = {
   thesis: 'Royalty and streaming companies (Wheaton, Franco-Nevada, Royal Gold) own a share of revenue without operating costs, so they hold up when metal prices fall or turn volatile while operators\' margins compress, and lag operators\' leverage in calm rallies: rotate toward royalties under stress and toward operators in calm uptrends.',
   params: { volBars: 20, volHistory: 120, highPct: 0.8, lowPct: 0.3, ddBars: 60, maxDrawdown: 0.08, horizonBars: 20 },
   instruments: [...ROYALTIES, ...OPERATORS],
+  inputs: ['GLD'],
   macro: [],
   trigger: 'bar',
   perInstrument: false,

@@ -27,7 +27,7 @@ const run = (id: string, view: MarketView) => byId(id).evaluate(view, paramsOf(b
 
 /** Every instrument a bar-driven strategy trades, each a seeded 1-minute walk with gold-like minute volatility. */
 function universeWalks(n: number): Record<string, number[]> {
-  const symbols = [...new Set(BAR_DRIVEN.flatMap((d) => d.instruments))];
+  const symbols = [...new Set(BAR_DRIVEN.flatMap((d) => [...d.instruments, ...(d.inputs ?? [])]))];
   return Object.fromEntries(symbols.map((s, k) => [s, walk(n, 20 + 10 * k, 0.0006, 0, 100 + k)]));
 }
 
@@ -56,7 +56,7 @@ describe('STRATEGY_PROFILES', () => {
   it('the intraday profile then every bar-driven strategy is covered and the macro and calendar ones keep their defaults', () => {
     expect(Object.keys(INTRADAY).sort()).toEqual(BAR_DRIVEN.map((d) => d.id).sort());
     for (const d of CATALOG.filter((x) => !BAR_DRIVEN.includes(x))) expect(INTRADAY[d.id]).toBeUndefined();
-    expect(BAR_DRIVEN.length).toBe(17);
+    expect(BAR_DRIVEN.length).toBe(19);
   });
 
   it('1-minute bars then every bar-driven strategy speaks within 90 bars under intraday, most not under daily', () => {
@@ -65,10 +65,11 @@ describe('STRATEGY_PROFILES', () => {
       gsr_mean_reversion: 61, trend_ma_cross: 31, trend_donchian: 21, tsmom_12_1: 61, tsmom_3_0: 31,
       vol_atr_breakout: 26, vol_squeeze_breakout: 85, miners_vs_metal: 61, junior_vs_senior: 61, pt_pd_spread: 61,
       rsi_reversal: 60, vol_regime_switch: 71, xsec_momentum: 66, dual_momentum: 61, miners_operating_leverage: 31, silver_beta: 51, royalty_vs_miners: 51,
+      gold_copper_ratio: 31, gold_oil_ratio: 61,
     });
     const daily = barsToSpeak('daily', 300);
     const silent = Object.entries(daily).filter(([, n]) => n > 90).map(([id]) => id).sort();
-    expect(silent).toEqual(['dual_momentum', 'gsr_mean_reversion', 'junior_vs_senior', 'miners_operating_leverage', 'miners_vs_metal', 'pt_pd_spread', 'royalty_vs_miners', 'rsi_reversal', 'silver_beta', 'trend_ma_cross', 'tsmom_12_1', 'vol_regime_switch', 'vol_squeeze_breakout', 'xsec_momentum']);
+    expect(silent).toEqual(['dual_momentum', 'gold_oil_ratio', 'gsr_mean_reversion', 'junior_vs_senior', 'miners_operating_leverage', 'miners_vs_metal', 'pt_pd_spread', 'royalty_vs_miners', 'rsi_reversal', 'silver_beta', 'trend_ma_cross', 'tsmom_12_1', 'vol_regime_switch', 'vol_squeeze_breakout', 'xsec_momentum']);
     // Even the daily defaults fit in a working day of backfilled bars; the intraday ones fit in an hour and a half.
     for (const n of Object.values(daily)) expect(n).toBeLessThanOrEqual(BACKFILL_BARS);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOG, LiveSurface, duplicateIds, partition, shardOf, strategyById } from '../../../../actors/strategy/registry.js';
 import { MarketView } from '../../../../actors/strategy/market-view.js';
-import { PM_UNIVERSE } from '../../../../src/universe/index.js';
+import { BROAD_UNIVERSE, PM_UNIVERSE } from '../../../../src/universe/index.js';
 import type { StrategyDef } from '../../../../actors/strategy/strategy.js';
 
 const fake = (id: string): StrategyDef => ({
@@ -36,6 +36,18 @@ describe('catalog', () => {
       expect(s.instruments.length, s.id).toBeGreaterThan(0);
       for (const sym of s.instruments) expect(pm.has(sym), `${s.id} ${sym}`).toBe(true);
       for (const v of Object.values(s.params)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+    }
+  });
+
+  it('inputs (read, not traded) then broad-universe symbols, none also an instrument', () => {
+    const broad = new Set(BROAD_UNIVERSE.map((i) => i.symbol));
+    const withInputs = CATALOG.filter((s) => (s.inputs ?? []).length > 0);
+    expect(withInputs.map((s) => s.id)).toEqual(['miners_operating_leverage', 'silver_beta', 'royalty_vs_miners', 'gold_copper_ratio', 'gold_oil_ratio']);
+    for (const s of withInputs) {
+      for (const sym of s.inputs!) {
+        expect(broad.has(sym), `${s.id} ${sym}`).toBe(true);
+        expect(s.instruments, s.id).not.toContain(sym);
+      }
     }
   });
 

@@ -89,6 +89,35 @@ describe('ShardCore', () => {
     expect(seen).toEqual([undefined, undefined]);
   });
 
+  it('a bar of an input (read, not traded) then the strategy re-evaluated in full, never for the input alone', () => {
+    const seen: (readonly string[] | undefined)[] = [];
+    const syms = ['GDX', 'GDXJ'];
+    const def: StrategyDef = {
+      id: 'lev', family: 'relative_value', thesis: 'test probe', params: {}, instruments: syms, inputs: ['GLD'], macro: [], trigger: 'bar', perInstrument: true,
+      evaluate(view, _p, now, only): Signal[] {
+        seen.push(only);
+        if (view.bars('GLD').length === 0) return [];
+        return (only ?? syms).map((sym) => ({ strategyId: 'lev', symbol: sym, direction: 1, strength: 0.5, confidence: 0.8, horizonMs: DAY, ts: now, reason: 'probe' }));
+      },
+    };
+    const other = probe('other', 'SLV');
+    const shard = new ShardCore({ shard: 0, strategies: [def, other.def], ...noModels });
+    for (const sym of syms) shard.onBar(barMsg(sym, START, 100, 100));
+    expect(shard.evaluate(START)).toEqual([]); // no GLD yet: no signal
+    other.calls.n = 0;
+    shard.onBar(barMsg('GLD', START, 100, 100));
+    expect(shard.evaluate(START).map((x) => x.symbol)).toEqual(syms);
+    expect(seen).toEqual([undefined, undefined]);
+    expect(other.calls.n).toBe(0);
+    shard.onBar(barMsg('GDXJ', START + DAY, 101, 100));
+    expect(shard.evaluate(START + DAY).map((x) => x.symbol)).toEqual(['GDXJ']);
+    // Removed, it no longer listens on its input either.
+    shard.removeStrategy('lev', START + DAY);
+    shard.onBar(barMsg('GLD', START + DAY, 101, 100));
+    expect(shard.evaluate(START + DAY)).toEqual([]);
+    expect(seen).toHaveLength(3);
+  });
+
   it('the meta weight of a per-instrument strategy moved when one instrument gets a bar then every instrument is re-evaluated', () => {
     const seen: (readonly string[] | undefined)[] = [];
     const syms = ['GLD', 'SLV'];
