@@ -68,6 +68,7 @@ export class FakeDaemon {
     pnl: Math.round((i % 2 ? -1 : 1) * (150 + i * 37.25) * 100) / 100,
     hitRate: ((i * 7) % 10) / 10,
     learnedWeight: 0.6 + ((i * 13) % 10) / 10,
+    params: { ...d.params } as Record<string, unknown>,
     origin: null as null | { kind: 'runtime'; base: string; source: 'api'; by: string; at: number; note: string | null },
   }));
   /** The allocator's learning: frozen by the operator or not. */
@@ -254,7 +255,16 @@ export class FakeDaemon {
    * Adds or removes a runtime entry as the daemon would after validating it
    * (this stand-in checks only that the base exists and the id is free).
    */
-  runtimeCommand(cmd: { type: string; strategyId?: string; spec?: Record<string, unknown>; by?: string; at?: number }): { ok: boolean; code?: string; message: string; entry?: unknown } {
+  runtimeCommand(cmd: { type: string; strategyId?: string; spec?: Record<string, unknown>; patch?: Record<string, unknown>; by?: string; at?: number }): { ok: boolean; code?: string; message: string; entry?: unknown } {
+    if (cmd.type === 'strategy.change_runtime') {
+      const s = this.strategies.find((x) => x.id === cmd.strategyId && x.origin);
+      if (!s) return { ok: false, code: 'QGTM_ERR_UNKNOWN_STRATEGY', message: `no runtime strategy ${String(cmd.strategyId)}` };
+      const patch = cmd.patch ?? {};
+      if (patch.params && typeof patch.params === 'object') s.params = { ...s.params, ...(patch.params as Record<string, unknown>) };
+      if (Array.isArray(patch.instruments)) s.instruments = patch.instruments as string[];
+      if (typeof patch.note === 'string') s.origin = { ...s.origin!, note: patch.note };
+      return { ok: true, message: `changed ${String(cmd.strategyId)}`, entry: s };
+    }
     if (cmd.type === 'strategy.remove_runtime') {
       const i = this.strategies.findIndex((x) => x.id === cmd.strategyId && x.origin);
       if (i < 0) return { ok: false, code: 'QGTM_ERR_UNKNOWN_STRATEGY', message: `no runtime strategy ${String(cmd.strategyId)}` };
@@ -287,6 +297,7 @@ export class FakeDaemon {
       pnl: 0,
       hitRate: 0,
       learnedWeight: 1,
+      params: { ...(base?.params ?? {}), ...((spec.params as Record<string, unknown> | undefined) ?? {}) },
       origin: { kind: 'runtime' as const, base: baseId, source: 'api' as const, by: cmd.by ?? 'operator', at: cmd.at ?? Date.now(), note: typeof spec.note === 'string' ? spec.note : null },
     };
     this.strategies.push(entry);

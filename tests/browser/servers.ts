@@ -98,6 +98,7 @@ async function startGatewayHarness(options: { webRoot: string }): Promise<TestSe
       case 'strategy.learning':
         return ok(daemon.learningCommand(cmd.frozen === true));
       case 'strategy.add_runtime':
+      case 'strategy.change_runtime':
       case 'strategy.remove_runtime': {
         const r = daemon.runtimeCommand(cmd);
         if (r.ok) put();

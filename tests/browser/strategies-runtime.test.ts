@@ -3,7 +3,10 @@
  * simulated daemon behind the real gateway: an entry added through the Add
  * dialog (token) shows with its origin as the API reports it and is counted;
  * params that are not JSON are refused on the page with the reason and
- * nothing is sent; Remove takes it off the API and the page.
+ * nothing is sent; Change opens on what the entry runs with and sends only
+ * what the operator edited (the API then reports the new parameters and
+ * instruments, the page the new instruments); Remove takes it off the API
+ * and the page.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTool } from '../helpers/tools.js';
@@ -17,7 +20,9 @@ const LIVE_MS = 8000;
 
 interface Line {
   id: string;
-  origin?: { kind: string; base: string; source: string } | null;
+  instruments?: string[];
+  params?: Record<string, unknown>;
+  origin?: { kind: string; base: string; source: string; note?: string | null } | null;
 }
 
 async function runtimeLines(server: TestServer): Promise<Line[]> {
@@ -69,6 +74,17 @@ describeWithTool('terminal strategies: runtime entries', availability.reason, ()
     expect(row.Instruments).toBe('GLD');
     expect((await readScreen(page, 'strategies')).rows['trend_ma_cross']?.Origin).toBe('catalog');
     await expect.poll(count, { timeout: LIVE_MS }).toBe('1 runtime entry');
+
+    // Change: the dialog opens on the running parameters and instruments; only the edited fields are sent.
+    await page.locator('button[data-action="change"][data-strategy="bh_gld"]').click();
+    expect(JSON.parse(await page.locator('dialog input[name="params"]').inputValue())).toEqual(api.params);
+    expect(await page.locator('dialog input[name="instruments"]').inputValue()).toBe('GLD');
+    await fillDialog(page, { params: JSON.stringify({ ...api.params, strength: 0.5 }), instruments: 'gld slv' });
+    await expect.poll(async () => (await runtimeLines(server))[0]?.params?.strength, { timeout: LIVE_MS }).toBe(0.5);
+    const changed = (await runtimeLines(server))[0]!;
+    expect(changed.instruments).toEqual(['GLD', 'SLV']);
+    expect(changed.origin?.note).toBe('benchmark');
+    await expect.poll(async () => (await readScreen(page, 'strategies')).rows['bh_gld']?.Instruments, { timeout: LIVE_MS }).toBe('GLD SLV');
 
     await page.locator('button[data-action="remove"][data-strategy="bh_gld"]').click();
     await fillDialog(page, { reason: 'browser test over' });

@@ -21,6 +21,8 @@ export const ROUTES = {
   learning: '/api/v1/strategies/learning',
   /** POST {id, base, params?, instruments?, note?}: adds a runtime entry. */
   runtimeAdd: '/api/v1/strategies/runtime',
+  /** POST {params?, instruments?, note?}: changes a runtime entry (the fields given replace the old ones). */
+  runtimeChange: (id: string): string => `/api/v1/strategies/runtime/${encodeURIComponent(id)}`,
   /** POST {reason}: removes a runtime entry. */
   runtimeRemove: (id: string): string => `/api/v1/strategies/runtime/${encodeURIComponent(id)}/remove`,
   /** GET: the research runs' headlines. */
@@ -123,6 +125,7 @@ export const commands = {
   strategy: (id: string, action: 'enable' | 'disable', reason: string, token: string) => postCommand(ROUTES.strategy(id, action), { reason }, token),
   learning: (frozen: boolean, reason: string, token: string) => postCommand(ROUTES.learning, { frozen, reason }, token),
   addRuntime: (spec: Record<string, unknown>, token: string) => postCommand(ROUTES.runtimeAdd, spec, token),
+  changeRuntime: (id: string, patch: Record<string, unknown>, token: string) => postCommand(ROUTES.runtimeChange(id), patch, token),
   removeRuntime: (id: string, reason: string, token: string) => postCommand(ROUTES.runtimeRemove(id), { reason }, token),
   startBacktest: (body: Record<string, unknown>, token: string) => postCommand(ROUTES.backtests, body, token),
   startSweep: (body: Record<string, unknown>, token: string) => postCommand(ROUTES.sweeps, body, token),

@@ -474,6 +474,7 @@ export function normaliseStrategies(raw: unknown): StrategiesVM {
       hitRate: null,
       learnedWeight: null,
       origin: null,
+      params: isObj(c.params) ? c.params : null,
     });
   }
   for (const { entry: e, shard } of live) {
@@ -500,6 +501,7 @@ export function normaliseStrategies(raw: unknown): StrategiesVM {
       hitRate: num(e.hitRate),
       learnedWeight: num(e.learnedWeight),
       origin: runtimeOrigin(e.origin),
+      params: isObj(e.params) ? e.params : (c?.params ?? null),
     });
   }
   const supportModels = objs(firstArr(top, ['supportModels'])).flatMap((m) => {

@@ -182,6 +182,8 @@ export interface StrategyVM {
   readonly learnedWeight: number | null;
   /** A runtime entry's provenance; null for a catalog entry. */
   readonly origin: RuntimeOriginVM | null;
+  /** The parameters it runs with, as the shard reports them; null when not reported. */
+  readonly params: Readonly<Record<string, unknown>> | null;
 }
 
 /** Where a runtime entry came from: the entry it varies, who added it, how. */

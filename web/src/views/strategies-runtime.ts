@@ -1,7 +1,7 @@
 /**
  * The Strategies view's runtime-entry parts: an Origin column (catalog, or
- * the entry a runtime variant varies and who added it), a Remove control on
- * runtime rows, and an "Add entry" control: a variant of a catalog entry
+ * the entry a runtime variant varies and who added it), Change and Remove
+ * controls on runtime rows, and an "Add entry" control: a variant of a catalog entry
  * (another window, other instruments) or a control (buy_and_hold,
  * flat_control), sent with the operator token. The daemon validates the
  * entry against its base's bounds; a refusal shows its reasons in a toast.
@@ -11,6 +11,7 @@ import { confirmDialog, runCommand, toast } from '../ui/dialog.js';
 import { h, setText, type Column } from '../ui/dom.js';
 import type { Store } from '../store.js';
 import { cell } from './common.js';
+import { strategiesOf } from '../derive.js';
 
 /** What the Origin column reads: `catalog`, or `<base> · <source>` for a runtime entry. */
 export function originText(s: StrategyVM): string {
@@ -32,20 +33,73 @@ export function runtimeColumns(store: Store): Column<StrategyVM>[] {
       title: '',
       kind: 'ctl',
       cell: (td, s) => {
-        let b = td.firstElementChild as HTMLButtonElement | null;
         if (!s.origin) {
-          b?.remove();
+          td.replaceChildren();
           return;
         }
-        if (!b) {
-          b = h('button', { type: 'button', class: 'small danger-outline', 'data-action': 'remove', 'data-strategy': s.id }, 'Remove');
-          b.addEventListener('click', () => void remove(store, b!.dataset.strategy!));
-          td.append(b);
+        if (td.childElementCount === 0) {
+          const change = h('button', { type: 'button', class: 'small primary-outline', 'data-action': 'change', 'data-strategy': s.id }, 'Change');
+          change.addEventListener('click', () => void changeEntry(store, change.dataset.strategy!));
+          const b = h('button', { type: 'button', class: 'small danger-outline', 'data-action': 'remove', 'data-strategy': s.id }, 'Remove');
+          b.addEventListener('click', () => void remove(store, b.dataset.strategy!));
+          td.append(change, b);
         }
-        b.disabled = !store.connected;
+        for (const b of td.querySelectorAll('button')) b.disabled = !store.connected;
       },
     },
   ];
+}
+
+/**
+ * Changes a runtime entry: the dialog opens on what it runs with (its
+ * parameters as the shard reports them, its instruments, its note); what
+ * the operator leaves as it was is not sent.
+ */
+async function changeEntry(store: Store, id: string): Promise<void> {
+  const s = strategiesOf(store)?.strategies.find((x) => x.id === id);
+  if (!s) return;
+  const params = JSON.stringify(s.params ?? {});
+  const instruments = s.instruments.join(' ');
+  const note = s.origin?.note ?? '';
+  const v = await confirmDialog({
+    title: `Change ${id}`,
+    body: `A variant of ${s.origin?.base ?? '?'}. The daemon checks the change against the base's bounds; a refused one changes nothing.`,
+    confirmLabel: 'Change',
+    fields: [
+      { name: 'params', label: 'Params (JSON)', value: params },
+      { name: 'instruments', label: 'Instruments (space-separated)', value: instruments },
+      { name: 'note', label: 'Note', value: note },
+    ],
+  });
+  if (!v) return;
+  const r = runtimePatch(v, { params, instruments, note });
+  if (!r.ok) {
+    toast(r.error, 'error');
+    return;
+  }
+  if (Object.keys(r.patch).length === 0) {
+    toast(`${id}: nothing changed`, 'info');
+    return;
+  }
+  await runCommand(`change ${id}`, (token) => commands.changeRuntime(id, r.patch, token));
+  await store.refresh(['strategies']);
+}
+
+/** The fields of a change the operator edited (compared with what the dialog opened on), or why it cannot be sent. */
+export function runtimePatch(
+  v: Readonly<Record<string, string>>,
+  was: { readonly params: string; readonly instruments: string; readonly note: string },
+): { ok: true; patch: Record<string, unknown> } | { ok: false; error: string } {
+  const r = runtimeSpec({ params: v.params ?? '', instruments: v.instruments ?? '', note: v.note ?? '' });
+  if (!r.ok) return r;
+  const patch: Record<string, unknown> = {};
+  if ((v.params ?? '').trim() !== was.params && r.spec.params) patch.params = r.spec.params;
+  if ((v.instruments ?? '').trim() !== was.instruments) {
+    if (!r.spec.instruments) return { ok: false, error: 'instruments cannot be empty: name at least one' };
+    patch.instruments = r.spec.instruments;
+  }
+  if ((v.note ?? '').trim() !== was.note) patch.note = (v.note ?? '').trim();
+  return { ok: true, patch };
 }
 
 async function remove(store: Store, id: string): Promise<void> {
