@@ -1,7 +1,8 @@
 /**
  * Runtime strategy entries through `npm start`'s all-in-one: added through
  * the API (token), validated against the base's bounds, trading, listed with
- * their origin, and still there after a restart on the same journal.
+ * their origin, and still there after a restart on the same journal; a
+ * strategies file read at start and on reload (the route and SIGHUP).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,5 +108,13 @@ describe('the strategies file', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as J).error.message).toMatch(/is not JSON/);
     expect((await lines()).map((l) => l.id).sort()).toEqual(['file_flat', 'file_tsmom']);
+
+    // SIGHUP (systemd's ExecReload) reloads it too: this test process is the daemon's process.
+    writeFileSync(file, JSON.stringify({ entries: [{ id: 'file_tsmom', base: 'tsmom_3_0', params: { lookback: 30 }, instruments: ['SLV'] }] }));
+    process.kill(process.pid, 'SIGHUP');
+    await eventually(async () => {
+      const l = await lines();
+      return l.length === 1 && l[0]!.id === 'file_tsmom' && l[0]!.params?.lookback === 30;
+    }, 10_000, 'SIGHUP reload applied (file_flat removed, file_tsmom changed)');
   }, 120_000);
 });
