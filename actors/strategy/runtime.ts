@@ -7,6 +7,7 @@
  * Known gap: cross-parameter rules (e.g. oversold < overbought) are not
  * checked: a base's evaluate on an empty view returns [] before reading them.
  */
+import { MarketView } from './market-view.js';
 import { paramBounds, boundViolation } from './param-bounds.js';
 import { makeSignal, type ParamValue, type Params, type StrategyDef } from './strategy.js';
 import { DurableRecord } from '../../src/durable/index.js';
@@ -122,6 +123,15 @@ export function validateRuntimeEntry(raw: unknown, catalog: readonly StrategyDef
   }
   const note = r['note'];
   if (note !== undefined && (typeof note !== 'string' || note.length > 500)) v.push('note must be a string of at most 500 characters');
+  // Rules across parameters (lower < upper, fast < slow) live in each entry's evaluate, checked before it
+  // looks at data: a trial on an empty view finds them here rather than as an `error` state on a shard.
+  if (v.length === 0 && def) {
+    try {
+      def.evaluate(new MarketView(), { ...def.params, ...((params as Params | undefined) ?? {}) }, 0);
+    } catch (err) {
+      v.push(`params rejected by ${def.id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   if (v.length > 0) return { ok: false, violations: v };
   return { ok: true, spec: raw as RuntimeEntrySpec };
 }

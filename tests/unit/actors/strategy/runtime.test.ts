@@ -30,6 +30,18 @@ describe('validateRuntimeEntry', () => {
   });
 });
 
+describe('validateRuntimeEntry: rules across parameters', () => {
+  it('each bound met but the pair inconsistent (lower above upper) then refused with the entry\'s own reason', () => {
+    const r = validateRuntimeEntry({ id: 'cot_inv', base: 'cot_extremes', params: { lower: 0.9, upper: 0.1 } }, CATALOG, universe);
+    expect(r).toEqual({ ok: false, violations: ['params rejected by cot_extremes: need 0 <= lower < upper <= 1, got 0.9 and 0.1'] });
+  });
+  it('every catalog entry and control on its defaults then accepted', () => {
+    for (const d of [...CATALOG.map((x) => x.id), 'buy_and_hold', 'flat_control']) {
+      expect(validateRuntimeEntry({ id: `v_${d}`, base: d }, CATALOG, universe), d).toMatchObject({ ok: true });
+    }
+  });
+});
+
 describe('runtimeDef', () => {
   it('buy_and_hold is long every instrument under the runtime id; flat_control is flat', () => {
     const bh = runtimeDef({ id: 'bench', base: 'buy_and_hold', instruments: ['GLD'] }, CATALOG, universe);
