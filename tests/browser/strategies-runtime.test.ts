@@ -73,6 +73,11 @@ describeWithTool('terminal strategies: runtime entries', availability.reason, ()
     expect(row.Family).toBe('control');
     expect(row.Instruments).toBe('GLD');
     expect((await readScreen(page, 'strategies')).rows['trend_ma_cross']?.Origin).toBe('catalog');
+    // A catalog entry that reads a symbol it does not trade says so, as the API lists it.
+    const gc = ((await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as { catalog: { id: string; instruments: string[]; inputs: string[] }[] }).catalog.find((c) => c.id === 'gold_copper_ratio')!;
+    expect((await readScreen(page, 'strategies')).rows['gold_copper_ratio']?.Instruments).toBe(`${gc.instruments.join(' ')} · reads ${gc.inputs.join(' ')}`);
+    expect(gc.inputs).toEqual(['CPER']);
+    expect((await readScreen(page, 'strategies')).rows['trend_ma_cross']?.Instruments).toBe('GLD SLV GDX PPLT');
     await expect.poll(count, { timeout: LIVE_MS }).toBe('1 runtime entry');
 
     // Change: the dialog opens on the running parameters and instruments; only the edited fields are sent.

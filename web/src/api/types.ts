@@ -165,6 +165,8 @@ export interface StrategyVM {
   /** enabled | disabled | error, or null for a catalog entry not on the live surface. */
   readonly state: string | null;
   readonly instruments: readonly string[];
+  /** Symbols it reads but does not trade (the catalog's `inputs`). */
+  readonly inputs: readonly string[];
   readonly shard: number | null;
   readonly evaluations: number | null;
   readonly signals: number | null;

@@ -68,7 +68,15 @@ export function createStrategiesView(store: Store): View {
         },
       },
       { title: 'Shard', wide: true, kind: 'num', cell: (td, s) => cell(td, s.shard === null ? DASH : String(s.shard)) },
-      { title: 'Instruments', wide: true, cell: (td, s) => cell(td, s.instruments.length > 4 ? `${s.instruments.slice(0, 4).join(' ')} +${s.instruments.length - 4}` : s.instruments.join(' ') || DASH) },
+      {
+        title: 'Instruments',
+        wide: true,
+        tip: 'what it trades; "reads" names symbols it uses but does not trade',
+        cell: (td, s) => {
+          const traded = s.instruments.length > 4 ? `${s.instruments.slice(0, 4).join(' ')} +${s.instruments.length - 4}` : s.instruments.join(' ') || DASH;
+          cell(td, s.inputs.length > 0 ? `${traded} · reads ${s.inputs.join(' ')}` : traded);
+        },
+      },
       { title: 'Evals', wide: true, kind: 'num', cell: (td, s) => cell(td, int(s.evaluations)) },
       { title: 'Signals', wide: true, kind: 'num', cell: (td, s) => cell(td, int(s.signals)) },
       { title: 'Errors', wide: true, kind: 'num', cell: (td, s) => cell(td, int(s.errors), (s.errors ?? 0) > 0 ? 'bad' : '') },
