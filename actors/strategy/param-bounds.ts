@@ -27,6 +27,7 @@ export type ParamBound =
 /** Parameters bounded by their meaning: percentiles and fractions stay within 0..1. */
 const EXPLICIT: Readonly<Record<string, Readonly<Record<string, ParamBound>>>> = {
   cot_extremes: { upper: { kind: 'number', exclusiveMin: 0, max: 1 }, lower: { kind: 'number', exclusiveMin: 0, max: 1 } },
+  cot_momentum: { crowdedPct: { kind: 'number', exclusiveMin: 0.5, max: 1 } },
   vol_squeeze_breakout: { squeezePct: { kind: 'number', exclusiveMin: 0, max: 1 } },
   seasonality_gold: { maxConfidence: { kind: 'number', exclusiveMin: 0, max: 1 } },
   // RSI levels live on 0..100.
