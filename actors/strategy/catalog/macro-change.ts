@@ -38,6 +38,23 @@ export function ageFactor(lastDate: string, now: number, maxAgeDays: number): nu
   return now - dateMs(lastDate) > maxAgeDays * DAY_MS ? 0.5 : 1;
 }
 
+/**
+ * The change of `v` over its last `k` steps as a z-score: against the
+ * spread of the overlapping k-step changes over the `hist` steps before the
+ * current one. Null when there are no such changes or they do not vary.
+ */
+export function changeZ(v: ArrayLike<number>, k: number, hist: number): { delta: number; z: number; samples: number } | null {
+  const n = v.length;
+  if (n < k + 3) return null;
+  const delta = v[n - 1] - v[n - 1 - k];
+  const from = Math.max(k, n - 1 - hist);
+  const changes = new Float64Array(n - 1 - from);
+  for (let i = from; i < n - 1; i++) changes[i - from] = v[i] - v[i - k];
+  const sd = std(changes);
+  if (!(sd > 1e-12)) return null;
+  return { delta, z: delta / sd, samples: changes.length };
+}
+
 export function macroChangeStrategy(spec: MacroChangeSpec): StrategyDef<MacroChangeParams> {
   return {
     id: spec.id,
@@ -53,21 +70,15 @@ export function macroChangeStrategy(spec: MacroChangeSpec): StrategyDef<MacroCha
       const minObs = Math.max(count(p, 'minObs'), k + 3);
       const s = view.series(spec.seriesId);
       if (!s || s.values.length < minObs) return [];
-      const v = s.values;
-      const n = v.length;
-      const delta = v[n - 1] - v[n - 1 - k];
-      // Overlapping k-step changes before the current one.
-      const from = Math.max(k, n - 1 - hist);
-      const changes = new Float64Array(n - 1 - from);
-      for (let i = from; i < n - 1; i++) changes[i - from] = v[i] - v[i - k];
-      const sd = std(changes);
-      if (!(sd > 1e-12)) return [];
-      const z = delta / sd;
+      const c = changeZ(s.values, k, hist);
+      if (!c) return [];
+      const { delta, z } = c;
+      const n = s.values.length;
       const score = spec.sign * z;
       const dir = Math.abs(z) < num(p, 'deadbandZ') ? 0 : sign(score);
       const strength = squash(z, num(p, 'scoreScale'));
       const last = s.dates[n - 1];
-      const conf = confidenceOf(Math.min(1, changes.length / hist), squash(z, 2)) * ageFactor(last, now, num(p, 'maxAgeDays'));
+      const conf = confidenceOf(Math.min(1, c.samples / hist), squash(z, 2)) * ageFactor(last, now, num(p, 'maxAgeDays'));
       const horizonMs = num(p, 'horizonDays') * DAY_MS;
       const ts = dateMs(last);
       const why = `${spec.seriesId} ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} over ${k} obs to ${last} (z=${z.toFixed(2)})`;

@@ -2,9 +2,9 @@
 import type { MarketViewReader } from '../market-view.js';
 import type { Signal } from '../signal.js';
 import type { CotRow } from '../../macro/messages.js';
-import { DAY_MS, clamp, dateMs, percentileRank, sign, squash, std } from '../math.js';
+import { DAY_MS, clamp, dateMs, percentileRank, sign, squash } from '../math.js';
 import { confidenceOf, count, makeSignal, num, type Params, type StrategyDef } from '../strategy.js';
-import { ageFactor } from './macro-change.js';
+import { ageFactor, changeZ } from './macro-change.js';
 
 export interface CotParams extends Params {
   /** Weekly reports the current positioning is ranked against. */
@@ -125,19 +125,15 @@ export const cotMomentum: StrategyDef<CotMomentumParams> = {
       if (!rows || rows.length < minReports + 1) continue;
       const net = netShare(rows, Math.max(0, rows.length - 1 - hist - k));
       const n = net.length;
-      const delta = net[n - 1] - net[n - 1 - k];
-      // Overlapping k-report changes before the current one.
-      const changes = new Float64Array(n - 1 - k);
-      for (let i = k; i < n - 1; i++) changes[i - k] = net[i] - net[i - k];
-      const sd = std(changes);
-      if (!(sd > 1e-12)) continue;
-      const z = delta / sd;
+      const c = changeZ(net, k, hist);
+      if (!c) continue;
+      const { delta, z } = c;
       const levelPct = percentileRank(net, net[n - 1], Math.max(0, n - 1 - hist), n - 1);
       const flow = Math.abs(z) < num(p, 'deadbandZ') ? 0 : sign(z);
       const isCrowded = (flow > 0 && levelPct > crowded) || (flow < 0 && levelPct < 1 - crowded);
       const dir = isCrowded ? 0 : flow;
       const last = rows[rows.length - 1].reportDate;
-      const conf = confidenceOf(Math.min(1, changes.length / hist), squash(z, 2)) * ageFactor(last, now, num(p, 'maxAgeDays'));
+      const conf = confidenceOf(Math.min(1, c.samples / hist), squash(z, 2)) * ageFactor(last, now, num(p, 'maxAgeDays'));
       const why = `${market} managed-money net ${delta >= 0 ? '+' : ''}${(delta * 100).toFixed(1)}% of OI over ${k} reports (z=${z.toFixed(2)}), level percentile ${(levelPct * 100).toFixed(0)}${isCrowded ? ': crowded, stand aside' : ''}`;
       out.push(makeSignal(MOM_ID, symbol, dir, squash(z, num(p, 'scoreScale')), conf, num(p, 'horizonDays') * DAY_MS, dateMs(last), why));
     }
