@@ -30,6 +30,8 @@ const EXPLICIT: Readonly<Record<string, Readonly<Record<string, ParamBound>>>> =
   cot_momentum: { crowdedPct: { kind: 'number', exclusiveMin: 0.5, max: 1 } },
   vol_squeeze_breakout: { squeezePct: { kind: 'number', exclusiveMin: 0, max: 1 } },
   seasonality_gold: { maxConfidence: { kind: 'number', exclusiveMin: 0, max: 1 } },
+  // Weekdays on either side of the boundary; 0 on one side is a one-sided window.
+  turn_of_month: { daysBefore: { kind: 'integer', min: 0, max: 10 }, daysAfter: { kind: 'integer', min: 0, max: 10 }, strength: { kind: 'number', exclusiveMin: 0, max: 1 }, maxConfidence: { kind: 'number', exclusiveMin: 0, max: 1 } },
   // RSI levels live on 0..100.
   rsi_reversal: { oversold: { kind: 'number', exclusiveMin: 0, max: 100 }, overbought: { kind: 'number', exclusiveMin: 0, max: 100 } },
   // Top k and bottom k of 17 instruments must not overlap.

@@ -1,7 +1,7 @@
 /** Seasonality family: calendar effects in gold demand. */
 import type { MarketViewReader } from '../market-view.js';
 import type { Signal } from '../signal.js';
-import { sign, squash } from '../math.js';
+import { DAY_MS, sign, squash } from '../math.js';
 import { count, makeSignal, num, type Params, type StrategyDef } from '../strategy.js';
 
 export interface SeasonalityParams extends Params {
@@ -60,4 +60,81 @@ export const seasonalityGold: StrategyDef<SeasonalityParams> = {
   },
 };
 
-export const SEASONALITY_STRATEGIES = [seasonalityGold] as const;
+export interface TurnOfMonthParams extends Params {
+  /** Last weekdays of a month inside the window. */
+  readonly daysBefore: number;
+  /** First weekdays of the next month inside the window. */
+  readonly daysAfter: number;
+  /** How far to lean inside the window (0..1). */
+  readonly strength: number;
+  /** Calendar evidence is weak; confidence never exceeds this. */
+  readonly maxConfidence: number;
+}
+
+const TOM_ID = 'turn_of_month';
+
+const isWeekday = (ms: number): boolean => {
+  const d = new Date(ms).getUTCDay();
+  return d !== 0 && d !== 6;
+};
+
+/**
+ * The turn-of-month window around the boundary `b` (00:00 UTC on a month's
+ * first day): from the start of the `before`-th last weekday before it to
+ * the end of the `after`-th weekday on or after it.
+ */
+function tomWindow(b: number, before: number, after: number): { start: number; end: number } {
+  let start = b;
+  for (let n = 0; n < before; ) {
+    start -= DAY_MS;
+    if (isWeekday(start)) n++;
+  }
+  let end = b;
+  for (let n = 0; n < after; end += DAY_MS) if (isWeekday(end)) n++;
+  return { start, end };
+}
+
+/**
+ * Long GLD inside the turn-of-month window (the last `daysBefore` weekdays
+ * of a month and the first `daysAfter` of the next; weekends inside it
+ * count as inside), flat outside it. Weekdays are Monday to Friday in UTC:
+ * there is no exchange holiday calendar, so a holiday counts as a trading
+ * day. Time is the latest GLD bar's (the features' before any bar), as
+ * seasonality_gold reads it. The horizon runs to the window's end inside
+ * it, and to the next window's start outside.
+ */
+export const turnOfMonth: StrategyDef<TurnOfMonthParams> = {
+  id: TOM_ID,
+  family: 'seasonality',
+  thesis: 'Returns bunch around the turn of the month, when pension, salary and fund flows are invested (Ariel 1987; Lakonishok and Smidt 1988; McConnell and Xu 2008), and gold ETFs share the flows: hold gold over the last day of a month and the first days of the next, stand aside otherwise.',
+  params: { daysBefore: 1, daysAfter: 3, strength: 0.6, maxConfidence: 0.4 },
+  instruments: [SYMBOL],
+  macro: [],
+  trigger: 'bar',
+  evaluate(view: MarketViewReader, p: TurnOfMonthParams): Signal[] {
+    const before = count(p, 'daysBefore', 0);
+    const after = count(p, 'daysAfter', 0);
+    if (before + after === 0) throw new RangeError('daysBefore and daysAfter cannot both be 0 (an empty window)');
+    const bars = view.bars(SYMBOL);
+    const ts = bars.length > 0 ? bars.ts(bars.length - 1) : view.features(SYMBOL)?.ts;
+    if (ts === undefined) return [];
+    const d = new Date(ts);
+    const thisMonth = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    const nextMonth = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    const opening = tomWindow(thisMonth, before, after);
+    const closing = tomWindow(nextMonth, before, after);
+    const month = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const cap = num(p, 'maxConfidence');
+    if (ts >= opening.start && ts < opening.end) {
+      return [makeSignal(TOM_ID, SYMBOL, 1, num(p, 'strength'), cap, opening.end - ts, ts, `turn of month: after the ${month(thisMonth - DAY_MS)} end, window to ${day(opening.end - DAY_MS)}`)];
+    }
+    if (ts >= closing.start && ts < closing.end) {
+      return [makeSignal(TOM_ID, SYMBOL, 1, num(p, 'strength'), cap, closing.end - ts, ts, `turn of month: the ${month(ts)} end, window to ${day(closing.end - DAY_MS)}`)];
+    }
+    const next = ts < opening.start ? opening.start : closing.start;
+    return [makeSignal(TOM_ID, SYMBOL, 0, 0, cap, next - ts, ts, `outside the turn of month (next window from ${day(next)})`)];
+  },
+};
+
+export const SEASONALITY_STRATEGIES = [seasonalityGold, turnOfMonth] as const;
