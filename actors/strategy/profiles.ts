@@ -25,6 +25,7 @@ import type { RsiReversalParams, VolRegimeParams } from './catalog/reversal.js';
 import type { DualMomentumParams, XsecMomentumParams } from './catalog/relative-momentum.js';
 import type { MinersLeverageParams, RoyaltyMinersParams, SilverBetaParams } from './catalog/relative-value.js';
 import type { GoldCopperParams, GoldOilParams } from './catalog/cross-asset.js';
+import type { OpeningRangeParams } from './catalog/opening-range.js';
 
 /** Per strategy id, the parameters that differ from the catalog's defaults. */
 export type ParamProfile = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -76,11 +77,16 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['daily', 'intraday'];
  *   path, the miners_operating_leverage trend window; the t is scale-free.
  * - `gold_oil_ratio` window 60, horizon 30: the pair strategies' hour of
  *   joint closes for the ratio's mean and deviation.
+ * - `opening_range_breakout` range 30, horizon 60: its defaults, already
+ *   counted in minutes (intraday by nature); listed so the profile names
+ *   every bar-driven strategy.
  *
  * Left out on purpose: the macro-driven strategies (`real_yield_regime`,
- * `breakeven_regime`, `dollar_regime`, `cot_extremes`) read daily and weekly
- * series (FRED, CFTC) whatever the bar interval, and `seasonality_gold` is a
- * calendar-month effect; they are daily by nature and keep their defaults.
+ * `breakeven_regime`, `gold_real_yield_fair_value`, `dollar_regime`,
+ * `dollar_gold_divergence`, `cot_extremes`, `cot_momentum`) read daily and
+ * weekly series (FRED, CFTC) whatever the bar interval, and
+ * `seasonality_gold` and `turn_of_month` are calendar effects; they are
+ * daily by nature and keep their defaults.
  *
  * Caveat: minute closes carry bid-ask bounce (the venue prints trades at the
  * touch), so short windows see more noise than daily ones; these are starting
@@ -106,6 +112,7 @@ const INTRADAY = {
   royalty_vs_miners: { volBars: 10, volHistory: 40, ddBars: 30, horizonBars: 10 } satisfies Partial<RoyaltyMinersParams>,
   gold_copper_ratio: { trendBars: 30, horizonBars: 10 } satisfies Partial<GoldCopperParams>,
   gold_oil_ratio: { window: 60, horizonBars: 30 } satisfies Partial<GoldOilParams>,
+  opening_range_breakout: { rangeBars: 30, horizonBars: 60 } satisfies Partial<OpeningRangeParams>,
 } as const;
 
 /**

@@ -2,6 +2,7 @@
 import type { StrategyDef } from '../strategy.js';
 import { RATIO_STRATEGIES } from './ratio.js';
 import { TREND_STRATEGIES } from './trend.js';
+import { OPENING_RANGE_STRATEGIES } from './opening-range.js';
 import { MOMENTUM_STRATEGIES } from './momentum.js';
 import { VOLATILITY_STRATEGIES } from './volatility.js';
 import { REAL_YIELD_STRATEGIES } from './real-yield.js';
@@ -17,6 +18,7 @@ import { CROSS_ASSET_STRATEGIES } from './cross-asset.js';
 export const CATALOG: readonly StrategyDef[] = Object.freeze([
   ...RATIO_STRATEGIES,
   ...TREND_STRATEGIES,
+  ...OPENING_RANGE_STRATEGIES,
   ...MOMENTUM_STRATEGIES,
   ...VOLATILITY_STRATEGIES,
   ...REAL_YIELD_STRATEGIES,
@@ -32,15 +34,16 @@ export const CATALOG: readonly StrategyDef[] = Object.freeze([
 
 export { gsrMeanReversion } from './ratio.js';
 export { maCrossover, donchianBreakout } from './trend.js';
+export { openingRangeBreakout } from './opening-range.js';
 export { tsmom12_1, tsmomShort, tsmomStrategy } from './momentum.js';
 export { atrBreakout, squeezeBreakout } from './volatility.js';
-export { realYieldRegime, breakevenRegime } from './real-yield.js';
+export { realYieldRegime, breakevenRegime, goldRealYieldFairValue } from './real-yield.js';
 export { macroChangeStrategy } from './macro-change.js';
-export { dollarRegime } from './dollar.js';
-export { cotExtremes } from './positioning.js';
+export { dollarRegime, dollarGoldDivergence } from './dollar.js';
+export { cotExtremes, cotMomentum } from './positioning.js';
 export { minersVsMetal, juniorVsSenior, platinumPalladium } from './spread.js';
 export { pairStrategy, pairZ } from './pairs.js';
-export { seasonalityGold } from './seasonality.js';
+export { seasonalityGold, turnOfMonth } from './seasonality.js';
 export { rsiReversal, volRegimeSwitch, rsi } from './reversal.js';
 export { xsecMomentum, dualMomentum, formationScore } from './relative-momentum.js';
 export { minersOperatingLeverage, silverBeta, royaltyVsMiners, trendT, returnBeta } from './relative-value.js';

@@ -56,7 +56,7 @@ describe('STRATEGY_PROFILES', () => {
   it('the intraday profile then every bar-driven strategy is covered and the macro and calendar ones keep their defaults', () => {
     expect(Object.keys(INTRADAY).sort()).toEqual(BAR_DRIVEN.map((d) => d.id).sort());
     for (const d of CATALOG.filter((x) => !BAR_DRIVEN.includes(x))) expect(INTRADAY[d.id]).toBeUndefined();
-    expect(BAR_DRIVEN.length).toBe(19);
+    expect(BAR_DRIVEN.length).toBe(20);
   });
 
   it('1-minute bars then every bar-driven strategy speaks within 90 bars under intraday, most not under daily', () => {
@@ -65,7 +65,7 @@ describe('STRATEGY_PROFILES', () => {
       gsr_mean_reversion: 61, trend_ma_cross: 31, trend_donchian: 21, tsmom_12_1: 61, tsmom_3_0: 31,
       vol_atr_breakout: 26, vol_squeeze_breakout: 85, miners_vs_metal: 61, junior_vs_senior: 61, pt_pd_spread: 61,
       rsi_reversal: 60, vol_regime_switch: 71, xsec_momentum: 66, dual_momentum: 61, miners_operating_leverage: 31, silver_beta: 51, royalty_vs_miners: 51,
-      gold_copper_ratio: 31, gold_oil_ratio: 61,
+      gold_copper_ratio: 31, gold_oil_ratio: 61, opening_range_breakout: 30,
     });
     const daily = barsToSpeak('daily', 300);
     const silent = Object.entries(daily).filter(([, n]) => n > 90).map(([id]) => id).sort();
