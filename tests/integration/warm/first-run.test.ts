@@ -19,6 +19,7 @@ import { startVenue, DEFAULT_HISTORY_MINUTES, type VenueHandle } from '../../../
 import { MARKET_DATA_STRUCTURES } from '../../../actors/market-data/index.js';
 import { marketDataSpecs } from '../../../app/daemon/market-data-specs.js';
 import { STRATEGY_PROFILES } from '../../../actors/strategy/profiles.js';
+import { unfedInputs } from '../../../app/catalog.js';
 import type { FeedHistoryMsg } from '../../../actors/feed/messages.js';
 import type { StrategySignalMsg } from '../../../actors/strategy/messages.js';
 import type { AllocatorPostureMsg } from '../../../actors/allocator/messages.js';
@@ -99,10 +100,14 @@ describe('first run with backfill and the intraday profile', () => {
     const directional = await signals.waitFor((s) => s.direction !== 0, 10_000, 'a directional signal');
     const firstSignalMs = Date.now() - started;
     expect(directional.horizonMs).toBeGreaterThanOrEqual(5 * 60_000);
-    // Every strategy the intraday profile covers speaks on the backfilled history alone.
-    const covered = Object.keys(STRATEGY_PROFILES.intraday);
+    // Every strategy the intraday profile covers speaks on the backfilled history alone, but for those
+    // whose inputs the PM universe does not feed (copper and oil for the cross-asset ratios): they stay silent.
+    const unfed = unfedInputs(PM_UNIVERSE.map((i) => i.symbol)).map((u) => u.id);
+    expect(unfed).toEqual(['gold_copper_ratio', 'gold_oil_ratio']);
+    const covered = Object.keys(STRATEGY_PROFILES.intraday).filter((id) => !unfed.includes(id));
     await eventually(() => covered.every((id) => signals.items.some((s) => s.strategyId === id)), 10_000, 'a signal from every intraday strategy');
     const ids = new Set(signals.items.map((s) => s.strategyId));
+    for (const id of unfed) expect(ids.has(id), `${id} signalled without its input`).toBe(false);
 
     // A posture with weight somewhere, then an order at the venue.
     const posture = await postures.waitFor((p) => Object.values(p.weights).some((w) => w !== 0), 20_000, 'a posture with a non-zero weight');
