@@ -35,10 +35,13 @@ export async function closeInOrder(log: Logger, steps: readonly CloseStep[], don
     try {
       await step.close();
       order.push(step.name);
-      log.info(`closed ${step.name} in ${ms(t)} ms`, { closed: step.name, ms: ms(t) });
+      // One reading for the text and the field: two could straddle a millisecond and disagree.
+      const took = ms(t);
+      log.info(`closed ${step.name} in ${took} ms`, { closed: step.name, ms: took });
     } catch (err) {
       failed.push(step.name);
-      log.error(`${step.name} failed to close after ${ms(t)} ms`, { closed: step.name, ms: ms(t), error: err as Error });
+      const took = ms(t);
+      log.error(`${step.name} failed to close after ${took} ms`, { closed: step.name, ms: took, error: err as Error });
     }
   }
   const total = ms(t0);

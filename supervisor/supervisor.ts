@@ -302,7 +302,10 @@ export class Supervisor {
       }
       child.state = forRestart ? 'restarting' : 'stopped';
       // A shutdown says what stopped, in what order, and how long each took.
-      if (!forRestart) this.tree.log.info(`stopped ${child.id} in ${Math.round(this.tree.now() - t0)} ms`, { supervisor: this.path, child: child.id, ms: Math.round(this.tree.now() - t0) });
+      if (!forRestart) {
+        const took = Math.round(this.tree.now() - t0);
+        this.tree.log.info(`stopped ${child.id} in ${took} ms`, { supervisor: this.path, child: child.id, ms: took });
+      }
     }
   }
 

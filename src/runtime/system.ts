@@ -341,7 +341,9 @@ export class ActorSystem extends EventEmitter {
       await this.hostOf(id).call('fault', [id, kind, arg]);
     } catch (err) {
       // A fault that ends the worker may do so before the call's answer arrives: that is its success.
-      const endsWorker = kind === 'exit' || kind === 'oom' || kind === 'reject_promise';
+      // A hang ends it too, when the hang detector terminates it: on a loaded machine the answer,
+      // posted before the loop starts, may still be unread when the worker goes.
+      const endsWorker = kind === 'exit' || kind === 'oom' || kind === 'reject_promise' || kind === 'hang';
       if (!(endsWorker && (err as { code?: string }).code === 'QGTM_ERR_WORKER_DIED')) throw err;
     }
   }

@@ -205,10 +205,6 @@ export class ResearchDesk {
     if (features) {
       this.risk.book.onPrice(features.symbol, features.price, now);
       this.allocator.onFeatures(features, now);
-      // As live: the features reach the allocator one hop ahead of the signals the bar causes (feed, then
-      // shard, then allocator), and a rebalance they call for (a first volatility under a held signal)
-      // runs at once, before those signals.
-      if (now >= this.tradeFrom && this.allocator.due) this.rebalance(now);
     }
     this.react(now);
   }

@@ -41,11 +41,19 @@ const START = Date.UTC(2026, 2, 2, 14, 30);
 
 type Any = Message & Record<string, any>;
 
-/** One shard (two would interleave their signals at the allocator nondeterministically), long only, limit orders, no stale-data escalation. */
+/**
+ * One shard (two would interleave their signals at the allocator nondeterministically), long only, limit
+ * orders, no stale-data escalation. turn_of_month is off: it is long GLD from the first bar on these dates,
+ * so it holds a directional signal when GLD's first volatility estimate arrives, and live that estimate
+ * (feed to allocator, one hop) and the bar's signals (feed to shard to allocator, two hops) race: the
+ * rebalance the first volatility calls for sees this bar's signals or the last bar's depending on which
+ * thread gets there first (the same weights and intents, other contributor stamps in one posture).
+ */
 const SETTINGS = withOverrides(
   { risk: DEFAULT_TRADING.risk, allocator: DEFAULT_TRADING.allocator, strategies: DEFAULT_TRADING.strategies },
   {
     'strategies.shards': 1,
+    'strategies.disabled': 'turn_of_month',
     'allocator.sizing.allowShort': false,
     'allocator.intents.orderType': 'limit',
     'risk.staleData.ladder.WARN': 3_600_000,
