@@ -31,6 +31,8 @@ import { serializeError } from '../../src/errors.js';
 import type { ActorSystem, Message, Topic, WorkerVitals } from '../../src/runtime/index.js';
 import type { Focus } from '../../src/universe/index.js';
 import { learnedWeights, OperatorViews } from './views.js';
+import { TradingMetrics } from './trading-metrics.js';
+import { VERSION } from '../../src/version.js';
 
 
 export interface BridgeOptions {
@@ -69,6 +71,8 @@ export class DaemonBridge {
   private readonly macro = new Map<string, MacroStatusMsg>();
   /** Messages the main thread received (and decoded) per actor topic. */
   private readonly received = new Map<string, number>();
+  /** The book's figures for Prometheus, refreshed with the state sections. */
+  private tradingMetrics: TradingMetrics | undefined;
 
   readonly runtime: RuntimeStrategies;
 
@@ -97,6 +101,8 @@ export class DaemonBridge {
       );
     };
     const r = system.registry;
+    r.gauge('qgtm_build_info', 'The running qgtm: version and Node.js (value 1)', ['version', 'node']).set({ version: VERSION, node: process.versions.node }, 1);
+    this.tradingMetrics = new TradingMetrics(r);
     const signalsTotal = r.counter('qgtm_signals_total', 'Strategy signals published', ['strategy']);
     const ordersTotal = r.counter('qgtm_orders_total', 'Order updates by status', ['status']);
     const fillsTotal = r.counter('qgtm_fills_total', 'Fills received from the broker', []);
@@ -193,6 +199,7 @@ export class DaemonBridge {
     const tree = this.tree;
     const v = this.views;
     const now = Date.now();
+    this.tradingMetrics?.update(v.tradingFigures(), now);
     try {
       bus.putState('universe', v.universeSection(now));
       bus.putState('strategies', v.strategiesSection());

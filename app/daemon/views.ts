@@ -50,6 +50,15 @@ export function learnedWeights(l: Pick<AllocatorLearningMsg, 'strategies'>): Rec
   return Object.fromEntries(Object.entries(l.strategies).map(([id, x]) => [id, x.learnedWeight]));
 }
 
+/** What OperatorViews.tradingFigures answers. */
+export interface TradingFigures {
+  readonly account: BrokerAccountMsg | null;
+  /** Null before the broker's first positions message; values in dollars, signed by side. */
+  readonly positions: readonly { symbol: string; qty: number; value: number; realizedPnl: number; unrealizedPnl: number }[] | null;
+  readonly risk: RiskStateMsg | null;
+  readonly reconciled: BrokerReconciledMsg | null;
+}
+
 export class OperatorViews {
   private readonly instruments = new Map<string, InstrumentView>();
   private readonly dirtyTicks = new Set<string>();
@@ -321,6 +330,26 @@ export class OperatorViews {
 
   tier(): string | null {
     return this.riskState?.tier ?? null;
+  }
+
+  /**
+   * The trading figures the metrics export (TradingMetrics): the account,
+   * each position at its last price (its entry price before any), the
+   * book's gross and net exposure, the governor's latest state and the last
+   * reconciliation. Null parts have not been reported yet.
+   */
+  tradingFigures(): TradingFigures {
+    const positions = (this.positions?.positions ?? []).map((p) => {
+      const last = this.instruments.get(p.symbol)?.price ?? null;
+      const mark = last ?? p.avgPrice;
+      return { symbol: p.symbol, qty: p.qty, value: p.qty * mark, realizedPnl: p.realizedPnl, unrealizedPnl: last === null ? 0 : (last - p.avgPrice) * p.qty };
+    });
+    return {
+      account: this.account,
+      positions: this.positions ? positions : null,
+      risk: this.riskState,
+      reconciled: this.reconciled,
+    };
   }
 
   positionsSection(): unknown {

@@ -13,6 +13,7 @@ import { lintExposition, parseExposition, promtool } from '../../helpers/exposit
 import { toolMissing } from '../../helpers/tools.js';
 import { eventually } from '../../helpers/fixtures.js';
 import { connectWs } from '../../helpers/ws-client.js';
+import { VERSION } from '../../../src/version.js';
 
 const TOKEN = 'all-in-one-test-token-0123456789';
 type J = Record<string, any>;
@@ -152,6 +153,30 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     const handled = families.get('qgtm_actor_messages_handled_total')!.samples;
     expect(handled.some((s) => s.labels.actor === 'feed:GLD' && s.value > 0)).toBe(true);
     expect(handled.some((s) => s.labels.actor === 'broker')).toBe(true);
+  });
+
+  it('trading metrics then the account, positions and risk triggers on /metrics as the API reports them, and the build', async () => {
+    const scrape = async () => parseExposition(await (await fetch(`${app.httpUrl}/metrics`)).text());
+    const value = (f: Map<string, { samples: { labels: Record<string, string>; value: number }[] }>, name: string, labels: Record<string, string> = {}) =>
+      f.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    // The gauges refresh once a second from the same views the API reads: equal once both have the same broker report.
+    await eventually(async () => {
+      const p = ((await (await fetch(`${app.httpUrl}/api/v1/positions`)).json()) as J).data;
+      const f = await scrape();
+      if (!p?.account || value(f, 'qgtm_account_equity_dollars') !== p.account.equity) return false;
+      expect(value(f, 'qgtm_account_cash_dollars')).toBe(p.account.cash);
+      expect(value(f, 'qgtm_account_buying_power_dollars')).toBe(p.account.buyingPower);
+      const held = (p.positions as J[]).filter((x) => x.qty !== 0);
+      if (held.some((x) => value(f, 'qgtm_position_quantity', { symbol: x.symbol }) !== x.qty)) return false;
+      expect(f.get('qgtm_position_quantity')?.samples.length ?? 0).toBe(held.length);
+      return true;
+    }, 20_000, 'metrics and the API agree on the account and positions');
+    const f = await scrape();
+    const risk = ((await (await fetch(`${app.httpUrl}/api/v1/risk`)).json()) as J).data;
+    const dd = (risk.state.triggers as J[]).find((t) => t.trigger === 'drawdown')!;
+    expect(value(f, 'qgtm_risk_trigger_threshold', { trigger: 'drawdown', tier: 'FLATTEN' })).toBe(dd.ladder.FLATTEN);
+    expect(value(f, 'qgtm_risk_trigger_metric', { trigger: 'drawdown', unit: 'pct' })).toEqual(expect.any(Number));
+    expect(f.get('qgtm_build_info')!.samples).toEqual([expect.objectContaining({ labels: { version: VERSION, node: process.versions.node }, value: 1 })]);
   });
 });
 
