@@ -17,7 +17,7 @@ export interface AllInOneOptions {
   /** Option overrides by path (`{'http.port': 0}`), as flags would give. */
   readonly overrides?: Record<string, unknown>;
   readonly log?: Logger;
-  /** Where the token and URLs are printed; default stdout. */
+  /** Where the token and URLs are printed; default stderr (stdout carries only log records). */
   readonly print?: (line: string) => void;
   readonly faults?: boolean;
 }

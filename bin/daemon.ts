@@ -47,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   // The venue first: a refused account (paper first) ends the command before anything else is open.
   const venue = await openVenue(config);
   const trading = tradingLabel(venue.connection);
-  process.stdout.write(`qgtm daemon trading ${trading.mode} on the ${trading.venue} (${venue.connection.restBaseUrl})\n`);
+  process.stderr.write(`qgtm daemon trading ${trading.mode} on the ${trading.venue} (${venue.connection.restBaseUrl})\n`);
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });
   // Redis is not needed to trade: without it the daemon runs degraded and catches up when it returns.
   if (!(await bus.ready(3000))) log.warn('Redis is not reachable; trading on local state, degraded until it is');

@@ -6,6 +6,7 @@
 import { flagOverrides, flagsFor, parseFlags, refusedFlags } from '../app/config/flags.js';
 import { loadConfig, type ConfigMode, type LoadedConfig } from '../app/config/load.js';
 import { ConfigError } from '../src/errors.js';
+import { resolveLogFormat } from '../src/runtime/logger.js';
 
 /** The loaded configuration, or the exit code when the command is done (help shown, or bad arguments). */
 export function processArgs(argv: readonly string[], mode: ConfigMode, help: string, label = `qgtm ${mode}`): LoadedConfig | number {
@@ -22,7 +23,10 @@ export function processArgs(argv: readonly string[], mode: ConfigMode, help: str
     return 2;
   }
   try {
-    return loadConfig({ mode, file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined, overrides, overrideNames });
+    const loaded = loadConfig({ mode, file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined, overrides, overrideNames });
+    // Before any logger or worker exists: they read the resolved format from the environment.
+    process.env.QGTM_LOG_FORMAT = resolveLogFormat(loaded.config.log.format);
+    return loaded;
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`${label}: ${err.message}`);

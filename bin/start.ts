@@ -45,7 +45,8 @@ export async function run(argv: string[]): Promise<number> {
   // Not a flag (refused above) but the environment or a file shared with the split services: say it is unused.
   if (loaded.config.redis.url !== null) log.warn(`redis.url (from ${loaded.sources['redis.url']}) is not used: qgtm start runs on an in-memory bus; qgtm daemon and qgtm api use Redis`);
   const app = await startAllInOne({ loaded, log });
-  const print = (l: string): void => void process.stdout.write(`${l}\n`);
+  // The banner is for a person: stderr, so stdout carries only log records (`npm start | jq` reads every line).
+  const print = (l: string): void => void process.stderr.write(`${l}\n`);
   const trading = tradingLabel(app.venue.connection);
   print(`qgtm is trading ${trading.mode} on the ${trading.venue}${trading.mode === 'LIVE' ? ': REAL MONEY' : ' (no real money)'}`);
   print(`qgtm is running: web terminal ${app.httpUrl}/  API ${app.httpUrl}/api/v1  WebSocket ${app.httpUrl.replace(/^http/, 'ws')}/ws  metrics ${app.httpUrl}/metrics`);

@@ -51,7 +51,7 @@ export async function runGateway(options: RunGatewayOptions): Promise<GatewayHan
   options.log.info('gateway listening', { url: gw.url, port: gw.port, api: `${gw.url}/api/v1`, websocket: `${gw.url.replace(/^http/, 'ws')}/ws`, metrics: `${gw.url}/metrics` });
   if (generatedToken) {
     // Deliberately not a log record: the token must not end up in log storage.
-    (options.print ?? ((l) => process.stdout.write(`${l}\n`)))(`qgtm: operator token for this run (shown once; set QGTM_API_TOKEN to choose your own): ${generatedToken}`);
+    (options.print ?? ((l) => process.stderr.write(`${l}\n`)))(`qgtm: operator token for this run (shown once; set QGTM_API_TOKEN to choose your own): ${generatedToken}`);
   } else if (!config.auth.token) {
     options.log.warn('operator commands are disabled: no auth.token configured (set QGTM_API_TOKEN)');
   }

@@ -91,4 +91,4 @@ const html = template
 writeFileSync(join(outDir, 'index.html'), html);
 
 const sizes = [...hashed.values()].map((h) => `${h.name} ${(h.bytes / 1024).toFixed(1)} KiB`);
-console.log(`web: built ${relative(root, outDir)} in ${Date.now() - t0} ms (${sizes.join(', ')})`);
+console.error(`web: built ${relative(root, outDir)} in ${Date.now() - t0} ms (${sizes.join(', ')})`);

@@ -57,6 +57,7 @@ export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'shards', type: 'string', path: 'strategies.shards', arg: 'N', help: 'strategy shards the catalog is split across (QGTM_STRATEGIES_SHARDS; default 2)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
   { name: 'set', type: 'list', arg: 'PATH=VALUE', help: 'set any option by its path, e.g. --set risk.drawdown.ladder.FLATTEN=0.1 (repeatable; see app/config/qgtm.schema.json)', usedBy: ALL },
   { name: 'log-level', type: 'string', path: 'log.level', arg: 'L', help: 'debug, info, warn, error or silent (QGTM_LOG_LEVEL; default info)', usedBy: ALL },
+  { name: 'log-format', type: 'string', path: 'log.format', arg: 'F', help: 'json (one JSON record a line), text (readable, same fields) or auto: text on a terminal, JSON when piped (QGTM_LOG_FORMAT; default auto)', usedBy: ALL },
   { name: 'help', type: 'boolean', help: 'show this help', usedBy: ALL },
 ];
 

@@ -171,7 +171,7 @@ export interface QgtmConfig {
   readonly allocator: AllocatorSettings;
   readonly strategies: StrategiesSettings;
   readonly research: ResearchConfig;
-  readonly log: { readonly level: LogLevel };
+  readonly log: { readonly level: LogLevel; readonly format: 'auto' | 'json' | 'text' };
 }
 
 export const DEFAULT_CONFIG: QgtmConfig = {
@@ -201,7 +201,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   },
   ...DEFAULT_TRADING,
   research: { dir: null, workers: null, maxQueued: 16, niceIncrement: 10 },
-  log: { level: 'info' },
+  log: { level: 'info', format: 'auto' },
 };
 
 export type { FieldKind, FieldSpec } from './field-spec.js';
@@ -262,4 +262,5 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'research.maxQueued', type: { kind: 'int', min: 0, max: 10_000 }, env: 'QGTM_RESEARCH_MAX_QUEUED' },
   { path: 'research.niceIncrement', type: { kind: 'int', min: 0, max: 19 }, env: 'QGTM_RESEARCH_NICE' },
   { path: 'log.level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] }, env: 'QGTM_LOG_LEVEL' },
+  { path: 'log.format', type: { kind: 'enum', values: ['auto', 'json', 'text'] }, env: 'QGTM_LOG_FORMAT' },
 ];

@@ -11,7 +11,11 @@ export const QGTM_BIN = fileURLToPath(new URL('../../../bin/qgtm.js', import.met
 
 export interface Proc {
   readonly child: ChildProcess;
+  /** Every line of stdout and stderr, in arrival order. */
   readonly lines: string[];
+  /** stdout's lines alone, and stderr's. */
+  readonly stdout: string[];
+  readonly stderr: string[];
   waitLine(pred: (l: string) => boolean, timeoutMs?: number): Promise<string>;
   readonly exited: Promise<number | null>;
 }
@@ -19,10 +23,13 @@ export interface Proc {
 export function launch(args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
+  const stdout: string[] = [];
+  const stderr: string[] = [];
   let waiters: (() => void)[] = [];
-  for (const s of [child.stdout!, child.stderr!]) {
+  for (const [s, own] of [[child.stdout!, stdout], [child.stderr!, stderr]] as const) {
     createInterface({ input: s }).on('line', (l) => {
       lines.push(l);
+      own.push(l);
       for (const w of waiters) w();
     });
   }
@@ -30,6 +37,8 @@ export function launch(args: string[], env: Record<string, string>): Proc {
   return {
     child,
     lines,
+    stdout,
+    stderr,
     exited,
     waitLine: (pred, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
