@@ -94,6 +94,8 @@ export class GatewayMetrics {
     this.httpRequests = new Counter({ name: 'qgtm_gateway_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers: r });
     this.httpDuration = new Histogram({ name: 'qgtm_gateway_http_request_duration_seconds', help: 'Time to answer an HTTP request', labelNames: ['route'], buckets: HTTP_BUCKETS, registers: r });
     this.httpErrors = new Counter({ name: 'qgtm_gateway_http_errors_total', help: 'HTTP requests answered with an error, by status and reason', labelNames: ['status', 'reason'], registers: r });
+    // Server errors, what an operator alerts on, exist at 0 from the start ("0", not "no data").
+    this.httpErrors.inc({ status: '500', reason: 'handler_threw' }, 0);
     this.wsClients = new Gauge({ name: 'qgtm_gateway_ws_clients', help: 'Open WebSocket telemetry connections', labelNames: ['format'], registers: r });
     this.wsConnections = new Counter({ name: 'qgtm_gateway_ws_connections_total', help: 'WebSocket telemetry connections opened', labelNames: ['format'], registers: r });
     this.wsDisconnects = new Counter({ name: 'qgtm_gateway_ws_disconnects_total', help: 'WebSocket connections closed, by reason', labelNames: ['reason'], registers: r });

@@ -103,14 +103,20 @@ export class SupervisionTree extends EventEmitter implements TreeServices {
     return new Promise((resolve) => this.system.clock.setTimer(ms, resolve));
   }
 
+  private restarts() {
+    return this.system.registry.counter('qgtm_supervisor_restarts_total', 'Children restarted by their supervisor', ['child']);
+  }
+
   countRestart(actorId: string): void {
-    this.system.registry.counter('qgtm_supervisor_restarts_total', 'Children restarted by their supervisor', ['child']).inc({ child: actorId });
+    this.restarts().inc({ child: actorId });
   }
 
   report(r: SupervisorReport): SupervisorReport {
     this.recent.push(r);
     if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
     this.system.registry.counter('qgtm_supervisor_reports_total', 'Supervisor reports by supervisor and context', ['supervisor', 'context']).inc({ supervisor: r.supervisor, context: r.context });
+    // A child's restart count exists at 0 from its first start, so a restart panel reads 0, not "no data".
+    if (r.context === 'started') this.restarts().labels({ child: r.offender.id });
     const level = r.context === 'started' ? 'info' : r.context === 'shutdown_error' || r.context === 'shutdown' ? 'error' : 'warn';
     this.log[level]('supervisor report', { report: r });
     const msg: SupervisorReportMsg = { type: 'supervisor.report', report: r };

@@ -44,7 +44,7 @@ import { ConnectionMonitor } from './connection.js';
 import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
 import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
-import { BrokerSessionCore, orderUpdateMsg, type RawBrokerState } from './session-core.js';
+import { BrokerSessionCore, orderUpdateMsg, REFUSAL_REASONS, type RawBrokerState } from './session-core.js';
 import { isClientError, linkError, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
 import { TOPICS } from '../topics.js';
 import { subscriptions } from '../../src/runtime/index.js';
@@ -540,6 +540,8 @@ export default defineActor<In, BrokerArgs>(() => {
       args = a;
       reconnect = new Backoff({ minMs: args.reconnectMinMs ?? 200, maxMs: args.reconnectMaxMs ?? 5000 });
       m = metrics(ctx);
+      // The refusals an operator alerts on exist at 0 from the start.
+      for (const reason of REFUSAL_REASONS) m.refused.labels({ reason });
       latency = new Float64Array(args.latencySamples ?? 100_000);
       mkdirSync(args.journalDir, { recursive: true });
       const opened = BrokerSessionCore.open({

@@ -78,6 +78,9 @@ export interface Outcome {
   readonly error?: string;
 }
 
+/** Why the session refuses an approved intent (the part of the reason before its colon; the metrics' `reason` label). */
+export const REFUSAL_REASONS = ['not_ready', 'duplicate_intent', 'duplicate_client_order_id'] as const;
+
 export class BrokerSessionCore {
   readonly oms = new Oms();
   private isReady = false;

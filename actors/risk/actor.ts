@@ -28,6 +28,7 @@ import type { RiskConfigInput } from './config.js';
 import { RiskDesk, type RiskDeskSnapshot } from './desk.js';
 import { tierRank } from './tiers.js';
 import type { RiskCommandMsg, RiskIntentDeniedMsg, RiskTierChangedMsg } from './messages.js';
+import { DENY_CODES } from './messages.js';
 import { loadRiskState, mergeRiskStart, riskRecord, type RiskStart } from './durable.js';
 import type { DurableRecord } from '../../src/durable/index.js';
 import type { PreTradeConfig } from './pre-trade.js';
@@ -183,6 +184,9 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
       brokerId = args.brokerId ?? 'broker';
       flattenEveryMs = args.flattenEveryMs ?? RISK_TIMER_DEFAULTS.flattenEveryMs;
       m = metrics(ctx);
+      // Every verdict an operator alerts on exists at 0 from the start, so a panel reads 0, not "no data".
+      for (const code of DENY_CODES) m.verdicts.labels({ verdict: 'denied', code });
+      for (const verdict of ['approved', 'resized']) m.verdicts.labels({ verdict, code: '' });
       clockNow = () => ctx.clock.now();
       // Restored before the first intent can arrive: init runs before any message is handled.
       let start: RiskStart = { kind: 'none' };

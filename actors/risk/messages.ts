@@ -40,18 +40,21 @@ export interface RiskIntentApprovedMsg {
   readonly originNs?: number;
 }
 
-export type DenyCode =
-  | 'invalid_intent'
-  | 'tier_flatten'
-  | 'tier_no_new'
-  | 'throttled_to_zero'
-  | 'order_rate'
-  | 'no_last_price'
-  | 'price_collar'
-  | 'max_notional'
-  | 'buying_power'
-  /** The broker session has not reported ready (start-up reconciliation not passed) or is gone. */
-  | 'broker_not_ready';
+/** Why the governor denies an intent; `broker_not_ready`: the broker session has not reported ready (start-up reconciliation not passed) or is gone. */
+export const DENY_CODES = [
+  'invalid_intent',
+  'tier_flatten',
+  'tier_no_new',
+  'throttled_to_zero',
+  'order_rate',
+  'no_last_price',
+  'price_collar',
+  'max_notional',
+  'buying_power',
+  'broker_not_ready',
+] as const;
+
+export type DenyCode = (typeof DENY_CODES)[number];
 
 export interface RiskIntentDeniedMsg {
   readonly type: 'risk.intent_denied';

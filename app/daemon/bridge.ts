@@ -103,6 +103,10 @@ export class DaemonBridge {
     const r = system.registry;
     r.gauge('qgtm_build_info', 'The running qgtm: version and Node.js (value 1)', ['version', 'node']).set({ version: VERSION, node: process.versions.node }, 1);
     this.tradingMetrics = new TradingMetrics(r);
+    // Runtime strategy commands exist at 0 per command and outcome from the start.
+    for (const command of ['strategy.add_runtime', 'strategy.change_runtime', 'strategy.remove_runtime', 'strategy.reload_file']) {
+      for (const result of ['ok', 'refused']) this.runtimeCounted(command, result, 0);
+    }
     const signalsTotal = r.counter('qgtm_signals_total', 'Strategy signals published', ['strategy']);
     const ordersTotal = r.counter('qgtm_orders_total', 'Order updates by status', ['status']);
     const fillsTotal = r.counter('qgtm_fills_total', 'Fills received from the broker', []);
@@ -400,8 +404,8 @@ export class DaemonBridge {
     return { id, ok: true, result: { steps: done.map((r) => ({ command: r.command, strategyId: r.strategyId, shard: r.shard, message: r.message })) } };
   }
 
-  private runtimeCounted(command: string, result: string): void {
-    this.opts.system.registry.counter('qgtm_runtime_strategy_commands_total', 'Runtime strategy commands, by command and result', ['command', 'result']).inc({ command, result });
+  private runtimeCounted(command: string, result: string, n = 1): void {
+    this.opts.system.registry.counter('qgtm_runtime_strategy_commands_total', 'Runtime strategy commands, by command and result', ['command', 'result']).inc({ command, result }, n);
   }
 
   async stop(): Promise<void> {

@@ -42,6 +42,9 @@ const SLICE_MS = 2;
 /** Longest a drain round runs before the worker's ports (and timers) get a turn. */
 const ROUND_MS = 8;
 const DEFAULT_SNAPSHOT_MS = 1000;
+/** Dead-letter reasons that mean lost or refused work (overload, bad input, a throwing handler): their counters exist at 0 per actor. */
+const ALERTED_DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['mailbox_full', 'dropped_oldest', 'decode_error', 'handler_error'];
+
 /** A batch older than this on arrival means the worker is lagging (see onBatch). */
 const LAG_NS = 1_000_000;
 /** An outbox this large is posted at once instead of at the end of the turn. */
@@ -543,6 +546,8 @@ export class WorkerRuntime implements CellHost {
     if (!cell) {
       cell = new Cell(spec, mailboxOf(spec), this, this.log.child({ actor: spec.id }));
       this.cells.set(spec.id, cell);
+      // The losses an operator alerts on exist at 0 from the actor's start ("0", not "no data").
+      for (const reason of ALERTED_DEAD_LETTER_REASONS) this.deadCounter.labels({ actor: spec.id, reason });
     }
     cell.spec = spec;
     cell.state = 'starting';

@@ -150,6 +150,15 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     for (const n of ['qgtm_actor_messages_handled_total', 'qgtm_actor_mailbox_depth', 'qgtm_feed_ticks_total', 'qgtm_supervisor_reports_total', 'qgtm_worker_event_loop_delay_seconds', 'qgtm_risk_tier']) {
       expect(families.has(n), n).toBe(true);
     }
+    // The counters an operator alerts on exist from the start, so a panel reads a number, not "no data".
+    const has = (name: string, labels: Record<string, string>): boolean =>
+      (families.get(name)?.samples ?? []).some((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v) && s.value >= 0);
+    expect(has('qgtm_supervisor_restarts_total', { child: 'risk' }), 'restarts').toBe(true);
+    expect(has('qgtm_dead_letters_total', { actor: 'risk', reason: 'mailbox_full' }), 'dead letters').toBe(true);
+    expect(has('qgtm_gateway_http_errors_total', { status: '500', reason: 'handler_threw' }), 'http errors').toBe(true);
+    expect(has('qgtm_broker_intents_refused_total', { reason: 'not_ready' }), 'refused intents').toBe(true);
+    expect(has('qgtm_risk_verdicts_total', { verdict: 'denied', code: 'tier_no_new' }), 'denied intents').toBe(true);
+    expect(has('qgtm_runtime_strategy_commands_total', { command: 'strategy.add_runtime', result: 'refused' }), 'runtime commands').toBe(true);
     const handled = families.get('qgtm_actor_messages_handled_total')!.samples;
     expect(handled.some((s) => s.labels.actor === 'feed:GLD' && s.value > 0)).toBe(true);
     expect(handled.some((s) => s.labels.actor === 'broker')).toBe(true);
