@@ -45,7 +45,7 @@ import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
 import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
 import { BrokerSessionCore, orderUpdateMsg, REFUSAL_REASONS, type RawBrokerState } from './session-core.js';
-import { isClientError, linkError, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
+import { isClientError, linkError, REST_OPS, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
 import { TOPICS } from '../topics.js';
 import { subscriptions } from '../../src/runtime/index.js';
 
@@ -174,6 +174,9 @@ export default defineActor<In, BrokerArgs>(() => {
   let latencyCount = 0;
   let m: ReturnType<typeof metrics>;
 
+  /** Broker REST round trips, seconds: a loopback venue answers in milliseconds, Alpaca in tens to hundreds. */
+  const REST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
   const metrics = (ctx: ActorContext) => ({
     tickToIntent: ctx.metrics.histogram('qgtm_tick_to_intent_seconds', TICK_TO_INTENT_HELP, [], PIPELINE_BUCKETS),
     submits: ctx.metrics.counter('qgtm_broker_submits_total', 'Order POSTs by outcome', ['outcome']),
@@ -181,6 +184,9 @@ export default defineActor<In, BrokerArgs>(() => {
     wireErrors: ctx.metrics.counter('qgtm_broker_wire_errors_total', 'Trade updates and broker answers that could not be applied', ['kind']),
     reconciles: ctx.metrics.counter('qgtm_broker_reconciliations_total', 'Reconciliation passes by phase and result', ['phase', 'passed']),
     connected: ctx.metrics.gauge('qgtm_broker_connected', '1 when the broker session is connected and ready'),
+    requestSeconds: ctx.metrics.histogram('qgtm_broker_request_seconds', 'Broker REST calls to the venue through the SDK, by operation (reconcile: its four GETs together), seconds to the answer or the failure', ['op'], REST_BUCKETS),
+    requestErrors: ctx.metrics.counter('qgtm_broker_request_errors_total', 'Broker REST calls that failed, by operation and HTTP status (429: rate limited; none: no answer)', ['op', 'status']),
+    stream: ctx.metrics.counter('qgtm_broker_stream_events_total', 'trade_updates stream transitions: connecting (each connection attempt; after the first, a reconnect), listening, down', ['event']),
   });
 
   const publish = (ctx: ActorContext, msgs: readonly BrokerMsg[]): void => {
@@ -428,6 +434,7 @@ export default defineActor<In, BrokerArgs>(() => {
         applyUpdate(ctx, msg.update);
         return;
       case 'broker.stream': {
+        m.stream.inc({ event: msg.ev.kind });
         if (msg.ev.kind === 'listening') {
           monitor.streamListening();
           reconnect.reset();
@@ -540,8 +547,13 @@ export default defineActor<In, BrokerArgs>(() => {
       args = a;
       reconnect = new Backoff({ minMs: args.reconnectMinMs ?? 200, maxMs: args.reconnectMaxMs ?? 5000 });
       m = metrics(ctx);
-      // The refusals an operator alerts on exist at 0 from the start.
+      // The refusals, rate limits and stream drops an operator alerts on exist at 0 from the start.
       for (const reason of REFUSAL_REASONS) m.refused.labels({ reason });
+      for (const op of REST_OPS) {
+        m.requestSeconds.labels({ op });
+        m.requestErrors.labels({ op, status: '429' });
+      }
+      for (const event of ['connecting', 'listening', 'down']) m.stream.labels({ event });
       latency = new Float64Array(args.latencySamples ?? 100_000);
       mkdirSync(args.journalDir, { recursive: true });
       const opened = BrokerSessionCore.open({
@@ -561,6 +573,10 @@ export default defineActor<In, BrokerArgs>(() => {
       link = new VenueLink(args.connection, { timeoutMs: args.requestTimeoutMs ?? 5000, recentOrdersLimit: args.recentOrdersLimit ?? 500 }, {
         onStream: (ev) => alive && ctx.tell(ctx.self, { type: 'broker.stream', ev } as Message),
         onTradeUpdate: (update) => alive && ctx.tell(ctx.self, { type: 'broker.trade_update', update } as Message),
+        onRequest: (op, seconds, failed) => {
+          m.requestSeconds.labels({ op }).observe(seconds);
+          if (failed) m.requestErrors.inc({ op, status: failed.status === null ? 'none' : String(failed.status) });
+        },
       });
       ctx.timers.start('status', args.statusEveryMs ?? 1000, { type: 'broker.status_tick' }, { repeat: true });
       ctx.timers.start('reconcile', args.reconcileEveryMs ?? BROKER_TIMER_DEFAULTS.reconcileEveryMs, { type: 'broker.reconcile_tick' }, { repeat: true });

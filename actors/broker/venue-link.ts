@@ -21,7 +21,12 @@ export type StreamEvent = { readonly kind: 'connecting' | 'listening' | 'down'; 
 export interface LinkEvents {
   onStream(ev: StreamEvent): void;
   onTradeUpdate(update: unknown): void;
+  /** Each REST call as it ends: what it was, how long it took, and its failure's HTTP status (null: answered, or no status). */
+  onRequest?(op: RestOp, seconds: number, failed: LinkError | null): void;
 }
+
+export type RestOp = 'submit' | 'lookup' | 'cancel' | 'account' | 'reconcile';
+export const REST_OPS: readonly RestOp[] = ['submit', 'lookup', 'cancel', 'account', 'reconcile'];
 
 export interface VenueLinkOptions {
   /** Per-request timeout, ms (a timed-out order POST is ambiguous: looked up before any resend). */
@@ -92,14 +97,28 @@ export class VenueLink {
     s.connect();
   }
 
+  /** Times a REST call for `onRequest`; `ok` says which failures are answers (a lookup's 404). */
+  private async timed<T>(op: RestOp, call: () => Promise<T>, ok: (e: LinkError) => boolean = () => false): Promise<T> {
+    const t0 = performance.now();
+    try {
+      const r = await call();
+      this.events.onRequest?.(op, (performance.now() - t0) / 1000, null);
+      return r;
+    } catch (err) {
+      const e = linkError(err);
+      this.events.onRequest?.(op, (performance.now() - t0) / 1000, ok(e) ? null : e);
+      throw err;
+    }
+  }
+
   submit(req: SdkOrderInput): Promise<unknown> {
-    return this.clients.orders.submit(req as Parameters<AlpacaClients['orders']['submit']>[0]);
+    return this.timed('submit', () => this.clients.orders.submit(req as Parameters<AlpacaClients['orders']['submit']>[0]));
   }
 
   /** The order with this client order id, or null when the venue has none (404). */
   async lookup(clientOrderId: string): Promise<unknown | null> {
     try {
-      return await this.clients.orders.getOrderByClientOrderId({ clientOrderId });
+      return await this.timed('lookup', () => this.clients.orders.getOrderByClientOrderId({ clientOrderId }), (e) => e.status === 404);
     } catch (err) {
       if (linkError(err).status === 404) return null;
       throw err;
@@ -107,23 +126,25 @@ export class VenueLink {
   }
 
   cancel(brokerOrderId: string): Promise<void> {
-    return this.clients.orders.deleteOrderByOrderID({ orderId: brokerOrderId });
+    return this.timed('cancel', () => this.clients.orders.deleteOrderByOrderID({ orderId: brokerOrderId }));
   }
 
   account(): Promise<unknown> {
-    return this.clients.account.getAccount();
+    return this.timed('account', () => this.clients.account.getAccount());
   }
 
-  /** Open orders, the most recent orders, positions and the account, for reconciliation. */
-  async fetchState(): Promise<RawBrokerState> {
+  /** Open orders, the most recent orders, positions and the account, for reconciliation (timed as one `reconcile` call). */
+  fetchState(): Promise<RawBrokerState> {
     const { orders, positions, account } = this.clients;
-    const [openOrders, recentOrders, pos, acct] = await Promise.all([
-      orders.getAllOrders({ status: 'open', limit: 500 }),
-      orders.getAllOrders({ status: 'all', limit: this.options.recentOrdersLimit, direction: 'desc' }),
-      positions.getAllOpenPositions(),
-      account.getAccount(),
-    ]);
-    return { openOrders, recentOrders, positions: pos, account: acct };
+    return this.timed('reconcile', async () => {
+      const [openOrders, recentOrders, pos, acct] = await Promise.all([
+        orders.getAllOrders({ status: 'open', limit: 500 }),
+        orders.getAllOrders({ status: 'all', limit: this.options.recentOrdersLimit, direction: 'desc' }),
+        positions.getAllOpenPositions(),
+        account.getAccount(),
+      ]);
+      return { openOrders, recentOrders, positions: pos, account: acct };
+    });
   }
 
   close(): void {

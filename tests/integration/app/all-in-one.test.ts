@@ -159,6 +159,11 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     expect(has('qgtm_broker_intents_refused_total', { reason: 'not_ready' }), 'refused intents').toBe(true);
     expect(has('qgtm_risk_verdicts_total', { verdict: 'denied', code: 'tier_no_new' }), 'denied intents').toBe(true);
     expect(has('qgtm_runtime_strategy_commands_total', { command: 'strategy.add_runtime', result: 'refused' }), 'runtime commands').toBe(true);
+    expect(has('qgtm_broker_request_errors_total', { op: 'submit', status: '429' }), 'rate limited').toBe(true);
+    // The broker's REST calls are timed (its start-up reconciliation has run) and its stream counted.
+    const reconciles = families.get('qgtm_broker_request_seconds')?.samples.find((s) => s.name === 'qgtm_broker_request_seconds_count' && s.labels.op === 'reconcile');
+    expect(reconciles?.value ?? 0).toBeGreaterThan(0);
+    expect(families.get('qgtm_broker_stream_events_total')?.samples.find((s) => s.labels.event === 'listening')?.value ?? 0).toBeGreaterThanOrEqual(1);
     const handled = families.get('qgtm_actor_messages_handled_total')!.samples;
     expect(handled.some((s) => s.labels.actor === 'feed:GLD' && s.value > 0)).toBe(true);
     expect(handled.some((s) => s.labels.actor === 'broker')).toBe(true);

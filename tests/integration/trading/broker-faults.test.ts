@@ -108,6 +108,10 @@ describe('broker session failures', () => {
     await h.seen.orders.waitFor((m) => m.clientOrderId === cid && m.status === 'filled', 10_000, 'filled');
     expect(Date.now() - refusedSeen).toBeGreaterThanOrEqual(1200);
     expect((await venueOrders(h, 'GDX')).map((o) => o.clientOrderId)).toEqual([cid]);
+    // The refusal is counted where an operator alerts on it, beside the timed calls.
+    const metric = async (name: string) => (await h!.sys.metricsJson()).flat().filter((x) => x.name === name).flatMap((x) => x.values);
+    expect((await metric('qgtm_broker_request_errors_total')).find((v) => v.labels.op === 'submit' && v.labels.status === '429')?.value).toBe(1);
+    expect((await metric('qgtm_broker_request_seconds')).find((v) => v.metricName === 'qgtm_broker_request_seconds_count' && v.labels.op === 'submit')?.value).toBe(2);
   });
 
   it('trading stream dropped and logins refused then NO_NEW after the threshold, and back to NORMAL once the venue returns', async () => {
