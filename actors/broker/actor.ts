@@ -45,6 +45,7 @@ import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
 import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
 import { BrokerSessionCore, orderUpdateMsg, REFUSAL_REASONS, type RawBrokerState } from './session-core.js';
+import { ORDER_STAGES, OrderTimings } from './order-timings.js';
 import { isClientError, linkError, REST_OPS, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
 import { TOPICS } from '../topics.js';
 import { subscriptions } from '../../src/runtime/index.js';
@@ -176,6 +177,12 @@ export default defineActor<In, BrokerArgs>(() => {
 
   /** Broker REST round trips, seconds: a loopback venue answers in milliseconds, Alpaca in tens to hundreds. */
   const REST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+  /** Order stages, seconds: a journal fsync is milliseconds, a resting limit order's fill minutes. */
+  const ORDER_STAGE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+  let timings: OrderTimings | undefined;
+  const ENDED_UNFILLED = new Set(['canceled', 'expired', 'rejected']);
+  /** Approvals received and not yet committed: intent id to the monotonic time it arrived. */
+  const approvedAt = new Map<string, number>();
 
   const metrics = (ctx: ActorContext) => ({
     tickToIntent: ctx.metrics.histogram('qgtm_tick_to_intent_seconds', TICK_TO_INTENT_HELP, [], PIPELINE_BUCKETS),
@@ -186,6 +193,7 @@ export default defineActor<In, BrokerArgs>(() => {
     connected: ctx.metrics.gauge('qgtm_broker_connected', '1 when the broker session is connected and ready'),
     requestSeconds: ctx.metrics.histogram('qgtm_broker_request_seconds', 'Broker REST calls to the venue through the SDK, by operation (reconcile: its four GETs together), seconds to the answer or the failure', ['op'], REST_BUCKETS),
     requestErrors: ctx.metrics.counter('qgtm_broker_request_errors_total', 'Broker REST calls that failed, by operation and HTTP status (429: rate limited; none: no answer)', ['op', 'status']),
+    orderStage: ctx.metrics.histogram('qgtm_order_stage_seconds', 'An order\'s round trip by stage, seconds of real time: intent_to_submit (approval received to POST sent: journal and batch), submit_to_ack (first POST to the answer that took it, a rate-limit wait included), ack_to_fill (answer to first fill)', ['stage'], ORDER_STAGE_BUCKETS),
     stream: ctx.metrics.counter('qgtm_broker_stream_events_total', 'trade_updates stream transitions: connecting (each connection attempt; after the first, a reconnect), listening, down', ['event']),
   });
 
@@ -229,6 +237,7 @@ export default defineActor<In, BrokerArgs>(() => {
   const send = (ctx: ActorContext, cid: string, request: SdkOrderInput | null): void => {
     if (!request || submitting.has(cid) || !link) return;
     submitting.add(cid);
+    timings?.onSent(cid, performance.now());
     io(ctx, link.submit(request), (order) => ({ type: 'broker.submitted', cid, order }), (error) => ({ type: 'broker.submit_failed', cid, error }));
   };
 
@@ -240,6 +249,11 @@ export default defineActor<In, BrokerArgs>(() => {
 
   const applyUpdate = (ctx: ActorContext, update: unknown): void => {
     const out = session.onTradeUpdate(update, ctx.clock.now());
+    const t = performance.now();
+    for (const x of out.messages) {
+      if (x.type === 'broker.fill') timings?.onFill(x.clientOrderId, t);
+      else if (x.type === 'broker.order_update' && x.status !== null && ENDED_UNFILLED.has(x.status)) timings?.forget(x.clientOrderId);
+    }
     publish(ctx, out.messages);
     if (out.error) {
       m.wireErrors.inc({ kind: 'trade_update' });
@@ -325,8 +339,14 @@ export default defineActor<In, BrokerArgs>(() => {
     const decisions = session.submitBatch(batch.map((a) => a.intent), now);
     const out: BrokerMsg[] = [];
     decisions.forEach((d, i) => {
-      if (!d.ok) refuse(ctx, batch[i]!.intent.intentId, batch[i]!.intent.symbol, d.reason);
-      else out.push(...d.messages);
+      const intentId = batch[i]!.intent.intentId;
+      const t = approvedAt.get(intentId);
+      approvedAt.delete(intentId);
+      if (!d.ok) refuse(ctx, intentId, batch[i]!.intent.symbol, d.reason);
+      else {
+        out.push(...d.messages);
+        if (t !== undefined) timings?.onApproved(d.clientOrderId, t);
+      }
     });
     if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
     for (const d of decisions) if (d.ok) send(ctx, d.clientOrderId, d.request);
@@ -351,6 +371,7 @@ export default defineActor<In, BrokerArgs>(() => {
         if (!startupDone || !session.ready) return refuse(ctx, intent.intentId, intent.symbol, 'not_ready: start-up reconciliation has not passed');
         if (approved.length === 0) ctx.tell(ctx.self, { type: 'broker.commit_intents' });
         approved.push(msg);
+        approvedAt.set(intent.intentId, performance.now());
         return;
       }
       case 'broker.commit_intents':
@@ -358,6 +379,7 @@ export default defineActor<In, BrokerArgs>(() => {
         return;
       case 'broker.submitted': {
         submitting.delete(msg.cid);
+        timings?.onAcked(msg.cid, performance.now());
         monitor.restOk();
         m.submits.inc({ outcome: 'ok' });
         const out = session.onSubmitOk(msg.cid, msg.order, now);
@@ -554,6 +576,8 @@ export default defineActor<In, BrokerArgs>(() => {
         m.requestErrors.labels({ op, status: '429' });
       }
       for (const event of ['connecting', 'listening', 'down']) m.stream.labels({ event });
+      for (const stage of ORDER_STAGES) m.orderStage.labels({ stage });
+      timings = new OrderTimings((stage, seconds) => m.orderStage.labels({ stage }).observe(seconds));
       latency = new Float64Array(args.latencySamples ?? 100_000);
       mkdirSync(args.journalDir, { recursive: true });
       const opened = BrokerSessionCore.open({

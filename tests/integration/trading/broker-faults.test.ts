@@ -112,6 +112,11 @@ describe('broker session failures', () => {
     const metric = async (name: string) => (await h!.sys.metricsJson()).flat().filter((x) => x.name === name).flatMap((x) => x.values);
     expect((await metric('qgtm_broker_request_errors_total')).find((v) => v.labels.op === 'submit' && v.labels.status === '429')?.value).toBe(1);
     expect((await metric('qgtm_broker_request_seconds')).find((v) => v.metricName === 'qgtm_broker_request_seconds_count' && v.labels.op === 'submit')?.value).toBe(2);
+    // The order's round trip: each stage once; from the first POST to the accepting answer it waited out the 429.
+    const stages = await metric('qgtm_order_stage_seconds');
+    const stage = (stage: string, suffix: string) => stages.find((v) => v.metricName === `qgtm_order_stage_seconds_${suffix}` && v.labels.stage === stage)?.value;
+    expect(['intent_to_submit', 'submit_to_ack', 'ack_to_fill'].map((x) => stage(x, 'count'))).toEqual([1, 1, 1]);
+    expect(stage('submit_to_ack', 'sum')).toBeGreaterThanOrEqual(1.2);
   });
 
   it('trading stream dropped and logins refused then NO_NEW after the threshold, and back to NORMAL once the venue returns', async () => {
