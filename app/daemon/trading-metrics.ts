@@ -58,15 +58,12 @@ export class TradingMetrics {
       this.buyingPower.set(undefined, a.buyingPower);
       if (a.lastEquity !== null) this.dayPnl.set(undefined, a.equity - a.lastEquity);
     }
-    if (f.positions) {
-      let gross = 0;
-      let net = 0;
+    if (f.positions && f.exposure) {
+      const { gross, net } = f.exposure;
       let realized = 0;
       let unrealized = 0;
       const open = new Set<string>();
       for (const p of f.positions) {
-        gross += Math.abs(p.value);
-        net += p.value;
         realized += p.realizedPnl;
         unrealized += p.unrealizedPnl;
         if (p.qty === 0) continue;

@@ -55,6 +55,8 @@ export interface TradingFigures {
   readonly account: BrokerAccountMsg | null;
   /** Null before the broker's first positions message; values in dollars, signed by side. */
   readonly positions: readonly { symbol: string; qty: number; value: number; realizedPnl: number; unrealizedPnl: number }[] | null;
+  /** Sum of |value| and of signed values over `positions`, dollars; null with them. */
+  readonly exposure: { gross: number; net: number } | null;
   readonly risk: RiskStateMsg | null;
   readonly reconciled: BrokerReconciledMsg | null;
 }
@@ -304,17 +306,7 @@ export class OperatorViews {
   riskSection(): unknown {
     const p = this.posture;
     const equity = this.account?.equity ?? p?.equity ?? null;
-    let gross: number | null = null;
-    let net: number | null = null;
-    if (this.positions) {
-      gross = 0;
-      net = 0;
-      for (const pos of this.positions.positions) {
-        const mark = this.instruments.get(pos.symbol)?.price ?? pos.avgPrice;
-        gross += Math.abs(pos.qty * mark);
-        net += pos.qty * mark;
-      }
-    }
+    const { gross, net } = this.tradingFigures().exposure ?? { gross: null, net: null };
     const ratio = (x: number | null): number | null => (x === null || equity === null || !(equity > 0) ? null : x / equity);
     return {
       state: this.riskState,
@@ -344,9 +336,18 @@ export class OperatorViews {
       const mark = last ?? p.avgPrice;
       return { symbol: p.symbol, qty: p.qty, value: p.qty * mark, realizedPnl: p.realizedPnl, unrealizedPnl: last === null ? 0 : (last - p.avgPrice) * p.qty };
     });
+    let exposure: TradingFigures['exposure'] = null;
+    if (this.positions) {
+      exposure = { gross: 0, net: 0 };
+      for (const p of positions) {
+        exposure.gross += Math.abs(p.value);
+        exposure.net += p.value;
+      }
+    }
     return {
       account: this.account,
       positions: this.positions ? positions : null,
+      exposure,
       risk: this.riskState,
       reconciled: this.reconciled,
     };

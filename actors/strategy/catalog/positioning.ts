@@ -18,6 +18,13 @@ export interface CotParams extends Params {
   readonly maxAgeDays: number;
 }
 
+/** Managed-money net positioning as a share of open interest, per report. */
+function netShare(rows: readonly CotRow[], from: number): Float64Array {
+  const net = new Float64Array(rows.length - from);
+  for (let i = from; i < rows.length; i++) net[i - from] = (rows[i].managedMoneyLong - rows[i].managedMoneyShort) / rows[i].openInterest;
+  return net;
+}
+
 const ID = 'cot_extremes';
 const MARKETS = [
   { market: 'gold', symbol: 'GLD' },
@@ -48,9 +55,7 @@ export const cotExtremes: StrategyDef<CotParams> = {
       const rows = view.cot(market);
       if (!rows || rows.length < minReports + 1) continue;
       const n = rows.length;
-      const from = Math.max(0, n - 1 - lookback);
-      const net = new Float64Array(n - from);
-      for (let i = from; i < n; i++) net[i - from] = (rows[i].managedMoneyLong - rows[i].managedMoneyShort) / rows[i].openInterest;
+      const net = netShare(rows, Math.max(0, n - 1 - lookback));
       const cur = net[net.length - 1];
       const pct = percentileRank(net, cur, 0, net.length - 1);
       let dir: -1 | 0 | 1 = 0;
@@ -89,12 +94,6 @@ export interface CotMomentumParams extends Params {
 
 const MOM_ID = 'cot_momentum';
 
-/** Managed-money net positioning as a share of open interest, per report. */
-function netShare(rows: readonly CotRow[], from: number): Float64Array {
-  const net = new Float64Array(rows.length - from);
-  for (let i = from; i < rows.length; i++) net[i - from] = (rows[i].managedMoneyLong - rows[i].managedMoneyShort) / rows[i].openInterest;
-  return net;
-}
 
 /**
  * The flow, not the stock: the change in managed-money net positioning

@@ -24,6 +24,8 @@ function figures(positions: TradingFigures['positions']): TradingFigures {
   return {
     account: { type: 'broker.account', equity: 100_500, lastEquity: 100_000, cash: 60_000, buyingPower: 180_000, status: 'ACTIVE', ts: NOW },
     positions,
+    // As OperatorViews.tradingFigures sums them.
+    exposure: positions && { gross: positions.reduce((a, p) => a + Math.abs(p.value), 0), net: positions.reduce((a, p) => a + p.value, 0) },
     risk,
     reconciled: { type: 'broker.reconciled', phase: 'periodic', passed: true, magnitude: 0, ts: NOW - 12_000 } as unknown as TradingFigures['reconciled'],
   };
@@ -32,7 +34,7 @@ function figures(positions: TradingFigures['positions']): TradingFigures {
 describe('TradingMetrics', () => {
   it('before any broker report then no series at all (not a misleading 0)', () => {
     const r = new MetricsRegistry();
-    new TradingMetrics(r).update({ account: null, positions: null, risk: null, reconciled: null }, NOW);
+    new TradingMetrics(r).update({ account: null, positions: null, exposure: null, risk: null, reconciled: null }, NOW);
     for (const m of r.toJson()) expect(m.values, m.name).toEqual([]);
   });
 
