@@ -265,6 +265,7 @@ export function apiRouter(): Router<ApiContext> {
   r.add({ method: 'GET', pattern: '/api/v1/fills', handler: sectionRoute('fills') });
   r.add({ method: 'GET', pattern: '/api/v1/watchdog', handler: sectionRoute('watchdog') });
   r.add({ method: 'GET', pattern: '/api/v1/config', handler: sectionRoute('config') });
+  r.add({ method: 'GET', pattern: '/api/v1/dead-letters', handler: sectionRoute('dead_letters') });
   r.add({
     method: 'POST',
     pattern: '/api/v1/risk/tier',

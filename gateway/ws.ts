@@ -6,12 +6,19 @@
  *
  * - server → client: `{type:'welcome', format, topics, maxPayloadBytes}` on
  *   open; `{type:'event', topic, seq, ts, data}` per telemetry message (`seq`
- *   counts per topic, so a client sees gaps); `{type:'subscribed'|'unsubscribed',
- *   topics}` (the client's topics after the change); `{type:'pong', id}`;
- *   `{type:'error', code, message}`.
+ *   counts per topic, so a client sees gaps); `{type:'subscribed', topics,
+ *   added, unknown}` and `{type:'unsubscribed', topics, removed}` (`topics`:
+ *   the client's topics after the change; `unknown`: names in the request
+ *   that are not topics, which are skipped while the valid ones subscribe);
+ *   `{type:'pong', id}`; `{type:'error', code, message}`.
+ * - Right after `subscribed`, each newly added topic's latest state is sent
+ *   as events flagged `snapshot: true` (see retained.ts: the last risk.state,
+ *   the latest tick of every symbol, the newest orders...), carrying the
+ *   `seq` they went out with; live events follow from the next `seq`.
  * - client → server: `{op:'subscribe'|'unsubscribe', topics:[...]}`,
  *   `{op:'ping', id?}`. Either encoding is accepted from any client.
- *   `?topics=a,b` subscribes at connect.
+ *   `?topics=a,b` subscribes at connect (unknown names are reported the
+ *   same way; only none valid refuses the upgrade).
  *
  * Fan-out uses uWS's native pub/sub: one encode per format per message, no
  * per-client loop in JavaScript. Backpressure: uWS stops queueing to a client
@@ -30,6 +37,7 @@ import type { GatewayBus, GatewayLimits } from './api.js';
 import { jsonReply, statusLine } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { UntrustedInputError, describe, parseJsonBounded, unpackBounded } from '../src/runtime/untrusted.js';
+import { Retained } from './retained.js';
 
 export type WireFormat = 'json' | 'msgpack';
 
@@ -50,6 +58,8 @@ interface ClientData {
   readonly id: number;
   readonly format: WireFormat;
   readonly initial: readonly Topic[];
+  /** Names in `?topics=` that are not topics, reported with the first `subscribed`. */
+  readonly initialUnknown: readonly string[];
   readonly topics: Set<Topic>;
   errors: number;
   dropped: string | null;
@@ -64,6 +74,8 @@ const MAX_CLIENT_DEPTH = 4;
 /** A topic name is echoed in an error only when it looks like one; anything else is described. */
 const ECHOABLE = /^[A-Za-z0-9_.-]{1,32}$/;
 const showValue = (v: unknown): string => (typeof v === 'string' && ECHOABLE.test(v) ? `"${v}"` : describe(v));
+/** A requested name as reported back in a list: itself when it looks like a name, else described. */
+const nameOf = (v: unknown): string => (typeof v === 'string' && ECHOABLE.test(v) ? v : describe(v));
 
 const channel = (format: WireFormat, topic: Topic): string => (format === 'json' ? 'j/' : 'm/') + topic;
 
@@ -73,6 +85,8 @@ export class TelemetryHub {
   private readonly sentByTopic;
   private readonly packr = new Packr({ useRecords: false });
   private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+  /** Each topic's latest state, sent first to a new subscriber. */
+  private readonly retained = new Retained();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly sweepTimer: NodeJS.Timeout;
   private nextId = 1;
@@ -115,12 +129,14 @@ export class TelemetryHub {
   fanout(topic: Topic, data: unknown): void {
     const seq = this.seq.get(topic)! + 1;
     this.seq.set(topic, seq);
+    const ts = this.now();
+    this.retained.keep(topic, seq, ts, data);
     const jsonCh = channel('json', topic);
     const mpCh = channel('msgpack', topic);
     const nJson = this.app.numSubscribers(jsonCh);
     const nMp = this.app.numSubscribers(mpCh);
     if (nJson + nMp === 0) return;
-    const env = { type: 'event', topic, seq, ts: this.now(), data };
+    const env = { type: 'event', topic, seq, ts, data };
     try {
       if (nJson > 0) this.app.publish(jsonCh, JSON.stringify(env), false, false);
       if (nMp > 0) this.app.publish(mpCh, this.packr.pack(env), true, false);
@@ -181,17 +197,18 @@ export class TelemetryHub {
       format = SUBPROTOCOLS[protocol];
     }
     const initial: Topic[] = [];
+    const initialUnknown: string[] = [];
     const topicsParam = params.get('topics');
     if (topicsParam) {
-      for (const t of topicsParam.split(',')) {
-        if (!isTopic(t)) return refuse(400, 'QGTM_ERR_UNKNOWN_TOPIC', `unknown topic ${showValue(t)}; topics are ${TOPICS.join(', ')}`, 'unknown_topic');
-        initial.push(t);
-      }
+      const names = topicsParam.split(',').slice(0, TOPICS.length * 2);
+      for (const t of names) (isTopic(t) ? initial : initialUnknown).push(t);
+      if (initial.length === 0) return refuse(400, 'QGTM_ERR_UNKNOWN_TOPIC', `unknown topic(s) ${names.map(showValue).join(', ')}; topics are ${TOPICS.join(', ')}`, 'unknown_topic');
+      if (initialUnknown.length > 0) this.metrics.wsErrors.inc({ reason: 'unknown_topic' });
     }
     if (this.clients.size >= this.limits.wsMaxClients) {
       return refuse(503, 'QGTM_ERR_TOO_MANY_CLIENTS', `the gateway serves at most ${this.limits.wsMaxClients} WebSocket clients`, 'too_many_clients');
     }
-    const data: ClientData = { id: this.nextId++, format, initial, topics: new Set(), errors: 0, dropped: null };
+    const data: ClientData = { id: this.nextId++, format, initial, initialUnknown: initialUnknown.map(nameOf), topics: new Set(), errors: 0, dropped: null };
     res.upgrade(data, key, protocol, extensions, context);
   }
 
@@ -201,7 +218,7 @@ export class TelemetryHub {
     this.metrics.wsClients.inc({ format: d.format });
     this.metrics.wsConnections.inc({ format: d.format });
     this.reply(ws, { type: 'welcome', format: d.format, topics: TOPICS, maxPayloadBytes: this.limits.wsMaxPayloadBytes });
-    if (d.initial.length > 0) this.change(ws, 'subscribe', d.initial);
+    if (d.initial.length > 0) this.change(ws, 'subscribe', d.initial, d.initialUnknown);
   }
 
   private message(ws: WebSocket<ClientData>, message: ArrayBuffer, isBinary: boolean): void {
@@ -225,11 +242,14 @@ export class TelemetryHub {
         if (!Array.isArray(raw) || raw.length === 0 || raw.length > TOPICS.length * 2) {
           return this.clientError(ws, 'bad_message', `${m.op} needs topics: a non-empty array of topic names`);
         }
-        const unknown = raw.filter((t) => !isTopic(t));
-        if (unknown.length > 0) {
-          return this.clientError(ws, 'unknown_topic', `unknown topic(s) ${unknown.slice(0, TOPICS.length).map(showValue).join(', ')}; topics are ${TOPICS.join(', ')}`);
+        const valid = raw.filter(isTopic);
+        const unknown = raw.filter((t) => !isTopic(t)).slice(0, TOPICS.length);
+        if (valid.length === 0) {
+          return this.clientError(ws, 'unknown_topic', `unknown topic(s) ${unknown.map(showValue).join(', ')}; topics are ${TOPICS.join(', ')}`);
         }
-        return this.change(ws, m.op, raw as Topic[]);
+        // Some valid: those change, the rest are reported (counted, but not held against the client).
+        if (unknown.length > 0) this.metrics.wsErrors.inc({ reason: 'unknown_topic' });
+        return this.change(ws, m.op, valid, unknown.map(nameOf));
       }
       case 'ping':
         return this.reply(ws, { type: 'pong', id: typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null, ts: this.now() });
@@ -238,18 +258,33 @@ export class TelemetryHub {
     }
   }
 
-  private change(ws: WebSocket<ClientData>, op: 'subscribe' | 'unsubscribe', topics: readonly Topic[]): void {
+  private change(ws: WebSocket<ClientData>, op: 'subscribe' | 'unsubscribe', topics: readonly Topic[], unknown: readonly string[] = []): void {
     const d = ws.getUserData();
-    for (const t of topics) {
+    const changed: Topic[] = [];
+    for (const t of new Set(topics)) {
       if (op === 'subscribe') {
+        if (d.topics.has(t)) continue;
         ws.subscribe(channel(d.format, t));
         d.topics.add(t);
       } else {
+        if (!d.topics.has(t)) continue;
         ws.unsubscribe(channel(d.format, t));
         d.topics.delete(t);
       }
+      changed.push(t);
     }
-    this.reply(ws, { type: op === 'subscribe' ? 'subscribed' : 'unsubscribed', topics: [...d.topics] });
+    if (op === 'unsubscribe') {
+      this.reply(ws, { type: 'unsubscribed', topics: [...d.topics], removed: changed, unknown });
+      return;
+    }
+    this.reply(ws, { type: 'subscribed', topics: [...d.topics], added: changed, unknown });
+    // Synchronously after the subscribe: no live event of these topics can come in between.
+    for (const t of changed) {
+      for (const k of this.retained.snapshot(t)) {
+        this.reply(ws, { type: 'event', topic: t, seq: k.seq, ts: k.ts, data: k.data, snapshot: true });
+        this.sentByTopic.get(t)!.inc();
+      }
+    }
   }
 
   private clientError(ws: WebSocket<ClientData>, reason: string, message: string): void {

@@ -4,11 +4,17 @@
  */
 
 /** Snapshot sections the daemon puts and the API reads. */
-export const SECTIONS = ['health', 'risk', 'positions', 'orders', 'fills', 'strategies', 'watchdog', 'forecasts', 'universe', 'config'] as const;
+export const SECTIONS = ['health', 'risk', 'positions', 'orders', 'fills', 'strategies', 'watchdog', 'forecasts', 'universe', 'config', 'dead_letters'] as const;
 export type Section = (typeof SECTIONS)[number];
 
-/** Telemetry topics the daemon publishes and WebSocket clients subscribe to. */
-export const TOPICS = ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor'] as const;
+/**
+ * Telemetry topics the daemon publishes and WebSocket clients subscribe to:
+ * `risk` carries risk.state (tier, floor, triggers) and the tier changes,
+ * denials and flatten passes; `positions` the broker's positions and account;
+ * `posture` the allocator's target posture; `strategy_status` each shard's
+ * strategy states; `dead_letters` messages the runtime could not deliver.
+ */
+export const TOPICS = ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'positions', 'posture', 'strategy_status', 'dead_letters'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 const SECTION_SET: ReadonlySet<string> = new Set(SECTIONS);

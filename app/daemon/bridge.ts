@@ -10,8 +10,9 @@
  * conflated `feed.sample` on `feed_samples` a few times a second (its
  * `sampleMs`), and the bridge turns those into one `ticks` batch every
  * `tickMs` with the latest values of the instruments that moved; signals are
- * batched likewise. Everything else (orders, fills, risk, supervisor
- * reports) is forwarded as it happens.
+ * batched likewise. Everything else (orders, fills, risk, positions,
+ * posture, strategy status, supervisor reports) is forwarded as it happens;
+ * dead letters go out with each state snapshot.
  */
 import type { MacroStatusMsg } from '../../actors/macro/messages.js';
 import type { RiskCommandResultMsg } from '../../actors/risk/messages.js';
@@ -34,6 +35,8 @@ import { learnedWeights, OperatorViews } from './views.js';
 import { TradingMetrics } from './trading-metrics.js';
 import { VERSION } from '../../src/version.js';
 
+/** Dead letters kept in the section and published at most per snapshot. */
+const DEAD_LETTERS_SHOWN = 100;
 
 export interface BridgeOptions {
   readonly system: ActorSystem;
@@ -71,6 +74,8 @@ export class DaemonBridge {
   private readonly macro = new Map<string, MacroStatusMsg>();
   /** Messages the main thread received (and decoded) per actor topic. */
   private readonly received = new Map<string, number>();
+  /** The dead-letter log's count of samples when they were last published. */
+  private deadLettersSeen = 0;
   /** The book's figures for Prometheus, refreshed with the state sections. */
   private tradingMetrics: TradingMetrics | undefined;
 
@@ -125,8 +130,14 @@ export class DaemonBridge {
       v.onSignal(m);
       signalsTotal.inc({ strategy: m.strategyId });
     });
-    await sub(TOPICS.strategy_status, (m) => v.onStrategyStatus(m));
-    await sub(TOPICS.posture, (m) => v.onPosture(m));
+    await sub(TOPICS.strategy_status, (m) => {
+      v.onStrategyStatus(m);
+      bus.publish('strategy_status', m);
+    });
+    await sub(TOPICS.posture, (m) => {
+      v.onPosture(m);
+      bus.publish('posture', m);
+    });
     const pnlGauge = r.gauge('qgtm_strategy_pnl_dollars', 'P&L attributed to a strategy by the allocator, dollars', ['strategy']);
     const learnedGauge = r.gauge('qgtm_strategy_learned_weight', 'Self-learned weight on a strategy\'s votes (1 neutral)', ['strategy']);
     const hitGauge = r.gauge('qgtm_strategy_hit_rate', 'Share of learning periods with attributed P&L > 0', ['strategy']);
@@ -143,7 +154,8 @@ export class DaemonBridge {
     await sub(TOPICS.risk, (m) => {
       v.onRisk(m);
       if (m.type === 'risk.state') tierGauge.set(undefined, tierRank(m.tier));
-      else bus.publish('risk', m);
+      // The state too: an operator floor or a trigger shows on a terminal when the governor decides it, not a poll later.
+      bus.publish('risk', m);
     });
     await sub(TOPICS.orders, (m) => {
       if (m.type === 'broker.order_update') {
@@ -160,6 +172,7 @@ export class DaemonBridge {
     await sub(TOPICS.positions, (m) => {
       if (m.type === 'broker.positions') v.onPositions(m);
       else v.onAccount(m);
+      bus.publish('positions', m);
     });
     await sub(TOPICS.broker_status, (c) => {
       this.broker = { up: c.connected && c.ready, detail: c.ready ? `stream ${c.stream}` : (c.reason ?? `not ready (stream ${c.stream})`) };
@@ -212,6 +225,7 @@ export class DaemonBridge {
       bus.putState('positions', v.positionsSection());
       bus.putState('orders', v.ordersSection());
       bus.putState('fills', v.fillsSection());
+      this.putDeadLetters();
       const heartbeats = system.heartbeats();
       const hbGauge = system.registry.gauge('qgtm_worker_heartbeat_age_seconds', 'Age of a worker thread\'s last heartbeat', ['worker'], 'max');
       for (const h of heartbeats) hbGauge.set({ worker: h.placement }, h.ageMs / 1000);
@@ -222,6 +236,23 @@ export class DaemonBridge {
     } catch (err) {
       system.log.error('state snapshot failed', { error: serializeError(err) });
     }
+  }
+
+  /**
+   * The dead letters the runtime has recorded (workers ship theirs to the
+   * main thread within 20 ms): the counts per actor and reason and the most
+   * recent as a section, and each one not yet shown published on
+   * `dead_letters`.
+   */
+  private putDeadLetters(): void {
+    const { bus, system } = this.opts;
+    const { counts, recent, added } = system.deadLetterLog();
+    const news = Math.min(added - this.deadLettersSeen, recent.length, DEAD_LETTERS_SHOWN);
+    this.deadLettersSeen = added;
+    const fresh = news > 0 ? recent.slice(-news) : [];
+    if (fresh.length > 0) bus.publish('dead_letters', { type: 'dead_letters', at: Date.now(), items: fresh });
+    const total = counts.reduce((a, c) => a + c.count, 0);
+    bus.putState('dead_letters', { total, counts, recent: recent.slice(-DEAD_LETTERS_SHOWN).reverse() });
   }
 
   /**

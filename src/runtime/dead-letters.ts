@@ -43,12 +43,15 @@ const RECENT = 200;
 export class DeadLetterLog {
   private readonly counts = new Map<string, DeadLetterCount>();
   private recentRing: DeadLetter[] = [];
+  /** Samples ever added to the ring (a reader's cursor: what arrived since it last looked). */
+  private added = 0;
 
   record(d: DeadLetter, n = 1): void {
     const key = d.actor + '\u0000' + d.reason;
     const c = this.counts.get(key);
     this.counts.set(key, { actor: d.actor, reason: d.reason, count: (c?.count ?? 0) + n });
     this.recentRing.push(d);
+    this.added++;
     if (this.recentRing.length > RECENT) this.recentRing = this.recentRing.slice(-RECENT / 2);
   }
 
@@ -60,6 +63,7 @@ export class DeadLetterLog {
       this.counts.set(key, { actor: c.actor, reason: c.reason, count: (prev?.count ?? 0) + c.count });
     }
     this.recentRing.push(...samples);
+    this.added += samples.length;
     if (this.recentRing.length > RECENT) this.recentRing = this.recentRing.slice(-RECENT / 2);
   }
 
@@ -77,6 +81,11 @@ export class DeadLetterLog {
 
   recent(): readonly DeadLetter[] {
     return this.recentRing;
+  }
+
+  /** How many samples were ever recorded; `recent().slice(-(added - cursor))` are those after `cursor`. */
+  get addedTotal(): number {
+    return this.added;
   }
 
   /** Takes everything recorded since the last call (for shipping to the main thread). */

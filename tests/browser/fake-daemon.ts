@@ -424,6 +424,14 @@ export class FakeDaemon {
         return this.fills;
       case 'watchdog':
         return { tree: this.view(this.tree, ''), reports: this.reports };
+      case 'dead_letters':
+      case 'dead-letters':
+        // What a daemon shows after a burst: conflated feed updates (by design) and one undecodable frame.
+        return {
+          total: 1201,
+          counts: [{ actor: 'feed.GLD', reason: 'conflated', count: 1200 }, { actor: 'risk', reason: 'decode_error', count: 1 }],
+          recent: [{ actor: 'risk', reason: 'decode_error', type: '?', from: null, detail: 'frame shorter than an envelope header', at: now - 4000 }],
+        };
       default:
         return null;
     }

@@ -47,7 +47,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
 };
-const SECTIONS = new Set(['risk', 'forecasts', 'positions', 'orders', 'fills', 'watchdog']);
+const SECTIONS = new Set(['risk', 'forecasts', 'positions', 'orders', 'fills', 'watchdog', 'dead-letters']);
 const HEARTBEAT_TTL_MS = 3000;
 const BUS = { kind: 'memory', connected: true, degraded: [], outages: 0, lastOutageStartedAt: null, lastOutageEndedAt: null, telemetryDropped: 0 };
 
@@ -180,7 +180,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
         const instruments = (focus === 'pm' ? PM_UNIVERSE : BROAD_UNIVERSE).map((i) => ({ ...i, live: live[i.symbol] ?? null }));
         return json(res, 200, { focus, count: instruments.length, ...envelope(instruments) });
       }
-      const m = /^\/api\/v1\/([a-z]+)$/.exec(path);
+      const m = /^\/api\/v1\/([a-z-]+)$/.exec(path);
       if (m && SECTIONS.has(m[1]!)) return json(res, 200, envelope(daemon.section(m[1]!)));
       if (path.startsWith('/api/')) return json(res, 404, { error: { code: 'QGTM_ERR_NOT_FOUND', status: 404, message: `no route ${path}` } });
       return serveStatic(path, res);
@@ -195,7 +195,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     wss.handleUpgrade(req, socket, head, (ws) => {
       const initial = (u.searchParams.get('topics') ?? '').split(',').filter(Boolean);
       clients.set(ws, new Set(initial));
-      ws.send(JSON.stringify({ type: 'welcome', format: 'json', topics: ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'research'], maxPayloadBytes: 16384 }));
+      ws.send(JSON.stringify({ type: 'welcome', format: 'json', topics: ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'positions', 'posture', 'strategy_status', 'dead_letters', 'research'], maxPayloadBytes: 16384 }));
       ws.on('message', (raw) => {
         let m: { op?: string; topics?: unknown };
         try {

@@ -96,6 +96,8 @@ async function enterToken(page: Page, token: string): Promise<void> {
 interface Target {
   readonly server: TerminalServer;
   restartActor?(id: string): Promise<boolean>;
+  /** Makes the risk governor dead-letter one frame (the simulated daemon reports one already). */
+  deadLetter?(): Promise<void>;
 }
 
 /** The real `npm start`: local venue, daemon and gateway, with fault injection for the restart test. */
@@ -119,6 +121,7 @@ async function realAllInOne(): Promise<Target> {
       await app.daemon.system.fault(id, 'crash');
       return true;
     },
+    deadLetter: () => app.daemon.system.injectFrame('risk', new Uint8Array([0x93, 0x01, 0x02, 0x03])),
   };
 }
 
@@ -415,6 +418,26 @@ describeWithTool(`operator terminal in headless Chromium, ${title}`, availabilit
     }
     await waitLive(page, 'risk');
     expect(await page.locator('[data-testid="daemon"]').getAttribute('data-state')).toBe('up');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a dead letter then its count, reason and detail on the Watchdog view as the API reports them', async () => {
+    await target.deadLetter?.();
+    const { page, errors } = await openPage(browser);
+    await page.goto(server.httpUrl + '/#/watchdog');
+    await waitLive(page, 'watchdog');
+    type Dl = { total: number; counts: { actor: string; reason: string; count: number }[] };
+    const api = (): Promise<Dl> => getJson<Dl>(`${server.httpUrl}/api/v1/dead-letters`);
+    await expect.poll(async () => (await api()).counts.some((c) => c.actor === 'risk' && c.reason === 'decode_error'), { timeout: LIVE_WITHIN_MS }).toBe(true);
+    const total = (await api()).total;
+    const panel = page.locator('[data-testid="dead-letters"]');
+    await expect.poll(() => text(page, '[data-testid="dead-letters-total"]'), { timeout: LIVE_WITHIN_MS }).toBe(`${total.toLocaleString('en-US')} message${total === 1 ? '' : 's'} dead-lettered since the daemon started`);
+    const row = panel.locator('tr', { hasText: 'decode error' }).filter({ hasText: 'risk' }).first();
+    const n = (await api()).counts.find((c) => c.actor === 'risk' && c.reason === 'decode_error')!.count;
+    expect(await row.locator('td').last().textContent()).toBe(n.toLocaleString('en-US'));
+    await expect.poll(() => panel.locator('tr', { hasText: 'shorter than an envelope header' }).count(), { timeout: LIVE_WITHIN_MS }).toBeGreaterThan(0);
+    await shot(page, 'watchdog-dead-letters-1280x800');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -14,6 +14,8 @@ import {
   normaliseStrategies,
   normaliseUniverse,
   normaliseWatchdog,
+  normaliseDeadLetters,
+  type DeadLettersVM,
   type FillVM,
   type ForecastsVM,
   type InstrumentVM,
@@ -81,6 +83,11 @@ export function forecastsOf(store: Store): ForecastsVM | null {
 
 export function watchdogOf(store: Store): WatchdogVM | null {
   return store.slots.watchdog.value === null ? null : normaliseWatchdog(store.slots.watchdog.value);
+}
+
+export function deadLettersOf(store: Store): DeadLettersVM | null {
+  const v = store.slots['dead-letters'].value;
+  return v === null ? null : normaliseDeadLetters(v);
 }
 
 export function riskOf(store: Store): RiskVM | null {

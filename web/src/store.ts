@@ -287,7 +287,11 @@ export class Store {
         const type = (data as { type?: unknown } | null)?.type;
         const change = type === 'risk.tier_changed' ? normaliseTierChange(data) : null;
         if (change) this.riskChanges = [{ v: change, receivedAt: now }, ...this.riskChanges].slice(0, 200);
-        else this.riskLive = { v: normaliseRisk(data), receivedAt: now };
+        // Denials and flatten passes ride the same topic; only a state (with its tier) replaces the live one.
+        else if (type === 'risk.state' || type === undefined) {
+          const live = normaliseRisk(data);
+          if (live.tier !== null) this.riskLive = { v: live, receivedAt: now };
+        }
         break;
       }
       case 'orders': {

@@ -140,6 +140,28 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     c.ws.close();
   });
 
+  it('a frame the risk governor cannot decode then a dead letter on the WebSocket topic and on REST, counted the same', async () => {
+    const c = await connectWs(`${app.httpUrl.replace(/^http/, 'ws')}/ws?topics=dead_letters`);
+    try {
+      await c.next((m) => m.type === 'subscribed');
+      await app.daemon.system.injectFrame('risk', new Uint8Array([0x93, 0x01, 0x02, 0x03])); // msgpack, not an envelope
+      const isOurs = (d: J): boolean => d.actor === 'risk' && d.reason === 'decode_error';
+      const ev = (await c.next((m) => m.type === 'event' && m.topic === 'dead_letters' && (m.data as J).items.some(isOurs), 10_000)) as J;
+      expect(ev.data.items.find(isOurs).detail).toMatch(/shorter than an envelope header/);
+      const rest = await eventually(async () => {
+        const x = await get('/api/v1/dead-letters');
+        return x.data?.counts?.some((k: J) => k.actor === 'risk' && k.reason === 'decode_error') ? x : null;
+      }, 10_000, 'dead letter in the section');
+      expect(rest!.data.counts.find((k: J) => k.actor === 'risk' && k.reason === 'decode_error').count).toBe(1);
+      expect(rest!.data.total).toBe(rest!.data.counts.reduce((a: number, k: J) => a + k.count, 0));
+      expect(rest!.data.recent.find(isOurs)).toMatchObject({ type: '?', at: expect.any(Number) });
+      // The governor lives on.
+      expect(await app.daemon.system.ask<J & { type: string }>('risk', { type: 'risk.query' } as never, { timeoutMs: 3000 })).toMatchObject({ tier: expect.any(String) });
+    } finally {
+      c.ws.close();
+    }
+  });
+
   it('metrics then one exposition from every worker, well formed', async () => {
     const text = await (await fetch(`${app.httpUrl}/metrics`)).text();
     const families = parseExposition(text);

@@ -164,7 +164,8 @@ describe('gateway research REST with a research service', () => {
       expect(await c.next((m: WsMessage) => m.type === 'welcome')).toMatchObject({ topics: expect.arrayContaining(['research']) });
       await c.next((m: WsMessage) => m.type === 'subscribed');
       svc.emit({ type: 'research.progress', id: 'bt-running', progress: 0.5, detail: '200 of 400 bars' });
-      const e = await c.next((m: WsMessage) => m.type === 'event' && m.topic === 'research');
+      // Earlier runs' statuses come first as the topic's snapshot; this one is live.
+      const e = await c.next((m: WsMessage) => m.type === 'event' && m.topic === 'research' && m.snapshot === undefined);
       expect(e.data).toEqual({ type: 'research.progress', id: 'bt-running', progress: 0.5, detail: '200 of 400 bars' });
     } finally {
       c.ws.terminate();

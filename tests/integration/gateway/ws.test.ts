@@ -27,13 +27,13 @@ describe('gateway WebSocket telemetry', () => {
 
   it('connect then a welcome listing the topics, JSON by default', async () => {
     const c = await connect();
-    expect(await c.next()).toEqual({ type: 'welcome', format: 'json', topics: ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'research'], maxPayloadBytes: 1024 });
+    expect(await c.next()).toEqual({ type: 'welcome', format: 'json', topics: ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'positions', 'posture', 'strategy_status', 'dead_letters', 'research'], maxPayloadBytes: 1024 });
   });
 
   it('subscribe then events of that topic only, with per-topic sequence numbers', async () => {
     const c = await connect();
     c.sendJson({ op: 'subscribe', topics: ['ticks'] });
-    expect(await c.next((m) => m.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['ticks'] });
+    expect(await c.next((m) => m.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['ticks'], added: ['ticks'], unknown: [] });
     t.bus.publish('risk', { tier: 'WARN' });
     t.bus.publish('ticks', { symbol: 'GLD', price: 1 });
     t.bus.publish('ticks', { symbol: 'GLD', price: 2 });
@@ -49,7 +49,7 @@ describe('gateway WebSocket telemetry', () => {
     c.sendJson({ op: 'subscribe', topics: ['ticks', 'fills'] });
     await c.next((m) => m.type === 'subscribed');
     c.sendJson({ op: 'unsubscribe', topics: ['ticks'] });
-    expect(await c.next((m) => m.type === 'unsubscribed')).toEqual({ type: 'unsubscribed', topics: ['fills'] });
+    expect(await c.next((m) => m.type === 'unsubscribed')).toEqual({ type: 'unsubscribed', topics: ['fills'], removed: ['ticks'], unknown: [] });
     t.bus.publish('ticks', { n: 1 });
     t.bus.publish('fills', { n: 2 });
     expect((await c.next((m) => m.type === 'event')).topic).toBe('fills');
@@ -75,6 +75,51 @@ describe('gateway WebSocket telemetry', () => {
     expect((await c.next(isEvent('signals'))).data).toEqual({ strategyId: 's1', strength: 0.5 });
   });
 
+  it('a subscribe naming one unknown topic then the valid ones subscribed and the unknown reported', async () => {
+    const c = await connect();
+    await c.next();
+    c.sendJson({ op: 'subscribe', topics: ['ticks', 'gossip', 'fills', 'ticks'] });
+    expect(await c.next((m) => m.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['ticks', 'fills'], added: ['ticks', 'fills'], unknown: ['gossip'] });
+    // Subscribing again adds nothing; unsubscribing reports what went and skips what was never there.
+    c.sendJson({ op: 'subscribe', topics: ['fills', 'orders'] });
+    expect(await c.next((m) => m.type === 'subscribed' && (m.added as string[]).length === 1)).toEqual({ type: 'subscribed', topics: ['ticks', 'fills', 'orders'], added: ['orders'], unknown: [] });
+    c.sendJson({ op: 'unsubscribe', topics: ['ticks', 'risk', 'nope'] });
+    expect(await c.next((m) => m.type === 'unsubscribed')).toEqual({ type: 'unsubscribed', topics: ['fills', 'orders'], removed: ['ticks'], unknown: ['nope'] });
+    const counted = await scrapeValues(t.url);
+    expect(counted.get('qgtm_gateway_ws_errors_total{reason="unknown_topic"}')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('unknown names in the connect query then the valid ones subscribed and the unknown reported', async () => {
+    const c = await connect('/ws?topics=orders,gossip');
+    expect(await c.next((m) => m.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['orders'], added: ['orders'], unknown: ['gossip'] });
+  });
+
+  it('a new subscriber then the topic\'s latest state first, flagged snapshot, then live events from the next seq', async () => {
+    const state = (tier: string) => ({ type: 'risk.state', tier, floor: tier === 'THROTTLE' ? 'THROTTLE' : null, at: 1 });
+    t.bus.publish('risk', state('WARN'));
+    t.bus.publish('risk', state('THROTTLE'));
+    // A denial rides the same topic but is not the state.
+    t.bus.publish('risk', { type: 'risk.intent_denied', code: 'TIER' });
+    t.bus.publish('ticks', { type: 'ticks', at: 1, items: [{ symbol: 'GLD', price: 1 }, { symbol: 'SLV', price: 2 }] });
+    t.bus.publish('ticks', { type: 'ticks', at: 2, items: [{ symbol: 'GLD', price: 3 }] });
+    const c = await connect();
+    await c.next();
+    c.sendJson({ op: 'subscribe', topics: ['risk', 'ticks'] });
+    // In this order, nothing between: the reply, each topic's latest state, then live events.
+    expect((await c.next()).type).toBe('subscribed');
+    const risk = await c.next();
+    expect(risk).toMatchObject({ type: 'event', topic: 'risk', snapshot: true, data: state('THROTTLE') });
+    const ticks = await c.next();
+    expect(ticks).toMatchObject({ type: 'event', topic: 'ticks', snapshot: true });
+    expect((ticks.data as { items: unknown[] }).items).toEqual([{ symbol: 'SLV', price: 2 }, { symbol: 'GLD', price: 3 }]);
+    t.bus.publish('risk', state('NORMAL'));
+    const live = await c.next();
+    expect(live).toMatchObject({ type: 'event', topic: 'risk', data: state('NORMAL') });
+    expect(live.snapshot).toBeUndefined();
+    // The denial in between kept its number: a client sees the gap.
+    expect(live.seq).toBe((risk.seq as number) + 2);
+  });
+
   it('a ping then a pong with its id', async () => {
     const c = await connect();
     c.sendJson({ op: 'ping', id: 7 });
@@ -88,8 +133,12 @@ describe('gateway WebSocket telemetry', () => {
     expect((await c.next((m) => m.type === 'error')).code).toBe('QGTM_ERR_WS_BAD_JSON');
     c.ws.send(new Uint8Array([0xc1, 0xc1, 0xc1]));
     expect((await c.next((m) => m.type === 'error')).code).toBe('QGTM_ERR_WS_BAD_MSGPACK');
-    c.sendJson({ op: 'subscribe', topics: ['ticks', 'gossip'] });
-    expect(await c.next((m) => m.type === 'error')).toEqual({ type: 'error', code: 'QGTM_ERR_WS_UNKNOWN_TOPIC', message: 'unknown topic(s) "gossip"; topics are health, ticks, signals, risk, orders, fills, supervisor, research' });
+    c.sendJson({ op: 'subscribe', topics: ['gossip', 7] });
+    expect(await c.next((m) => m.type === 'error')).toEqual({
+      type: 'error',
+      code: 'QGTM_ERR_WS_UNKNOWN_TOPIC',
+      message: 'unknown topic(s) "gossip", number; topics are health, ticks, signals, risk, orders, fills, supervisor, positions, posture, strategy_status, dead_letters, research',
+    });
     c.sendJson({ op: 'dance' });
     expect((await c.next((m) => m.type === 'error')).code).toBe('QGTM_ERR_WS_BAD_OP');
     c.sendJson([1, 2]);
@@ -116,7 +165,7 @@ describe('gateway WebSocket telemetry', () => {
   it.each([
     ['/ws?format=xml', undefined, 'format must be json or msgpack'],
     ['/ws', ['chat'], 'no supported subprotocol'],
-    ['/ws?topics=ticks,gossip', undefined, 'unknown topic'],
+    ['/ws?topics=gossip,rumour', undefined, 'unknown topic'],
   ])('bad upgrade %s %s then refused with 400', async (path, protocols, _why) => {
     await expect(connectWs(`${ws}${path}`, protocols)).rejects.toThrow('upgrade refused: 400');
   });

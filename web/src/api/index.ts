@@ -6,6 +6,7 @@ export {
   unwrap,
   normaliseHealth,
   normaliseWatchdog,
+  normaliseDeadLetters,
   normaliseReport,
   normaliseUniverse,
   normaliseTicks,

@@ -11,6 +11,8 @@ import {
   TIERS,
   type ActorLoadVM,
   type CountersVM,
+  type DeadLetterVM,
+  type DeadLettersVM,
   type DataStatus,
   type ForecastEntryVM,
   type ForecastsVM,
@@ -336,6 +338,23 @@ export function normaliseWatchdog(raw: unknown): WatchdogVM {
       .map(normaliseReport)
       .filter((r): r is ReportVM => r !== null),
   };
+}
+
+/** GET /api/v1/dead-letters: `{total, counts: [{actor, reason, count}], recent: [...]}` (newest first). */
+export function normaliseDeadLetters(raw: unknown): DeadLettersVM {
+  const o = isObj(raw) ? raw : null;
+  const counts = objs(o?.counts).flatMap((c) => {
+    const actor = str(c.actor);
+    const reason = str(c.reason);
+    const count = num(c.count);
+    return actor !== null && reason !== null && count !== null ? [{ actor, reason, count }] : [];
+  });
+  const recent = objs(o?.recent).flatMap((d): DeadLetterVM[] => {
+    const actor = str(d.actor);
+    const reason = str(d.reason);
+    return actor === null || reason === null ? [] : [{ actor, reason, type: str(d.type) ?? '?', from: str(d.from), detail: str(d.detail), at: num(d.at) }];
+  });
+  return { total: num(o?.total) ?? (o ? counts.reduce((a, c) => a + c.count, 0) : null), counts, recent };
 }
 
 // ---- universe and ticks -------------------------------------------------------

@@ -13,8 +13,8 @@ export type Topic = 'health' | 'ticks' | 'signals' | 'risk' | 'orders' | 'fills'
 export const TOPICS: readonly Topic[] = ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'research'];
 
 /** REST snapshot sections (GET /api/v1/<section>). */
-export type Section = 'health' | 'risk' | 'strategies' | 'forecasts' | 'universe' | 'positions' | 'orders' | 'fills' | 'watchdog';
-export const SECTIONS: readonly Section[] = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog'];
+export type Section = 'health' | 'risk' | 'strategies' | 'forecasts' | 'universe' | 'positions' | 'orders' | 'fills' | 'watchdog' | 'dead-letters';
+export const SECTIONS: readonly Section[] = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead-letters'];
 
 /** A REST answer with the envelope removed. */
 export interface Unwrapped {
@@ -112,6 +112,23 @@ export interface WatchdogVM {
   readonly root: TreeNodeVM | null;
   readonly heartbeats: readonly WorkerVM[];
   readonly reports: readonly ReportVM[];
+}
+
+/** A message the runtime could not deliver (GET /api/v1/dead-letters). */
+export interface DeadLetterVM {
+  readonly actor: string;
+  readonly reason: string;
+  readonly type: string;
+  readonly from: string | null;
+  readonly detail: string | null;
+  readonly at: number | null;
+}
+
+export interface DeadLettersVM {
+  readonly total: number | null;
+  readonly counts: readonly { readonly actor: string; readonly reason: string; readonly count: number }[];
+  /** Newest first. */
+  readonly recent: readonly DeadLetterVM[];
 }
 
 export type DataStatus = 'fresh' | 'stale' | 'gap';

@@ -1,16 +1,20 @@
 /**
  * Watchdog: the supervision tree as a tree, each actor's state, restarts
  * and last report; a restart (a restart count going up, or a supervisor
- * report naming the actor) makes its line flash.
+ * report naming the actor) makes its line flash. Below it, the dead letters:
+ * messages the runtime could not deliver, counted per actor and reason, the
+ * newest listed with what they were.
  */
-import type { ReportVM, TreeNodeVM } from '../api/index.js';
+import type { DeadLetterVM, ReportVM, TreeNodeVM } from '../api/index.js';
 import { h, KeyedTable, panel, scroller, setData, setText } from '../ui/dom.js';
 import { ago, clock, DASH, duration } from '../ui/format.js';
 import type { Store } from '../store.js';
-import { watchdogOf } from '../derive.js';
+import { deadLettersOf, watchdogOf } from '../derive.js';
 import { cell, chip, markPanel, StatusLine, type View } from './common.js';
 
 const FLASH_MS = 2500;
+/** Dead-letter reasons that lost work (a message that should have been handled); the rest are by design (conflated, late replies). */
+const LOST_WORK: ReadonlySet<string> = new Set(['mailbox_full', 'handler_error', 'lost_with_worker', 'restart_buffer_full', 'decode_error', 'no_such_actor', 'encode_error']);
 
 interface NodeEls {
   readonly li: HTMLLIElement;
@@ -28,7 +32,7 @@ function stateKind(state: string): string {
 }
 
 export function createWatchdogView(store: Store): View {
-  const status = new StatusLine(store, ['watchdog']);
+  const status = new StatusLine(store, ['watchdog', 'dead-letters']);
   const treeRoot = h('ul.tree', { 'data-testid': 'tree' });
   const empty = h('p.muted', {}, 'no supervision tree reported yet');
   const nodes = new Map<string, NodeEls>();
@@ -48,7 +52,31 @@ export function createWatchdogView(store: Store): View {
   );
   const treePanel = panel('Supervision tree', empty, treeRoot);
   const reportPanel = panel('Recent supervisor reports', scroller(reports.el));
-  const el = h('div.view', { 'data-view': 'watchdog' }, h('h1', {}, 'Watchdog'), status.el, treePanel, reportPanel);
+  const deadTotal = h('p', { 'data-testid': 'dead-letters-total' });
+  const deadCounts = new KeyedTable<{ actor: string; reason: string; count: number; key: string }>(
+    [
+      { title: 'Actor', cell: (td, c) => cell(td, c.actor) },
+      { title: 'Reason', cell: (td, c) => chip(td, c.reason.replace(/_/g, ' '), LOST_WORK.has(c.reason) ? 'bad' : 'warn') },
+      { title: 'Messages', kind: 'num', cell: (td, c) => cell(td, c.count.toLocaleString('en-US')) },
+    ],
+    (c) => c.key,
+    'no dead letters',
+  );
+  const deadRecent = new KeyedTable<DeadLetterVM & { key: string }>(
+    [
+      { title: 'Time', kind: 'num', cell: (td, d) => cell(td, clock(d.at)) },
+      { title: 'Actor', cell: (td, d) => cell(td, d.actor) },
+      { title: 'Reason', cell: (td, d) => chip(td, d.reason.replace(/_/g, ' '), LOST_WORK.has(d.reason) ? 'bad' : 'warn') },
+      { title: 'Message', cell: (td, d) => cell(td, d.type) },
+      { title: 'From', wide: true, cell: (td, d) => cell(td, d.from ?? DASH) },
+      { title: 'Detail', cell: (td, d) => cell(td, d.detail ?? '', 'wrap') },
+    ],
+    (d) => d.key,
+    'no dead letters',
+  );
+  const deadPanel = panel('Dead letters', deadTotal, h('div.row2', {}, scroller(deadCounts.el), scroller(deadRecent.el)));
+  deadPanel.dataset.testid = 'dead-letters';
+  const el = h('div.view', { 'data-view': 'watchdog' }, h('h1', {}, 'Watchdog'), status.el, treePanel, reportPanel, deadPanel);
 
   function flash(id: string, now: number): void {
     flashUntil.set(id, now + FLASH_MS);
@@ -134,7 +162,12 @@ export function createWatchdogView(store: Store): View {
     }
     all.sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
     reports.render(all.slice(0, 50));
+
+    const dl = deadLettersOf(store);
+    setText(deadTotal, dl === null ? 'no data yet' : dl.total === 0 ? 'No message has been dead-lettered.' : `${(dl.total ?? 0).toLocaleString('en-US')} message${dl.total === 1 ? '' : 's'} dead-lettered since the daemon started`);
+    deadCounts.render([...(dl?.counts ?? [])].sort((a, b) => b.count - a.count).map((c) => ({ ...c, key: `${c.actor}|${c.reason}` })));
+    deadRecent.render((dl?.recent ?? []).slice(0, 50).map((d, i) => ({ ...d, key: `${d.at}|${d.actor}|${d.reason}|${d.type}|${i}` })));
   }
 
-  return { id: 'watchdog', title: 'Watchdog', sections: ['watchdog'], el, render };
+  return { id: 'watchdog', title: 'Watchdog', sections: ['watchdog', 'dead-letters'], el, render };
 }
