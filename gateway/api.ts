@@ -1,9 +1,12 @@
 /**
  * REST under `/api/v1`. Reads come from the state bus (the same code serves
- * `npm start` with InMemoryBus and `qgtm api` with RedisBus); each state
- * answer wraps the daemon's section untouched:
+ * `npm start` with InMemoryBus and `qgtm api` with RedisBus); every GET but
+ * the `/health` probe answers in one envelope, the daemon's section (or what
+ * the route makes of it) under `data`:
  *
- *   { data, updatedAt, ageMs, stale, cached, daemon: { up, heartbeatAgeMs } }
+ *   { data, updatedAt, ageMs, stale, cached, daemon: { up, heartbeatAgeMs } | null }
+ *
+ * (`daemon` is null for what this process answers itself: research runs.)
  *
  * `stale` is true when the daemon's heartbeat has expired or the value came
  * from the API's cache because Redis is unreachable. Commands need the bearer
@@ -21,6 +24,7 @@ import type { TokenAuth } from './auth.js';
 import { HttpError, jsonReply, parseJsonObject, type Exchange, type Reply } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { Router, type Params } from './router.js';
+import { openApiDocument } from './openapi.js';
 import { addResearchRoutes, type ResearchContext } from './research.js';
 import { describe, isPrototypeKey } from '../src/runtime/untrusted.js';
 
@@ -147,7 +151,9 @@ async function strategies(_ex: Exchange, _p: Params, ctx: ApiContext): Promise<R
   const counts = { catalog: catalog.length, runtime: runtime.length, total: catalog.length + runtime.length };
   // The allocator's side (attribution, learning) and the support models ride in the forecasts section.
   const forecasts = (await readSection(ctx, 'forecasts')).entry?.value as { supportModels?: unknown } | null | undefined;
-  return jsonReply(200, { counts, catalog, runtime, live: envelope(ctx, entry, status), supportModels: Array.isArray(forecasts?.supportModels) ? forecasts.supportModels : [] });
+  const supportModels = Array.isArray(forecasts?.supportModels) ? forecasts.supportModels : [];
+  // `live` is the strategies section as the shards report it; the envelope's stamp and staleness are its own.
+  return jsonReply(200, envelope(ctx, entry, status, { counts, catalog, runtime, live: entry?.value ?? null, supportModels }));
 }
 
 /**
@@ -167,7 +173,7 @@ async function universeRoute(ex: Exchange, _p: Params, ctx: ApiContext): Promise
     for (const [k, v] of Object.entries(raw)) live.set(k, v);
   }
   const instruments = universe(focus).map((i) => ({ ...i, live: live.get(i.symbol) ?? null }));
-  return jsonReply(200, { focus, count: instruments.length, ...envelope(ctx, entry, status, instruments) });
+  return jsonReply(200, envelope(ctx, entry, status, { focus, count: instruments.length, instruments }));
 }
 
 // ---- commands ---------------------------------------------------------------
@@ -346,5 +352,8 @@ export function apiRouter(): Router<ApiContext> {
     handler: command('strategy.reload_file', (body, _p, base) => ({ ...base, type: 'strategy.reload_file', reason: fields(body, { reason: 'string' }).reason! })),
   });
   addResearchRoutes(r);
+  // Built from the routes above; throws here (at every start, and in every test) when a route is undescribed.
+  const doc = openApiDocument([...r.list(), { method: 'GET', pattern: '/api/v1/openapi.json' }]);
+  r.add({ method: 'GET', pattern: '/api/v1/openapi.json', handler: async () => jsonReply(200, doc) });
   return r;
 }

@@ -94,14 +94,19 @@ const started = (run: RunHeadline): Reply => jsonReply(202, { run }, { location:
 
 async function listRuns(_ex: Exchange, _p: Params, ctx: ResearchContext): Promise<Reply> {
   const runs = service(ctx).list();
-  return jsonReply(200, { count: runs.length, runs });
+  return jsonReply(200, localEnvelope(ctx, { count: runs.length, runs }));
 }
 
 async function getRun(_ex: Exchange, p: Params, ctx: ResearchContext): Promise<Reply> {
   const id = runId(p);
   const run = service(ctx).get(id);
   if (!run) throw new HttpError(404, 'QGTM_ERR_RESEARCH_UNKNOWN_RUN', `no research run "${id}"; GET /api/v1/research/runs lists them`);
-  return jsonReply(200, { run });
+  return jsonReply(200, localEnvelope(ctx, { run }));
+}
+
+/** The read envelope of every GET, for what this process answers itself (fresh, not from the daemon). */
+function localEnvelope(ctx: ResearchContext, data: unknown): Record<string, unknown> {
+  return { data, updatedAt: ctx.now(), ageMs: 0, stale: false, cached: false, daemon: null };
 }
 
 /** Adds the research routes to the API router. */

@@ -26,6 +26,11 @@ export class Router<C> {
     return this;
   }
 
+  /** Every route, in the order added (the OpenAPI description walks them). */
+  list(): readonly Route<C>[] {
+    return this.routes.map((r) => r.route);
+  }
+
   /** The route for method and path; `{route: null, allowed}` when only the method is wrong; null when nothing matches. */
   match(method: string, path: string): Match<C> {
     const parts = path.split('/').slice(1);

@@ -171,14 +171,14 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
         });
       }
       if (path === '/api/v1/strategies') {
-        return json(res, 200, { catalog: CATALOG.map((s) => ({ id: s.id, family: s.family, thesis: s.thesis, instruments: s.instruments, macro: s.macro })), live: envelope(daemon.section('strategies')), supportModels: daemon.supportModels(Date.now()) });
+        return json(res, 200, envelope({ catalog: CATALOG.map((s) => ({ id: s.id, family: s.family, thesis: s.thesis, instruments: s.instruments, macro: s.macro })), live: daemon.section('strategies'), supportModels: daemon.supportModels(Date.now()) }));
       }
       if (path === '/api/v1/universe') {
         const focus = url.searchParams.get('focus') ?? 'pm';
         if (focus !== 'pm' && focus !== 'broad') return json(res, 400, { error: { code: 'QGTM_ERR_BAD_QUERY', status: 400, message: 'focus must be pm or broad' } });
         const live = (daemon.section('universe') as { instruments: Record<string, unknown> }).instruments;
         const instruments = (focus === 'pm' ? PM_UNIVERSE : BROAD_UNIVERSE).map((i) => ({ ...i, live: live[i.symbol] ?? null }));
-        return json(res, 200, { focus, count: instruments.length, ...envelope(instruments) });
+        return json(res, 200, envelope({ focus, count: instruments.length, instruments }));
       }
       const m = /^\/api\/v1\/([a-z-]+)$/.exec(path);
       if (m && SECTIONS.has(m[1]!)) return json(res, 200, envelope(daemon.section(m[1]!)));

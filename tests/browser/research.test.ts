@@ -42,7 +42,7 @@ describeWithTool('Research view in headless Chromium', availability.reason, () =
       researchHistory: { venue: { dataUrl: 'http://127.0.0.1:9/data', keyId: 'k', secretKey: 's', cacheDir: '/tmp/qgtm-browser-cache' } },
     });
     browser = await launch();
-    runs = ((await (await fetch(`${t.url}/api/v1/research/runs`)).json()) as { runs: Json[] }).runs;
+    runs = ((await (await fetch(`${t.url}/api/v1/research/runs`)).json()) as { data: { runs: Json[] } }).data.runs;
   }, 60_000);
 
   afterAll(async () => {
@@ -79,7 +79,7 @@ describeWithTool('Research view in headless Chromium', availability.reason, () =
   it('select a finished back-test then its figures, charts, attribution and order/fill counts', async () => {
     const { page, errors } = await open();
     await page.locator(`${VIEW} tr[data-key="bt-done"]`).click();
-    const rec = ((await (await fetch(`${t.url}/api/v1/research/runs/bt-done`)).json()) as { run: Json }).run;
+    const rec = ((await (await fetch(`${t.url}/api/v1/research/runs/bt-done`)).json()) as { data: { run: Json } }).data.run;
     const sum = rec.result.summary;
     const kpi = (k: string) => page.locator(`${VIEW} [data-kpi="${k}"]`).textContent();
     await expect.poll(() => kpi('total return'), { timeout: WITHIN_MS }).toBe(percentText(sum.totalReturn));
@@ -112,7 +112,7 @@ describeWithTool('Research view in headless Chromium', availability.reason, () =
     await page.locator(`${VIEW} tr[data-key="sw-done"]`).click();
     const rows = `${VIEW} [data-testid="sweep-table"] tbody tr`;
     await page.locator(rows).first().waitFor({ timeout: WITHIN_MS });
-    const rec = ((await (await fetch(`${t.url}/api/v1/research/runs/sw-done`)).json()) as { run: Json }).run;
+    const rec = ((await (await fetch(`${t.url}/api/v1/research/runs/sw-done`)).json()) as { data: { run: Json } }).data.run;
     const apiScores: number[] = rec.sweep.rows.map((r: Json) => r.score);
     const col = async (title: string): Promise<string[]> => {
       const heads = await texts(page, `${VIEW} [data-testid="sweep-table"] thead th`);

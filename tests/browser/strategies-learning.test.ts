@@ -16,12 +16,12 @@ const availability = browserAvailability();
 const LIVE_MS = 8000;
 
 interface ApiStrategies {
-  live: { data: { strategies: { id: string; pnl: number; hitRate: number; learnedWeight: number }[] }[] };
+  live: { strategies: { id: string; pnl: number; hitRate: number; learnedWeight: number }[] }[];
   supportModels: { id: string; state: { frozen?: boolean } | null }[];
 }
 
 async function api(server: TerminalServer): Promise<ApiStrategies> {
-  return (await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as ApiStrategies;
+  return ((await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as { data: ApiStrategies }).data;
 }
 
 async function open(b: Browser, server: TerminalServer): Promise<{ page: Page; errors: string[] }> {
@@ -45,7 +45,7 @@ describeWithTool('terminal strategies: attribution and learning', availability.r
 
   it('the strategies table then P&L in dollars, hit rate in percent and learned weight as the API has them', async () => {
     const { page, errors } = await open(browser, server);
-    const want = (await api(server)).live.data.flatMap((s) => s.strategies);
+    const want = (await api(server)).live.flatMap((s) => s.strategies);
     expect(want.length).toBeGreaterThan(3);
     await expect.poll(async () => Object.keys((await readScreen(page, 'strategies')).rows).length, { timeout: LIVE_MS }).toBeGreaterThanOrEqual(want.length);
     const rows = (await readScreen(page, 'strategies')).rows;

@@ -26,8 +26,8 @@ interface Line {
 }
 
 async function runtimeLines(server: TestServer): Promise<Line[]> {
-  const b = (await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as { live: { data: { strategies: Line[] }[] } };
-  return b.live.data.flatMap((s) => s.strategies).filter((s) => s.origin);
+  const b = (await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as { data: { live: { strategies: Line[] }[] } };
+  return b.data.live.flatMap((s) => s.strategies).filter((s) => s.origin);
 }
 
 async function fillDialog(page: Page, values: Record<string, string>): Promise<void> {
@@ -74,7 +74,7 @@ describeWithTool('terminal strategies: runtime entries', availability.reason, ()
     expect(row.Instruments).toBe('GLD');
     expect((await readScreen(page, 'strategies')).rows['trend_ma_cross']?.Origin).toBe('catalog');
     // A catalog entry that reads a symbol it does not trade says so, as the API lists it.
-    const gc = ((await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as { catalog: { id: string; instruments: string[]; inputs: string[] }[] }).catalog.find((c) => c.id === 'gold_copper_ratio')!;
+    const gc = ((await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as { data: { catalog: { id: string; instruments: string[]; inputs: string[] }[] } }).data.catalog.find((c) => c.id === 'gold_copper_ratio')!;
     expect((await readScreen(page, 'strategies')).rows['gold_copper_ratio']?.Instruments).toBe(`${gc.instruments.join(' ')} · reads ${gc.inputs.join(' ')}`);
     expect(gc.inputs).toEqual(['CPER']);
     expect((await readScreen(page, 'strategies')).rows['trend_ma_cross']?.Instruments).toBe('GLD SLV GDX PPLT');

@@ -68,9 +68,9 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
   it('strategies then each catalog entry with its defaults and the parameters its shard runs (profile and overrides applied)', async () => {
     const s = await eventually(async () => {
       const x = await get('/api/v1/strategies');
-      return x.catalog?.every((e: J) => e.params !== null) ? x : null;
+      return x.data?.catalog?.every((e: J) => e.params !== null) ? x : null;
     }, 20_000, 'every strategy reporting its parameters');
-    const entry = (id: string): J => s!.catalog.find((e: J) => e.id === id);
+    const entry = (id: string): J => s!.data.catalog.find((e: J) => e.id === id);
     // The intraday profile's windows, not the catalog's daily ones.
     expect(entry('trend_ma_cross').defaults).toEqual({ fast: 20, slow: 100, scoreScale: 1.5, horizonBars: 50 });
     expect(entry('trend_ma_cross').params).toEqual({ fast: 5, slow: 30, scoreScale: 1.5, horizonBars: 15 });
@@ -79,17 +79,17 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     // A strategy the profile leaves alone runs the catalog's parameters.
     expect(entry('real_yield_regime').params).toEqual(entry('real_yield_regime').defaults);
     // strategies.disabled: off from the start, saying why.
-    const live = s!.live.data.flatMap((sh: J) => sh.strategies).find((e: J) => e.id === 'seasonality_gold');
+    const live = s!.data.live.flatMap((sh: J) => sh.strategies).find((e: J) => e.id === 'seasonality_gold');
     expect(live).toMatchObject({ state: 'disabled', disabledReason: 'disabled by configuration (strategies.disabled)' });
   });
 
   it('universe then the 20 PM instruments with live prices', async () => {
     const u = await eventually(async () => {
       const x = await get('/api/v1/universe?focus=pm');
-      return x.data?.filter((i: J) => typeof i.live?.price === 'number').length === 20 ? x : null;
+      return x.data?.instruments?.filter((i: J) => typeof i.live?.price === 'number').length === 20 ? x : null;
     }, 20_000, 'prices for every instrument');
-    expect(u!.data).toHaveLength(20);
-    const gld = u!.data.find((i: J) => i.symbol === 'GLD');
+    expect(u!.data.instruments).toHaveLength(20);
+    const gld = u!.data.instruments.find((i: J) => i.symbol === 'GLD');
     expect(gld.live.price).toBeGreaterThan(0);
     expect(['fresh', 'stale', 'gap']).toContain(gld.live.status);
     expect((await fetch(`${app.httpUrl}/api/v1/universe?focus=gold`)).status).toBe(400);
@@ -123,7 +123,7 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     expect(d.status).toBe(200);
     const state = async (): Promise<string | undefined> => {
       const s = await get('/api/v1/strategies');
-      const shards = (s.live?.data ?? []) as J[];
+      const shards = (s.data?.live ?? []) as J[];
       return shards.flatMap((x) => x.strategies).find((e: J) => e.id === 'trend_ma_cross')?.state;
     };
     await eventually(async () => (await state()) === 'disabled', 10_000, 'disabled');

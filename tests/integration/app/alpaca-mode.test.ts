@@ -72,7 +72,7 @@ describe('qgtm start in alpaca mode against a venue reached only by URL', () => 
     expect(health!.trading).toEqual({ mode: 'PAPER', venue: 'Alpaca paper' });
     expect(health!.daemon.detail.data.venue.mode).toBe('alpaca');
     // Market data through the venue's stream.
-    await eventually(async () => (await get(api, '/api/v1/universe')).data?.some((i: J) => typeof i.live?.price === 'number'), 30_000, 'prices from the data stream', explain);
+    await eventually(async () => (await get(api, '/api/v1/universe')).data?.instruments?.some((i: J) => typeof i.live?.price === 'number'), 30_000, 'prices from the data stream', explain);
     // Orders at the venue, and their fills back on the trade stream.
     const headers = { 'APCA-API-KEY-ID': KEYS.APCA_API_KEY_ID, 'APCA-API-SECRET-KEY': KEYS.APCA_API_SECRET_KEY };
     await eventually(async () => {
@@ -104,7 +104,7 @@ describe('qgtm start in alpaca mode against a venue reached only by URL', () => 
     }, 60_000, 'macro sources degraded', async () => ({ health: (await get(api, '/api/v1/health')).daemon, log: proc.lines.slice(-10) }));
     expect(h!.trading.mode).toBe('PAPER');
     expect(proc.child.exitCode).toBeNull();
-    await eventually(async () => (await get(api, '/api/v1/universe')).data?.some((i: J) => typeof i.live?.price === 'number'), 30_000, 'still trading data');
+    await eventually(async () => (await get(api, '/api/v1/universe')).data?.instruments?.some((i: J) => typeof i.live?.price === 'number'), 30_000, 'still trading data');
   });
 
   it('a live-looking account without --live then start refused naming live trading, exit 2, before any order', async () => {

@@ -132,7 +132,7 @@ describeWithTool('operator state across kill -9 of qgtm daemon (split mode)', re
     const restored = daemon.lines.filter((l) => l.includes('"strategy state restored"')).map((l) => JSON.parse(l) as J);
     expect(restored.flatMap((r) => r.disabled)).toEqual([DISABLED]);
     await eventually(async () => {
-      const shards = ((await get('/api/v1/strategies')).live?.data ?? []) as J[];
+      const shards = ((await get('/api/v1/strategies')).data?.live ?? []) as J[];
       return shards.flatMap((s) => s.strategies as J[]).find((x) => x.id === DISABLED)?.state === 'disabled';
     }, 15_000, `${DISABLED} disabled after the restart`);
     await eventually(async () => (await get('/api/v1/risk')).data?.state?.floor === 'NO_NEW', 15_000, 'the floor after the restart');

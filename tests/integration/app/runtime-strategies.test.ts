@@ -33,7 +33,7 @@ describe('runtime strategy entries through the API', () => {
   const get = async (path: string): Promise<J> => (await (await fetch(`${app!.httpUrl}${path}`)).json()) as J;
   const post = (path: string, body: unknown, token = TOKEN): Promise<Response> =>
     fetch(`${app!.httpUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const runtimeLine = async (id: string): Promise<J | null> => ((await get('/api/v1/strategies')).runtime as J[]).find((e) => e.id === id) ?? null;
+  const runtimeLine = async (id: string): Promise<J | null> => ((await get('/api/v1/strategies')).data.runtime as J[]).find((e) => e.id === id) ?? null;
   const gldHeld = async (): Promise<boolean> => ((await get('/api/v1/positions')).data?.positions ?? []).some((p: J) => p.symbol === 'GLD' && Number(p.qty) > 0);
 
   it('an entry added through the API is listed with its origin and trades; a bad one is refused with the reason; it survives a restart; removed, it is gone', async () => {
@@ -55,8 +55,8 @@ describe('runtime strategy entries through the API', () => {
     const line = await eventually(() => runtimeLine('bh_gld'), 10_000, 'listed');
     expect(line).toMatchObject({ family: 'control', state: 'enabled', instruments: ['GLD'], origin: { kind: 'runtime', base: 'buy_and_hold', source: 'api', note: 'benchmark' } });
     const all = await get('/api/v1/strategies');
-    expect(all.counts).toEqual({ catalog: CATALOG.length, runtime: 1, total: CATALOG.length + 1 });
-    expect(all.catalog.every((c: J) => c.origin.kind === 'catalog')).toBe(true);
+    expect(all.data.counts).toEqual({ catalog: CATALOG.length, runtime: 1, total: CATALOG.length + 1 });
+    expect(all.data.catalog.every((c: J) => c.origin.kind === 'catalog')).toBe(true);
     // It trades: with the catalog disabled, a GLD position can only come from it.
     await eventually(gldHeld, 60_000, 'GLD bought for the runtime entry');
 
@@ -84,7 +84,7 @@ describe('the strategies file', () => {
     await app?.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const lines = async (): Promise<J[]> => ((await (await fetch(`${app!.httpUrl}/api/v1/strategies`)).json()) as J).runtime as J[];
+  const lines = async (): Promise<J[]> => ((await (await fetch(`${app!.httpUrl}/api/v1/strategies`)).json()) as J).data.runtime as J[];
   const reload = (): Promise<Response> =>
     fetch(`${app!.httpUrl}/api/v1/strategies/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'file edited' }) });
 

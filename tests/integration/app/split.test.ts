@@ -70,7 +70,7 @@ describeWithTool('qgtm daemon and qgtm api as separate processes over Redis', wh
     await eventually(daemonUp, 15_000, 'daemon up');
     const u = await eventually(async () => {
       const x = await get('/api/v1/universe');
-      return x.data?.some((i: J) => typeof i.live?.price === 'number') ? x : null;
+      return x.data?.instruments?.some((i: J) => typeof i.live?.price === 'number') ? x : null;
     }, 20_000, 'prices through Redis');
     expect(u!.stale).toBe(false);
     const w = await get('/api/v1/watchdog');

@@ -59,7 +59,7 @@ describeWithTool('qgtm api and a daemon as separate processes over Redis', why, 
     const pos = (await (await fetch(`${url}/api/v1/positions`)).json()) as Record<string, any>;
     expect(pos).toMatchObject({ data: { positions: [{ symbol: 'GLD', qty: 10 }] }, stale: false });
     const uni = (await (await fetch(`${url}/api/v1/universe`)).json()) as Record<string, any>;
-    expect(uni.data.find((i: any) => i.symbol === 'GLD').live).toEqual({ last: 245.1, status: 'fresh' });
+    expect(uni.data.instruments.find((i: any) => i.symbol === 'GLD').live).toEqual({ last: 245.1, status: 'fresh' });
   });
 
   it('a WebSocket client subscribed to ticks then receives the daemon telemetry', async () => {

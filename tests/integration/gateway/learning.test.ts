@@ -26,8 +26,8 @@ describe('gateway: strategies learning', () => {
 
   it('GET strategies then live entries carry pnl, hit rate and learned weight, and the support models are listed', async () => {
     const b = await json(await fetch(`${t.url}/api/v1/strategies`));
-    expect(b.live.data[0].strategies[0]).toMatchObject({ pnl: 12.5, hitRate: 0.5, learnedWeight: 1.3, weight: 1 });
-    expect(b.supportModels).toEqual(supportModels);
+    expect(b.data.live[0].strategies[0]).toMatchObject({ pnl: 12.5, hitRate: 0.5, learnedWeight: 1.3, weight: 1 });
+    expect(b.data.supportModels).toEqual(supportModels);
   });
 
   it('POST learning frozen with a token then the daemon gets strategy.learning and the ack says frozen', async () => {

@@ -26,7 +26,10 @@ describe('gateway research REST with a research service', () => {
   it('GET runs then every headline with its summary, newest first', async () => {
     const r = await fetch(`${t.url}/api/v1/research/runs`);
     expect(r.status).toBe(200);
-    const b = await json(r);
+    const e = await json(r);
+    // The read envelope of every GET; answered by this process, not from the daemon.
+    expect(e).toMatchObject({ updatedAt: expect.any(Number), ageMs: 0, stale: false, cached: false, daemon: null });
+    const b = e.data;
     expect(b.count).toBe(3);
     expect(b.runs.map((x: Json) => x.id)).toEqual(['bt-running', 'bt-done', 'sw-done']);
     expect(b.runs[1]).toMatchObject({ kind: 'backtest', status: 'done', progress: 1, summary: { totalReturn: 0.1234, sharpe: 1.52, trades: 42 } });
@@ -34,10 +37,10 @@ describe('gateway research REST with a research service', () => {
   });
 
   it('GET one run then the whole record with its series and attribution', async () => {
-    const b = await json(await fetch(`${t.url}/api/v1/research/runs/bt-done`));
+    const b = (await json(await fetch(`${t.url}/api/v1/research/runs/bt-done`))).data;
     expect(b.run.result.equity).toHaveLength(200);
     expect(b.run.result.attribution.byInstrument).toEqual({ GLD: 10_000.5, SLV: -3047.75 });
-    const s = await json(await fetch(`${t.url}/api/v1/research/runs/sw-done`));
+    const s = (await json(await fetch(`${t.url}/api/v1/research/runs/sw-done`))).data;
     expect(s.run.sweep.rows).toHaveLength(9);
     expect(s.run.sweep.paths).toEqual([P_FAST, P_SLOW]);
   });

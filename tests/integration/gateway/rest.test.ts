@@ -65,20 +65,22 @@ describe('gateway REST over loopback', () => {
 
     it('GET strategies then the whole catalog plus the live surface', async () => {
       const b = await json(await fetch(`${t.url}/api/v1/strategies`));
-      expect(b.catalog).toHaveLength(CATALOG.length);
-      expect(b.catalog[0]).toMatchObject({ id: CATALOG[0].id, family: CATALOG[0].family });
-      expect(b.live.data).toEqual({ strategies: [{ id: 'trend_gold', state: 'enabled' }] });
+      expect(b).toMatchObject({ stale: false, cached: false, daemon: { up: true } });
+      expect(b.data.catalog).toHaveLength(CATALOG.length);
+      expect(b.data.catalog[0]).toMatchObject({ id: CATALOG[0].id, family: CATALOG[0].family });
+      expect(b.data.live).toEqual({ strategies: [{ id: 'trend_gold', state: 'enabled' }] });
     });
 
     it('GET universe by focus then 20 or 44 instruments with the daemon data joined', async () => {
       const pm = await json(await fetch(`${t.url}/api/v1/universe`));
-      expect(pm.focus).toBe('pm');
-      expect(pm.data).toHaveLength(20);
-      expect(pm.data.find((i: any) => i.symbol === 'GLD').live).toEqual({ last: 245.5 });
-      expect(pm.data.find((i: any) => i.symbol === 'SLV').live).toBeNull();
+      expect(pm).toMatchObject({ stale: false, cached: false, daemon: { up: true } });
+      expect(pm.data.focus).toBe('pm');
+      expect(pm.data.instruments).toHaveLength(20);
+      expect(pm.data.instruments.find((i: any) => i.symbol === 'GLD').live).toEqual({ last: 245.5 });
+      expect(pm.data.instruments.find((i: any) => i.symbol === 'SLV').live).toBeNull();
       const broad = await json(await fetch(`${t.url}/api/v1/universe?focus=broad`));
-      expect(broad.count).toBe(44);
-      expect(broad.data.find((i: any) => i.symbol === 'XLE').live).toEqual({ last: 90 });
+      expect(broad.data.count).toBe(44);
+      expect(broad.data.instruments.find((i: any) => i.symbol === 'XLE').live).toEqual({ last: 90 });
     });
 
     it('GET root without a web root then an index of the endpoints', async () => {

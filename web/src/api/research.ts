@@ -119,7 +119,13 @@ export function normaliseRun(x: unknown): RunVM | null {
   };
 }
 
-export function normaliseRuns(x: unknown): RunVM[] {
+/** The gateway's read envelope removed (`{data, updatedAt, stale, ...}`); a bare value passes. */
+function peel(x: unknown): unknown {
+  return isObj(x) && 'data' in x && 'stale' in x ? x.data : x;
+}
+
+export function normaliseRuns(raw: unknown): RunVM[] {
+  const x = peel(raw);
   const list = isObj(x) && Array.isArray(x.runs) ? x.runs : Array.isArray(x) ? x : [];
   return list.map(normaliseRun).filter((r): r is RunVM => r !== null);
 }
@@ -150,7 +156,8 @@ function sweepRows(x: unknown): SweepRowVM[] {
 }
 
 /** GET /research/runs/:id's `{run}`: the headline plus series, attribution and sweep rows. */
-export function normaliseRunDetail(x: unknown): RunDetailVM | null {
+export function normaliseRunDetail(raw: unknown): RunDetailVM | null {
+  const x = peel(raw);
   const rec = isObj(x) && isObj(x.run) ? x.run : x;
   const base = normaliseRun(rec);
   if (!base || !isObj(rec)) return null;
