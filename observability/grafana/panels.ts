@@ -123,7 +123,7 @@ export const ROWS: readonly RowSpec[] = [
       stat({ title: 'Realized P&L', description: 'Realized P&L.', unit: 'currencyUSD', targets: [q('qgtm_pnl_realized_dollars')], thresholds: [[null, 'red'], [0, 'green']] }),
       stat({ title: 'Unrealized P&L', description: 'Unrealized P&L of the open positions.', unit: 'currencyUSD', targets: [q('qgtm_pnl_unrealized_dollars')], thresholds: [[null, 'red'], [0, 'green']] }),
       series({ title: 'P&L', description: 'Day, realized and unrealized P&L.', unit: 'currencyUSD', targets: [q('qgtm_account_day_pnl_dollars', 'day'), q('qgtm_pnl_realized_dollars', 'realized'), q('qgtm_pnl_unrealized_dollars', 'unrealized')] }),
-      series({ title: 'Equity', description: 'Account equity.', unit: 'currencyUSD', targets: [q('qgtm_account_equity_dollars', 'equity')] }),
+      series({ title: 'Equity over time', description: 'Account equity.', unit: 'currencyUSD', targets: [q('qgtm_account_equity_dollars', 'equity')] }),
       series({ title: 'Exposure', description: 'Gross and net exposure as multiples of equity.', unit: 'percentunit', targets: [q('qgtm_exposure_gross_ratio', 'gross'), q('qgtm_exposure_net_ratio', 'net')] }),
       series({ title: 'Exposure (dollars)', description: 'Gross and net exposure in dollars.', unit: 'currencyUSD', targets: [q('qgtm_exposure_gross_dollars', 'gross'), q('qgtm_exposure_net_dollars', 'net')] }),
       series({ title: 'Position value by symbol', description: 'Signed market value of each open position.', unit: 'currencyUSD', targets: [q('qgtm_position_value_dollars', '{{symbol}}')] }),
