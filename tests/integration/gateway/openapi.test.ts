@@ -77,6 +77,17 @@ describe('real answers of every route against /api/v1/openapi.json', () => {
     return { status: res.status, json };
   }
 
+  it('an answer that breaks its schema then fails validation, saying where', () => {
+    const validate = ajv.compile({ $ref: 'qgtm-openapi#/paths/~1api~1v1~1risk/get/responses/200/content/application~1json/schema' });
+    const good = { data: null, updatedAt: null, ageMs: null, stale: true, cached: false, daemon: { up: false, heartbeatAgeMs: null } };
+    expect(validate(good)).toBe(true);
+    expect(validate({ ...good, stale: 'no' })).toBe(false);
+    expect(ajv.errorsText(validate.errors)).toContain('/stale must be boolean');
+    const state = { type: 'risk.state', tier: 'SCARED', since: 1, floor: null, floorReason: null, latched: false, calmSince: null, coolDownRemainingMs: null, triggers: [], changes: 0, rejectedInputs: 0, at: 1 };
+    expect(validate({ ...good, data: { state, history: [], denied: [], exposure: null, target: null } })).toBe(false);
+    expect(ajv.errorsText(validate.errors)).toContain('/data/state/tier must be equal to one of the allowed values');
+  });
+
   it('every GET, with the daemon\'s data in, then each answer matches its schema', async () => {
     // Sections filled: trading under way, every strategy reporting.
     await eventually(async () => {
@@ -120,7 +131,10 @@ describe('real answers of every route against /api/v1/openapi.json', () => {
     }, 30_000, 'back-test finished');
     expect((await call('GET', '/api/v1/research/runs/{id}', `/api/v1/research/runs/${id}`)).json.data.run.status).toBe('done');
     expect((await call('POST', '/api/v1/research/runs/{id}/cancel', `/api/v1/research/runs/${id}/cancel`, {})).status).toBe(409);
-    expect((await call('POST', '/api/v1/research/sweeps', '/api/v1/research/sweeps', { history: { kind: 'synthetic', symbols: ['GLD'], start: Date.UTC(2026, 0, 5), bars: 300, intervalMs: 60_000, seed: 7 }, params: [{ path: 'strategies.params.trend_ma_cross.fast', values: [5, 8] }], objective: 'sharpe' })).status).toBe(202);
+    const sweep = await call('POST', '/api/v1/research/sweeps', '/api/v1/research/sweeps', { history: { kind: 'synthetic', symbols: ['GLD'], start: Date.UTC(2026, 0, 5), bars: 3000, intervalMs: 60_000, seed: 7 }, params: [{ path: 'strategies.params.trend_ma_cross.fast', values: [5, 6, 7, 8] }], objective: 'sharpe' });
+    expect(sweep.status).toBe(202);
+    // Cancelled while queued or running.
+    expect((await call('POST', '/api/v1/research/runs/{id}/cancel', `/api/v1/research/runs/${sweep.json.run.id}/cancel`, {})).json).toMatchObject({ cancelled: true });
     // Last: the kill switch (the book is flattened; nothing after needs it).
     expect((await call('POST', '/api/v1/risk/flatten', '/api/v1/risk/flatten', { reason: 'openapi test' })).status).toBe(200);
   }, 90_000);

@@ -71,16 +71,26 @@ describeWithTool('grafana dashboard: every panel query against Prometheus scrapi
       () => p.output(),
     );
 
+    // Orders while Prometheus watches, so the latency quantiles have observations in their window: a
+    // runtime entry holding platinum makes the allocator send new intents (the book keeps its positions).
+    const added = await fetch(`${app!.httpUrl}/api/v1/strategies/runtime`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app!.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'dashboard_pplt', base: 'buy_and_hold', instruments: ['PPLT'], params: { strength: 1 }, note: 'dashboard test: orders for the latency panels' }),
+    });
+    expect(added.status, await added.clone().text()).toBe(200);
+
     const queries = panelQueries();
     const run = async (): Promise<{ q: PanelQuery; r: PromQueryResult }[]> => Promise.all(queries.map(async (q) => ({ q, r: await p.query(concrete(q.expr)) })));
-    const empty = (x: { r: PromQueryResult }): boolean => x.r.status !== 'success' || (x.r.data?.result.length ?? 0) === 0;
+    // No series, or only NaN (a quantile over a window without observations), is no data.
+    const empty = (x: { r: PromQueryResult }): boolean => x.r.status !== 'success' || (x.r.data?.result ?? []).every((s) => s.value[1] === 'NaN');
     // Series published on a timer (the allocator's attribution) may lag the account by a tick: bounded, then report what is still empty.
     let results = await run();
     try {
       results = (await eventually(async () => {
         const r = await run();
         return r.some(empty) ? null : r;
-      }, 15_000, 'every panel query to return data'))!;
+      }, 30_000, 'every panel query to return data'))!;
     } catch {
       results = await run();
     }
@@ -96,5 +106,5 @@ describeWithTool('grafana dashboard: every panel query against Prometheus scrapi
     console.log([line(['row', 'panel', 'first value', 'series']), ...rows.map(line)].join('\n'));
 
     expect(failures, withOutput(`panel queries with no data:\n${failures.join('\n')}`)).toEqual([]);
-  }, 75_000);
+  }, 90_000);
 });
