@@ -267,6 +267,21 @@ const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: 'Messages the runtime could not deliver: counts per actor and reason, and the newest 100',
     ok: envelope(section(obj({ total: int, counts: arr(obj({ actor: str, reason: str, count: int })), recent: arr(ref('DeadLetter'), { maxItems: 100 }) })), 'the daemon\'s dead-letter section'),
   },
+  'GET /api/v1/audit': {
+    tag: 'status',
+    summary: 'The audit trail, newest first: operator commands (who, what, why, the outcome) and the events read back after the fact (tier changes, restarts, broker link, failed reconciliations, lost messages); it persists across restarts',
+    ok: envelope(
+      section(
+        obj({
+          entries: arr(obj({ at: epochMs, kind: { enum: ['command', 'risk', 'supervisor', 'broker', 'reconciliation', 'dead_letter', 'daemon'] }, level: { enum: ['info', 'warn', 'error'] }, message: str, by: nstr, subject: nstr, detail: { type: 'object' } }, ['detail']), { maxItems: 200 }),
+          kept: int,
+          skippedAtLoad: int,
+          writeErrors: int,
+        }),
+      ),
+      'the daemon\'s audit section',
+    ),
+  },
   'GET /api/v1/openapi.json': {
     tag: 'status',
     summary: 'This description (not in the read envelope)',

@@ -33,10 +33,13 @@ import type { ActorSystem, Message, Topic, WorkerVitals } from '../../src/runtim
 import type { Focus } from '../../src/universe/index.js';
 import { learnedWeights, OperatorViews } from './views.js';
 import { TradingMetrics } from './trading-metrics.js';
+import { AuditLog, type AuditEntry } from './audit.js';
 import { VERSION } from '../../src/version.js';
 
 /** Dead letters kept in the section and published at most per snapshot. */
 const DEAD_LETTERS_SHOWN = 100;
+/** Audit entries in the section (the file keeps them all). */
+const AUDIT_SHOWN = 200;
 
 export interface BridgeOptions {
   readonly system: ActorSystem;
@@ -57,7 +60,14 @@ export interface BridgeOptions {
   readonly strategiesFile?: string | null;
   /** Deadline of an operator command at the actor. Default 3000 ms. */
   readonly commandTimeoutMs?: number;
+  /** The audit trail (persisted by the caller's choice of folder). Default: in memory only. */
+  readonly audit?: AuditLog;
 }
+
+/** Dead-letter reasons that lost work (the same set the runtime counts for alerts): each burst goes into the audit trail. */
+const LOST_WORK: ReadonlySet<string> = new Set(['mailbox_full', 'dropped_oldest', 'decode_error', 'handler_error', 'lost_with_worker', 'restart_buffer_full']);
+/** Supervisor report contexts an operator reads back (a plain start is progress, not news). */
+const AUDITED_REPORTS: ReadonlySet<string> = new Set(['start_error', 'child_terminated', 'shutdown_error', 'shutdown', 'escalated'])
 
 export class DaemonBridge {
   readonly views: OperatorViews;
@@ -80,9 +90,15 @@ export class DaemonBridge {
   private tradingMetrics: TradingMetrics | undefined;
 
   readonly runtime: RuntimeStrategies;
+  readonly audit: AuditLog;
+  /** Bumps with each audit entry: the section is put again only when it changed. */
+  private auditVersion = 0;
+  private auditPut = -1;
 
   constructor(private readonly opts: BridgeOptions) {
     this.views = new OperatorViews(opts.focus);
+    this.audit = opts.audit ?? new AuditLog({ dir: null });
+    this.audit.onEntry(() => this.auditVersion++);
     this.runtime = opts.runtime ?? new RuntimeStrategies({ shardCount: opts.shardCount, universe: [] });
   }
 
@@ -154,6 +170,10 @@ export class DaemonBridge {
     await sub(TOPICS.risk, (m) => {
       v.onRisk(m);
       if (m.type === 'risk.state') tierGauge.set(undefined, tierRank(m.tier));
+      if (m.type === 'risk.tier_changed') {
+        const level = tierRank(m.to) >= tierRank('NO_NEW') ? 'error' : m.kind === 'escalate' ? 'warn' : 'info';
+        this.audit.record({ at: m.at, kind: 'risk', level, subject: 'risk', message: `risk tier ${m.from} → ${m.to} (${m.cause.replace('_', ' ')}): ${m.reason}`, detail: { from: m.from, to: m.to, cause: m.cause } });
+      }
       // The state too: an operator floor or a trigger shows on a terminal when the governor decides it, not a poll later.
       bus.publish('risk', m);
     });
@@ -175,13 +195,34 @@ export class DaemonBridge {
       bus.publish('positions', m);
     });
     await sub(TOPICS.broker_status, (c) => {
+      const was = this.broker?.up;
       this.broker = { up: c.connected && c.ready, detail: c.ready ? `stream ${c.stream}` : (c.reason ?? `not ready (stream ${c.stream})`) };
+      if (was !== undefined && was !== this.broker.up) {
+        this.audit.record({ at: c.ts, kind: 'broker', level: this.broker.up ? 'info' : 'warn', subject: 'broker', message: this.broker.up ? `broker link up (${this.broker.detail})` : `broker link down: ${this.broker.detail}` });
+      }
     });
+    let lastPassed: boolean | null = null;
     await sub(TOPICS.reconciled, (m) => {
       v.onReconciled(m);
       driftGauge.set(undefined, m.magnitude);
+      // Transitions only: a failing reconciliation every 5 s is one line, and its recovery another.
+      if (m.passed !== lastPassed && (lastPassed !== null || !m.passed)) {
+        this.audit.record({
+          at: m.ts,
+          kind: 'reconciliation',
+          level: m.passed ? 'info' : 'warn',
+          subject: 'broker',
+          message: m.passed ? `reconciliation passes again (${m.phase})` : `reconciliation failed (${m.phase}): ${m.items.length} difference(s), drift ${(m.magnitude * 100).toFixed(2)}% of equity`,
+          detail: { phase: m.phase, magnitude: m.magnitude, items: m.items.slice(0, 10) },
+        });
+      }
+      lastPassed = m.passed;
     });
-    this.offCommands = bus.onCommand((cmd) => this.command(cmd));
+    this.offCommands = bus.onCommand(async (cmd) => {
+      const ack = await this.command(cmd);
+      this.auditCommand(cmd, ack);
+      return ack;
+    });
 
     const tickMs = this.opts.tickMs ?? 250;
     this.timers.push(
@@ -205,7 +246,12 @@ export class DaemonBridge {
   /** The tree whose reports and view the bridge shows (once it has started). */
   attachTree(tree: SupervisionTree): void {
     this.tree = tree;
-    tree.on('report', (report: SupervisorReport) => this.opts.bus.publish('supervisor', { type: 'supervisor.report', report }));
+    tree.on('report', (report: SupervisorReport) => {
+      this.opts.bus.publish('supervisor', { type: 'supervisor.report', report });
+      if (!AUDITED_REPORTS.has(report.context)) return;
+      const level = report.context === 'child_terminated' ? 'warn' : 'error';
+      this.audit.record({ at: report.at, kind: 'supervisor', level, subject: report.supervisor, message: `${report.offender.id} ${report.context.replace(/_/g, ' ')} under ${report.supervisor}: ${report.reason}`, detail: { context: report.context, offender: report.offender.id, incarnation: report.offender.incarnation ?? null } });
+    });
     // Workers exist now: their vitals and mailboxes are in the first health section.
     void this.refreshLoad().then(() => this.putState());
   }
@@ -226,6 +272,10 @@ export class DaemonBridge {
       bus.putState('orders', v.ordersSection());
       bus.putState('fills', v.fillsSection());
       this.putDeadLetters();
+      if (this.auditPut !== this.auditVersion) {
+        this.auditPut = this.auditVersion;
+        bus.putState('audit', { entries: this.audit.recent(AUDIT_SHOWN), kept: this.audit.size, skippedAtLoad: this.audit.skippedAtLoad, writeErrors: this.audit.writeErrors });
+      }
       const heartbeats = system.heartbeats();
       const hbGauge = system.registry.gauge('qgtm_worker_heartbeat_age_seconds', 'Age of a worker thread\'s last heartbeat', ['worker'], 'max');
       for (const h of heartbeats) hbGauge.set({ worker: h.placement }, h.ageMs / 1000);
@@ -251,6 +301,12 @@ export class DaemonBridge {
     this.deadLettersSeen = added;
     const fresh = news > 0 ? recent.slice(-news) : [];
     if (fresh.length > 0) bus.publish('dead_letters', { type: 'dead_letters', at: Date.now(), items: fresh });
+    const lost = new Map<string, number>();
+    for (const d of fresh) if (LOST_WORK.has(d.reason)) lost.set(`${d.actor} ${d.reason.replace(/_/g, ' ')}`, (lost.get(`${d.actor} ${d.reason.replace(/_/g, ' ')}`) ?? 0) + 1);
+    if (lost.size > 0) {
+      const what = [...lost].map(([k, n]) => `${k} ×${n}`).join(', ');
+      this.audit.record({ at: Date.now(), kind: 'dead_letter', level: 'warn', subject: 'runtime', message: `messages lost as dead letters: ${what}`, detail: { counts: Object.fromEntries(lost) } });
+    }
     const total = counts.reduce((a, c) => a + c.count, 0);
     bus.putState('dead_letters', { total, counts, recent: recent.slice(-DEAD_LETTERS_SHOWN).reverse() });
   }
@@ -315,6 +371,23 @@ export class DaemonBridge {
   }
 
   /** Routes an operator command to the actor that owns it and turns its reply into an ack. */
+  /** One audit line per command: who, what, why, and whether the daemon did it. */
+  private auditCommand(cmd: OperatorCommand, ack: CommandAck): AuditEntry {
+    const { id: _id, by, at: _at, type, ...fields } = cmd as OperatorCommand & Record<string, unknown>;
+    const reason = typeof fields.reason === 'string' ? fields.reason : null;
+    const target = typeof fields.strategyId === 'string' ? ` ${fields.strategyId}` : typeof fields.tier === 'string' ? ` ${fields.tier}` : '';
+    const outcome = ack.ok ? 'done' : `refused: ${ack.error?.message ?? ack.error?.code ?? 'no reason given'}`;
+    return this.audit.record({
+      at: Date.now(),
+      kind: 'command',
+      level: ack.ok ? 'info' : 'warn',
+      by,
+      subject: type,
+      message: `${type}${target}${reason ? ` ("${reason}")` : ''}: ${outcome}`,
+      detail: { id: cmd.id, fields, ok: ack.ok, ...(ack.error ? { error: ack.error } : {}) },
+    });
+  }
+
   async command(cmd: OperatorCommand): Promise<CommandAck> {
     const { system } = this.opts;
     const timeoutMs = this.opts.commandTimeoutMs ?? 3000;

@@ -20,6 +20,8 @@ import { ActorSystem, type Logger } from '../../src/runtime/index.js';
 import { universe } from '../../src/universe/index.js';
 import { unfedInputs } from '../catalog.js';
 import { DaemonBridge } from './bridge.js';
+import { AuditLog } from './audit.js';
+import { serializeError } from '../../src/errors.js';
 import { applyStrategiesFileAtStart, loadRuntimeStrategies } from './runtime-strategies.js';
 import { macroPlan } from './macro-sources.js';
 import { closeInOrder } from '../shutdown.js';
@@ -82,7 +84,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const runtime = loadRuntimeStrategies({ shardCount: shards, universe: symbols, stateDir }, log);
   // The strategies file's entries are recorded before any shard starts: each reads them at its start.
   if (config.strategies.file) applyStrategiesFileAtStart(runtime, config.strategies.file, log);
+  // The operator's audit trail persists beside the journal: commands and what happened, read back at every start.
+  const audit = new AuditLog({ dir: journalDir, onWriteError: (err) => log.error('audit trail not written', { error: serializeError(err) }) });
+  audit.record({ at: Date.now(), kind: 'daemon', level: 'info', subject: 'daemon', message: `daemon started (version ${version}, pid ${process.pid}, ${trading.mode.toLowerCase()} on ${connection.venue})` });
   const bridge = new DaemonBridge({
+    audit,
     system,
     bus,
     focus: config.universe.focus,

@@ -82,6 +82,8 @@ export class FakeDaemon {
   private readonly orders = new Map<string, Record<string, unknown>>();
   private readonly fills: Record<string, unknown>[] = [];
   private readonly reports: unknown[] = [];
+  /** The audit trail, newest last: a start line, then every command with its outcome. */
+  private readonly audit: Record<string, unknown>[] = [{ at: Date.now() - 86_400_000 - 5000, kind: 'daemon', level: 'info', message: 'daemon started (version 0.1.0, simulated)', by: null, subject: 'daemon' }];
   private posture: Record<string, unknown> | null = null;
   private readonly tree: Child;
   private n = 0;
@@ -395,6 +397,11 @@ export class FakeDaemon {
     return views.riskSection();
   }
 
+  /** One audit line per operator command, as the daemon's bridge writes it. */
+  noteCommand(type: string, by: string, reason: string | null, refused: string | null): void {
+    this.audit.push({ at: Date.now(), kind: 'command', level: refused ? 'warn' : 'info', by, subject: type, message: `${type}${reason ? ` ("${reason}")` : ''}: ${refused ? `refused: ${refused}` : 'done'}` });
+  }
+
   section(name: string): unknown {
     const now = Date.now();
     switch (name) {
@@ -424,6 +431,8 @@ export class FakeDaemon {
         return this.fills;
       case 'watchdog':
         return { tree: this.view(this.tree, ''), reports: this.reports };
+      case 'audit':
+        return { entries: [...this.audit].reverse().slice(0, 200), kept: this.audit.length, skippedAtLoad: 0, writeErrors: 0 };
       case 'dead_letters':
       case 'dead-letters':
         // What a daemon shows after a burst: conflated feed updates (by design) and one undecodable frame.

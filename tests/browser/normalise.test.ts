@@ -18,7 +18,7 @@ let api: any;
 
 beforeAll(async () => {
   const out = await build({
-    stdin: { contents: "export * from './web/src/api/index.ts'; export { Telemetry } from './web/src/telemetry.ts';", resolveDir: resolve('.'), loader: 'ts' },
+    stdin: { contents: "export * from './web/src/api/index.ts'; export { Telemetry } from './web/src/telemetry.ts'; export { rate } from './web/src/ui/format.ts';", resolveDir: resolve('.'), loader: 'ts' },
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -33,6 +33,31 @@ beforeAll(async () => {
 });
 
 const envelope = (data: unknown, up = true, updatedAt = 1000) => ({ data, updatedAt, ageMs: 5, stale: !up, cached: false, daemon: up ? { up, heartbeatAgeMs: 10 } : { up, heartbeatAgeMs: 9000, reason: 'expired' } });
+
+describe('rates as a person reads them', () => {
+  it('per second from one a second up, per minute below, per hour below that', () => {
+    expect(api.rate(12.34)).toBe('12.3/s');
+    expect(api.rate(8 / 60)).toBe('8.0/min');
+    expect(api.rate(3 / 3600)).toBe('3.0/h');
+    expect(api.rate(0)).toBe('0/s');
+    expect(api.rate(null)).toBe('—');
+    expect(api.rate(Number.NaN)).toBe('—');
+  });
+});
+
+describe('the read envelope of every GET', () => {
+  it('universe as {focus, count, instruments} then the instruments and the focus', () => {
+    const u = api.unwrap(envelope({ focus: 'pm', count: 1, instruments: [{ symbol: 'GLD', name: 'SPDR Gold', assetClass: 'etf', live: { price: 245.5 } }] }));
+    const vm = api.normaliseUniverse(u.value);
+    expect(vm.focus).toBe('pm');
+    expect(vm.instruments.map((i: { symbol: string }) => i.symbol)).toEqual(['GLD']);
+  });
+
+  it('dead letters then counts, total and the newest first; junk lines dropped', () => {
+    const d = api.normaliseDeadLetters(api.unwrap(envelope({ total: 3, counts: [{ actor: 'risk', reason: 'decode_error', count: 3 }, { actor: 7 }], recent: [{ actor: 'risk', reason: 'decode_error', type: '?', from: null, at: 5 }, 'junk'] })).value);
+    expect(d).toEqual({ total: 3, counts: [{ actor: 'risk', reason: 'decode_error', count: 3 }], recent: [{ actor: 'risk', reason: 'decode_error', type: '?', from: null, detail: null, at: 5 }] });
+  });
+});
 
 describe('unwrap', () => {
   it('gateway envelope then the data with its stamp', () => {

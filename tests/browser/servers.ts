@@ -34,7 +34,7 @@ export type TestServer = TerminalServer & TestControls;
 
 const GATEWAY_JS = new URL('../../gateway/index.js', import.meta.url);
 const BUS_JS = new URL('../../app/bus/index.js', import.meta.url);
-const SECTIONS = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead_letters'] as const;
+const SECTIONS = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead_letters', 'audit'] as const;
 const HEARTBEAT_TTL_MS = 3000;
 
 export function gatewayAvailable(): boolean {
@@ -81,7 +81,7 @@ async function startGatewayHarness(options: { webRoot: string }): Promise<TestSe
     if (up) bus.publish(topic, msg);
   });
   const startedAt = Date.now();
-  bus.onCommand(async (cmd) => {
+  const handle = async (cmd: Cmd): Promise<Ack> => {
     const ok = (result: unknown): Ack => ({ id: cmd.id, ok: true, result });
     switch (cmd.type) {
       case 'risk.set_tier':
@@ -107,6 +107,12 @@ async function startGatewayHarness(options: { webRoot: string }): Promise<TestSe
       default:
         return { id: cmd.id, ok: false, error: { code: 'QGTM_ERR_UNKNOWN_COMMAND', message: cmd.type } };
     }
+  };
+  // Like the daemon, every command goes into the audit trail with its outcome.
+  bus.onCommand(async (cmd) => {
+    const ack = await handle(cmd);
+    daemon.noteCommand(cmd.type, cmd.by ?? 'operator', cmd.reason ?? null, ack.ok ? null : (ack.error?.message ?? 'refused'));
+    return ack;
   });
   // Like the daemon: snapshots and the heartbeat every second, telemetry as it happens.
   const put = (): void => {

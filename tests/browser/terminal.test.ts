@@ -17,7 +17,7 @@ import type { TerminalServer, TestControls } from './servers.js';
 import { browserAvailability, launch, openPage, screenshot, WEB_ROOT, type Browser } from './browser.js';
 import { forecastsMismatches, getJson, healthMismatches, positionsMismatches, readRiskScreen, readScreen, riskMismatches, universeMismatches, type ApiRisk } from './units.js';
 
-const VIEWS = ['health', 'telemetry', 'watchdog', 'universe', 'strategies', 'forecasts', 'risk', 'orders'] as const;
+const VIEWS = ['health', 'telemetry', 'watchdog', 'universe', 'strategies', 'forecasts', 'risk', 'orders', 'log'] as const;
 const TIERS = ['NORMAL', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN'];
 const LIVE_WITHIN_MS = 8000;
 
@@ -52,7 +52,8 @@ async function assertViewData(page: Page, view: string): Promise<void> {
       await poll(() => text(page, `${v} [data-card="stream"] .card-value`)).toBe('CONNECTED');
       break;
     case 'telemetry':
-      await poll(() => text(page, `${v} [data-kpi="ticks/s"]`)).toMatch(/^[\d,.]+$/);
+      await poll(() => text(page, `${v} [data-kpi="ticks"]`)).toMatch(/^[\d,.]+\/(s|min|h)$/);
+      expect(await text(page, `${v} [data-kpi="orders"]`)).toMatch(/^(—|0\/s|[\d,.]+\/(s|min|h))$/);
       expect(await page.locator(`${v} .chart canvas`).count()).toBeGreaterThanOrEqual(3);
       break;
     case 'watchdog':
@@ -77,6 +78,10 @@ async function assertViewData(page: Page, view: string): Promise<void> {
       break;
     case 'orders':
       await poll(() => text(page, `${v} [data-testid="reconciliation"]`)).toMatch(/^Reconciliation (PASSED|FAILED)/);
+      break;
+    case 'log':
+      // At least the daemon's start line.
+      await poll(() => rows('table')).toBeGreaterThan(0);
       break;
   }
 }
@@ -418,6 +423,35 @@ describeWithTool(`operator terminal in headless Chromium, ${title}`, availabilit
     }
     await waitLive(page, 'risk');
     expect(await page.locator('[data-testid="daemon"]').getAttribute('data-state')).toBe('up');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('an operator command then its line on the Log view, who and why and the outcome, as /api/v1/audit has it', async () => {
+    const reason = `log view ${tag} ${Date.now()}`;
+    expect((await post(server, '/api/v1/strategies/no_such_strategy/enable', { reason })).status).toBe(409);
+    const { page, errors } = await openPage(browser);
+    await page.goto(server.httpUrl + '/#/log');
+    await waitLive(page, 'log');
+    type Entry = { kind: string; level: string; message: string; by: string | null };
+    let found: Entry | undefined;
+    await expect.poll(async () => (found = (await getJson<{ entries: Entry[] }>(`${server.httpUrl}/api/v1/audit`)).entries.find((e) => e.message.includes(reason))) !== undefined, { timeout: LIVE_WITHIN_MS }).toBe(true);
+    const entry = found!;
+    expect(entry).toMatchObject({ kind: 'command', level: 'warn', by: 'operator' });
+    expect(entry.message).toMatch(/refused/);
+    const row = page.locator('.view[data-view="log"] tbody tr', { hasText: reason });
+    await row.first().waitFor({ timeout: LIVE_WITHIN_MS });
+    const cells = (await row.first().locator('td').allTextContents()).map((t) => t.trim());
+    expect(cells[1]).toBe('command');
+    expect(cells[2]).toBe('operator');
+    expect(cells[3]).toBe(entry.message);
+    expect(cells[0]).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+    // Filtered to commands: only command lines remain, this one among them.
+    await page.locator('[data-testid="log-kind"]').selectOption('command');
+    const kinds = await page.locator('.view[data-view="log"] tbody tr:not(.empty) td:nth-child(2)').allTextContents();
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(new Set(kinds.map((k) => k.trim()))).toEqual(new Set(['command']));
+    await shot(page, 'log-1280x800');
     expect(errors).toEqual([]);
     await page.close();
   });

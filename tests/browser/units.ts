@@ -227,8 +227,8 @@ export function forecastsMismatches(api: unknown, s: Screen): string[] {
 export function universeMismatches(api: unknown, s: Screen): string[] {
   const out: string[] = [];
   type Live = { price?: number | null; change?: number | null; vol?: number | null; spreadBps?: number | null };
-  // The gateway answers a list of instruments, each with the daemon's `live` data (or null).
-  const list = (Array.isArray(api) ? api : []) as { symbol: string; live: Live | null }[];
+  // The gateway answers `{focus, count, instruments}`, each instrument with the daemon's `live` data (or null).
+  const list = ((api as { instruments?: unknown } | null)?.instruments ?? []) as { symbol: string; live: Live | null }[];
   const inst = Object.fromEntries(list.filter((x) => x.live).map((x) => [x.symbol, x.live!]));
   // The API is asked for the broad focus; the page shows the focus it runs with, so compare the symbols on both.
   const both = Object.keys(inst).filter((sym) => s.rows[sym]);

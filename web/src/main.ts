@@ -14,6 +14,7 @@ import { clock, DASH, duration } from './ui/format.js';
 import { tierClass, type View } from './views/common.js';
 import { createForecastsView } from './views/forecasts.js';
 import { createHealthView } from './views/health.js';
+import { createLogView } from './views/log.js';
 import { createOrdersView } from './views/orders.js';
 import { createResearchView } from './views/research.js';
 import { createRiskView } from './views/risk.js';
@@ -33,6 +34,7 @@ const views: View[] = [
   createRiskView(store),
   createOrdersView(store),
   createResearchView(store),
+  createLogView(store),
 ];
 
 // ---- header ---------------------------------------------------------------------

@@ -113,6 +113,16 @@ describe('qgtm start keeps its paper account and journal', () => {
     expect(venueBehind, JSON.stringify(rec)).toEqual([]);
     const risk = ((await (await fetch(`${second.apiUrl}/api/v1/risk`)).json()) as J).data?.state;
     expect(risk).toMatchObject({ tier: 'FLATTEN', latched: true, floor: 'FLATTEN' });
+    // The audit trail outlived the kill: the command, who sent it and why, before this run's start line.
+    const audit = await eventually(async () => {
+      const x = (await (await fetch(`${second.apiUrl}/api/v1/audit`)).json()) as J;
+      return (x.data?.entries as J[] | undefined)?.some((e) => e.kind === 'command') ? (x.data.entries as J[]) : null;
+    }, 15_000, 'audit trail read back');
+    const flatten = audit!.find((e) => e.kind === 'command' && e.subject === 'risk.flatten')!;
+    expect(flatten).toMatchObject({ by: 'operator', level: 'info', message: 'risk.flatten ("kept-account test"): done' });
+    const starts = audit!.filter((e) => e.kind === 'daemon' && String(e.message).startsWith('daemon started'));
+    expect(starts.length).toBeGreaterThanOrEqual(2);
+    expect(starts[0].at).toBeGreaterThan(flatten.at);
     expect(await stop(second)).toBe(0);
   }, 300_000);
 });

@@ -7,6 +7,7 @@ export {
   normaliseHealth,
   normaliseWatchdog,
   normaliseDeadLetters,
+  normaliseAudit,
   normaliseReport,
   normaliseUniverse,
   normaliseTicks,

@@ -13,6 +13,7 @@ import {
   type CountersVM,
   type DeadLetterVM,
   type DeadLettersVM,
+  type AuditEntryVM,
   type DataStatus,
   type ForecastEntryVM,
   type ForecastsVM,
@@ -355,6 +356,17 @@ export function normaliseDeadLetters(raw: unknown): DeadLettersVM {
     return actor === null || reason === null ? [] : [{ actor, reason, type: str(d.type) ?? '?', from: str(d.from), detail: str(d.detail), at: num(d.at) }];
   });
   return { total: num(o?.total) ?? (o ? counts.reduce((a, c) => a + c.count, 0) : null), counts, recent };
+}
+
+/** GET /api/v1/audit: `{entries: [...]}` newest first; lines without a message are dropped. */
+export function normaliseAudit(raw: unknown): AuditEntryVM[] {
+  const o = isObj(raw) ? raw : null;
+  return objs(Array.isArray(raw) ? raw : o?.entries).flatMap((e): AuditEntryVM[] => {
+    const message = str(e.message);
+    if (message === null) return [];
+    const level = e.level === 'error' || e.level === 'warn' ? e.level : 'info';
+    return [{ at: num(e.at), kind: str(e.kind) ?? 'daemon', level, message, by: str(e.by), subject: str(e.subject) }];
+  });
 }
 
 // ---- universe and ticks -------------------------------------------------------

@@ -13,8 +13,8 @@ export type Topic = 'health' | 'ticks' | 'signals' | 'risk' | 'orders' | 'fills'
 export const TOPICS: readonly Topic[] = ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'research'];
 
 /** REST snapshot sections (GET /api/v1/<section>). */
-export type Section = 'health' | 'risk' | 'strategies' | 'forecasts' | 'universe' | 'positions' | 'orders' | 'fills' | 'watchdog' | 'dead-letters';
-export const SECTIONS: readonly Section[] = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead-letters'];
+export type Section = 'health' | 'risk' | 'strategies' | 'forecasts' | 'universe' | 'positions' | 'orders' | 'fills' | 'watchdog' | 'dead-letters' | 'audit';
+export const SECTIONS: readonly Section[] = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead-letters', 'audit'];
 
 /** A REST answer with the envelope removed. */
 export interface Unwrapped {
@@ -129,6 +129,16 @@ export interface DeadLettersVM {
   readonly counts: readonly { readonly actor: string; readonly reason: string; readonly count: number }[];
   /** Newest first. */
   readonly recent: readonly DeadLetterVM[];
+}
+
+/** One line of the daemon's audit trail (GET /api/v1/audit). */
+export interface AuditEntryVM {
+  readonly at: number | null;
+  readonly kind: string;
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly by: string | null;
+  readonly subject: string | null;
 }
 
 export type DataStatus = 'fresh' | 'stale' | 'gap';

@@ -20,6 +20,20 @@ export function fixed(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? DASH : nf(digits, digits).format(x);
 }
 
+/**
+ * A rate given per second, in the unit that reads best: "12.3/s" from one a
+ * second up, "8.0/min" below (8 orders a minute is not "0.13/s"), "3.0/h"
+ * below one a minute; "0/s" for none.
+ */
+export function rate(perSec: number | null | undefined): string {
+  if (perSec === null || perSec === undefined || !Number.isFinite(perSec)) return DASH;
+  const a = Math.abs(perSec);
+  if (a === 0) return '0/s';
+  if (a >= 1) return `${nf(1, 1).format(perSec)}/s`;
+  if (a * 60 >= 1) return `${nf(1, 1).format(perSec * 60)}/min`;
+  return `${nf(1, 1).format(perSec * 3600)}/h`;
+}
+
 export function int(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? DASH : nf(0, 0).format(Math.round(x));
 }

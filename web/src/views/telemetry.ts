@@ -6,7 +6,7 @@
 import type { ActorLoadVM } from '../api/index.js';
 import { StreamChart } from '../ui/chart.js';
 import { h, KeyedTable, panel, scroller, setText } from '../ui/dom.js';
-import { DASH, fixed, int } from '../ui/format.js';
+import { DASH, fixed, int, rate } from '../ui/format.js';
 import type { Store } from '../store.js';
 import { cell, markPanel, StatusLine, type View } from './common.js';
 
@@ -28,9 +28,9 @@ export function createTelemetryView(store: Store): View {
     summary.append(h('div.kpi', {}, h('span.kpi-label', {}, label), v));
     return v;
   };
-  const kTicks = kpi('ticks/s');
-  const kSignals = kpi('signals/s');
-  const kOrders = kpi('orders/s');
+  const kTicks = kpi('ticks');
+  const kSignals = kpi('signals');
+  const kOrders = kpi('orders');
   const kMailbox = kpi('queued msgs');
   const kEld = kpi('worst loop delay');
   const table = new KeyedTable<ActorLoadVM & { eld: number | null }>(
@@ -79,10 +79,11 @@ export function createTelemetryView(store: Store): View {
     const t = store.telemetry;
     const live = l === 'live';
     // A number that is not live is not shown as one.
-    const show = (x: number | null, digits: number): string => (live && x !== null ? fixed(x, digits) : DASH);
-    setText(kTicks, show(last(t.ticks), 1));
-    setText(kSignals, show(last(t.signals), 2));
-    setText(kOrders, show(last(t.orders), 2));
+    // Each rate in the unit that reads best: a few orders a minute as "8.0/min", not "0.13/s".
+    const show = (x: number | null): string => (live && x !== null ? rate(x) : DASH);
+    setText(kTicks, show(last(t.ticks)));
+    setText(kSignals, show(last(t.signals)));
+    setText(kOrders, show(last(t.orders)));
     setText(kMailbox, live ? int(last(t.mailboxTotal)) : DASH);
     const worstEld = Math.max(...[...t.eld.values()].map((s) => last(s) ?? -1), -1);
     setText(kEld, live && worstEld >= 0 ? `${fixed(worstEld, 1)} ms` : DASH);
