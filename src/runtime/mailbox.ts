@@ -32,6 +32,8 @@ export type OfferResult = 'queued' | 'rejected';
 interface Slot {
   env: Envelope;
   key: string | undefined;
+  /** When it was queued (this thread's performance.now()); a conflated replacement keeps the slot's. */
+  readonly at: number;
 }
 
 /** Ring-buffer deque; conflation indexes slots by key. */
@@ -41,6 +43,8 @@ export class Mailbox {
   private head = 0;
   private count = 0;
   private readonly byKey: Map<string, Slot> | undefined;
+  /** When the envelope `shift` last returned was queued (performance.now() of this thread). */
+  lastQueuedAt = 0;
 
   constructor(config: MailboxConfig, private readonly onDead: (env: Envelope, reason: DeadReason) => void) {
     if (!Number.isInteger(config.capacity) || config.capacity < 1) throw new RangeError(`mailbox capacity must be a positive integer, got ${config.capacity}`);
@@ -75,7 +79,7 @@ export class Mailbox {
       const oldest = this.shift();
       if (oldest) this.onDead(oldest, 'dropped_oldest');
     }
-    this.push({ env, key });
+    this.push({ env, key, at: performance.now() });
     return 'queued';
   }
 
@@ -86,6 +90,7 @@ export class Mailbox {
     this.head = (this.head + 1) % this.ring.length;
     this.count--;
     if (slot.key !== undefined && this.byKey!.get(slot.key) === slot) this.byKey!.delete(slot.key);
+    this.lastQueuedAt = slot.at;
     return slot.env;
   }
 

@@ -42,6 +42,7 @@ export interface CellMetrics {
   readonly sent: CounterChild;
   readonly depth: GaugeChild;
   readonly handleSeconds: HistogramChild;
+  readonly mailboxWait: HistogramChild;
 }
 
 export class Cell {
@@ -89,6 +90,7 @@ export class Cell {
       sent: r.counter('qgtm_actor_messages_sent_total', 'Messages an actor sent (tell, ask, reply, publish)', ['actor']).labels(labels),
       depth: r.gauge('qgtm_actor_mailbox_depth', 'Messages queued in an actor mailbox', ['actor']).labels(labels),
       handleSeconds: r.histogram('qgtm_actor_handle_seconds', 'Time an actor spent handling one message', ['actor']).labels(labels),
+      mailboxWait: r.histogram('qgtm_actor_mailbox_wait_seconds', 'Time a message waited in an actor mailbox: from its arrival in the actor\'s worker to the start of its handling', ['actor']).labels(labels),
     };
     this.ctx = this.makeContext();
   }

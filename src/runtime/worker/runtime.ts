@@ -420,6 +420,7 @@ export class WorkerRuntime implements CellHost {
         let t0 = start;
         while (cell.runnable && t0 - start < SLICE_MS) {
           const env = cell.mailbox.shift()!;
+          cell.metrics.mailboxWait.observe((t0 - cell.mailbox.lastQueuedAt) / 1000);
           this.handle(cell, env, t0);
           t0 = this.lastHandledAt;
         }

@@ -138,3 +138,43 @@ describe('dead letters and bad input', () => {
     expect(await system.ask<Any>('a', { type: 't.ping', n: 2 } as Any, { timeoutMs: 2000 })).toMatchObject({ n: 2 });
   });
 });
+
+describe('time in the mailbox', () => {
+  /** One histogram series of a worker's metrics: `_count`, `_sum`, and `_bucket` per `le`. */
+  async function waitHistogram(sys: ActorSystem, actor: string): Promise<{ count: number; sum: number; under10ms: number }> {
+    const out = { count: 0, sum: 0, under10ms: 0 };
+    for (const list of await sys.metricsJson()) {
+      for (const m of list) {
+        if (m.name !== 'qgtm_actor_mailbox_wait_seconds') continue;
+        for (const v of m.values) {
+          if (v.labels.actor !== actor) continue;
+          if (v.metricName?.endsWith('_count')) out.count += v.value;
+          else if (v.metricName?.endsWith('_sum')) out.sum += v.value;
+          else if (v.metricName?.endsWith('_bucket') && Number(v.labels.le) === 0.01) out.under10ms += v.value;
+        }
+      }
+    }
+    return out;
+  }
+
+  it('messages queued behind a paused actor then each wait, as long as the pause, is in qgtm_actor_mailbox_wait_seconds', async () => {
+    const sys = await pausedTarget({ capacity: 100, overflow: 'reject' });
+    for (let i = 1; i <= 3; i++) sys.tell('target', { type: 't.record', i } as Any);
+    await sys.settle();
+    expect((await sys.inspect('target'))[0].mailboxDepth).toBe(3);
+    const before = await waitHistogram(sys, 'target');
+    // A pause of known length: the messages cannot be handled before it ends.
+    const pausedAt = performance.now();
+    await new Promise((r) => setTimeout(r, 60));
+    const pauseMs = performance.now() - pausedAt;
+    await sys.resume('target');
+    await sys.settle();
+    expect((await stateOf(sys, 'target')).seen.map((s: Any) => s.i)).toEqual([1, 2, 3]);
+    const after = await waitHistogram(sys, 'target');
+    // The three, and the resume's own asks handled after them (quick), are counted.
+    expect(after.count - before.count).toBeGreaterThanOrEqual(3);
+    expect(after.sum - before.sum).toBeGreaterThanOrEqual((3 * pauseMs) / 1000);
+    // None of the three waited under 10 ms.
+    expect(after.under10ms - before.under10ms).toBeLessThanOrEqual(after.count - before.count - 3);
+  });
+});
