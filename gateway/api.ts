@@ -273,6 +273,7 @@ export function apiRouter(): Router<ApiContext> {
   r.add({ method: 'GET', pattern: '/api/v1/config', handler: sectionRoute('config') });
   r.add({ method: 'GET', pattern: '/api/v1/dead-letters', handler: sectionRoute('dead_letters') });
   r.add({ method: 'GET', pattern: '/api/v1/audit', handler: sectionRoute('audit') });
+  r.add({ method: 'GET', pattern: '/api/v1/performance', handler: sectionRoute('performance') });
   r.add({
     method: 'POST',
     pattern: '/api/v1/risk/tier',

@@ -282,6 +282,30 @@ const ROUTES: Readonly<Record<string, RouteDoc>> = {
       'the daemon\'s audit section',
     ),
   },
+  'GET /api/v1/performance': {
+    tag: 'portfolio',
+    summary: 'The book over time: equity and drawdown, exposure, P&L per UTC day, prices with the fills on them, closed trades (FIFO round trips) and their sums per instrument; kept across restarts',
+    ok: envelope(
+      section(
+        obj({
+          equity: nusd('equity at the last sample'),
+          peak: nusd('the running peak of equity'),
+          drawdown: described('below the peak at the last sample, a fraction', nnum),
+          maxDrawdown: described('the deepest drawdown sampled, a fraction', nnum),
+          sampleEveryMs: described('the spacing of the equity samples now (it doubles as the series coarsens)', num),
+          points: arr(obj({ t: epochMs, equity: usd('equity'), drawdown: described('a fraction', num), grossRatio: described('gross exposure over equity (multiple)', nnum), netRatio: described('net exposure over equity (multiple)', nnum) })),
+          days: arr(obj({ day: described('UTC date', { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), pnl: usd('the day\'s P&L'), endEquity: usd('equity at the day\'s last sample') })),
+          trades: arr(obj({ symbol: str, side: { enum: ['long', 'short'] }, qty: described('shares', num), entryPrice: usd('entry price per share'), exitPrice: usd('exit price per share'), entryAt: epochMs, exitAt: epochMs, pnl: usd('P&L'), returnFrac: described('P&L over entry notional, a fraction', num), holdingMs: num })),
+          closed: obj({ trades: int, wins: int, winRate: nnum, realizedPnl: usd('P&L of the closed trades') }),
+          byInstrument: arr(obj({ symbol: str, trades: int, wins: int, winRate: nnum, realizedPnl: usd('P&L'), avgHoldingMs: nnum })),
+          prices: map(arr(obj({ t: epochMs, price: usd('price') }))),
+          marks: map(arr(obj({ t: epochMs, side: { enum: ['buy', 'sell'] }, qty: num, price: usd('fill price') }))),
+          units: map(str),
+        }),
+      ),
+      'the daemon\'s performance section',
+    ),
+  },
   'GET /api/v1/openapi.json': {
     tag: 'status',
     summary: 'This description (not in the read envelope)',

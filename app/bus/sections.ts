@@ -4,7 +4,7 @@
  */
 
 /** Snapshot sections the daemon puts and the API reads. */
-export const SECTIONS = ['health', 'risk', 'positions', 'orders', 'fills', 'strategies', 'watchdog', 'forecasts', 'universe', 'config', 'dead_letters', 'audit'] as const;
+export const SECTIONS = ['health', 'risk', 'positions', 'orders', 'fills', 'strategies', 'watchdog', 'forecasts', 'universe', 'config', 'dead_letters', 'audit', 'performance'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /**

@@ -34,6 +34,8 @@ import type { Focus } from '../../src/universe/index.js';
 import { learnedWeights, OperatorViews } from './views.js';
 import { TradingMetrics } from './trading-metrics.js';
 import { AuditLog, type AuditEntry } from './audit.js';
+import { PerformanceTracker } from './performance.js';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { VERSION } from '../../src/version.js';
 
 /** Dead letters kept in the section and published at most per snapshot. */
@@ -62,6 +64,8 @@ export interface BridgeOptions {
   readonly commandTimeoutMs?: number;
   /** The audit trail (persisted by the caller's choice of folder). Default: in memory only. */
   readonly audit?: AuditLog;
+  /** Where the performance record (equity curve, closed trades) is saved and read back; null: memory only. */
+  readonly performanceFile?: string | null;
 }
 
 /** Dead-letter reasons that lost work (the same set the runtime counts for alerts): each burst goes into the audit trail. */
@@ -91,6 +95,9 @@ export class DaemonBridge {
 
   readonly runtime: RuntimeStrategies;
   readonly audit: AuditLog;
+  readonly performance: PerformanceTracker;
+  private perfPut = -1;
+  private perfSaved = -1;
   /** Bumps with each audit entry: the section is put again only when it changed. */
   private auditVersion = 0;
   private auditPut = -1;
@@ -99,6 +106,7 @@ export class DaemonBridge {
     this.views = new OperatorViews(opts.focus);
     this.audit = opts.audit ?? new AuditLog({ dir: null });
     this.audit.onEntry(() => this.auditVersion++);
+    this.performance = this.loadPerformance();
     this.runtime = opts.runtime ?? new RuntimeStrategies({ shardCount: opts.shardCount, universe: [] });
   }
 
@@ -186,6 +194,7 @@ export class DaemonBridge {
     });
     await sub(TOPICS.fills, (m) => {
       v.onFill(m);
+      this.performance.onFill(m);
       fillsTotal.inc();
       bus.publish('fills', m);
     });
@@ -235,6 +244,7 @@ export class DaemonBridge {
     );
     this.timers.push(setInterval(() => this.putState(), this.opts.stateMs ?? 1000));
     this.timers.push(setInterval(() => void this.refreshLoad(), 2000));
+    this.timers.push(setInterval(() => this.savePerformance(), 30_000));
     for (const t of this.timers) t.unref();
   }
 
@@ -262,7 +272,9 @@ export class DaemonBridge {
     const tree = this.tree;
     const v = this.views;
     const now = Date.now();
-    this.tradingMetrics?.update(v.tradingFigures(), now);
+    const figures = v.tradingFigures();
+    this.tradingMetrics?.update(figures, now);
+    this.trackPerformance(figures, now);
     try {
       bus.putState('universe', v.universeSection(now));
       bus.putState('strategies', v.strategiesSection());
@@ -272,6 +284,10 @@ export class DaemonBridge {
       bus.putState('orders', v.ordersSection());
       bus.putState('fills', v.fillsSection());
       this.putDeadLetters();
+      if (this.perfPut !== this.performance.version) {
+        this.perfPut = this.performance.version;
+        bus.putState('performance', this.performance.section());
+      }
       if (this.auditPut !== this.auditVersion) {
         this.auditPut = this.auditVersion;
         bus.putState('audit', { entries: this.audit.recent(AUDIT_SHOWN), kept: this.audit.size, skippedAtLoad: this.audit.skippedAtLoad, writeErrors: this.audit.writeErrors });
@@ -371,6 +387,49 @@ export class DaemonBridge {
   }
 
   /** Routes an operator command to the actor that owns it and turns its reply into an ack. */
+  /** Equity, exposure and prices into the performance record (it samples at its own spacing). */
+  private trackPerformance(f: ReturnType<OperatorViews['tradingFigures']>, now: number): void {
+    const p = this.performance;
+    if (f.positions) {
+      const fixed = p.alignOnce(now, this.views.heldPositions());
+      if (fixed.length > 0) this.opts.system.log.warn('performance lots realigned to the broker\'s positions after a restart', { symbols: fixed });
+    }
+    const equity = f.account?.equity ?? null;
+    if (equity !== null && equity > 0) p.onEquity(now, equity, f.exposure ? f.exposure.gross / equity : null, f.exposure ? f.exposure.net / equity : null);
+    p.onPrices(now, this.views.lastPrices());
+  }
+
+  /** The saved record, or a fresh one (a file that is not one is moved aside, and said so). */
+  private loadPerformance(): PerformanceTracker {
+    const file = this.opts.performanceFile;
+    if (!file || !existsSync(file)) return new PerformanceTracker();
+    try {
+      return PerformanceTracker.restore(JSON.parse(readFileSync(file, 'utf8')));
+    } catch (err) {
+      const aside = `${file}.unreadable-${Date.now()}`;
+      try {
+        renameSync(file, aside);
+      } catch {
+        // Left where it is; the next save replaces it.
+      }
+      this.opts.system.log.error('performance record unreadable: starting a new one', { file, movedTo: aside, error: serializeError(err) });
+      return new PerformanceTracker();
+    }
+  }
+
+  /** Writes the record when it changed (write then rename: a crash mid-write leaves the previous one). */
+  private savePerformance(): void {
+    const file = this.opts.performanceFile;
+    if (!file || this.perfSaved === this.performance.version) return;
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify(this.performance.snapshot()));
+      renameSync(`${file}.tmp`, file);
+      this.perfSaved = this.performance.version;
+    } catch (err) {
+      this.opts.system.log.error('performance record not saved', { file, error: serializeError(err) });
+    }
+  }
+
   /** One audit line per command: who, what, why, and whether the daemon did it. */
   private auditCommand(cmd: OperatorCommand, ack: CommandAck): AuditEntry {
     const { id: _id, by, at: _at, type, ...fields } = cmd as OperatorCommand & Record<string, unknown>;
@@ -514,6 +573,7 @@ export class DaemonBridge {
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.savePerformance();
     this.offCommands?.();
     for (const off of this.unsubscribes.splice(0)) await off().catch(() => undefined);
   }

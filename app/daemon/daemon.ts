@@ -89,6 +89,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   audit.record({ at: Date.now(), kind: 'daemon', level: 'info', subject: 'daemon', message: `daemon started (version ${version}, pid ${process.pid}, ${trading.mode.toLowerCase()} on ${connection.venue})` });
   const bridge = new DaemonBridge({
     audit,
+    performanceFile: join(journalDir, 'performance.json'),
     system,
     bus,
     focus: config.universe.focus,

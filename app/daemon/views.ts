@@ -353,6 +353,16 @@ export class OperatorViews {
     };
   }
 
+  /** Each instrument's last price (null before one). */
+  lastPrices(): Map<string, number | null> {
+    return new Map([...this.instruments].map(([symbol, v]) => [symbol, v.price]));
+  }
+
+  /** The broker's positions as last reported (empty before a report). */
+  heldPositions(): readonly { readonly symbol: string; readonly qty: number; readonly avgPrice: number }[] {
+    return this.positions?.positions ?? [];
+  }
+
   positionsSection(): unknown {
     const positions = (this.positions?.positions ?? []).map((p) => {
       const last = this.instruments.get(p.symbol)?.price ?? null;

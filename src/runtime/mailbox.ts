@@ -57,7 +57,8 @@ export class Mailbox {
     return this.count;
   }
 
-  offer(env: Envelope): OfferResult {
+  /** Queues `env`, which arrived `at` (performance.now() of this thread; the caller may share one reading across a batch). */
+  offer(env: Envelope, at = performance.now()): OfferResult {
     let key: string | undefined;
     if (this.byKey) {
       const field = (env.msg as unknown as Record<string, unknown>)[this.config.conflateKey ?? 'symbol'];
@@ -79,7 +80,7 @@ export class Mailbox {
       const oldest = this.shift();
       if (oldest) this.onDead(oldest, 'dropped_oldest');
     }
-    this.push({ env, key, at: performance.now() });
+    this.push({ env, key, at });
     return 'queued';
   }
 

@@ -431,6 +431,39 @@ export class FakeDaemon {
         return this.fills;
       case 'watchdog':
         return { tree: this.view(this.tree, ''), reports: this.reports };
+      case 'performance': {
+        // An hour of the book at one-minute samples, two closed trades and GLD's price with its fills.
+        const points = Array.from({ length: 60 }, (_x, i) => {
+          const equity = this.equity - 600 + i * 10 + (i % 7 === 0 ? -150 : 0);
+          return { t: now - (60 - i) * 60_000, equity, drawdown: 0, grossRatio: 0.8 + i / 600, netRatio: 0.2 };
+        });
+        let peak = 0;
+        for (const p of points) {
+          peak = Math.max(peak, p.equity);
+          p.drawdown = 1 - p.equity / peak;
+        }
+        const gld = this.quotes.get('GLD')!.price;
+        const prices = Object.fromEntries(['GLD', 'SLV', 'GDX'].map((sym) => [sym, points.map((p, i) => ({ t: p.t, price: this.quotes.get(sym)!.price * (1 + (i - 30) / 3000) }))]));
+        const trades = [
+          { symbol: 'SLV', side: 'long', qty: 100, entryPrice: 28.1, exitPrice: 28.55, entryAt: now - 3_000_000, exitAt: now - 1_200_000, pnl: 45, returnFrac: 45 / 2810, holdingMs: 1_800_000 },
+          { symbol: 'GLD', side: 'short', qty: 10, entryPrice: gld * 0.99, exitPrice: gld, entryAt: now - 2_400_000, exitAt: now - 600_000, pnl: -gld * 0.1, returnFrac: -0.0101, holdingMs: 1_800_000 },
+        ];
+        return {
+          equity: points[points.length - 1]!.equity,
+          peak,
+          drawdown: points[points.length - 1]!.drawdown,
+          maxDrawdown: Math.max(...points.map((p) => p.drawdown)),
+          sampleEveryMs: 60_000,
+          points,
+          days: [{ day: new Date(now - 86_400_000).toISOString().slice(0, 10), pnl: 1234.5, endEquity: this.equity - 700 }, { day: new Date(now).toISOString().slice(0, 10), pnl: -321.25, endEquity: points[points.length - 1]!.equity }],
+          trades,
+          closed: { trades: 2, wins: 1, winRate: 0.5, realizedPnl: 45 - gld * 0.1 },
+          byInstrument: [{ symbol: 'SLV', trades: 1, wins: 1, winRate: 1, realizedPnl: 45, avgHoldingMs: 1_800_000 }, { symbol: 'GLD', trades: 1, wins: 0, winRate: 0, realizedPnl: -gld * 0.1, avgHoldingMs: 1_800_000 }],
+          prices,
+          marks: { GLD: [{ t: now - 2_400_000, side: 'sell', qty: 10, price: gld * 0.99 }, { t: now - 600_000, side: 'buy', qty: 10, price: gld }] },
+          units: { equity: 'usd', drawdown: 'fraction', grossRatio: 'x_equity', netRatio: 'x_equity', pnl: 'usd', returnFrac: 'fraction', holdingMs: 'ms', t: 'epoch_ms' },
+        };
+      }
       case 'audit':
         return { entries: [...this.audit].reverse().slice(0, 200), kept: this.audit.length, skippedAtLoad: 0, writeErrors: 0 };
       case 'dead_letters':

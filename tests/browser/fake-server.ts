@@ -47,7 +47,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
 };
-const SECTIONS = new Set(['risk', 'forecasts', 'positions', 'orders', 'fills', 'watchdog', 'dead-letters', 'audit']);
+const SECTIONS = new Set(['risk', 'forecasts', 'positions', 'orders', 'fills', 'watchdog', 'dead-letters', 'audit', 'performance']);
 const HEARTBEAT_TTL_MS = 3000;
 const BUS = { kind: 'memory', connected: true, degraded: [], outages: 0, lastOutageStartedAt: null, lastOutageEndedAt: null, telemetryDropped: 0 };
 

@@ -34,7 +34,7 @@ export type TestServer = TerminalServer & TestControls;
 
 const GATEWAY_JS = new URL('../../gateway/index.js', import.meta.url);
 const BUS_JS = new URL('../../app/bus/index.js', import.meta.url);
-const SECTIONS = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead_letters', 'audit'] as const;
+const SECTIONS = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead_letters', 'audit', 'performance'] as const;
 const HEARTBEAT_TTL_MS = 3000;
 
 export function gatewayAvailable(): boolean {

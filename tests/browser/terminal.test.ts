@@ -15,9 +15,9 @@ import { startAllInOne } from '../../bin/all-in-one.js';
 import { startTestServer } from './servers.js';
 import type { TerminalServer, TestControls } from './servers.js';
 import { browserAvailability, launch, openPage, screenshot, WEB_ROOT, type Browser } from './browser.js';
-import { forecastsMismatches, getJson, healthMismatches, positionsMismatches, readRiskScreen, readScreen, riskMismatches, universeMismatches, type ApiRisk } from './units.js';
+import { dollars, percent, forecastsMismatches, getJson, healthMismatches, positionsMismatches, readRiskScreen, readScreen, riskMismatches, universeMismatches, type ApiRisk } from './units.js';
 
-const VIEWS = ['health', 'telemetry', 'watchdog', 'universe', 'strategies', 'forecasts', 'risk', 'orders', 'log'] as const;
+const VIEWS = ['health', 'telemetry', 'watchdog', 'universe', 'strategies', 'forecasts', 'risk', 'orders', 'performance', 'log'] as const;
 const TIERS = ['NORMAL', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN'];
 const LIVE_WITHIN_MS = 8000;
 
@@ -78,6 +78,9 @@ async function assertViewData(page: Page, view: string): Promise<void> {
       break;
     case 'orders':
       await poll(() => text(page, `${v} [data-testid="reconciliation"]`)).toMatch(/^Reconciliation (PASSED|FAILED)/);
+      break;
+    case 'performance':
+      await poll(() => text(page, `${v} [data-kpi="equity"]`)).toMatch(/^\$[\d,]+$/);
       break;
     case 'log':
       // At least the daemon's start line.
@@ -423,6 +426,59 @@ describeWithTool(`operator terminal in headless Chromium, ${title}`, availabilit
     }
     await waitLive(page, 'risk');
     expect(await page.locator('[data-testid="daemon"]').getAttribute('data-state')).toBe('up');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('performance then the equity, drawdown, closed trades and charts as /api/v1/performance has them, with their units; sparklines in Universe', async () => {
+    type Perf = { equity: number; drawdown: number; points: unknown[]; closed: { trades: number; realizedPnl: number }; trades: { symbol: string; pnl: number; qty: number }[]; prices: Record<string, { t: number; price: number }[]> };
+    const api = (): Promise<Perf> => getJson<Perf>(`${server.httpUrl}/api/v1/performance`);
+    // Two price samples of GLD make a sparkline (the daemon samples every 10 s).
+    await expect.poll(async () => (await api())?.prices?.GLD?.length ?? 0, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+    const { page, errors } = await openPage(browser);
+    await page.goto(server.httpUrl + '/#/performance');
+    await waitLive(page, 'performance');
+    const v = '.view[data-view="performance"]';
+    const money$ = (t: string): number => dollars(t.replace(/^\+/, ''));
+    // Each figure read on screen agrees with the API read beside it (the section moves every sample).
+    await expect
+      .poll(async () => {
+        const a = await api();
+        const eq = money$(await text(page, `${v} [data-kpi="equity"]`));
+        const dd = percent(await text(page, `${v} [data-kpi="drawdown"]`));
+        const n = Number(await text(page, `${v} [data-kpi="closed trades"]`));
+        const pts = Number(await page.locator(`${v} [data-chart="Equity ($)"]`).getAttribute('data-points'));
+        return Math.abs(eq - a.equity) <= 1 && Math.abs(dd - a.drawdown) <= 0.00005 && n === a.closed.trades && pts === a.points.length;
+      }, { timeout: LIVE_WITHIN_MS, interval: 250 })
+      .toBe(true);
+    expect(await text(page, `${v} [data-kpi="drawdown"]`)).toMatch(/^\d+\.\d{2}%$/);
+    expect(await page.locator(`${v} [data-chart="Equity ($)"] canvas`).count()).toBeGreaterThan(0);
+    expect(await page.locator(`${v} [data-chart="Drawdown (% below peak)"] canvas`).count()).toBeGreaterThan(0);
+    expect(Number(await page.locator(`${v} [data-chart="Price ($) with fills"]`).getAttribute('data-points'))).toBeGreaterThan(0);
+    const a = await api();
+    if (a.trades.length > 0) {
+      // The newest closed trade first, its P&L in dollars with cents.
+      const first = page.locator(`${v} table`).last().locator('tbody tr:not(.empty)').first();
+      const cells = (await first.locator('td').allTextContents()).map((x) => x.trim());
+      expect(cells[1]).toBe(a.trades[0].symbol);
+      expect(cells[6]).toMatch(/^[+-]?-?\$[\d,]+\.\d{2}$/);
+      expect(Math.abs(money$(cells[6]) - a.trades[0].pnl)).toBeLessThan(0.01);
+    }
+    await shot(page, 'performance-1280x800');
+    // Universe: GLD's sparkline draws the recorded prices, its title the last one in dollars.
+    await page.goto(server.httpUrl + '/#/universe');
+    await waitLive(page, 'universe');
+    const spark = page.locator('.view[data-view="universe"] tr', { hasText: 'GLD' }).first().locator('td:has(svg.spark)');
+    await expect.poll(async () => Number((await spark.getAttribute('data-points')) ?? 0), { timeout: LIVE_WITHIN_MS }).toBeGreaterThanOrEqual(2);
+    // The title's last price is the API's last recorded GLD price (both read together until they agree: the record moves).
+    await expect
+      .poll(async () => {
+        const title = (await spark.getAttribute('title')) ?? '';
+        const shown = (await api()).prices.GLD.slice(-120);
+        const last = shown[shown.length - 1].price.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+        return title.includes(`to $${last} (`) && /^\S.*: \$[\d,]+\.\d{2} to \$[\d,]+\.\d{2} \([+-]?\d+\.\d{2}%\), low \$[\d,.]+, high \$[\d,.]+$/.test(title);
+      }, { timeout: LIVE_WITHIN_MS, interval: 250 })
+      .toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -15,6 +15,7 @@ import { tierClass, type View } from './views/common.js';
 import { createForecastsView } from './views/forecasts.js';
 import { createHealthView } from './views/health.js';
 import { createLogView } from './views/log.js';
+import { createPerformanceView } from './views/performance.js';
 import { createOrdersView } from './views/orders.js';
 import { createResearchView } from './views/research.js';
 import { createRiskView } from './views/risk.js';
@@ -33,6 +34,7 @@ const views: View[] = [
   createForecastsView(store),
   createRiskView(store),
   createOrdersView(store),
+  createPerformanceView(store),
   createResearchView(store),
   createLogView(store),
 ];

@@ -34,6 +34,8 @@ export interface CellHost {
   mailboxRejected(env: Envelope): void;
   stopRequested(cell: Cell, reason: string): void;
   wake(cell: Cell): void;
+  /** When a message being delivered now arrived (performance.now(); one reading serves a whole batch). */
+  arrivalTime(): number;
 }
 
 export interface CellMetrics {
@@ -122,7 +124,7 @@ export class Cell {
   enqueue(env: Envelope): void {
     this.receivedCount++;
     this.metrics.received.inc();
-    if (this.mailbox.offer(env) === 'rejected') {
+    if (this.mailbox.offer(env, this.host.arrivalTime()) === 'rejected') {
       this.host.mailboxRejected(env);
       return;
     }

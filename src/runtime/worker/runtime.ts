@@ -79,6 +79,8 @@ export class WorkerRuntime implements CellHost {
   private drainScheduled = false;
   private draining = false;
   private delivering = false;
+  /** The arrival time of the batch being delivered (one clock read per batch), or NaN outside one. */
+  private batchArrivedAt = Number.NaN;
   private deadFlushScheduled = false;
   /** Frames received per source thread (see ActorSystem.settle); sent counts live in the outboxes. */
   private readonly receivedFrom = new Map<string, number>();
@@ -135,14 +137,19 @@ export class WorkerRuntime implements CellHost {
     // While the batch is delivered, wake() only marks cells ready; what to do
     // with them (now, or on a later turn) is decided once the batch is in.
     this.delivering = true;
-    this.codec.decodeBatch(bytes, (frame) => {
-      n++;
-      if (frame.env) {
-        if (frame.env.ts < oldest) oldest = frame.env.ts;
-        this.deliver(frame.env, fromMain);
-      } else this.recordDead(frame.to, 'decode_error', '?', null, frame.error);
-    });
-    this.delivering = false;
+    this.batchArrivedAt = performance.now();
+    try {
+      this.codec.decodeBatch(bytes, (frame) => {
+        n++;
+        if (frame.env) {
+          if (frame.env.ts < oldest) oldest = frame.env.ts;
+          this.deliver(frame.env, fromMain);
+        } else this.recordDead(frame.to, 'decode_error', '?', null, frame.error);
+      });
+    } finally {
+      this.delivering = false;
+      this.batchArrivedAt = Number.NaN;
+    }
     this.receivedFrom.set(source, (this.receivedFrom.get(source) ?? 0) + n);
     if (this.ready.size === 0) return;
     // Keeping up (nothing deferred, the batch is fresh): handle it now, which
@@ -191,6 +198,10 @@ export class WorkerRuntime implements CellHost {
     // Not here. The main thread decides; but never bounce a frame it sent us.
     if (fromMain) this.undeliverable(env, 'no_such_actor');
     else this.send(env);
+  }
+
+  arrivalTime(): number {
+    return Number.isNaN(this.batchArrivedAt) ? performance.now() : this.batchArrivedAt;
   }
 
   // ---- outbound --------------------------------------------------------

@@ -95,7 +95,7 @@ describe('real answers of every route against /api/v1/openapi.json', () => {
       const p = (await (await fetch(`${app.httpUrl}/api/v1/positions`)).json()) as J;
       return s.data?.live?.length > 0 && p.data?.account ? true : null;
     }, 30_000, 'strategies and positions reported');
-    for (const path of ['/api/v1/health', '/api/v1/risk', '/api/v1/strategies', '/api/v1/forecasts', '/api/v1/positions', '/api/v1/orders', '/api/v1/fills', '/api/v1/watchdog', '/api/v1/config', '/api/v1/dead-letters', '/api/v1/audit', '/api/v1/openapi.json', '/api/v1/research/runs']) {
+    for (const path of ['/api/v1/health', '/api/v1/risk', '/api/v1/strategies', '/api/v1/forecasts', '/api/v1/positions', '/api/v1/orders', '/api/v1/fills', '/api/v1/watchdog', '/api/v1/config', '/api/v1/dead-letters', '/api/v1/audit', '/api/v1/performance', '/api/v1/openapi.json', '/api/v1/research/runs']) {
       expect((await call('GET', path, path)).status).toBe(200);
     }
     expect((await call('GET', '/api/v1/universe', '/api/v1/universe?focus=broad')).json.data.count).toBe(44);

@@ -13,8 +13,8 @@ export type Topic = 'health' | 'ticks' | 'signals' | 'risk' | 'orders' | 'fills'
 export const TOPICS: readonly Topic[] = ['health', 'ticks', 'signals', 'risk', 'orders', 'fills', 'supervisor', 'research'];
 
 /** REST snapshot sections (GET /api/v1/<section>). */
-export type Section = 'health' | 'risk' | 'strategies' | 'forecasts' | 'universe' | 'positions' | 'orders' | 'fills' | 'watchdog' | 'dead-letters' | 'audit';
-export const SECTIONS: readonly Section[] = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead-letters', 'audit'];
+export type Section = 'health' | 'risk' | 'strategies' | 'forecasts' | 'universe' | 'positions' | 'orders' | 'fills' | 'watchdog' | 'dead-letters' | 'audit' | 'performance';
+export const SECTIONS: readonly Section[] = ['health', 'risk', 'strategies', 'forecasts', 'universe', 'positions', 'orders', 'fills', 'watchdog', 'dead-letters', 'audit', 'performance'];
 
 /** A REST answer with the envelope removed. */
 export interface Unwrapped {

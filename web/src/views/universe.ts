@@ -1,7 +1,9 @@
 /**
  * Universe: the instruments of the chosen focus (PM 20 or broad 44) with
  * last price, change, volatility, spread and data status. A row whose data
- * is not fresh, or has not moved for a while, is greyed with its age.
+ * is not fresh, or has not moved for a while, is greyed with its age. A
+ * sparkline beside the change draws the daemon's recorded prices (the
+ * performance record: the whole run, coarser with age).
  */
 import { h, KeyedTable, panel, scroller, setData, setText } from '../ui/dom.js';
 import { DASH, duration, fixed, pct, price } from '../ui/format.js';
@@ -9,7 +11,56 @@ import { LIVE_MAX_AGE_MS, type Store } from '../store.js';
 import { universeOf, type InstrumentRow } from '../derive.js';
 import { cell, chip, markPanel, StatusLine, type View } from './common.js';
 
+const SVG = 'http://www.w3.org/2000/svg';
+const SPARK_W = 90;
+const SPARK_H = 22;
+
+/** The recorded prices of each instrument (performance section), oldest first. */
+function recordedPrices(store: Store): Map<string, { t: number; price: number }[]> {
+  const v = store.slots.performance.value as { prices?: Record<string, { t?: unknown; price?: unknown }[]> } | null;
+  const out = new Map<string, { t: number; price: number }[]>();
+  for (const [sym, pts] of Object.entries(v?.prices ?? {})) {
+    if (!Array.isArray(pts)) continue;
+    out.set(sym, pts.flatMap((p) => (typeof p?.t === 'number' && typeof p?.price === 'number' ? [{ t: p.t, price: p.price }] : [])));
+  }
+  return out;
+}
+
+/** Draws a price series into the cell as an SVG polyline, rising green and falling red; its title says the span and the move. */
+function sparkline(td: HTMLElement, pts: readonly { t: number; price: number }[] | undefined): void {
+  let svg = td.querySelector('svg');
+  if (!svg) {
+    td.textContent = '';
+    svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('width', String(SPARK_W));
+    svg.setAttribute('height', String(SPARK_H));
+    svg.setAttribute('class', 'spark');
+    svg.append(document.createElementNS(SVG, 'polyline'));
+    td.append(svg);
+  }
+  const line = svg.firstElementChild as SVGPolylineElement;
+  const s = (pts ?? []).slice(-120);
+  if (s.length < 2) {
+    line.setAttribute('points', '');
+    td.title = 'not enough recorded prices yet';
+    td.dataset.points = String(s.length);
+    return;
+  }
+  const lo = Math.min(...s.map((p) => p.price));
+  const hi = Math.max(...s.map((p) => p.price));
+  const t0 = s[0].t;
+  const span = Math.max(1, s[s.length - 1].t - t0);
+  const y = (p: number): number => (hi === lo ? SPARK_H / 2 : SPARK_H - 2 - ((p - lo) / (hi - lo)) * (SPARK_H - 4));
+  line.setAttribute('points', s.map((p) => `${(((p.t - t0) / span) * (SPARK_W - 2) + 1).toFixed(1)},${y(p.price).toFixed(1)}`).join(' '));
+  const first = s[0].price;
+  const last = s[s.length - 1].price;
+  line.setAttribute('class', last > first ? 'up' : last < first ? 'down' : 'flat');
+  td.title = `${duration(span)}: $${price(first)} to $${price(last)} (${pct(last / first - 1, 2, true)}), low $${price(lo)}, high $${price(hi)}`;
+  td.dataset.points = String(s.length);
+}
+
 export function createUniverseView(store: Store): View {
+  let recorded = new Map<string, { t: number; price: number }[]>();
   const status = new StatusLine(store, ['universe']);
   const lastPrice = new Map<string, number>();
   const moved = new Map<string, { up: boolean; at: number }>();
@@ -42,6 +93,7 @@ export function createUniverseView(store: Store): View {
         },
       },
       { title: 'Change', kind: 'num', cell: (td, r) => cell(td, pct(r.change, 2, true), r.change === null ? '' : r.change > 0 ? 'pos' : r.change < 0 ? 'neg' : '') },
+      { title: 'Trend', wide: true, tip: 'recorded prices over the run (hover for the span and the move)', cell: (td, r) => sparkline(td, recorded.get(r.symbol)) },
       { title: 'Vol (ann.)', kind: 'num', cell: (td, r) => cell(td, pct(r.vol, 1)) },
       { title: 'Spread', wide: true, kind: 'num', tip: 'basis points', cell: (td, r) => cell(td, r.spreadBps === null ? DASH : `${fixed(r.spreadBps, 1)} bp`) },
       { title: 'Data', cell: (td, r) => chip(td, r.status, r.status === 'fresh' ? 'ok' : r.status === 'gap' ? 'bad' : r.status === 'stale' ? 'warn' : null) },
@@ -62,6 +114,7 @@ export function createUniverseView(store: Store): View {
     markPanel(tablePanel, l);
     pm.classList.toggle('on', store.focus === 'pm');
     broad.classList.toggle('on', store.focus === 'broad');
+    recorded = recordedPrices(store);
     const u = universeOf(store);
     const rows = u?.rows ?? [];
     table.render(rows, (r) => (rowStale(r) ? 'stale' : ''));
@@ -70,5 +123,5 @@ export function createUniverseView(store: Store): View {
     setText(counts, u ? `${rows.length} instruments · ${n.fresh} fresh · ${n.stale} stale · ${n.gap} gap${n.unknown ? ` · ${n.unknown} no status` : ''}` : '');
   }
 
-  return { id: 'universe', title: 'Universe', sections: ['universe'], el, render };
+  return { id: 'universe', title: 'Universe', sections: ['universe', 'performance'], el, render };
 }
