@@ -155,6 +155,7 @@ export const ROWS: readonly RowSpec[] = [
       stat({ title: 'Deepest mailbox', description: 'Messages queued in the fullest actor mailbox.', unit: 'short', targets: [q('max(qgtm_actor_mailbox_depth)')], width: 6 }),
       series({ title: 'Dead letters by reason', description: 'Dead letters per second by actor and reason.', unit: 'ops', targets: [q(`sum by (actor, reason) (rate(qgtm_dead_letters_total[${RATE}]))`, '{{actor}} {{reason}}')] }),
       series({ title: 'Mailbox depth (top 10)', description: 'The ten deepest actor mailboxes.', unit: 'short', targets: [q('topk(10, qgtm_actor_mailbox_depth)', '{{actor}}')] }),
+      series({ title: 'Mailbox wait (p99)', description: 'Time a message waited in an actor mailbox before its handling began, the ten longest: a mailbox that is shallow but slow to drain shows here.', unit: 's', targets: [q(`topk(10, ${p99('qgtm_actor_mailbox_wait_seconds', 'actor, ')})`, '{{actor}}')] }),
       series({ title: 'Actor handle time (p99)', description: 'Time an actor spent handling one message, the ten slowest.', unit: 's', targets: [q(`topk(10, ${p99('qgtm_actor_handle_seconds', 'actor, ')})`, '{{actor}}')] }),
       series({ title: 'Worker event-loop delay (p99)', description: 'Event-loop delay of each worker thread over its last 10-20 s.', unit: 's', targets: [q('qgtm_worker_event_loop_delay_seconds{stat="p99"}', '{{worker}}')] }),
       series({ title: 'Worker heap', description: 'Heap used by each worker thread.', unit: 'bytes', targets: [q('qgtm_worker_heap_used_bytes', '{{worker}}')] }),

@@ -65,6 +65,7 @@ export class SeriesChart {
     this.width = Math.max(240, Math.floor(this.el.clientWidth || 480));
     const fmt = this.format;
     const axis: uPlot.Axis = { stroke: '#8a96a3', grid: { stroke: '#232b35', width: 1 }, ticks: { stroke: '#232b35', width: 1 }, font: '11px system-ui, sans-serif' };
+    const daily = xFormat === 'date';
     const when = (v: number): string => (xFormat === 'date' ? new Date(v * 1000).toISOString().slice(0, 10) : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' '));
     const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined;
     const opts: uPlot.Options = {
@@ -73,10 +74,11 @@ export class SeriesChart {
       height: this.height,
       cursor: { drag: { x: true, y: false } },
       legend: { show: true, live: true },
-      scales: { x: { time: true } },
-      axes: [{ ...axis, space: 80 }, { ...axis, size: 76, values: (_u, splits) => splits.map((v) => fmt(v)) }],
+      // Days: one slot per day (x is its index), half a slot of room either side, each labelled with its date.
+      scales: { x: daily ? { time: false, range: () => [-0.5, t.length - 0.5] } : { time: true } },
+      axes: [daily ? { ...axis, space: 60, incrs: [1, 2, 5, 10, 30], values: (_u, splits) => splits.map((i) => (Number.isInteger(i) && t[i] !== undefined ? when(t[i]!) : '')) } : { ...axis, space: 80 }, { ...axis, size: 76, values: (_u, splits) => splits.map((v) => fmt(v)) }],
       series: [
-        { label: 'time', value: (_u: uPlot, v: number | null) => (v === null ? '—' : when(v)) },
+        { label: daily ? 'day' : 'time', value: (_u: uPlot, v: number | null) => (v === null ? '—' : daily ? (t[v] !== undefined ? when(t[v]!) : '—') : when(v)) },
         ...series.map((x) => ({
           label: x.label,
           stroke: x.color,
@@ -87,7 +89,7 @@ export class SeriesChart {
         })),
       ],
     };
-    this.plot = new uPlot(opts, [t as number[], ...series.map((x) => x.y as (number | null)[])] as uPlot.AlignedData, this.el);
+    this.plot = new uPlot(opts, [daily ? t.map((_x, i) => i) : (t as number[]), ...series.map((x) => x.y as (number | null)[])] as uPlot.AlignedData, this.el);
   }
 
   private resize(): void {

@@ -2,13 +2,16 @@
  * Performance: the book over time, as the daemon records it (and keeps
  * across restarts). The equity curve and its drawdown, P&L per day,
  * exposure over time, one instrument's price with the fills on it, the
- * closed trades (first in, first out) with their P&L and holding time, and
- * those trades summed per instrument. Every axis carries its unit.
+ * closed trades (first in, first out) with their P&L and holding time,
+ * those trades summed per instrument, and each strategy's P&L as the
+ * allocator attributes it. Every axis carries its unit.
  */
 import { h, KeyedTable, panel, scroller, setText } from '../ui/dom.js';
 import { SeriesChart } from '../ui/series-chart.js';
 import { DASH, duration, fixed, money, pct, price, qty, times } from '../ui/format.js';
 import type { Store } from '../store.js';
+import { strategiesOf } from '../derive.js';
+import type { StrategyVM } from '../api/index.js';
 import { cell, markPanel, StatusLine, type View } from './common.js';
 
 type Obj = Record<string, unknown>;
@@ -94,17 +97,32 @@ export function createPerformanceView(store: Store): View {
     'no closed trades yet',
   );
 
+  const perStrategy = new KeyedTable<StrategyVM>(
+    [
+      { title: 'Strategy', cell: (td, r) => cell(td, r.id) },
+      { title: 'Family', wide: true, cell: (td, r) => cell(td, r.family ?? DASH) },
+      { title: 'P&L', kind: 'num', tip: 'dollars the allocator attributes to its votes', cell: (td, r) => cell(td, signed$(r.pnl), pnlClass(r.pnl)) },
+      { title: 'Hit rate', kind: 'num', tip: 'learning periods with attributed P&L above 0', cell: (td, r) => cell(td, pct(r.hitRate, 0)) },
+      { title: 'Learned weight', kind: 'num', tip: 'on its votes (1 neutral)', cell: (td, r) => cell(td, r.learnedWeight === null ? DASH : `${fixed(r.learnedWeight, 2)}×`) },
+      { title: 'Signals', wide: true, kind: 'num', cell: (td, r) => cell(td, r.signals === null ? DASH : String(r.signals)) },
+    ],
+    (r) => r.id,
+    'no strategy has reported yet',
+  );
   const curve = panel('Equity and drawdown', kpis, h('div.charts', {}, equity.el, drawdown.el));
   const dayPanel = panel('P&L per day and exposure', h('div.charts', {}, days.el, exposure.el));
   const pricePanel = panel('Price with entries and exits', h('div.controls', {}, h('label.inline', {}, h('span', {}, 'Instrument'), symbolSelect), h('span.muted.small', {}, 'buys ▲ green, sells ▼ red')), priceChart.el);
   const tradesPanel = panel('Closed trades (first in, first out)', scroller(trades.el));
   const instPanel = panel('Per instrument', scroller(perInst.el));
-  const el = h('div.view', { 'data-view': 'performance' }, h('h1', {}, 'Performance'), status.el, curve, dayPanel, pricePanel, h('div.row2', {}, instPanel, tradesPanel));
+  const stratPanel = panel('Per strategy (attributed by the allocator)', scroller(perStrategy.el));
+  const el = h('div.view', { 'data-view': 'performance' }, h('h1', {}, 'Performance'), status.el, curve, dayPanel, pricePanel, h('div.row2', {}, instPanel, stratPanel), tradesPanel);
   let drawn = -1;
 
   function render(now: number): void {
     const l = status.render(now);
     for (const p of [curve, dayPanel, pricePanel, tradesPanel, instPanel]) markPanel(p, l);
+    markPanel(stratPanel, store.liveness('strategies', now));
+    perStrategy.render([...(strategiesOf(store)?.strategies ?? [])].sort((a, b) => (b.pnl ?? -Infinity) - (a.pnl ?? -Infinity) || a.id.localeCompare(b.id)));
     const slot = store.slots.performance;
     const s = isObj(slot.value) ? slot.value : null;
     setText(kEquity, money(num(s?.equity), 0));
@@ -156,5 +174,5 @@ export function createPerformanceView(store: Store): View {
     ]);
   }
 
-  return { id: 'performance', title: 'Performance', sections: ['performance'], el, render };
+  return { id: 'performance', title: 'Performance', sections: ['performance', 'strategies'], el, render };
 }
