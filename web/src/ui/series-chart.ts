@@ -29,27 +29,7 @@ export class SeriesChart {
 
   /** Draws the series (`t` in seconds); an empty series clears the chart. */
   show(t: readonly number[], y: readonly number[]): void {
-    this.plot?.destroy();
-    this.plot = null;
-    this.el.dataset.points = String(t.length);
-    if (t.length === 0) return;
-    this.width = Math.max(240, Math.floor(this.el.clientWidth || 480));
-    const fmt = this.format;
-    const axis: uPlot.Axis = { stroke: '#8a96a3', grid: { stroke: '#232b35', width: 1 }, ticks: { stroke: '#232b35', width: 1 }, font: '11px system-ui, sans-serif' };
-    const opts: uPlot.Options = {
-      title: this.title,
-      width: this.width,
-      height: this.height,
-      cursor: { drag: { x: true, y: false } },
-      legend: { show: true, live: true },
-      scales: { x: { time: true } },
-      axes: [{ ...axis, space: 80 }, { ...axis, size: 76, values: (_u, splits) => splits.map((v) => fmt(v)) }],
-      series: [
-        { label: 'time', value: (_u: uPlot, v: number | null) => (v === null ? '—' : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')) },
-        { label: this.label, stroke: this.color, width: 1.5, ...(this.fill ? { fill: this.fill } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '—' : fmt(v)) },
-      ],
-    };
-    this.plot = new uPlot(opts, [t as number[], y as number[]], this.el);
+    this.showMany(t, [{ label: this.label, y, color: this.color, ...(this.fill ? { fill: this.fill } : {}) }]);
   }
 
   /**
@@ -57,7 +37,7 @@ export class SeriesChart {
    * has no value): lines, bars (`bars: true`, e.g. P&L per day) or markers
    * only (`markers`: fills on a price line). Rebuilt on every call.
    */
-  showMany(t: readonly number[], series: readonly { readonly label: string; readonly y: readonly (number | null)[]; readonly color: string; readonly bars?: boolean; readonly markers?: boolean }[], xFormat: 'datetime' | 'date' = 'datetime'): void {
+  showMany(t: readonly number[], series: readonly { readonly label: string; readonly y: readonly (number | null)[]; readonly color: string; readonly bars?: boolean; readonly markers?: boolean; readonly fill?: string }[], xFormat: 'datetime' | 'date' = 'datetime'): void {
     this.plot?.destroy();
     this.plot = null;
     this.el.dataset.points = String(t.length);
@@ -83,7 +63,7 @@ export class SeriesChart {
           label: x.label,
           stroke: x.color,
           width: x.markers ? 0 : 1.5,
-          ...(x.bars && bars ? { paths: bars, fill: `${x.color}66` } : {}),
+          ...(x.bars && bars ? { paths: bars, fill: `${x.color}66` } : x.fill ? { fill: x.fill } : {}),
           ...(x.markers ? { paths: () => null, points: { show: true, size: 9, fill: x.color, stroke: x.color } } : { spanGaps: true }),
           value: (_u: uPlot, v: number | null) => (v === null ? '—' : fmt(v)),
         })),
