@@ -76,6 +76,8 @@ async function assertViewData(page: Page, view: string): Promise<void> {
       await poll(() => text(page, `${v} [data-kpi="ticks"]`)).toMatch(/^[\d,.]+\/(s|min|h)$/);
       expect(await text(page, `${v} [data-kpi="orders"]`)).toMatch(/^(—|0\/s|[\d,.]+\/(s|min|h))$/);
       expect(await page.locator(`${v} .chart canvas`).count()).toBeGreaterThanOrEqual(3);
+      // Every chart says its unit.
+      expect((await page.locator(`${v} .chart .u-title`).allTextContents()).sort()).toEqual(['Event-loop delay per worker (ms)', 'Mailbox depth (messages)', 'Throughput (per second)']);
       break;
     case 'watchdog':
       await poll(() => page.locator(`${v} ul.tree li`).count()).toBeGreaterThan(1);

@@ -48,7 +48,8 @@ export class StreamChart {
     const sparse = (u: uPlot, si: number): boolean => (u.data[si] as (number | null)[]).filter((v) => v !== null).length < 3;
     const axis: uPlot.Axis = { stroke: '#8a96a3', grid: { stroke: '#232b35', width: 1 }, ticks: { stroke: '#232b35', width: 1 }, font: '11px system-ui, sans-serif' };
     const opts: uPlot.Options = {
-      title: this.title,
+      // The unit in the title: the axis carries numbers only.
+      title: `${this.title} (${unit})`,
       width: this.width,
       height: this.height,
       cursor: { drag: { x: false, y: false } },

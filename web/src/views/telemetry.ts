@@ -18,9 +18,9 @@ const SOURCE_TEXT = {
 
 export function createTelemetryView(store: Store): View {
   const status = new StatusLine(store, ['health']);
-  const rates = new StreamChart('Throughput', '/s');
+  const rates = new StreamChart('Throughput', 'per second');
   const eld = new StreamChart('Event-loop delay per worker', 'ms');
-  const mailbox = new StreamChart('Mailbox depth', 'msgs');
+  const mailbox = new StreamChart('Mailbox depth', 'messages');
   const source = h('p.muted.small');
   const summary = h('div.kpis');
   const kpi = (label: string): HTMLElement => {
