@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<unknown>> = {
   // After tick-to-intent: it reads that suite's actors p50 when both run.
   live: async () => (await import('./live.js')).run(),
   backtest: async () => (await import('./backtest.js')).run(),
+  cluster: async () => (await import('./cluster.js')).run(),
 };
 
 async function main(): Promise<void> {
