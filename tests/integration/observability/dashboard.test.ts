@@ -97,7 +97,8 @@ describeWithTool('grafana dashboard: every panel query against Prometheus scrapi
 
     const failures = results.filter(empty).map(({ q, r }) => `[${q.row}] ${q.title}: ${q.expr} -> ${r.status}${r.error ? ` (${r.error})` : ''}, ${r.data?.result.length ?? 0} series`);
     const rows = results.map(({ q, r }) => {
-      const first = r.data?.result[0];
+      // The first series with a number (a quantile over an operation without calls in the window is NaN).
+      const first = r.data?.result.find((x) => x.value[1] !== 'NaN') ?? r.data?.result[0];
       const labels = first ? Object.entries(first.metric).filter(([k]) => k !== 'job' && k !== 'instance').map(([k, v]) => `${k}=${v}`).join(',') : '';
       return [q.row, q.title, first ? `${first.value[1]}${labels ? ` {${labels}}` : ''}` : '(no data)', String(r.data?.result.length ?? 0)];
     });
