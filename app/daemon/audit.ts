@@ -74,6 +74,8 @@ export class AuditLog {
   private readonly file: string | null;
   /** Lines of the file that did not parse when it was read back. */
   readonly skippedAtLoad: number = 0;
+  /** Entries read back from the file at construction (0: a new trail). */
+  readonly loadedAtStart: number = 0;
   /** Appends that failed (disk full, folder gone). */
   writeErrors = 0;
   private readonly listeners: ((e: AuditEntry) => void)[] = [];
@@ -95,6 +97,7 @@ export class AuditLog {
         if (this.entries.length > this.keep) this.entries = this.entries.slice(-this.keep);
       }
       this.skippedAtLoad = skipped;
+      this.loadedAtStart = this.entries.length;
     }
   }
 

@@ -105,7 +105,16 @@ export class DaemonBridge {
   constructor(private readonly opts: BridgeOptions) {
     this.views = new OperatorViews(opts.focus);
     this.audit = opts.audit ?? new AuditLog({ dir: null });
-    this.audit.onEntry(() => this.auditVersion++);
+    // What the operator reads back is counted like the other durable records: read at start, each write.
+    this.stateRecord('audit', 'restores', this.audit.loadedAtStart > 0 ? 'restored' : 'none');
+    if (this.audit.skippedAtLoad > 0) this.stateRecord('audit', 'restores', 'corrupt', this.audit.skippedAtLoad);
+    let auditFailed = this.audit.writeErrors;
+    this.audit.onEntry(() => {
+      this.auditVersion++;
+      const failed = this.audit.writeErrors > auditFailed;
+      auditFailed = this.audit.writeErrors;
+      if (this.opts.audit) this.stateRecord('audit', 'writes', failed ? 'failed' : 'ok');
+    });
     this.performance = this.loadPerformance();
     this.runtime = opts.runtime ?? new RuntimeStrategies({ shardCount: opts.shardCount, universe: [] });
   }
@@ -399,13 +408,26 @@ export class DaemonBridge {
     p.onPrices(now, this.views.lastPrices());
   }
 
+  /** Counts a durable record read at start or written (the same families the actors' records use). */
+  private stateRecord(record: string, what: 'restores' | 'writes', outcome: string, n = 1): void {
+    const r = this.opts.system.registry;
+    if (what === 'restores') r.counter('qgtm_state_restores_total', 'Durable state records read at start, by record and outcome (none, restored, corrupt)', ['record', 'outcome']).inc({ record, outcome }, n);
+    else r.counter('qgtm_state_writes_total', 'Durable state records written, by record and result', ['record', 'result']).inc({ record, result: outcome }, n);
+  }
+
   /** The saved record, or a fresh one (a file that is not one is moved aside, and said so). */
   private loadPerformance(): PerformanceTracker {
     const file = this.opts.performanceFile;
-    if (!file || !existsSync(file)) return new PerformanceTracker();
+    if (!file || !existsSync(file)) {
+      if (file) this.stateRecord('performance', 'restores', 'none');
+      return new PerformanceTracker();
+    }
     try {
-      return PerformanceTracker.restore(JSON.parse(readFileSync(file, 'utf8')));
+      const p = PerformanceTracker.restore(JSON.parse(readFileSync(file, 'utf8')));
+      this.stateRecord('performance', 'restores', 'restored');
+      return p;
     } catch (err) {
+      this.stateRecord('performance', 'restores', 'corrupt');
       const aside = `${file}.unreadable-${Date.now()}`;
       try {
         renameSync(file, aside);
@@ -425,7 +447,9 @@ export class DaemonBridge {
       writeFileSync(`${file}.tmp`, JSON.stringify(this.performance.snapshot()));
       renameSync(`${file}.tmp`, file);
       this.perfSaved = this.performance.version;
+      this.stateRecord('performance', 'writes', 'ok');
     } catch (err) {
+      this.stateRecord('performance', 'writes', 'failed');
       this.opts.system.log.error('performance record not saved', { file, error: serializeError(err) });
     }
   }

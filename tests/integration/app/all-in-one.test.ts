@@ -191,6 +191,18 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
     expect(handled.some((s) => s.labels.actor === 'broker')).toBe(true);
   });
 
+  it('the audit trail and the performance record then counted like the other durable records: read at start, each write', async () => {
+    const f = parseExposition(await (await fetch(`${app.httpUrl}/metrics`)).text());
+    const sample = (name: string, labels: Record<string, string>): number | undefined =>
+      f.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    // A fresh journal folder: nothing to read back.
+    expect(sample('qgtm_state_restores_total', { record: 'performance', outcome: 'none' })).toBe(1);
+    expect(sample('qgtm_state_restores_total', { record: 'audit', outcome: 'none' })).toBe(1);
+    // Commands earlier in this file, and the daemon's start line, each one audit write.
+    expect(sample('qgtm_state_writes_total', { record: 'audit', result: 'ok' })).toBeGreaterThanOrEqual(3);
+    expect(sample('qgtm_state_writes_total', { record: 'audit', result: 'failed' }) ?? 0).toBe(0);
+  });
+
   it('trading metrics then the account, positions and risk triggers on /metrics as the API reports them, and the build', async () => {
     const scrape = async () => parseExposition(await (await fetch(`${app.httpUrl}/metrics`)).text());
     const value = (f: Map<string, { samples: { labels: Record<string, string>; value: number }[] }>, name: string, labels: Record<string, string> = {}) =>

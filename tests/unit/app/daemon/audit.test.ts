@@ -22,6 +22,8 @@ describe('the audit trail', () => {
     a.record({ at: 2, kind: 'risk', level: 'warn', subject: 'risk', message: 'risk tier NORMAL → WARN (operator): operator floor' });
     expect(readFileSync(join(d, 'audit.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
     const b = new AuditLog({ dir: d });
+    expect(a.loadedAtStart).toBe(0);
+    expect(b.loadedAtStart).toBe(2);
     expect(b.recent().map((e) => e.at)).toEqual([2, 1]);
     expect(b.recent()[1]).toEqual({ at: 1, kind: 'command', level: 'info', by: 'alice', subject: 'risk.set_tier', message: 'risk.set_tier WARN ("news"): done', detail: { ok: true } });
   });
