@@ -98,6 +98,8 @@ export class DaemonBridge {
   readonly performance: PerformanceTracker;
   private perfPut = -1;
   private perfSaved = -1;
+  private perfSavedAt = 0;
+  private perfFillsSaved = 0;
   /** Bumps with each audit entry: the section is put again only when it changed. */
   private auditVersion = 0;
   private auditPut = -1;
@@ -253,7 +255,6 @@ export class DaemonBridge {
     );
     this.timers.push(setInterval(() => this.putState(), this.opts.stateMs ?? 1000));
     this.timers.push(setInterval(() => void this.refreshLoad(), 2000));
-    this.timers.push(setInterval(() => this.savePerformance(), 30_000));
     for (const t of this.timers) t.unref();
   }
 
@@ -284,6 +285,8 @@ export class DaemonBridge {
     const figures = v.tradingFigures();
     this.tradingMetrics?.update(figures, now);
     this.trackPerformance(figures, now);
+    // A fill is saved at the next snapshot (a kill -9 loses at most a second of trades); samples every 10 s.
+    if (this.performance.fills !== this.perfFillsSaved || now - this.perfSavedAt >= 10_000) this.savePerformance(now);
     try {
       bus.putState('universe', v.universeSection(now));
       bus.putState('strategies', v.strategiesSection());
@@ -440,8 +443,10 @@ export class DaemonBridge {
   }
 
   /** Writes the record when it changed (write then rename: a crash mid-write leaves the previous one). */
-  private savePerformance(): void {
+  private savePerformance(now = Date.now()): void {
     const file = this.opts.performanceFile;
+    this.perfSavedAt = now;
+    this.perfFillsSaved = this.performance.fills;
     if (!file || this.perfSaved === this.performance.version) return;
     try {
       writeFileSync(`${file}.tmp`, JSON.stringify(this.performance.snapshot()));

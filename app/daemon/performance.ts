@@ -130,6 +130,8 @@ export class PerformanceTracker {
   private readonly o: Required<PerformanceOptions>;
   /** Bumps on every change, so the caller puts the section only when it moved. */
   version = 0;
+  /** Fills applied (the caller saves soon after one: a closed trade should not wait for the periodic save). */
+  fills = 0;
   /** Set by `restore`: the lots are checked once against the broker's positions (fills may have come after the snapshot). */
   private unaligned = false;
 
@@ -177,6 +179,7 @@ export class PerformanceTracker {
   onFill(f: { readonly executionId: string; readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: number; readonly price: number; readonly ts: number }): void {
     if (!(f.qty > 0) || !(f.price > 0) || this.seen.has(f.executionId)) return;
     this.seen.add(f.executionId);
+    this.fills++;
     if (this.seen.size > 5000) this.seen = new Set([...this.seen].slice(-2500));
     let marks = this.marks.get(f.symbol);
     if (!marks) this.marks.set(f.symbol, (marks = []));

@@ -235,9 +235,14 @@ describe('qgtm start run twice on one journal folder', () => {
     try {
       const first = await startAllInOne({ overrides, print: () => undefined });
       const positions = async (a: AllInOne): Promise<J> => ((await (await fetch(`${a.httpUrl}/api/v1/positions`)).json()) as J).data;
+      const performance = async (a: AllInOne): Promise<J> => ((await (await fetch(`${a.httpUrl}/api/v1/performance`)).json()) as J).data;
+      let firstPoint: J;
+      let firstAudit: J[];
       try {
         // The first run trades, and is stopped while it does.
         await eventually(async () => (await positions(first))?.positions?.length > 0, 60_000, 'first run holds positions');
+        firstPoint = (await eventually(async () => (await performance(first))?.points?.[0] ?? null, 10_000, 'first run sampled its equity'))!;
+        firstAudit = ((await (await fetch(`${first.httpUrl}/api/v1/audit`)).json()) as J).data.entries as J[];
       } finally {
         await first.close();
       }
@@ -256,6 +261,14 @@ describe('qgtm start run twice on one journal folder', () => {
         expect(p?.reconciliation).toMatchObject({ passed: true });
         const risk = ((await (await fetch(`${second.httpUrl}/api/v1/risk`)).json()) as J).data;
         expect(risk.state.tier, JSON.stringify(risk.state)).toBe('NORMAL');
+        // What the operator reads back carried on: the equity curve starts at the first run's first sample,
+        // and the audit trail holds the first run's lines behind this run's start.
+        const perf = await eventually(async () => (await performance(second)) ?? null, 10_000, 'second run performance section');
+        expect(perf!.points[0]).toEqual(firstPoint!);
+        const audit = ((await (await fetch(`${second.httpUrl}/api/v1/audit`)).json()) as J).data.entries as J[];
+        const starts = audit.filter((e) => e.kind === 'daemon');
+        expect(starts.length).toBe(2);
+        for (const e of firstAudit!) expect(audit).toContainEqual(e);
       } finally {
         await second.close();
       }
