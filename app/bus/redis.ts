@@ -428,10 +428,27 @@ export class RedisBus implements StateBus {
 
   private subscriber(): Redis {
     if (this.sub) return this.sub;
-    // The subscriber connection queues while offline and resubscribes itself after a reconnect.
-    const sub = this.connect(this.url, { ...this.redisOptions, enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true });
+    // The subscriber connection queues while offline. It resubscribes after a reconnect itself, not through
+    // ioredis's autoResubscribe: that one's SUBSCRIBE has no handler, so a connection that closes while it is
+    // in flight (Redis gone again, or close()) makes an unhandled rejection ("Connection is closed.").
+    const sub = this.connect(this.url, { ...this.redisOptions, enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false });
     const telemetryPrefix = this.key('telemetry', '');
     const acks = this.key('cmd', 'acks');
+    let connectedBefore = false;
+    sub.on('ready', () => {
+      // The first connect sends what was queued while connecting; every later one starts with no subscription.
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      const channels = [...this.listeners.keys()].map((t) => this.key('telemetry', t));
+      if (this.acksSubscribed) channels.push(acks);
+      if (channels.length > 0) {
+        sub.subscribe(...channels).catch(() => {
+          this.counters.subscriberErrors++;
+        });
+      }
+    });
     sub.on('message', (channel: string, message: string) => {
       if (channel === acks) {
         const ack = safeParse(message);

@@ -195,6 +195,12 @@ describeWithTool('RedisBus over a real redis-server', why, () => {
 
   it('Redis killed and restarted under a running daemon then it keeps going, reports degraded, and catches up', async () => {
     const { daemon, api } = await pair(600);
+    const ticks: unknown[] = [];
+    api.subscribe('ticks', (m) => ticks.push(m));
+    await eventually(() => {
+      daemon.publish('ticks', { before: true });
+      return ticks.length > 0;
+    }, 3000, 'subscribed before the outage');
     daemon.heartbeat(beat);
     daemon.putState('positions', { v: 1 });
     await eventually(async () => ((await api.getState('positions'))?.value as { v: number })?.v === 1, 2000, 'first put');
@@ -232,5 +238,13 @@ describeWithTool('RedisBus over a real redis-server', why, () => {
     expect(s.info?.bus).toMatchObject({ outages: 1, connected: true });
     expect(s.info?.bus.lastOutageEndedAt).toBeGreaterThanOrEqual(s.info!.bus.lastOutageStartedAt!);
     expect(daemon.stats()).toMatchObject({ outages: 1, reconnects: 1 });
+    // The API's subscriber subscribed again by itself after the restart: telemetry flows again.
+    const seen = ticks.length;
+    await eventually(() => {
+      daemon.publish('ticks', { after: true });
+      return ticks.length > seen;
+    }, 5000, 'telemetry after the restart');
+    expect(ticks.at(-1)).toEqual({ after: true });
+    expect(api.stats().subscriberErrors).toBe(0);
   });
 });
