@@ -31,7 +31,7 @@ describe('restart intensity', () => {
     expect(rootFailed).toBe(false);
 
     run.system.tell('x', { type: 't.crash' } as Any);
-    await eventually(() => run.system.incarnation('x') >= 4 && run.system.status('x') === 'running');
+    await eventually(() => run.system.incarnation('x') >= 4 && run.system.status('x') === 'running', 10_000, 'x restarted a fourth time', () => ({ x: run.system.status('x'), incarnation: run.system.incarnation('x'), reports: run.reports.slice(-6) }));
     run.system.tell('x', { type: 't.crash' } as Any); // inner escalates again: root 2 > 1 -> root fails
     await eventually(() => rootFailed, 10_000, 'root failure');
     expect(run.tree.rootFailure).toMatchObject({ supervisor: 'root', context: 'shutdown' });
