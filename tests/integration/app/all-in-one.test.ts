@@ -44,8 +44,9 @@ describe('qgtm start: venue, daemon and gateway in one process', () => {
   it('health then the daemon is up and its links and workers are reported', async () => {
     const h = await eventually(async () => {
       const x = await get('/api/v1/health');
-      return x.daemon?.up && x.daemon?.detail?.data?.links?.marketData?.up ? x : null;
-    }, 20_000, 'daemon up with market data');
+      // The market-data link comes up before the first feed turns fresh: wait for both.
+      return x.daemon?.up && x.daemon?.detail?.data?.links?.marketData?.up && x.daemon.detail.data.feeds?.fresh > 0 ? x : null;
+    }, 20_000, 'daemon up with market data and a fresh feed');
     const d = h!.daemon.detail.data;
     expect(d.links.broker.up).toBe(true);
     expect(d.workers.map((w: J) => w.placement).sort()).toEqual(expect.arrayContaining(['broker', 'marketdata', 'trading', 'strategies']));
