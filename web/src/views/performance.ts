@@ -12,12 +12,9 @@ import { DASH, duration, fixed, money, pct, price, qty, times } from '../ui/form
 import type { Store } from '../store.js';
 import { strategiesOf } from '../derive.js';
 import type { StrategyVM } from '../api/index.js';
+import { isObj, num, objs } from '../api/normalise.js';
 import { cell, markPanel, StatusLine, type View } from './common.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-const objs = (x: unknown): Obj[] => (Array.isArray(x) ? x.filter(isObj) : []);
 
 interface Trade {
   readonly symbol: string;
