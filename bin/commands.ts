@@ -36,6 +36,12 @@ registerCommand({
 });
 
 registerCommand({
+  name: 'node',
+  summary: 'a cluster node: runs the strategy slots it owns for a `qgtm daemon --cluster` coordinator, over Redis Streams',
+  run: async (argv) => (await import('./node.js')).run(argv),
+});
+
+registerCommand({
   name: 'config',
   summary: 'the JSON Schema of a config file, an example file, or the effective configuration (`qgtm config check`)',
   run: async (argv) => (await import('./config.js')).run(argv),

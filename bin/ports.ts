@@ -25,8 +25,8 @@ export function portClaims(command: FlagCommand, config: QgtmConfig): PortClaim[
   if (command === 'start' || command === 'api') {
     claims.push({ what: 'gateway (REST, /ws, /metrics)', host: config.http.host, port: config.http.port, path: 'http.port', change: '--http-port N or QGTM_HTTP_PORT' });
   }
-  if (command === 'daemon') {
-    claims.push({ what: "daemon's /metrics", host: config.daemon.metricsHost, port: config.daemon.metricsPort, path: 'daemon.metricsPort', change: '--metrics-port N or QGTM_DAEMON_METRICS_PORT' });
+  if (command === 'daemon' || command === 'node') {
+    claims.push({ what: `${command}'s /metrics`, host: config.daemon.metricsHost, port: config.daemon.metricsPort, path: 'daemon.metricsPort', change: '--metrics-port N or QGTM_DAEMON_METRICS_PORT' });
   }
   // The local venue is started in-process only in local mode without an external venue URL.
   if ((command === 'start' || command === 'daemon') && config.venue.mode === 'local' && config.venue.url === null && config.venue.port !== null) {

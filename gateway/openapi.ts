@@ -255,7 +255,28 @@ const ROUTES: Readonly<Record<string, RouteDoc>> = {
   'GET /api/v1/watchdog': {
     tag: 'status',
     summary: 'The supervision tree, each worker\'s heartbeat, and the recent supervisor reports',
-    ok: envelope(section(obj({ tree: nullable({ type: 'object' }), workers: arr({ type: 'object' }), reports: arr({ type: 'object' }), rootFailure: {} })), 'the daemon\'s watchdog section'),
+    ok: envelope(
+      section(
+        obj({
+          tree: nullable({ type: 'object' }),
+          workers: arr({ type: 'object' }),
+          reports: arr({ type: 'object' }),
+          rootFailure: {},
+          // Cluster mode (qgtm daemon --cluster): nodes, slots, owners, tokens and stream backlogs; null otherwise.
+          cluster: nullable(
+            obj({
+              prefix: { type: 'string' },
+              slots: arr(obj({ slot: { type: 'integer' }, owner: nullable({ type: 'string' }), token: { type: 'integer' }, leaseLeftMs: nullable({ type: 'integer' }), inPending: nullable({ type: 'integer' }), inLag: nullable({ type: 'integer' }), outPending: nullable({ type: 'integer' }), outLag: nullable({ type: 'integer' }) })),
+              nodes: arr(obj({ id: { type: 'string' }, slots: arr({ type: 'integer' }) })),
+              unowned: arr({ type: 'integer' }),
+              readAt: nullable({ type: 'number' }),
+              error: nullable({ type: 'string' }),
+            }),
+          ),
+        }),
+      ),
+      'the daemon\'s watchdog section',
+    ),
   },
   'GET /api/v1/config': {
     tag: 'status',

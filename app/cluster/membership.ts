@@ -40,6 +40,18 @@ export interface MembershipOptions {
   readonly onError?: (err: unknown) => void;
 }
 
+/** The nodes whose heartbeat key (`<prefix>node:<id>`) has not expired, sorted. */
+export async function liveNodes(redis: Redis, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}node:*`, 'COUNT', 200);
+    cursor = next;
+    for (const k of keys) out.push(k.slice(`${prefix}node:`.length));
+  } while (cursor !== '0');
+  return [...new Set(out)].sort();
+}
+
 export class Membership {
   readonly leases: SlotLeases;
   private readonly held = new Map<number, number>();
@@ -82,15 +94,8 @@ export class Membership {
   }
 
   /** Live nodes (their heartbeat keys), this one included once it has announced itself. */
-  async nodes(): Promise<string[]> {
-    const out: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.opts.prefix}node:*`, 'COUNT', 200);
-      cursor = next;
-      for (const k of keys) out.push(k.slice(`${this.opts.prefix}node:`.length));
-    } while (cursor !== '0');
-    return [...new Set(out)].sort();
+  nodes(): Promise<string[]> {
+    return liveNodes(this.redis, this.opts.prefix);
   }
 
   /** One round: renew, announce, shed or take (see the file's comment). */

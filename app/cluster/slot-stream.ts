@@ -31,6 +31,8 @@ export interface SlotStreamOptions {
   readonly slot: number;
   /** Consumer group: one per receiving role (e.g. `shard` for what the slot's owner reads). */
   readonly group: string;
+  /** The stream's name within the slot (one per direction: `in` to the owner, `out` from it). Default `stream`. */
+  readonly stream?: string;
   /** Approximate cap on the stream's length. Default 100 000. */
   readonly maxLen?: number;
 }
@@ -59,7 +61,7 @@ export class SlotStream {
     private readonly opts: SlotStreamOptions,
   ) {
     if (!Number.isInteger(opts.slot) || opts.slot < 0) throw new Error(`slot must be an integer >= 0, got ${opts.slot}`);
-    this.key = `${opts.prefix}{slot:${opts.slot}}:stream`;
+    this.key = `${opts.prefix}{slot:${opts.slot}}:${opts.stream ?? 'stream'}`;
   }
 
   /** Creates the consumer group (from the stream's start, so nothing sent before the first reader is lost); idempotent. */

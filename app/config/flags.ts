@@ -12,7 +12,7 @@ import { FIELDS } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 /** The process commands that take configuration flags. */
-export type FlagCommand = 'start' | 'daemon' | 'api';
+export type FlagCommand = 'start' | 'daemon' | 'api' | 'node';
 
 export interface FlagSpec {
   /** Flag name without dashes, e.g. 'http-port'. */
@@ -33,7 +33,8 @@ export interface FlagSpec {
   readonly notUsed?: Partial<Record<FlagCommand, string>>;
 }
 
-const ALL: readonly FlagCommand[] = ['start', 'daemon', 'api'];
+const ALL: readonly FlagCommand[] = ['start', 'daemon', 'api', 'node'];
+const NODE_RUNS_SHARDS = '`qgtm node` runs strategy shards only: no venue, no gateway, no execution';
 const NO_GATEWAY = 'the daemon serves no gateway; `qgtm api` does, and the daemon\'s own /metrics is --metrics-host/--metrics-port';
 const IN_MEMORY_BUS = 'the all-in-one uses an in-memory bus; use qgtm daemon/api for Redis';
 const NO_ACTORS = '`qgtm api` runs no actors and starts no venue; set it on `qgtm daemon`';
@@ -42,19 +43,22 @@ const GATEWAY_METRICS = 'the gateway serves /metrics on --http-port';
 /** Every process-command flag, with the commands that use it. */
 export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'config', type: 'string', arg: 'PATH', help: 'JSON config file (also QGTM_CONFIG)', usedBy: ALL },
-  { name: 'host', type: 'string', path: 'http.host', arg: 'ADDR', help: 'address the gateway listens on (QGTM_HTTP_HOST; default 127.0.0.1)', usedBy: ['start', 'api'], notUsed: { daemon: NO_GATEWAY } },
-  { name: 'http-port', type: 'string', path: 'http.port', arg: 'N', help: 'gateway port, 0 = any free port (QGTM_HTTP_PORT; default 8080)', usedBy: ['start', 'api'], notUsed: { daemon: NO_GATEWAY } },
-  { name: 'web-root', type: 'string', path: 'http.webRoot', arg: 'DIR', help: 'serve the web terminal from DIR (QGTM_WEB_ROOT)', usedBy: ['start', 'api'], notUsed: { daemon: NO_GATEWAY } },
-  { name: 'redis', type: 'string', path: 'redis.url', arg: 'URL', help: 'Redis URL, e.g. redis://127.0.0.1:6379 (REDIS_URL)', usedBy: ['daemon', 'api'], notUsed: { start: IN_MEMORY_BUS } },
-  { name: 'redis-prefix', type: 'string', path: 'redis.prefix', arg: 'P', help: 'prefix of Redis keys and channels (QGTM_REDIS_PREFIX; default qgtm:)', usedBy: ['daemon', 'api'], notUsed: { start: IN_MEMORY_BUS } },
-  { name: 'metrics-host', type: 'string', path: 'daemon.metricsHost', arg: 'ADDR', help: 'address of the daemon\'s own /metrics (QGTM_DAEMON_METRICS_HOST; default 127.0.0.1)', usedBy: ['daemon'], notUsed: { start: GATEWAY_METRICS, api: GATEWAY_METRICS } },
-  { name: 'metrics-port', type: 'string', path: 'daemon.metricsPort', arg: 'N', help: 'port of the daemon\'s own /metrics, 0 = any free port (QGTM_DAEMON_METRICS_PORT; default 9464)', usedBy: ['daemon'], notUsed: { start: GATEWAY_METRICS, api: GATEWAY_METRICS } },
-  { name: 'venue-port', type: 'string', path: 'venue.port', arg: 'N', help: 'port of the local paper venue started in-process, 0 = any free port (QGTM_VENUE_PORT; default any)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
-  { name: 'placement', type: 'string', path: 'daemon.placement', arg: 'MODE', help: 'actor workers: split (default: strategy code apart from risk and broker), compact or isolated (QGTM_PLACEMENT)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
-  { name: 'live', type: 'boolean', path: 'venue.live', help: 'allow real money: only with QGTM_VENUE_MODE=alpaca, a live endpoint and QGTM_LIVE_ACCOUNT naming the account (no variable or file sets this)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
-  { name: 'fresh', type: 'boolean', path: 'venue.fresh', help: 'start a new paper account and journal instead of the kept one (QGTM_FRESH=1)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
-  { name: 'profile', type: 'string', path: 'strategies.profile', arg: 'NAME', help: 'strategy parameter profile: intraday (default: windows for 1-minute bars) or daily (the catalog) (QGTM_STRATEGIES_PROFILE)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
-  { name: 'shards', type: 'string', path: 'strategies.shards', arg: 'N', help: 'strategy shards the catalog is split across (QGTM_STRATEGIES_SHARDS; default 2)', usedBy: ['start', 'daemon'], notUsed: { api: NO_ACTORS } },
+  { name: 'host', type: 'string', path: 'http.host', arg: 'ADDR', help: 'address the gateway listens on (QGTM_HTTP_HOST; default 127.0.0.1)', usedBy: ['start', 'api'], notUsed: { node: NODE_RUNS_SHARDS, daemon: NO_GATEWAY } },
+  { name: 'http-port', type: 'string', path: 'http.port', arg: 'N', help: 'gateway port, 0 = any free port (QGTM_HTTP_PORT; default 8080)', usedBy: ['start', 'api'], notUsed: { node: NODE_RUNS_SHARDS, daemon: NO_GATEWAY } },
+  { name: 'web-root', type: 'string', path: 'http.webRoot', arg: 'DIR', help: 'serve the web terminal from DIR (QGTM_WEB_ROOT)', usedBy: ['start', 'api'], notUsed: { node: NODE_RUNS_SHARDS, daemon: NO_GATEWAY } },
+  { name: 'redis', type: 'string', path: 'redis.url', arg: 'URL', help: 'Redis URL, e.g. redis://127.0.0.1:6379 (REDIS_URL)', usedBy: ['daemon', 'api', 'node'], notUsed: { start: IN_MEMORY_BUS } },
+  { name: 'redis-prefix', type: 'string', path: 'redis.prefix', arg: 'P', help: 'prefix of Redis keys and channels (QGTM_REDIS_PREFIX; default qgtm:)', usedBy: ['daemon', 'api', 'node'], notUsed: { start: IN_MEMORY_BUS } },
+  { name: 'metrics-host', type: 'string', path: 'daemon.metricsHost', arg: 'ADDR', help: 'address of the daemon\'s (or node\'s) own /metrics (QGTM_DAEMON_METRICS_HOST; default 127.0.0.1)', usedBy: ['daemon', 'node'], notUsed: { start: GATEWAY_METRICS, api: GATEWAY_METRICS } },
+  { name: 'metrics-port', type: 'string', path: 'daemon.metricsPort', arg: 'N', help: 'port of the daemon\'s (or node\'s) own /metrics, 0 = any free port (QGTM_DAEMON_METRICS_PORT; default 9464)', usedBy: ['daemon', 'node'], notUsed: { start: GATEWAY_METRICS, api: GATEWAY_METRICS } },
+  { name: 'venue-port', type: 'string', path: 'venue.port', arg: 'N', help: 'port of the local paper venue started in-process, 0 = any free port (QGTM_VENUE_PORT; default any)', usedBy: ['start', 'daemon'], notUsed: { node: NODE_RUNS_SHARDS, api: NO_ACTORS } },
+  { name: 'placement', type: 'string', path: 'daemon.placement', arg: 'MODE', help: 'actor workers: split (default: strategy code apart from risk and broker), compact or isolated (QGTM_PLACEMENT)', usedBy: ['start', 'daemon'], notUsed: { node: NODE_RUNS_SHARDS, api: NO_ACTORS } },
+  { name: 'live', type: 'boolean', path: 'venue.live', help: 'allow real money: only with QGTM_VENUE_MODE=alpaca, a live endpoint and QGTM_LIVE_ACCOUNT naming the account (no variable or file sets this)', usedBy: ['start', 'daemon'], notUsed: { node: NODE_RUNS_SHARDS, api: NO_ACTORS } },
+  { name: 'fresh', type: 'boolean', path: 'venue.fresh', help: 'start a new paper account and journal instead of the kept one (QGTM_FRESH=1)', usedBy: ['start', 'daemon'], notUsed: { node: NODE_RUNS_SHARDS, api: NO_ACTORS } },
+  { name: 'profile', type: 'string', path: 'strategies.profile', arg: 'NAME', help: 'strategy parameter profile: intraday (default: windows for 1-minute bars) or daily (the catalog) (QGTM_STRATEGIES_PROFILE)', usedBy: ['start', 'daemon', 'node'], notUsed: { api: NO_ACTORS } },
+  { name: 'shards', type: 'string', path: 'strategies.shards', arg: 'N', help: 'strategy shards the catalog is split across; in a cluster, its slots, the same on every process (QGTM_STRATEGIES_SHARDS; default 2)', usedBy: ['start', 'daemon', 'node'], notUsed: { api: NO_ACTORS } },
+  { name: 'cluster', type: 'boolean', path: 'cluster.enabled', help: 'coordinator: the strategy slots run on `qgtm node` processes (QGTM_CLUSTER=1; docs/cluster.md)', usedBy: ['daemon'], notUsed: { start: IN_MEMORY_BUS, api: NO_ACTORS, node: 'a node is always in a cluster' } },
+  { name: 'node-id', type: 'string', path: 'cluster.nodeId', arg: 'ID', help: 'this node\'s id (QGTM_NODE_ID; default <host>-<pid>)', usedBy: ['node'], notUsed: { start: 'only `qgtm node` has a node id', daemon: 'only `qgtm node` has a node id', api: 'only `qgtm node` has a node id' } },
+  { name: 'lease-ms', type: 'string', path: 'cluster.leaseMs', arg: 'MS', help: 'slot lease length: a dead node\'s slots move within it (QGTM_CLUSTER_LEASE_MS; default 3000)', usedBy: ['daemon', 'node'], notUsed: { start: IN_MEMORY_BUS, api: NO_ACTORS } },
   { name: 'set', type: 'list', arg: 'PATH=VALUE', help: 'set any option by its path, e.g. --set risk.drawdown.ladder.FLATTEN=0.1 (repeatable; see app/config/qgtm.schema.json)', usedBy: ALL },
   { name: 'log-level', type: 'string', path: 'log.level', arg: 'L', help: 'debug, info, warn, error or silent (QGTM_LOG_LEVEL; default info)', usedBy: ALL },
   { name: 'log-format', type: 'string', path: 'log.format', arg: 'F', help: 'json (one JSON record a line), text (readable, same fields) or auto: text on a terminal, JSON when piped (QGTM_LOG_FORMAT; default auto)', usedBy: ALL },

@@ -19,7 +19,7 @@ import { parseJsonBounded } from '../../src/runtime/untrusted.js';
 const CONFIG_BOUNDS = { maxDepth: 32, maxBytes: 4 * 1024 * 1024 };
 
 /** Which process is loading: decides what is required and whether a token is generated. */
-export type ConfigMode = 'start' | 'daemon' | 'api';
+export type ConfigMode = 'start' | 'daemon' | 'api' | 'node';
 
 export interface LoadConfigOptions {
   readonly mode: ConfigMode;
@@ -258,8 +258,11 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     if (value('venue.secretKey') === null) violations.push('venue.secretKey is required when venue.mode is alpaca (APCA_API_SECRET_KEY)');
   }
   violations.push(...liveViolations(value, options.mode));
-  if ((options.mode === 'api' || options.mode === 'daemon') && value('redis.url') === null) {
+  if ((options.mode === 'api' || options.mode === 'daemon' || options.mode === 'node') && value('redis.url') === null) {
     violations.push(`redis.url is required by \`qgtm ${options.mode}\` (--redis URL or REDIS_URL)`);
+  }
+  if (options.mode === 'start' && value('cluster.enabled') === true) {
+    violations.push('cluster.enabled needs Redis: run `qgtm daemon --cluster` with `qgtm node` processes (the all-in-one runs its shards in process)');
   }
   // Rules across fields only once every field of theirs is valid alone (a ladder of strings has no order).
   if (!violations.some((x) => /^(risk|allocator)\./.test(x))) {
@@ -286,7 +289,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
 
 /** Paper first: the trading endpoint must be paper unless `--live` and the live account say otherwise. */
 function liveViolations(value: (path: string) => unknown, mode: ConfigMode): string[] {
-  if (mode === 'api') return [];
+  if (mode === 'api' || mode === 'node') return [];
   const optIn = { live: value('venue.live') === true, liveAccount: (value('venue.liveAccount') as string | null) ?? null };
   if (value('venue.mode') === 'alpaca') {
     const rest = (value('venue.paperUrl') as string | null) ?? alpacaPaperEndpoints().restBaseUrl;

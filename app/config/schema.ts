@@ -157,6 +157,18 @@ export interface ResearchConfig {
   readonly niceIncrement: number;
 }
 
+/** Strategy shards on node processes (issue 16, docs/cluster.md). */
+export interface ClusterConfig {
+  /** `qgtm daemon` as coordinator: the strategy slots run on `qgtm node` processes, not here. */
+  readonly enabled: boolean;
+  /** A slot lease's length: a dead node's slots move within it (plus a third of it and a start). */
+  readonly leaseMs: number;
+  /** `qgtm node`: this node's id (null: `<host>-<pid>`). */
+  readonly nodeId: string | null;
+  /** `qgtm node`: where its shards keep their records (null: `nodes/<id>/state` beside daemon.journalDir). */
+  readonly stateDir: string | null;
+}
+
 export interface QgtmConfig {
   readonly http: HttpConfig;
   readonly gateway: GatewayConfig;
@@ -170,6 +182,7 @@ export interface QgtmConfig {
   readonly risk: RiskSettings;
   readonly allocator: AllocatorSettings;
   readonly strategies: StrategiesSettings;
+  readonly cluster: ClusterConfig;
   readonly research: ResearchConfig;
   readonly log: { readonly level: LogLevel; readonly format: 'auto' | 'json' | 'text' };
 }
@@ -200,6 +213,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
     hotPathSpinUs: 0,
   },
   ...DEFAULT_TRADING,
+  cluster: { enabled: false, leaseMs: 3000, nodeId: null, stateDir: null },
   research: { dir: null, workers: null, maxQueued: 16, niceIncrement: 10 },
   log: { level: 'info', format: 'auto' },
 };
@@ -257,6 +271,10 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'daemon.workerHeapMb', type: { kind: 'int', min: 64, max: 65_536 }, env: 'QGTM_WORKER_HEAP_MB' },
   { path: 'daemon.hotPathSpinUs', type: { kind: 'int', min: 0, max: 1_000_000 }, env: 'QGTM_HOT_PATH_SPIN_US' },
   ...TRADING_FIELDS,
+  { path: 'cluster.enabled', type: { kind: 'boolean' }, env: 'QGTM_CLUSTER' },
+  { path: 'cluster.leaseMs', type: { kind: 'int', min: 300, max: 60_000 }, env: 'QGTM_CLUSTER_LEASE_MS' },
+  { path: 'cluster.nodeId', type: { kind: 'string', nullable: true, minLength: 1, pattern: /^[A-Za-z0-9_.:-]{1,64}$/, describe: '1-64 characters of [A-Za-z0-9_.:-]' }, env: 'QGTM_NODE_ID' },
+  { path: 'cluster.stateDir', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_NODE_STATE_DIR' },
   { path: 'research.dir', type: { kind: 'string', minLength: 1, nullable: true }, env: 'QGTM_RESEARCH_DIR' },
   { path: 'research.workers', type: { kind: 'int', min: 1, max: 256, nullable: true }, env: 'QGTM_RESEARCH_WORKERS' },
   { path: 'research.maxQueued', type: { kind: 'int', min: 0, max: 10_000 }, env: 'QGTM_RESEARCH_MAX_QUEUED' },

@@ -37,6 +37,7 @@ import { AuditLog, type AuditEntry } from './audit.js';
 import { PerformanceTracker } from './performance.js';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { VERSION } from '../../src/version.js';
+import type { ClusterSnapshot } from '../cluster/view.js';
 
 /** Dead letters kept in the section and published at most per snapshot. */
 const DEAD_LETTERS_SHOWN = 100;
@@ -52,6 +53,8 @@ export interface BridgeOptions {
   readonly runtime?: RuntimeStrategies;
   /** Static facts for the health section (venue, versions, ...). */
   readonly describe: () => Record<string, unknown>;
+  /** Cluster mode: the nodes and slots as the coordinator last read them (the watchdog's `cluster`). */
+  readonly cluster?: () => ClusterSnapshot;
   /** Degraded conditions known at start (a macro source left unconfigured). */
   readonly staticDegraded?: readonly string[];
   /** Sample period of the `ticks` and `signals` topics. Default 250 ms. */
@@ -307,7 +310,7 @@ export class DaemonBridge {
       const heartbeats = system.heartbeats();
       const hbGauge = system.registry.gauge('qgtm_worker_heartbeat_age_seconds', 'Age of a worker thread\'s last heartbeat', ['worker'], 'max');
       for (const h of heartbeats) hbGauge.set({ worker: h.placement }, h.ageMs / 1000);
-      bus.putState('watchdog', { tree: tree?.view() ?? null, workers: heartbeats, reports: tree?.reports().slice(-50) ?? [], rootFailure: tree?.rootFailure ?? null });
+      bus.putState('watchdog', { tree: tree?.view() ?? null, workers: heartbeats, reports: tree?.reports().slice(-50) ?? [], rootFailure: tree?.rootFailure ?? null, cluster: this.opts.cluster?.() ?? null });
       const health = this.health(now);
       bus.putState('health', health);
       bus.publish('health', { type: 'health', ...health });

@@ -27,6 +27,8 @@ import { macroPlan } from './macro-sources.js';
 import { closeInOrder } from '../shutdown.js';
 import { startMirror, takeNewer } from './state-mirror.js';
 import { VERSION } from '../../src/version.js';
+import { ClusterView } from '../cluster/view.js';
+import { clusterPrefix } from '../cluster/wire.js';
 
 export interface DaemonOptions {
   readonly config: QgtmConfig;
@@ -87,7 +89,12 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   // The operator's audit trail persists beside the journal: commands and what happened, read back at every start.
   const audit = new AuditLog({ dir: journalDir, onWriteError: (err) => log.error('audit trail not written', { error: serializeError(err) }) });
   audit.record({ at: Date.now(), kind: 'daemon', level: 'info', subject: 'daemon', message: `daemon started (version ${version}, pid ${process.pid}, ${trading.mode.toLowerCase()} on ${connection.venue})` });
+  // Cluster mode: the strategy slots run on `qgtm node` processes (issue 16); here each is a remote-shard actor.
+  const cluster = config.cluster.enabled && config.redis.url ? { redisUrl: config.redis.url, prefix: clusterPrefix(config.redis.prefix), leaseMs: config.cluster.leaseMs } : null;
+  const clusterView = cluster ? new ClusterView(cluster.redisUrl, cluster.prefix, shards, cluster.leaseMs) : null;
+  clusterView?.start();
   const bridge = new DaemonBridge({
+    cluster: clusterView ? () => clusterView.snapshot() : undefined,
     audit,
     performanceFile: join(journalDir, 'performance.json'),
     system,
@@ -122,8 +129,10 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       heap: { strategyMb: config.daemon.strategyHeapMb, workerMb: config.daemon.workerHeapMb },
       allocator: allocatorArgs(config.allocator),
       risk: riskArgs(config.risk),
+      ...(cluster ? { remote: cluster } : {}),
     });
   } catch (err) {
+    clusterView?.close();
     await bridge.stop();
     await system.shutdown();
     throw err;
@@ -156,7 +165,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       entries: unfed.map((u) => `${u.id} (${u.missing.join(', ')})`).join('; '),
     });
   }
-  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir, fromMirror, placement: config.daemon.placement });
+  log.info('daemon started', { venue: connection.venue, instruments: symbols.length, shards, journalDir, stateDir, fromMirror, placement: config.daemon.placement, cluster: cluster ? `slots on nodes (${cluster.prefix}, lease ${cluster.leaseMs} ms)` : 'off' });
   let closed = false;
   return {
     system,
@@ -173,6 +182,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         [
           { name: 'heartbeat', close: () => stopBeat() },
           { name: 'bridge', close: () => bridge.stop() },
+          { name: 'cluster view', close: () => clusterView?.close() },
           { name: 'trading tree', close: () => tree.stop() },
           // After the tree: what the actors wrote while stopping is mirrored too.
           { name: 'state mirror', close: () => stopMirror() },

@@ -32,8 +32,8 @@ function seqOf(name: string, text: string): number | null {
   }
 }
 
-/** Takes, per record, the newer of file and Redis; returns the names taken from Redis. */
-export async function takeNewer(stateDir: string, bus: DaemonSide, log: Logger, timeoutMs = 3000): Promise<string[]> {
+/** Takes, per record (those `only` names), the newer of file and Redis; returns the names taken from Redis. */
+export async function takeNewer(stateDir: string, bus: DaemonSide, log: Logger, timeoutMs = 3000, only: (name: string) => boolean = () => true): Promise<string[]> {
   if (!bus.readRecords) return [];
   let remote: ReadonlyMap<string, string>;
   try {
@@ -44,7 +44,7 @@ export async function takeNewer(stateDir: string, bus: DaemonSide, log: Logger, 
   }
   const taken: string[] = [];
   for (const [name, text] of remote) {
-    if (!RECORD_NAME.test(name)) continue;
+    if (!RECORD_NAME.test(name) || !only(name)) continue;
     const r = seqOf(name, text);
     if (r === null) {
       log.warn('state mirror record unusable: ignored', { record: name });
@@ -69,8 +69,8 @@ export async function takeNewer(stateDir: string, bus: DaemonSide, log: Logger, 
   return taken;
 }
 
-/** Mirrors changed record files into Redis every `everyMs`; returns a stop function (which mirrors once more). */
-export function startMirror(stateDir: string, bus: DaemonSide, everyMs = 500): () => void {
+/** Mirrors changed record files (those `only` names) into Redis every `everyMs`; returns a stop function (which mirrors once more). */
+export function startMirror(stateDir: string, bus: DaemonSide, everyMs = 500, only: (name: string) => boolean = () => true): () => void {
   const mirror = bus.mirrorRecord?.bind(bus);
   if (!mirror) return () => undefined;
   const seen = new Map<string, string>();
@@ -83,7 +83,7 @@ export function startMirror(stateDir: string, bus: DaemonSide, everyMs = 500): (
     }
     for (const file of names) {
       const m = FILE.exec(file);
-      if (!m || !RECORD_NAME.test(m[1]!)) continue;
+      if (!m || !RECORD_NAME.test(m[1]!) || !only(m[1]!)) continue;
       try {
         const st = statSync(join(stateDir, file));
         const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;

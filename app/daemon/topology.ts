@@ -78,6 +78,7 @@ import type { RiskArgs } from '../../actors/risk/actor.js';
 import { RISK_TOPICS } from '../../actors/risk/actor.js';
 import { STRATEGY_TOPICS, type StrategyShardArgs } from '../../actors/strategy/actor.js';
 import { CATALOG, shardOf } from '../../actors/strategy/registry.js';
+import type { RemoteShardArgs } from '../cluster/remote-shard.js';
 
 export interface TradingConfig {
   /** Where the broker session connects (see resolveAlpacaConnection). */
@@ -116,9 +117,58 @@ export interface TradingConfig {
   readonly placement?: PlacementMode;
   /** V8 heap caps (MB) of the workers; see HeapLimits. */
   readonly heap?: HeapLimits;
+  /**
+   * Cluster mode (issue 16): the shards run on node processes; here each
+   * slot is a `remote-shard` actor under the shard's id. Unset: the shards
+   * run in this process.
+   */
+  readonly remote?: Omit<RemoteShardArgs, 'shard' | 'shardCount'>;
 }
 
 const actorUrl = (folder: string): string => new URL(`../../actors/${folder}/actor.js`, import.meta.url).href;
+
+/**
+ * A strategy shard as a supervised child: the daemon's shards, and a
+ * cluster node's (one per slot it owns, `app/cluster/node.ts`).
+ */
+export function shardChild(args: StrategyShardArgs, where: { placement: string; limits: WorkerLimits }, snapshotEveryMs = 5000): ChildSpec {
+  return {
+    type: 'worker',
+    start: {
+      id: `strategy:${args.shard}`,
+      module: actorUrl('strategy'),
+      args,
+      ...where,
+      mailbox: { capacity: 20_000, overflow: 'reject' },
+      subscribe: STRATEGY_TOPICS,
+      snapshot: { everyMs: snapshotEveryMs },
+    },
+    restart: 'permanent',
+    shutdown: 2000,
+  };
+}
+
+/**
+ * A strategy slot that runs on a cluster node, seen from the coordinator:
+ * `app/cluster/remote-shard.ts` under the shard's own id, in the worker
+ * "cluster" (it runs no strategy code; it moves messages to and from Redis).
+ */
+function remoteShardChild(args: RemoteShardArgs, limits: WorkerLimits): ChildSpec {
+  return {
+    type: 'worker',
+    start: {
+      id: `strategy:${args.shard}`,
+      module: new URL('../cluster/remote-shard.js', import.meta.url).href,
+      args,
+      placement: 'cluster',
+      limits,
+      mailbox: { capacity: 20_000, overflow: 'reject' },
+      subscribe: STRATEGY_TOPICS,
+    },
+    restart: 'permanent',
+    shutdown: 2000,
+  };
+}
 
 /** The actor id of the shard that runs `strategyId`, or undefined when no shard does. */
 export function strategyActorFor(strategyId: string, shards = 2): string | undefined {
@@ -191,20 +241,11 @@ export function tradingTree(config: TradingConfig): SupervisorSpec {
     subscribe: ALLOCATOR_TOPICS,
     snapshot: { everyMs: 1000 },
   };
-  const shardSpecs: ChildSpec[] = shardIds(shards).map((id, k) => ({
-    type: 'worker',
-    start: {
-      id,
-      module: actorUrl('strategy'),
-      args: { ...(config.stateDir ? { stateDir: config.stateDir } : {}), ...config.strategy, shard: k, shardCount: shards } satisfies StrategyShardArgs,
-      ...placed(id),
-      mailbox: { capacity: 20_000, overflow: 'reject' },
-      subscribe: STRATEGY_TOPICS,
-      snapshot: { everyMs: config.shardSnapshotEveryMs ?? 5000 },
-    },
-    restart: 'permanent',
-    shutdown: 2000,
-  }));
+  const shardSpecs: ChildSpec[] = shardIds(shards).map((id, k) =>
+    config.remote
+      ? remoteShardChild({ ...config.remote, shard: k, shardCount: shards }, limitsOf('cluster'))
+      : shardChild({ ...(config.stateDir ? { stateDir: config.stateDir } : {}), ...config.strategy, shard: k, shardCount: shards }, placed(id), config.shardSnapshotEveryMs),
+  );
 
   const children: ChildSpec[] = [
     {

@@ -34,6 +34,12 @@ export interface ClusterOptions {
   readonly logLevel?: string;
   /** Where each process's output goes as it arrives (default: nowhere, kept in memory). */
   readonly echo?: (proc: string, line: string) => void;
+  /**
+   * Cluster mode (issue 16): the daemon is the coordinator (`--cluster`) and
+   * the strategy slots run on `qgtm node` processes started with
+   * `startNode`; Redis keeps its data across restarts (AOF).
+   */
+  readonly cluster?: { readonly slots: number; readonly leaseMs: number };
 }
 
 export interface Cluster {
@@ -52,6 +58,10 @@ export interface Cluster {
   killDaemon(): Promise<void>;
   /** Every line every process printed, oldest first, tagged. */
   readonly log: string[];
+  /** Cluster mode: starts `qgtm node --node-id <id>`; resolves once it has started. */
+  startNode(id: string): Promise<Proc>;
+  /** The node processes started, by id (the latest start of each). */
+  readonly nodes: ReadonlyMap<string, Proc>;
   close(): Promise<void>;
 }
 
@@ -76,7 +86,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   };
   let redis: RedisServer | undefined;
   try {
-    redis = await startRedis();
+    redis = await startRedis(o.cluster ? { persistDir: dir } : {});
     const metricsPort = await freePort();
     const venue = tap(
       'venue',
@@ -98,7 +108,9 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       QGTM_NO_TRADE_BAND: String(o.noTradeBand),
       QGTM_MIN_TRADE_NOTIONAL: String(o.minTradeNotional),
       QGTM_RISK_COOL_DOWN_MS: String(o.riskCoolDownMs),
+      ...(o.cluster ? { QGTM_CLUSTER: '1', QGTM_CLUSTER_LEASE_MS: String(o.cluster.leaseMs), QGTM_STRATEGIES_SHARDS: String(o.cluster.slots) } : {}),
     };
+    const nodes = new Map<string, Proc>();
     const api = tap('api', launch([QGTM_BIN, 'api', '--http-port', '0'], env));
     procs.push(api);
     const apiUrl = (JSON.parse(await api.waitLine((l) => l.includes('gateway listening'), 30_000)) as { url: string }).url;
@@ -116,6 +128,16 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
         return starts;
       },
       log,
+      nodes,
+      async startNode(id: string) {
+        if (!o.cluster) throw new Error('startNode needs the cluster option');
+        const { QGTM_CLUSTER: _coordinatorOnly, ...nodeEnv } = env;
+        const p = tap(`node:${id}`, launch([QGTM_BIN, 'node', '--node-id', id, '--metrics-port', '0'], { ...nodeEnv, QGTM_NODE_STATE_DIR: join(dir, 'nodes', id) }));
+        procs.push(p);
+        nodes.set(id, p);
+        await p.waitLine((l) => l.includes('"cluster node started"'), 60_000);
+        return p;
+      },
       async startDaemon() {
         const p = tap(`daemon#${starts + 1}`, launch([QGTM_BIN, 'daemon'], env));
         procs.push(p);

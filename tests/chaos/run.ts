@@ -166,6 +166,62 @@ async function orderCount(c: Cluster): Promise<number> {
   return (await venueOrders(c.venueUrl)).length;
 }
 
+/** What the audit reads from the venue, the journal and the API once the book is quiet. */
+export type BookAudit = Pick<ChaosAudit, 'ordersAtVenue' | 'filledOrders' | 'duplicateClientOrderIds' | 'acknowledgedInJournal' | 'acknowledgedLost' | 'lostIds' | 'positionDriftSymbols' | 'positionDrift'>;
+
+/**
+ * Quiets the book (operator NO_NEW, no open order at the venue, the
+ * daemon reconciled) and audits it: duplicate client order ids, orders the
+ * journal acknowledged that the venue lacks, position drift.
+ */
+export async function quietAndAudit(c: Cluster, acked: Set<string>, collectAcks: () => void): Promise<BookAudit> {
+  await eventually(
+    async () => {
+      const r = await fetch(`${c.apiUrl}/api/v1/risk/tier`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CHAOS_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ tier: 'NO_NEW', reason: 'chaos run: quiet the book for the audit' }),
+      });
+      return r.status === 200;
+    },
+    30_000,
+    'the operator NO_NEW accepted',
+  );
+  await eventually(
+    async () => {
+      const r = await fetch(`${c.venueUrl}/v2/orders?status=open&limit=500`, { headers: VENUE_KEYS });
+      return r.ok && ((await r.json()) as J[]).length === 0;
+    },
+    30_000,
+    'no open order at the venue',
+  );
+  let drift: { symbol: string; venue: number; daemon: number }[] = [];
+  await eventually(
+    async () => {
+      const d = await daemonPositions(c.apiUrl);
+      if (!d?.reconciled) return false;
+      drift = positionDiff(await venuePositions(c.venueUrl), d.positions);
+      return drift.length === 0;
+    },
+    45_000,
+    'daemon positions matching the venue',
+  ).catch(() => undefined);
+  collectAcks();
+  const orders = await venueOrders(c.venueUrl);
+  const atVenue = new Set(orders.map((x) => x.client_order_id as string));
+  const lost = [...acked].filter((id) => !atVenue.has(id));
+  return {
+    ordersAtVenue: orders.length,
+    filledOrders: orders.filter((x) => x.status === 'filled').length,
+    duplicateClientOrderIds: duplicateIds(orders),
+    acknowledgedInJournal: acked.size,
+    acknowledgedLost: lost.length,
+    lostIds: lost.slice(0, 20),
+    positionDriftSymbols: drift.length,
+    positionDrift: drift,
+  };
+}
+
 /** Runs the scenario and returns the audit. Throws when the cluster cannot be brought up. */
 export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<ChaosAudit> {
   const o: ChaosOptions = { ...CHAOS_DEFAULTS, ...options };
@@ -238,51 +294,10 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     // Quiet the book so positions can be compared: no new orders, open ones settle, reconciliation runs.
     const tierUnderLoad = (beforeQuiet?.tier as string | undefined) ?? null;
     const triggersUnderLoad = ((beforeQuiet?.triggers ?? []) as J[]).filter((t) => t.tier !== 'NORMAL').map((t) => `${t.trigger}:${t.tier}`);
-    await eventually(
-      async () => {
-        const r = await fetch(`${c.apiUrl}/api/v1/risk/tier`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${CHAOS_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ tier: 'NO_NEW', reason: 'chaos run: quiet the book for the audit' }),
-        });
-        return r.status === 200;
-      },
-      30_000,
-      'the operator NO_NEW accepted',
-    );
-    await eventually(
-      async () => {
-        const r = await fetch(`${c.venueUrl}/v2/orders?status=open&limit=500`, { headers: VENUE_KEYS });
-        return r.ok && ((await r.json()) as J[]).length === 0;
-      },
-      30_000,
-      'no open order at the venue',
-    );
-    let drift: { symbol: string; venue: number; daemon: number }[] = [];
-    await eventually(
-      async () => {
-        const d = await daemonPositions(c.apiUrl);
-        if (!d?.reconciled) return false;
-        drift = positionDiff(await venuePositions(c.venueUrl), d.positions);
-        return drift.length === 0;
-      },
-      45_000,
-      'daemon positions matching the venue',
-    ).catch(() => undefined);
-    collectAcks();
-    const orders = await venueOrders(c.venueUrl);
-    const atVenue = new Set(orders.map((x) => x.client_order_id as string));
-    const lost = [...acked].filter((id) => !atVenue.has(id));
+    const book = await quietAndAudit(c, acked, collectAcks);
     const stats = await venueStats(c);
     const audit: ChaosAudit = {
-      ordersAtVenue: orders.length,
-      filledOrders: orders.filter((x) => x.status === 'filled').length,
-      duplicateClientOrderIds: duplicateIds(orders),
-      acknowledgedInJournal: acked.size,
-      acknowledgedLost: lost.length,
-      lostIds: lost.slice(0, 20),
-      positionDriftSymbols: drift.length,
-      positionDrift: drift,
+      ...book,
       riskTier: tierUnderLoad,
       activeTriggers: triggersUnderLoad,
       daemonKills: kills,

@@ -1,6 +1,6 @@
 /**
  * A throwaway redis-server for one test file: a free loopback port (never
- * 6379), no persistence, stopped after. Can be killed and restarted on the
+ * 6379), no persistence unless asked (`persistDir`), stopped after. Can be killed and restarted on the
  * same port to simulate an outage.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -19,18 +19,28 @@ export interface RedisServer {
   readonly url: string;
   /** SIGKILL: an abrupt outage. */
   kill(): Promise<void>;
-  /** Starts again on the same port (empty: no persistence). */
+  /** Starts again on the same port (empty unless started with `persistDir`). */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export interface RedisOptions {
+  /**
+   * Keep the data across restarts in this folder (AOF, fsync on every
+   * write), as a production Redis that holds fencing tokens must: a token
+   * that went back to 0 after a restart would let a stale owner in.
+   */
+  readonly persistDir?: string;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   let port = await freePort();
   if (port === 6379) port = await freePort();
   let child: ChildProcess | null = null;
+  const persistence = options.persistDir ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.persistDir] : ['--save', '', '--appendonly', 'no'];
 
   const ready = async (): Promise<void> => {
-    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], {
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--daemonize', 'no', '--loglevel', 'warning'], {
       stdio: 'ignore',
     });
     child = c;
