@@ -87,6 +87,25 @@ describe('qgtm start/daemon flags', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
+  it('qgtm node: --help lists its flags; no Redis, a venue flag, or a cluster in the all-in-one then exit 2 with the reason', () => {
+    const help = qgtm(['node', '--help']);
+    expect(help.status).toBe(0);
+    for (const f of ['--redis URL', '--node-id ID', '--lease-ms MS', '--shards N', '--metrics-port N']) expect(help.stdout).toContain(f);
+    expect(help.stdout).not.toContain('--http-port');
+    const noRedis = qgtm(['node']);
+    expect(noRedis.status).toBe(2);
+    expect(noRedis.stderr).toContain('redis.url is required by `qgtm node`');
+    const venue = qgtm(['node', '--redis', 'redis://127.0.0.1:1', '--venue-port', '0']);
+    expect(venue.status).toBe(2);
+    expect(venue.stderr).toContain('qgtm node does not use --venue-port (`qgtm node` runs strategy shards only');
+    const badId = qgtm(['node', '--redis', 'redis://127.0.0.1:1', '--node-id', 'no spaces']);
+    expect(badId.status).toBe(2);
+    expect(badId.stderr).toContain('cluster.nodeId must be 1-64 characters of [A-Za-z0-9_.:-]');
+    const start = qgtm(['start', '--http-port', '0'], { QGTM_CLUSTER: '1' });
+    expect(start.status).toBe(2);
+    expect(start.stderr).toContain('cluster.enabled needs Redis');
+  });
+
   it('qgtm daemon --help then only the flags the daemon uses; a gateway flag then refused', () => {
     const help = qgtm(['daemon', '--help']);
     expect(help.status).toBe(0);

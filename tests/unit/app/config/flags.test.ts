@@ -54,7 +54,7 @@ describe('parseFlags', () => {
 });
 
 describe('flags per command', () => {
-  const commands: FlagCommand[] = ['start', 'daemon', 'api'];
+  const commands: FlagCommand[] = ['start', 'daemon', 'api', 'node'];
   it('each command then its help lists exactly its flags and every other flag is refused with a reason', () => {
     for (const c of commands) {
       const help = flagsHelp(flagsFor(c));
