@@ -156,11 +156,6 @@ export default defineActor<In, RemoteShardArgs>(() => {
         lastStatus = msg as StrategyStatusMsg;
         ctx.publish(TOPICS.strategy_status, lastStatus);
         return;
-      case 'cluster.reply': {
-        const x = msg as ClusterReplyMsg;
-        waiting.get(x.corr)?.(x.reply);
-        return;
-      }
       case 'cluster.beacon':
         owner = (msg as ClusterBeaconMsg).node;
         return;
@@ -198,7 +193,13 @@ export default defineActor<In, RemoteShardArgs>(() => {
         ackLater(ctx, [e.id]);
         continue;
       }
-      const inbound: Inbound = { type: 'cluster.inbound', ids: [e.id], msgs: d.msgs, token: e.token };
+      // Replies settle their command here, not through the mailbox: the command's turn is waiting for them.
+      const rest: Message[] = [];
+      for (const x of d.msgs) {
+        if (x.type === 'cluster.reply') waiting.get((x as ClusterReplyMsg).corr)?.((x as ClusterReplyMsg).reply);
+        else rest.push(x);
+      }
+      const inbound: Inbound = { type: 'cluster.inbound', ids: [e.id], msgs: rest, token: e.token };
       ctx.tell(ctx.self, inbound);
     }
     if (stale.length > 0) {

@@ -8,7 +8,9 @@
  *    coordinator;
  * 2. `kill -9` of a node: its slots are owned by the others, with higher
  *    tokens, and heard from again, within the stated bound (lease + two
- *    renewal ticks + 3 s to start a shard and hear its first message);
+ *    renewal ticks + 3 s to start a shard and hear its first message); a
+ *    strategy the operator disabled (through the API, relayed to the node)
+ *    on one of its slots stays disabled under the new owner;
  * 3. the node comes back and the slots rebalance to two each;
  * 4. a node paused (SIGSTOP) past its lease: the others take its slots;
  *    after SIGCONT its late messages are refused by the coordinator
@@ -80,17 +82,30 @@ function perNode(o: Owners): Map<string, number[]> {
   return out;
 }
 
+/** An operator command through the API: its HTTP status and answer. */
+async function command(c: Cluster, path: string, body: object): Promise<{ status: number; body: string }> {
+  const r = await fetch(`${c.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${CHAOS_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  return { status: r.status, body: await r.text() };
+}
+
+async function operator(c: Cluster, path: string, body: object): Promise<number> {
+  return (await command(c, path, body)).status;
+}
+
+type ShardView = { shard: number; ts: number; strategies: { id: string; state: string }[] };
+
+async function shardViews(c: Cluster): Promise<ShardView[]> {
+  const r = await fetch(`${c.apiUrl}/api/v1/strategies`, { signal: AbortSignal.timeout(5000) });
+  return ((await r.json()) as { data: { live: ShardView[] | null } }).data.live ?? [];
+}
+
 /**
  * Operator FLATTEN, a flat book, then clear: the allocator re-enters its
  * posture, so orders are placed after each cluster event and the audit
  * covers them.
  */
 async function flattenCycle(c: Cluster, context: () => string): Promise<number> {
-  const post = async (path: string, body: object): Promise<number> => {
-    const r = await fetch(`${c.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${CHAOS_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
-    await r.body?.cancel();
-    return r.status;
-  };
+  const post = (path: string, body: object): Promise<number> => operator(c, path, body);
   const before = (await venueOrders(c.venueUrl)).length;
   await eventually(paced(async () => (await post('/api/v1/risk/flatten', { reason: 'cluster test: flatten cycle' })) === 200), 20_000, 'FLATTEN accepted', context);
   await eventually(paced(async () => (await daemonPositions(c.apiUrl))?.positions.size === 0), 30_000, 'a flat book after FLATTEN', context);
@@ -130,8 +145,26 @@ describeWithTool('cluster: a coordinator and three nodes on real processes (issu
       await eventually(paced(async () => (await venueOrders(c.venueUrl)).length > 0), 60_000, 'the first order at the venue', context);
       say(`up: ${JSON.stringify(Object.fromEntries(perNode(o)))}; orders at the venue: ${(await venueOrders(c.venueUrl)).length}`);
 
-      // 2. kill -9 of n1.
+      // Bad input on both streams: counted, acknowledged, dropped; nothing stops.
+      const malformedBefore = sum((await slotMetrics(c)).get('qgtm_cluster_malformed_total'));
+      const tok0 = o.get(0)!.token;
+      await redis.xadd(`${PREFIX}{slot:0}:out`, '*', 'tok', String(tok0), 'p', Buffer.from([0xc1, 0xff, 0x00]));
+      await redis.xadd(`${PREFIX}{slot:0}:out`, '*', 'tok', String(tok0), 'p', Buffer.from(JSON.stringify({ not: 'a batch' })));
+      await redis.xadd(`${PREFIX}{slot:0}:out`, '*', 'nothing', 'useful');
+      await redis.xadd(`${PREFIX}{slot:0}:in`, '*', 'tok', '0', 'p', Buffer.from([0xc1]));
+      await redis.xadd(`${PREFIX}{slot:0}:in`, '*', 'garbage', 'entry');
+      await eventually(paced(async () => sum((await slotMetrics(c)).get('qgtm_cluster_malformed_total')) >= malformedBefore + 3), 10_000, 'three malformed out entries counted', context);
+      const heardAfterBad = (await slotMetrics(c)).get('qgtm_cluster_received_total')!.get(0) ?? 0;
+      await eventually(paced(async () => ((await slotMetrics(c)).get('qgtm_cluster_received_total')!.get(0) ?? 0) > heardAfterBad), 10_000, 'slot 0 still heard from after the bad entries', context);
+      await eventually(paced(async () => Number((await redis.xpending(`${PREFIX}{slot:0}:out`, 'coord'))[0]) <= 1), 10_000, 'the bad out entries acknowledged', context);
+      say('malformed stream entries counted and dropped; the slot kept talking');
+
+      // 2. kill -9 of n1, after the operator disabled a strategy that runs on one of its slots.
       const victims = perNode(o).get('n1')!;
+      const onVictim = (await eventually(paced(async () => (await shardViews(c)).find((v) => v.shard === victims[0])), 10_000, `slot ${victims[0]}'s status in the API`, context))!.strategies[0]!.id;
+      const disabled = await command(c, `/api/v1/strategies/${onVictim}/disable`, { reason: 'cluster test: kept across a move' });
+      expect(disabled.status, `${disabled.body}\n${context()}`).toBe(200);
+      await eventually(paced(async () => (await shardViews(c)).find((v) => v.shard === victims[0])?.strategies.find((x) => x.id === onVictim)?.state === 'disabled'), 10_000, `${onVictim} disabled on n1`, context);
       const before = await slotMetrics(c);
       const t0 = Date.now();
       c.nodes.get('n1')!.child.kill('SIGKILL');
@@ -158,6 +191,17 @@ describeWithTool('cluster: a coordinator and three nodes on real processes (issu
       say(`kill -9 n1: slots ${victims.join(', ')} trading again under n2/n3 after ${failoverMs} ms (bound ${FAILOVER_BOUND_MS} ms)`);
       console.log(JSON.stringify({ clusterFailoverMs: failoverMs, boundMs: FAILOVER_BOUND_MS, leaseMs: LEASE_MS }));
       expect(failoverMs, context()).toBeLessThanOrEqual(FAILOVER_BOUND_MS);
+      // The operator's disable travelled with the slot (the shard's record, mirrored through Redis).
+      await eventually(
+        paced(async () => {
+          const v = (await shardViews(c)).find((x) => x.shard === victims[0]);
+          return v !== undefined && v.ts > t0 && v.strategies.find((x) => x.id === onVictim)?.state === 'disabled';
+        }),
+        10_000,
+        `${onVictim} still disabled under slot ${victims[0]}'s new owner`,
+        context,
+      );
+      say(`${onVictim}, disabled by the operator on n1, is still disabled under its slot's new owner`);
       say(`flatten cycle after the kill: ${await flattenCycle(c, context)} orders`);
 
       // 3. n1 back: two each again.
