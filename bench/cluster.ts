@@ -8,17 +8,20 @@
  * - throughput: the parent sends a burst (pipelined XADDs), the other
  *   process reads in batches of 500 and acknowledges each batch.
  *
- * Failover (kill -9 of a node to its slots owned again) is measured by
- * tests/integration/cluster/membership.test.ts, which prints it; throughput
- * from 1 to 3 nodes is not measured yet (the node process that runs shard
- * actors off the stream is the next step of issue 16).
+ * Then, on real `qgtm node` processes (cluster-nodes.ts): throughput from
+ * 1 to 3 nodes, and failover from `kill -9` of a node to its slot's first
+ * message under the new owner.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { SlotStream } from '../app/cluster/slot-stream.js';
 import { freePort } from '../src/net/free-port.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { printFigures, printTable, round, summary } from './lib/report.js';
+import { runNodes } from './cluster-nodes.js';
 
 const PINGS = 2000;
 const WARMUP = 200;
@@ -110,7 +113,14 @@ export async function run(): Promise<Record<string, unknown>> {
   await new Promise((resolve) => child.once('exit', resolve));
   w.disconnect();
   r.disconnect();
-  redis.stop();
+  const nodeDir = mkdtempSync(join(tmpdir(), 'qgtm-bench-nodes-'));
+  let nodes: Record<string, unknown>;
+  try {
+    nodes = await runNodes(redis.url, nodeDir);
+  } finally {
+    redis.stop();
+    rmSync(nodeDir, { recursive: true, force: true });
+  }
 
   const threadUs = await threadBaseline();
   const s = summary(streamUs);
@@ -128,6 +138,7 @@ export async function run(): Promise<Record<string, unknown>> {
     stream_msgs_per_s: Math.round(streamRate),
     burst: BURST,
     counted,
+    ...nodes,
   };
   printFigures('cluster', figures);
   return figures;
