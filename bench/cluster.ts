@@ -10,7 +10,8 @@
  *
  * Then, on real `qgtm node` processes (cluster-nodes.ts): throughput from
  * 1 to 3 nodes, and failover from `kill -9` of a node to its slot's first
- * message under the new owner.
+ * message under the new owner; and many nodes simulated (cluster-sim.ts):
+ * the ownership protocol of 32 nodes over 64 slots on one Redis.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -22,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printFigures, printTable, round, summary } from './lib/report.js';
 import { runNodes } from './cluster-nodes.js';
+import { runSim } from './cluster-sim.js';
 
 const PINGS = 2000;
 const WARMUP = 200;
@@ -116,7 +118,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const nodeDir = mkdtempSync(join(tmpdir(), 'qgtm-bench-nodes-'));
   let nodes: Record<string, unknown>;
   try {
-    nodes = await runNodes(redis.url, nodeDir);
+    nodes = { ...(await runNodes(redis.url, nodeDir)), ...(await runSim(redis.url)) };
   } finally {
     redis.stop();
     rmSync(nodeDir, { recursive: true, force: true });
