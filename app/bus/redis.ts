@@ -114,7 +114,13 @@ export class RedisBus implements StateBus {
       // Fail fast while disconnected instead of queueing: the daemon keeps
       // its own latest state and re-puts it, the API answers from its cache.
       enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
+      // Commands in flight when a connection drops are sent again once it is
+      // back (ioredis's default). With `false`, ioredis forgets them on a
+      // reconnect at the first try without ever settling their promises: the
+      // daemon's BLMOVE would wait for good and no operator command would be
+      // taken again. Every command here is safe to repeat (commands carry
+      // ids and are deduplicated by their acks; puts and publishes repeat).
+      autoResendUnfulfilledCommands: true,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
       retryStrategy: (times: number) => Math.min(50 * times, maxDelay),

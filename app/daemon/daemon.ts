@@ -182,7 +182,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         [
           { name: 'heartbeat', close: () => stopBeat() },
           { name: 'bridge', close: () => bridge.stop() },
-          { name: 'cluster view', close: () => clusterView?.close() },
+          ...(clusterView ? [{ name: 'cluster view', close: () => clusterView.close() }] : []),
           { name: 'trading tree', close: () => tree.stop() },
           // After the tree: what the actors wrote while stopping is mirrored too.
           { name: 'state mirror', close: () => stopMirror() },

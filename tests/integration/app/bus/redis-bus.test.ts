@@ -193,6 +193,31 @@ describeWithTool('RedisBus over a real redis-server', why, () => {
     expect(seen).toEqual([c.id]);
   });
 
+  it('every client connection dropped at once (Redis stays up, clients reconnect at the first try) while the daemon waits for commands then the next command is still handled', async () => {
+    // ioredis with autoResendUnfulfilledCommands: false forgets a command in flight on a quick
+    // reconnect without settling it: the daemon's BLMOVE would never return and no operator
+    // command would be handled again. Several rounds: the drop must land while BLMOVE waits.
+    const { daemon, api } = await pair(5000);
+    await beatSeen(daemon, api);
+    daemon.onCommand(async (c): Promise<CommandAck> => ({ id: c.id, ok: true, result: { tier: (c as { tier: string }).tier } }));
+    expect((await api.sendCommand(cmd(), { timeoutMs: 3000 })).ok).toBe(true);
+    const admin = new Redis(redis.url);
+    try {
+      for (let round = 0; round < 3; round++) {
+        // The command loop is blocked in BLMOVE (2 s) most of the time: drop every normal client.
+        await eventually(async () => String(await admin.call('CLIENT', 'LIST')).includes('cmd=blmove'), 3000, 'the daemon waiting in BLMOVE');
+        await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+        await eventually(() => daemon.stats().reconnects > round && !daemon.degraded().includes('redis'), 3000, 'the daemon reconnected');
+        daemon.heartbeat(beat);
+        await eventually(async () => (await api.daemonStatus()).up, 3000, 'heartbeat seen again');
+        const c = cmd();
+        expect(await api.sendCommand(c, { timeoutMs: 4000 })).toEqual({ id: c.id, ok: true, result: { tier: 'WARN' } });
+      }
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   it('Redis killed and restarted under a running daemon then it keeps going, reports degraded, and catches up', async () => {
     const { daemon, api } = await pair(600);
     const ticks: unknown[] = [];
