@@ -136,18 +136,22 @@ export class Supervisor {
    * holds (suspended by a previous generation of this supervisor) resume
    * with their mailboxes and snapshots.
    */
-  async start(): Promise<void> {
-    for (const child of this.children) {
-      try {
-        await this.startChild(child);
-      } catch (err) {
-        this.report('start_error', child, `start failed: ${serializeError(err).message}`);
-        this.state = 'failed';
-        await this.terminateChildren(this.children.filter((c) => c.state === 'running').reverse(), false);
-        throw err;
+  start(): Promise<void> {
+    // In the queue: a child that fails while later ones are still starting is handled once the
+    // start is done, not dropped as a report to a supervisor that is not running yet.
+    return this.enqueue(async () => {
+      for (const child of this.children) {
+        try {
+          await this.startChild(child);
+        } catch (err) {
+          this.report('start_error', child, `start failed: ${serializeError(err).message}`);
+          this.state = 'failed';
+          await this.terminateChildren(this.children.filter((c) => c.state === 'running').reverse(), false);
+          throw err;
+        }
       }
-    }
-    this.state = 'running';
+      this.state = 'running';
+    });
   }
 
   /** Stops every child for good, in reverse start order. */

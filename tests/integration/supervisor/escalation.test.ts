@@ -37,6 +37,24 @@ describe('restart intensity', () => {
     expect(run.tree.rootFailure).toMatchObject({ supervisor: 'root', context: 'shutdown' });
   });
 
+  it('a child that crashes while a later sibling is still starting then is restarted once the start is done', async () => {
+    // The supervisor used to drop such a failure (it was not "running" yet): the child stayed failed for good.
+    const system = await ActorSystem.start({ logLevel: 'silent', faults: true });
+    try {
+      const tree = new SupervisionTree(system, sup('root', [worker('x'), worker('slow', { args: { initDelayMs: 1500 } })]), { random: () => 0.5 });
+      const started = tree.start();
+      await eventually(() => system.status('x') === 'running', 5000, 'x running');
+      expect(system.status('slow')).not.toBe('running');
+      system.tell('x', { type: 't.crash' } as Any);
+      await eventually(() => system.status('x') === 'failed' || system.incarnation('x') > 1, 5000, 'x failed');
+      await started;
+      await eventually(() => system.incarnation('x') === 2 && system.status('x') === 'running', 5000, 'x restarted after the start', () => ({ x: system.status('x'), incarnation: system.incarnation('x'), reports: tree.reports().slice(-4) }));
+      expect(system.status('slow')).toBe('running');
+    } finally {
+      await system.shutdown();
+    }
+  });
+
   it('restart that keeps failing in init then counts toward the intensity and escalates', async () => {
     const run = await startTree(sup('root', [worker('flaky', { args: { failRestarts: true } })], { intensity: 3 }));
     let rootFailed = false;
