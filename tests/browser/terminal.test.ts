@@ -60,6 +60,9 @@ async function assertViewData(page: Page, view: string): Promise<void> {
       break;
     case 'watchdog':
       await poll(() => page.locator(`${v} ul.tree li`).count()).toBeGreaterThan(1);
+      // Neither daemon runs with --cluster: the section says cluster null, and the page has no Cluster panel.
+      expect((await getJson<{ cluster?: unknown }>(`${new URL(page.url()).origin}/api/v1/watchdog`)).cluster).toBeNull();
+      expect(await page.locator(`${v} [data-testid="cluster"]`).count()).toBe(0);
       break;
     case 'universe': {
       await poll(() => rows('table')).toBeGreaterThanOrEqual(20);
