@@ -10,16 +10,15 @@
  * takes the slot, a malformed section not breaking the view, and nothing
  * cut at 1280x800 or 420x900.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ClusterSnapshot, SlotRow } from '../../app/cluster/view.js';
 import { describeWithTool } from '../helpers/tools.js';
-import { startTestServer, type TestServer } from './servers.js';
-import { browserAvailability, clipped, launch, openPage, screenshot, WEB_ROOT, type Browser } from './browser.js';
+import { browserAvailability, clipped, screenshot } from './browser.js';
+import { browserSuite, LIVE_MS } from './suite.js';
 import { expectedInUnit, readScreen } from './units.js';
 
 const availability = browserAvailability();
-const LIVE_MS = 8000;
 const V = '.view[data-view="watchdog"]';
 const PANEL = '[data-testid="cluster"]';
 /** The terminal's warning colour (styles.css --warn). */
@@ -82,36 +81,20 @@ async function text(page: Page, selector: string): Promise<string> {
   return ((await page.locator(selector).first().textContent()) ?? '').trim();
 }
 
-async function openWatchdog(browser: Browser, server: TestServer, viewport?: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  const w = await openPage(browser, viewport);
-  await w.page.goto(server.httpUrl + '/#/watchdog');
-  await w.page.locator(`${V} .view-status[data-state="live"]`).waitFor({ timeout: LIVE_MS });
-  return w;
-}
-
 describeWithTool('terminal watchdog: the cluster panel', availability.reason, () => {
-  let browser: Browser;
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ webRoot: WEB_ROOT });
-    browser = await launch();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const t = browserSuite();
 
   it('cluster null then no panel; a cluster section then its nodes, slots, owners, tokens, leases and backlogs as put, with units; null again then gone', async () => {
-    server.daemon.cluster = null;
-    const { page, errors } = await openWatchdog(browser, server);
+    t.server.daemon.cluster = null;
+    const { page, errors } = await t.open('watchdog');
     // The section has arrived (the tree is drawn from it) and carries cluster: null.
     await expect.poll(() => page.locator(`${V} ul.tree li`).count(), { timeout: LIVE_MS }).toBeGreaterThan(1);
-    expect(((await (await fetch(`${server.httpUrl}/api/v1/watchdog`)).json()) as { data: { cluster: unknown } }).data.cluster).toBeNull();
+    expect(((await (await fetch(`${t.server.httpUrl}/api/v1/watchdog`)).json()) as { data: { cluster: unknown } }).data.cluster).toBeNull();
     expect(await page.locator(PANEL).count()).toBe(0);
 
     const readAt = Date.now() - 1200;
     const c = cluster(readAt);
-    server.daemon.cluster = c;
+    t.server.daemon.cluster = c;
     await page.locator(PANEL).waitFor({ timeout: LIVE_MS });
     const owned = c.slots.filter((s) => s.owner !== null).length;
     await expect.poll(() => text(page, `${PANEL} .cluster-head`), { timeout: LIVE_MS }).toBe(`3 nodes · ${owned}/6 slots owned · 1 unowned (slot 4)`);
@@ -147,7 +130,7 @@ describeWithTool('terminal watchdog: the cluster panel', availability.reason, ()
     await screenshot(page, 'sim-watchdog-cluster-read', true);
 
     // The coordinator's read fails: the error, and how old the picture still shown is.
-    server.daemon.cluster = { ...c, error: 'connect ECONNREFUSED 127.0.0.1:6399' };
+    t.server.daemon.cluster = { ...c, error: 'connect ECONNREFUSED 127.0.0.1:6399' };
     await expect.poll(() => text(page, '[data-testid="cluster-read"]'), { timeout: LIVE_MS }).toMatch(/^connect ECONNREFUSED 127\.0\.0\.1:6399 · last good read \d+\.\d s ago$/);
     expect(await page.locator('[data-testid="cluster-read"]').getAttribute('class')).toBe('bad');
 
@@ -160,13 +143,13 @@ describeWithTool('terminal watchdog: the cluster panel', availability.reason, ()
       readAt: Date.now(),
       error: null,
     };
-    server.daemon.cluster = taken;
+    t.server.daemon.cluster = taken;
     await expect.poll(() => text(page, `${PANEL} .cluster-head`), { timeout: LIVE_MS }).toBe('3 nodes · 6/6 slots owned');
     expect((await readScreen(page, 'watchdog', 'table.cluster-slots')).rows).toEqual(expectedSlots(taken));
     expect((await readScreen(page, 'watchdog', 'table.cluster-nodes')).rows['node-c']).toEqual({ Node: 'node-c', 'Slots owned': '2, 4' });
     expect(await page.locator(`${PANEL} tr.unowned`).count()).toBe(0);
 
-    server.daemon.cluster = null;
+    t.server.daemon.cluster = null;
     await expect.poll(() => page.locator(PANEL).count(), { timeout: LIVE_MS }).toBe(0);
     expect(await page.locator(`${V} ul.tree li`).count()).toBeGreaterThan(1);
     expect(errors).toEqual([]);
@@ -174,8 +157,8 @@ describeWithTool('terminal watchdog: the cluster panel', availability.reason, ()
   }, 60_000);
 
   it('a malformed cluster section then the panel shows what it can and the rest of the view stands', async () => {
-    server.daemon.cluster = { prefix: 5, slots: 'junk', nodes: [7, { id: 'node-a', slots: ['x', 2] }], unowned: { a: 1 }, readAt: 'yesterday', error: null };
-    const { page, errors } = await openWatchdog(browser, server);
+    t.server.daemon.cluster = { prefix: 5, slots: 'junk', nodes: [7, { id: 'node-a', slots: ['x', 2] }], unowned: { a: 1 }, readAt: 'yesterday', error: null };
+    const { page, errors } = await t.open('watchdog');
     await page.locator(PANEL).waitFor({ timeout: LIVE_MS });
     await expect.poll(() => text(page, `${PANEL} .cluster-head`), { timeout: LIVE_MS }).toBe('1 node · 0/0 slots owned');
     expect((await readScreen(page, 'watchdog', 'table.cluster-nodes')).rows).toEqual({ 'node-a': { Node: 'node-a', 'Slots owned': '2' } });
@@ -194,8 +177,8 @@ describeWithTool('terminal watchdog: the cluster panel', availability.reason, ()
     { width: 420, height: 900 },
   ]) {
     it(`cluster panel at ${size.width}x${size.height} then nothing cut and the page does not scroll sideways`, async () => {
-      server.daemon.cluster = cluster(Date.now());
-      const { page, errors } = await openWatchdog(browser, server, size);
+      t.server.daemon.cluster = cluster(Date.now());
+      const { page, errors } = await t.open('watchdog', size);
       await page.locator(`${PANEL} table.cluster-slots tr[data-key="5"]`).waitFor({ timeout: LIVE_MS });
       expect(await clipped(page, 'watchdog')).toEqual([]);
       await screenshot(page, `sim-watchdog-cluster-${size.width}x${size.height}`, true);
