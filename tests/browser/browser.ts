@@ -79,3 +79,24 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   await page.screenshot({ path, fullPage });
   return path;
 }
+
+/**
+ * What a person could not read in full: the page scrolling sideways, a tab
+ * outside the window, or a figure, header or chip cut by its own box.
+ */
+export async function clipped(page: Page, view: string): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const out = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth) out.push('the page scrolls sideways by ' + (doc.scrollWidth - doc.clientWidth) + ' px');
+    for (const a of document.querySelectorAll('nav.tabs a')) {
+      const r = a.getBoundingClientRect();
+      if (r.right > window.innerWidth + 0.5 || r.width === 0) out.push('tab ' + a.textContent + ' outside the window');
+    }
+    for (const el of document.querySelectorAll('.view[data-view="${view}"] :is(.kpi-value, .kpi-label, .card-value, th, .chip, h1, h2)')) {
+      if (el.offsetParent === null) continue;
+      if (el.scrollWidth > el.clientWidth + 1) out.push((el.className || el.tagName) + ' "' + el.textContent.trim().slice(0, 40) + '" cut (' + el.scrollWidth + ' > ' + el.clientWidth + ' px)');
+    }
+    return out;
+  })()`);
+}

@@ -89,6 +89,8 @@ export class FakeDaemon {
   private n = 0;
   private orderSeq = 0;
   equity = 250_000;
+  /** The watchdog's `cluster` as a test sets it (a ClusterSnapshot, or junk); null like a daemon without --cluster. */
+  cluster: unknown = null;
 
   constructor(private readonly publish: Publish) {
     for (const inst of BROAD_UNIVERSE) {
@@ -430,7 +432,7 @@ export class FakeDaemon {
       case 'fills':
         return this.fills;
       case 'watchdog':
-        return { tree: this.view(this.tree, ''), reports: this.reports };
+        return { tree: this.view(this.tree, ''), reports: this.reports, cluster: this.cluster };
       case 'performance': {
         // An hour of the book at one-minute samples, two closed trades and GLD's price with its fills.
         const points = Array.from({ length: 60 }, (_x, i) => {

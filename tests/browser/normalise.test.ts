@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OperatorViews } from '../../app/daemon/views.js';
 import type { FeedFeaturesMsg } from '../../actors/feed/messages.js';
+import type { ClusterSnapshot } from '../../app/cluster/view.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the bundle is untyped JS */
 let api: any;
@@ -221,9 +222,98 @@ describe('orders, fills, positions, universe', () => {
   });
 });
 
+describe('watchdog cluster', () => {
+  const row = (slot: number, owner: string | null, token: number, leaseLeftMs: number | null, backlog: [number | null, number | null, number | null, number | null] = [0, 0, 0, 0]) => ({
+    slot,
+    owner,
+    token,
+    leaseLeftMs,
+    inPending: backlog[0],
+    inLag: backlog[1],
+    outPending: backlog[2],
+    outLag: backlog[3],
+  });
+  // As app/cluster/view.ts reads it: typed by its ClusterSnapshot, so a change of the wire shape fails to compile here.
+  const snapshot: ClusterSnapshot = {
+    prefix: 'qgtm:',
+    slots: [row(0, 'node-a', 3, 4200, [2, 0, 1, 5]), row(1, 'node-b', 1, 900), row(2, null, 7, null, [null, null, null, null])],
+    nodes: [
+      { id: 'node-a', slots: [0] },
+      { id: 'node-b', slots: [1] },
+      { id: 'node-c', slots: [] },
+    ],
+    unowned: [2],
+    readAt: 1_700_000_000_000,
+    error: null,
+  };
+  const watchdog = (cluster: unknown) => api.normaliseWatchdog(api.unwrap(envelope({ tree: { id: 'qgtm', strategy: 'one_for_one', children: [] }, workers: [], reports: [], cluster })).value);
+
+  it('cluster snapshot in the watchdog envelope then every slot, node and figure as sent, the tree still read', () => {
+    const w = watchdog(snapshot);
+    expect(w.root?.id).toBe('qgtm');
+    expect(w.cluster).toEqual(snapshot);
+  });
+
+  it('cluster null, missing or not an object then no cluster and the rest of the watchdog read', () => {
+    for (const c of [null, undefined, 'on', 3, [snapshot]]) {
+      const w = watchdog(c);
+      expect(w.cluster, JSON.stringify(c)).toBeNull();
+      expect(w.root?.id).toBe('qgtm');
+    }
+    expect(api.normaliseWatchdog(null).cluster).toBeNull();
+  });
+
+  it('slots out of order and listed twice then ascending, the first of each kept', () => {
+    const c = api.normaliseCluster({ ...snapshot, slots: [row(2, 'node-c', 9, 100), row(0, 'node-a', 3, 4200), row(2, 'node-x', 1, 1)], unowned: [] });
+    expect(c.slots.map((s: { slot: number; owner: string }) => [s.slot, s.owner])).toEqual([
+      [0, 'node-a'],
+      [2, 'node-c'],
+    ]);
+  });
+
+  it('malformed rows, nodes and fields then dropped or null, never a made-up value', () => {
+    const c = api.normaliseCluster({
+      prefix: 7,
+      slots: [
+        { slot: '1', owner: 'node-a', token: 1 },
+        { slot: -1, owner: 'node-a' },
+        { slot: 1.5, owner: 'node-a' },
+        { slot: 3, owner: 42, token: '4', leaseLeftMs: 'soon', inPending: NaN, inLag: Infinity, outPending: null, outLag: 0 },
+        'junk',
+        null,
+      ],
+      nodes: [{ id: 'node-a', slots: [4, 'x', -2, 4, 0.5, 1] }, { id: 5, slots: [3] }, { id: '' }, { slots: [3] }, 'node-z'],
+      unowned: 'all',
+      readAt: '2026-12-05',
+      error: { message: 'boom' },
+    });
+    expect(c).toEqual({
+      prefix: null,
+      slots: [{ slot: 3, owner: null, token: null, leaseLeftMs: null, inPending: null, inLag: null, outPending: null, outLag: 0 }],
+      nodes: [{ id: 'node-a', slots: [1, 4] }],
+      unowned: [3],
+      readAt: null,
+      error: null,
+    });
+  });
+
+  it('a slot the unowned list names and another whose row has no owner then both unowned', () => {
+    const c = api.normaliseCluster({ ...snapshot, slots: [row(0, 'node-a', 3, 4200), row(1, null, 2, null), row(5, 'node-b', 1, 10)], unowned: [5, 'x', 5] });
+    expect(c.unowned).toEqual([1, 5]);
+  });
+
+  it('a failed read then the error and the time of the last good read', () => {
+    const c = api.normaliseCluster({ ...snapshot, error: 'connect ECONNREFUSED 127.0.0.1:6379' });
+    expect(c.error).toBe('connect ECONNREFUSED 127.0.0.1:6379');
+    expect(c.readAt).toBe(snapshot.readAt);
+    // Before the first read: no rows, every slot unowned, "not read yet".
+    expect(api.normaliseCluster({ prefix: 'qgtm:', slots: [], nodes: [], unowned: [0, 1, 2], readAt: null, error: 'not read yet' })).toEqual({ prefix: 'qgtm:', slots: [], nodes: [], unowned: [0, 1, 2], readAt: null, error: 'not read yet' });
+  });
+});
+
 describe('tolerance', () => {
   const junk = [null, undefined, 42, 'x', [], [null, 1, 'a'], { data: 5, updatedAt: 'never' }, { strategies: 'no' }];
-  const fns = ['normaliseWatchdog', 'normaliseUniverse', 'normaliseTicks', 'normaliseSignals', 'normaliseStrategies', 'normaliseForecasts', 'normaliseRisk', 'normaliseOrders', 'normaliseFills', 'normalisePositions'];
+  const fns = ['normaliseWatchdog', 'normaliseCluster', 'normaliseUniverse', 'normaliseTicks', 'normaliseSignals', 'normaliseStrategies', 'normaliseForecasts', 'normaliseRisk', 'normaliseOrders', 'normaliseFills', 'normalisePositions'];
 
   it('junk into every normaliser then no throw and nothing invented', () => {
     for (const fn of fns) {

@@ -5,15 +5,14 @@
  * are described, the weight history is drawn, and Freeze/Unfreeze goes
  * through the token dialog and shows on screen.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithTool } from '../helpers/tools.js';
-import type { Page } from 'playwright-core';
-import { startTestServer, type TerminalServer } from './servers.js';
-import { browserAvailability, launch, openPage, WEB_ROOT, type Browser } from './browser.js';
+import type { TerminalServer } from './servers.js';
+import { browserAvailability } from './browser.js';
+import { browserSuite, LIVE_MS } from './suite.js';
 import { dollars, readScreen } from './units.js';
 
 const availability = browserAvailability();
-const LIVE_MS = 8000;
 
 interface ApiStrategies {
   live: { strategies: { id: string; pnl: number; hitRate: number; learnedWeight: number }[] }[];
@@ -24,27 +23,12 @@ async function api(server: TerminalServer): Promise<ApiStrategies> {
   return ((await (await fetch(`${server.httpUrl}/api/v1/strategies`)).json()) as { data: ApiStrategies }).data;
 }
 
-async function open(b: Browser, server: TerminalServer): Promise<{ page: Page; errors: string[] }> {
-  const w = await openPage(b);
-  await w.page.goto(server.httpUrl + '/#/strategies');
-  await w.page.locator('.view[data-view="strategies"] .view-status[data-state="live"]').waitFor({ timeout: LIVE_MS });
-  return w;
-}
-
 describeWithTool('terminal strategies: attribution and learning', availability.reason, () => {
-  let browser: Browser;
-  let server: TerminalServer;
-  beforeAll(async () => {
-    server = await startTestServer({ webRoot: WEB_ROOT });
-    browser = await launch();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const t = browserSuite();
 
   it('the strategies table then P&L in dollars, hit rate in percent and learned weight as the API has them', async () => {
-    const { page, errors } = await open(browser, server);
+    const { server } = t;
+    const { page, errors } = await t.open('strategies');
     const want = (await api(server)).live.flatMap((s) => s.strategies);
     expect(want.length).toBeGreaterThan(3);
     await expect.poll(async () => Object.keys((await readScreen(page, 'strategies')).rows).length, { timeout: LIVE_MS }).toBeGreaterThanOrEqual(want.length);
@@ -70,7 +54,8 @@ describeWithTool('terminal strategies: attribution and learning', availability.r
   });
 
   it('Freeze through the dialog with the token then the API and the page show learning frozen; Unfreeze then active', async () => {
-    const { page, errors } = await open(browser, server);
+    const { server } = t;
+    const { page, errors } = await t.open('strategies');
     await page.locator('#token').fill(server.token);
     await page.locator('#token').press('Enter');
     const button = page.locator('button[data-action="learning"]');

@@ -8,15 +8,15 @@
  * instruments, the page the new instruments); Remove takes it off the API
  * and the page.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithTool } from '../helpers/tools.js';
 import type { Page } from 'playwright-core';
-import { startTestServer, type TestServer } from './servers.js';
-import { browserAvailability, launch, openPage, WEB_ROOT, type Browser } from './browser.js';
+import type { TestServer } from './servers.js';
+import { browserAvailability } from './browser.js';
+import { browserSuite, LIVE_MS } from './suite.js';
 import { readScreen } from './units.js';
 
 const availability = browserAvailability();
-const LIVE_MS = 8000;
 
 interface Line {
   id: string;
@@ -36,21 +36,11 @@ async function fillDialog(page: Page, values: Record<string, string>): Promise<v
 }
 
 describeWithTool('terminal strategies: runtime entries', availability.reason, () => {
-  let browser: Browser;
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ webRoot: WEB_ROOT });
-    browser = await launch();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const t = browserSuite();
 
   it('Add through the dialog then the row reads its origin as the API has it and the counts follow; Remove takes it away', async () => {
-    const { page, errors } = await openPage(browser);
-    await page.goto(server.httpUrl + '/#/strategies');
-    await page.locator('.view[data-view="strategies"] .view-status[data-state="live"]').waitFor({ timeout: LIVE_MS });
+    const { server } = t;
+    const { page, errors } = await t.open('strategies');
     await page.locator('#token').fill(server.token);
     await page.locator('#token').press('Enter');
     const count = () => page.locator('[data-runtime="count"]').textContent();

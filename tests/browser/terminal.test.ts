@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startAllInOne } from '../../bin/all-in-one.js';
 import { startTestServer } from './servers.js';
 import type { TerminalServer, TestControls } from './servers.js';
-import { browserAvailability, launch, openPage, screenshot, WEB_ROOT, type Browser } from './browser.js';
+import { browserAvailability, clipped, launch, openPage, screenshot, WEB_ROOT, type Browser } from './browser.js';
 import { dollars, percent, forecastsMismatches, getJson, healthMismatches, positionsMismatches, readRiskScreen, readScreen, riskMismatches, universeMismatches, type ApiRisk } from './units.js';
 
 const VIEWS = ['health', 'telemetry', 'watchdog', 'universe', 'strategies', 'forecasts', 'risk', 'orders', 'performance', 'log'] as const;
@@ -41,27 +41,6 @@ async function waitLive(page: Page, view: string): Promise<void> {
   await page.locator(`.view[data-view="${view}"] .view-status[data-state="live"]`).waitFor({ timeout: LIVE_WITHIN_MS });
 }
 
-/**
- * What a person could not read in full: the page scrolling sideways, a tab
- * outside the window, or a figure, header or chip cut by its own box.
- */
-async function clipped(page: Page, view: string): Promise<string[]> {
-  return page.evaluate(`(() => {
-    const out = [];
-    const doc = document.documentElement;
-    if (doc.scrollWidth > doc.clientWidth) out.push('the page scrolls sideways by ' + (doc.scrollWidth - doc.clientWidth) + ' px');
-    for (const a of document.querySelectorAll('nav.tabs a')) {
-      const r = a.getBoundingClientRect();
-      if (r.right > window.innerWidth + 0.5 || r.width === 0) out.push('tab ' + a.textContent + ' outside the window');
-    }
-    for (const el of document.querySelectorAll('.view[data-view="${view}"] :is(.kpi-value, .kpi-label, .card-value, th, .chip, h1, h2)')) {
-      if (el.offsetParent === null) continue;
-      if (el.scrollWidth > el.clientWidth + 1) out.push((el.className || el.tagName) + ' "' + el.textContent.trim().slice(0, 40) + '" cut (' + el.scrollWidth + ' > ' + el.clientWidth + ' px)');
-    }
-    return out;
-  })()`);
-}
-
 /** The view-specific evidence that real data (not placeholders) is on screen. */
 async function assertViewData(page: Page, view: string): Promise<void> {
   const v = `.view[data-view="${view}"]`;
@@ -81,6 +60,9 @@ async function assertViewData(page: Page, view: string): Promise<void> {
       break;
     case 'watchdog':
       await poll(() => page.locator(`${v} ul.tree li`).count()).toBeGreaterThan(1);
+      // Neither daemon runs with --cluster: the section says cluster null, and the page has no Cluster panel.
+      expect((await getJson<{ cluster?: unknown }>(`${new URL(page.url()).origin}/api/v1/watchdog`)).cluster).toBeNull();
+      expect(await page.locator(`${v} [data-testid="cluster"]`).count()).toBe(0);
       break;
     case 'universe': {
       await poll(() => rows('table')).toBeGreaterThanOrEqual(20);

@@ -162,26 +162,26 @@ export interface Screen {
   rows: Record<string, Record<string, string>>;
 }
 
-/** The KPIs and the first table of a view, read in one go. */
-export async function readScreen(page: Page, view: string): Promise<Screen> {
-  return page.locator(`.view[data-view="${view}"]`).evaluate((root) => {
+/** The KPIs and the first table of a view (or the first `table` matches), read in one go. */
+export async function readScreen(page: Page, view: string, table = 'table'): Promise<Screen> {
+  return page.locator(`.view[data-view="${view}"]`).evaluate((root, tableSel) => {
     type El = { textContent: string | null; dataset: Record<string, string>; querySelectorAll(s: string): ArrayLike<El> };
     const all = (e: El, sel: string): El[] => Array.from(e.querySelectorAll(sel));
     const el = root as unknown as El;
     const kpis: Record<string, string> = {};
     for (const k of all(el, '[data-kpi]')) kpis[k.dataset.kpi!] = (k.textContent ?? '').trim();
-    const table = all(el, 'table')[0];
+    const t = all(el, tableSel)[0];
     const rows: Record<string, Record<string, string>> = {};
-    if (table) {
-      const heads = all(table, 'thead th').map((th) => (th.textContent ?? '').trim());
-      for (const tr of all(table, 'tbody tr[data-key]')) {
+    if (t) {
+      const heads = all(t, 'thead th').map((th) => (th.textContent ?? '').trim());
+      for (const tr of all(t, 'tbody tr[data-key]')) {
         const r: Record<string, string> = {};
         all(tr, 'td').forEach((td, i) => (r[heads[i]!] = (td.textContent ?? '').trim()));
         rows[tr.dataset.key!] = r;
       }
     }
     return { kpis, rows };
-  });
+  }, table);
 }
 
 /** "+1.23%", "-0.40%", "12.0%" -> the fraction; anything else -> NaN. */

@@ -6,6 +6,7 @@ export {
   unwrap,
   normaliseHealth,
   normaliseWatchdog,
+  normaliseCluster,
   normaliseDeadLetters,
   normaliseAudit,
   normaliseReport,

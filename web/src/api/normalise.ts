@@ -14,6 +14,8 @@ import {
   type DeadLetterVM,
   type DeadLettersVM,
   type AuditEntryVM,
+  type ClusterSlotVM,
+  type ClusterVM,
   type DataStatus,
   type ForecastEntryVM,
   type ForecastsVM,
@@ -326,9 +328,60 @@ export function normaliseReport(x: unknown): ReportVM | null {
   };
 }
 
-/** GET /api/v1/watchdog: a SupervisorView, or `{tree|root, heartbeats, reports}`. */
+/** A slot number: a whole number from 0. */
+function slotNo(x: unknown): number | null {
+  const n = num(x);
+  return n !== null && Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+/** Distinct slot numbers of a list, ascending; anything else in it is dropped. */
+function slotList(x: unknown): number[] {
+  return [...new Set(arr(x).map(slotNo).filter((n): n is number => n !== null))].sort((a, b) => a - b);
+}
+
+/**
+ * The watchdog's `cluster` (app/cluster/view.ts ClusterSnapshot): null when
+ * it is null or not an object (the daemon runs alone). Slot rows without a
+ * slot number and nodes without an id are dropped, a slot listed twice is
+ * kept once; `unowned` is the slots listed there and those whose row has no
+ * owner (a slot either says nobody owns is shown unowned).
+ */
+export function normaliseCluster(raw: unknown): ClusterVM | null {
+  if (!isObj(raw)) return null;
+  const slots = new Map<number, ClusterSlotVM>();
+  for (const r of objs(raw.slots)) {
+    const slot = slotNo(r.slot);
+    if (slot === null || slots.has(slot)) continue;
+    const owner = str(r.owner);
+    slots.set(slot, {
+      slot,
+      owner: owner === '' ? null : owner,
+      token: num(r.token),
+      leaseLeftMs: num(r.leaseLeftMs),
+      inPending: num(r.inPending),
+      inLag: num(r.inLag),
+      outPending: num(r.outPending),
+      outLag: num(r.outLag),
+    });
+  }
+  const rows = [...slots.values()].sort((a, b) => a.slot - b.slot);
+  const nodes = objs(raw.nodes).flatMap((n) => {
+    const id = str(n.id);
+    return id === null || id === '' ? [] : [{ id, slots: slotList(n.slots) }];
+  });
+  return {
+    prefix: str(raw.prefix),
+    slots: rows,
+    nodes,
+    unowned: slotList([...arr(raw.unowned), ...rows.filter((r) => r.owner === null).map((r) => r.slot)]),
+    readAt: num(raw.readAt),
+    error: str(raw.error),
+  };
+}
+
+/** GET /api/v1/watchdog: a SupervisorView, or `{tree|root, heartbeats, reports, cluster}`. */
 export function normaliseWatchdog(raw: unknown): WatchdogVM {
-  if (!isObj(raw)) return { root: null, heartbeats: [], reports: [] };
+  if (!isObj(raw)) return { root: null, heartbeats: [], reports: [], cluster: null };
   const tree = firstObj(raw, ['tree', 'root', 'supervisor']) ?? ('children' in raw && 'strategy' in raw ? raw : null);
   return {
     root: tree ? supervisorNode(tree, null) : null,
@@ -338,6 +391,7 @@ export function normaliseWatchdog(raw: unknown): WatchdogVM {
     reports: objs(firstArr(raw, ['reports', 'recentReports']))
       .map(normaliseReport)
       .filter((r): r is ReportVM => r !== null),
+    cluster: normaliseCluster(raw.cluster),
   };
 }
 

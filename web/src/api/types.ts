@@ -112,6 +112,44 @@ export interface WatchdogVM {
   readonly root: TreeNodeVM | null;
   readonly heartbeats: readonly WorkerVM[];
   readonly reports: readonly ReportVM[];
+  /** Cluster mode (`qgtm daemon --cluster`): the nodes and slots; null when the daemon runs alone. */
+  readonly cluster: ClusterVM | null;
+}
+
+/** One strategy slot of the cluster: who owns it, under which fencing token, and its streams' backlogs. */
+export interface ClusterSlotVM {
+  readonly slot: number;
+  /** The owning node's id; null: no node owns the slot now. */
+  readonly owner: string | null;
+  readonly token: number | null;
+  /** Time left on the owner's lease, ms (null without an owner). */
+  readonly leaseLeftMs: number | null;
+  /** Inputs to the owner, entries: delivered not acknowledged (pending), never delivered (lag); null while the stream does not exist. */
+  readonly inPending: number | null;
+  readonly inLag: number | null;
+  /** The owner's messages to the coordinator, entries. */
+  readonly outPending: number | null;
+  readonly outLag: number | null;
+}
+
+export interface ClusterNodeVM {
+  readonly id: string;
+  /** The slots it owns, ascending (empty: live but owns none). */
+  readonly slots: readonly number[];
+}
+
+/** The coordinator's last read of the cluster (app/cluster/view.ts). */
+export interface ClusterVM {
+  readonly prefix: string | null;
+  /** Ascending by slot. */
+  readonly slots: readonly ClusterSlotVM[];
+  readonly nodes: readonly ClusterNodeVM[];
+  /** Slots no node owns, ascending. */
+  readonly unowned: readonly number[];
+  /** Daemon time of the last good read; null before the first. */
+  readonly readAt: number | null;
+  /** Why the last read failed (the picture is then the previous one); null when it succeeded. */
+  readonly error: string | null;
 }
 
 /** A message the runtime could not deliver (GET /api/v1/dead-letters). */

@@ -3,7 +3,8 @@
  * and last report; a restart (a restart count going up, or a supervisor
  * report naming the actor) makes its line flash. Below it, the dead letters:
  * messages the runtime could not deliver, counted per actor and reason, the
- * newest listed with what they were.
+ * newest listed with what they were. In cluster mode, between the two, the
+ * Cluster panel (watchdog-cluster.ts).
  */
 import type { DeadLetterVM, ReportVM, TreeNodeVM } from '../api/index.js';
 import { h, KeyedTable, panel, scroller, setData, setText } from '../ui/dom.js';
@@ -11,6 +12,7 @@ import { ago, clock, DASH, duration } from '../ui/format.js';
 import type { Store } from '../store.js';
 import { deadLettersOf, watchdogOf } from '../derive.js';
 import { cell, chip, markPanel, StatusLine, type View } from './common.js';
+import { ClusterPanel } from './watchdog-cluster.js';
 
 const FLASH_MS = 2500;
 /** Dead-letter reasons that lost work (a message that should have been handled); the rest are by design (conflated, late replies). */
@@ -51,6 +53,7 @@ export function createWatchdogView(store: Store): View {
     'no supervisor reports yet',
   );
   const treePanel = panel('Supervision tree', empty, treeRoot);
+  const cluster = new ClusterPanel();
   const reportPanel = panel('Recent supervisor reports', scroller(reports.el));
   const deadTotal = h('p', { 'data-testid': 'dead-letters-total' });
   const deadCounts = new KeyedTable<{ actor: string; reason: string; count: number; key: string }>(
@@ -139,6 +142,11 @@ export function createWatchdogView(store: Store): View {
     markPanel(reportPanel, l);
     const raw = store.slots.watchdog.value;
     const vm = raw === null ? null : watchdogOf(store);
+    // Only in cluster mode, right under the tree whose shards the nodes run.
+    if (vm?.cluster) {
+      if (!cluster.el.isConnected) treePanel.after(cluster.el);
+      cluster.render(vm.cluster, now, l);
+    } else cluster.el.remove();
     const seen = new Set<string>();
     if (vm?.root) {
       empty.remove();
