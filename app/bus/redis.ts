@@ -211,6 +211,16 @@ export class RedisBus implements StateBus {
     });
   }
 
+  /**
+   * Puts a durable record and resolves once Redis has it (a cluster node
+   * does this before it answers an operator's command: the decision must
+   * outlive the node's disk). Rejects when Redis is unreachable.
+   */
+  async putRecord(name: string, text: string): Promise<void> {
+    this.records.set(name, text);
+    await this.main.set(this.key('record', name), text);
+  }
+
   mirrorRecord(name: string, text: string): void {
     this.records.set(name, text);
     if (!this.isReady()) return;

@@ -21,14 +21,16 @@
  *   weights) in this node's state folder, mirrored through Redis both ways
  *   (`state-mirror.ts`): before a slot starts, the newer of its record and
  *   the daemon's runtime entries in Redis and on disk is taken, and what the
- *   shards write is put back. A
+ *   shards write is put back. An operator's command is answered only once
+ *   the shard's record is in Redis. A
  *   slot that moves to another node therefore keeps the operator's
  *   decisions and the daemon's runtime entries.
  * - Supervision: the node's actor system restarts a failed shard with
  *   backoff (its default policy); a shard that cannot start gives its slot
  *   back for another node.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { MARKET_DATA_STRUCTURES } from '../../actors/market-data/structures.js';
@@ -105,6 +107,8 @@ class SlotLink {
     readonly token: number,
     private readonly node: string,
     private readonly system: ActorSystem,
+    private readonly bus: RedisBus,
+    private readonly stateDir: string,
     writer: Redis,
     redisUrl: string,
     prefix: string,
@@ -211,12 +215,21 @@ class SlotLink {
     let reply: ClusterReplyMsg['reply'];
     try {
       reply = await this.system.ask<ClusterReplyMsg['reply']>(this.actor, cmd.msg, { timeoutMs: 2000 });
+      // A decision the shard took is in Redis before the operator hears it was done: this node's
+      // disk may never come back, and the slot's next owner reads the record from Redis.
+      if (reply.type === 'strategy.command_result' && reply.ok) await this.keepRecord();
     } catch (err) {
-      reply = { type: 'cluster.error', message: (err as Error).message };
+      reply = { type: 'cluster.error', message: `${(err as Error).message} (the shard may have applied it; its record is not in Redis yet)` };
     }
     this.answered++;
     const answer: ClusterReplyMsg = { type: 'cluster.reply', corr: cmd.corr, reply };
     this.send(answer);
+  }
+
+  private async keepRecord(): Promise<void> {
+    const name = `strategies-${this.slot}`;
+    const text = readFileSync(join(this.stateDir, `${name}.json`), 'utf8');
+    await this.bus.putRecord(name, text);
   }
 
   /** Stops reading and sending; what was read and not acknowledged stays pending for the next owner. */
@@ -263,7 +276,7 @@ export async function startNode(o: NodeOptions): Promise<NodeHandle> {
       const taken = await takeNewer(o.stateDir, bus, log, 2000, (name) => SHARD_RECORD.test(name) || name === RUNTIME_RECORD);
       const spec = shardChild({ ...o.shard, stateDir: o.stateDir, shard: slot, shardCount: o.slots }, { placement: 'strategies', limits: { maxOldGenerationSizeMb: o.strategyHeapMb } });
       if (spec.type !== 'worker') throw new Error('a shard is a worker');
-      const link = new SlotLink(slot, token, id, system, writer, o.redisUrl, prefix, o.leaseMs, log);
+      const link = new SlotLink(slot, token, id, system, bus, o.stateDir, writer, o.redisUrl, prefix, o.leaseMs, log);
       links.set(slot, link);
       try {
         await system.spawn(spec.start);

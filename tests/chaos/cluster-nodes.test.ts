@@ -145,6 +145,19 @@ describeWithTool('cluster: a coordinator and three nodes on real processes (issu
       await eventually(paced(async () => (await venueOrders(c.venueUrl)).length > 0), 60_000, 'the first order at the venue', context);
       say(`up: ${JSON.stringify(Object.fromEntries(perNode(o)))}; orders at the venue: ${(await venueOrders(c.venueUrl)).length}`);
 
+      // The operator's view: GET /api/v1/watchdog's cluster says what Redis says.
+      await eventually(
+        paced(async () => {
+          const w = (await (await fetch(`${c.apiUrl}/api/v1/watchdog`, { signal: AbortSignal.timeout(5000) })).json()) as { data: { cluster: { nodes: { id: string; slots: number[] }[]; unowned: number[]; slots: { slot: number; owner: string | null; token: number }[] } | null } };
+          const cl = w.data.cluster;
+          const now = await owners(leases);
+          return cl !== null && cl.unowned.length === 0 && cl.nodes.length === 3 && cl.slots.length === SLOTS && cl.slots.every((r) => r.owner === now.get(r.slot)!.node && r.token === now.get(r.slot)!.token);
+        }),
+        15_000,
+        'the watchdog\'s cluster section matching the leases',
+        context,
+      );
+
       // Bad input on both streams: counted, acknowledged, dropped; nothing stops.
       const malformedBefore = sum((await slotMetrics(c)).get('qgtm_cluster_malformed_total'));
       const tok0 = o.get(0)!.token;
