@@ -2,8 +2,10 @@
  * Trading sessions. By default the simulated session is always open and a
  * "day" is a UTC calendar day (day orders expire at UTC midnight), so the
  * venue trades at any hour. The exchange mode follows NYSE regular hours,
- * 09:30-16:00 America/New_York on weekdays, without holidays.
+ * 09:30-16:00 America/New_York on weekdays, closed on NYSE holidays and
+ * closing at 13:00 on its early-close days (see calendar.ts).
  */
+import { nyseDay } from './calendar.js';
 
 export interface SessionCalendar {
   readonly mode: 'always_open' | 'exchange';
@@ -12,6 +14,8 @@ export interface SessionCalendar {
   nextOpen(now: number): number;
   /** End of the current session, or of the next one when closed. */
   nextClose(now: number): number;
+  /** The session of the UTC day starting at `day` (ms), or undefined when there is none. */
+  sessionOf(day: number): { readonly open: number; readonly close: number } | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -22,34 +26,36 @@ export const ALWAYS_OPEN: SessionCalendar = {
   isOpen: () => true,
   nextOpen: (now) => floorDay(now) + DAY_MS,
   nextClose: (now) => floorDay(now) + DAY_MS,
+  sessionOf: (day) => ({ open: floorDay(day), close: floorDay(day) + DAY_MS }),
 };
 
 export const EXCHANGE_HOURS: SessionCalendar = {
   mode: 'exchange',
   isOpen(now) {
-    const { open, close } = sessionOf(floorDay(now));
-    return open !== undefined && now >= open && now < close!;
+    const s = exchangeSession(floorDay(now));
+    return s !== undefined && now >= s.open && now < s.close;
   },
   nextOpen(now) {
     for (let day = floorDay(now); ; day += DAY_MS) {
-      const { open } = sessionOf(day);
-      if (open !== undefined && open > now) return open;
+      const s = exchangeSession(day);
+      if (s && s.open > now) return s.open;
     }
   },
   nextClose(now) {
     for (let day = floorDay(now); ; day += DAY_MS) {
-      const { close } = sessionOf(day);
-      if (close !== undefined && close > now) return close;
+      const s = exchangeSession(day);
+      if (s && s.close > now) return s.close;
     }
   },
+  sessionOf: (day) => exchangeSession(floorDay(day)),
 };
 
 /** Regular session of the New York trading day that falls on UTC day `day`. */
-function sessionOf(day: number): { open?: number; close?: number } {
-  const dow = new Date(day).getUTCDay();
-  if (dow === 0 || dow === 6) return {};
+function exchangeSession(day: number): { open: number; close: number } | undefined {
+  const d = nyseDay(day);
+  if (!d.trading) return undefined;
   const offset = isUsDst(day + 12 * HOUR_MS) ? 4 : 5;
-  return { open: day + (9.5 + offset) * HOUR_MS, close: day + (16 + offset) * HOUR_MS };
+  return { open: day + (9.5 + offset) * HOUR_MS, close: day + ((d.earlyClose ? 13 : 16) + offset) * HOUR_MS };
 }
 
 /** US daylight saving: second Sunday of March to first Sunday of November. */
@@ -66,6 +72,39 @@ function nthSunday(year: number, month: number, n: number): number {
   return first + (((7 - dow) % 7) + 7 * (n - 1)) * DAY_MS;
 }
 
-function floorDay(ms: number): number {
-  return ms - (ms % DAY_MS);
+export function floorDay(ms: number): number {
+  return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+}
+
+/**
+ * `GET /v2/calendar` rows from `start` to `end` (UTC days, inclusive): each
+ * session's date, open and close in New York time (HH:MM; in always-open mode
+ * the UTC day, 00:00-23:59), the extended session (HHMM) and the settlement
+ * date (T+1: the next session's date).
+ */
+export function calendarRows(session: SessionCalendar, start: number, end: number): Record<string, string>[] {
+  const rows: Record<string, string>[] = [];
+  const days: number[] = [];
+  for (let day = floorDay(start); day <= floorDay(end); day += DAY_MS) if (session.sessionOf(day)) days.push(day);
+  // One more session past the end, for the last row's settlement date.
+  let after = floorDay(end) + DAY_MS;
+  while (!session.sessionOf(after)) after += DAY_MS;
+  days.push(after);
+  const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  for (let k = 0; k < days.length - 1; k++) {
+    const day = days[k];
+    const s = session.sessionOf(day)!;
+    const exchange = session.mode === 'exchange';
+    const offset = exchange ? (isUsDst(day + 12 * HOUR_MS) ? 4 : 5) * HOUR_MS : 0;
+    const hhmm = (ms: number): string => new Date(ms - offset).toISOString().slice(11, 16);
+    rows.push({
+      date: date(day),
+      open: hhmm(s.open),
+      close: exchange ? hhmm(s.close) : '23:59',
+      session_open: exchange ? '0400' : '0000',
+      session_close: exchange ? '2000' : '2359',
+      settlement_date: date(days[k + 1]),
+    });
+  }
+  return rows;
 }
