@@ -16,104 +16,24 @@
  * Time always comes in as `now` (market time); the engine holds no timers.
  */
 import type { QuoteEvent, TradeEvent } from './events.js';
-import { Account, type AccountMode, type AccountState, type PriceSource } from './account.js';
-import { ActivityLog, type Activity, type ActivityQuery } from './activities.js';
-import { ALPACA_CODES, VenueRejection, forbidden, invalid, notFound } from './errors.js';
+import type { EngineOptions, EngineState, FeeSchedule, QuoteSource, TradeUpdateData, TradeUpdateListener, TradedRange } from './engine-types.js';
+import { Account } from './account.js';
+import { ActivityLog, type ActivityQuery } from './activities.js';
+import { ALPACA_CODES, VenueRejection, invalid, notFound } from './errors.js';
 import { ENGINE_FILL_MODEL, takerPrice, type FillModel } from './fill-model.js';
 import { IdSource, assetId, dec, iso } from './format.js';
-import { EquityHistory, type EquityHistoryState, type PortfolioQuery } from './history.js';
+import { EquityHistory, type PortfolioQuery } from './history.js';
 import {
   awaitingTrigger, canTransition, isOpen, remaining, round9, toWire, workingType,
   type OrderSide, type OrderStatus, type OrderType, type TimeInForce, type VenueOrder,
 } from './orders.js';
 import { ALWAYS_OPEN, type SessionCalendar } from './session.js';
+import { OrderBook, type OrderListQuery } from './book.js';
+import { stopReached, trailStop } from './triggers.js';
 import { checkLegPrices, parseOrderRequest, parseReplaceRequest } from './validate.js';
 
-/** What the engine needs from the market. */
-export interface QuoteSource extends PriceSource {
-  has(symbol: string): boolean;
-  quote(symbol: string): QuoteEvent | undefined;
-}
-
-/** The `data` of a `trade_updates` message, in wire form. */
-export interface TradeUpdateData {
-  readonly event: string;
-  readonly timestamp: string;
-  readonly order: Record<string, unknown>;
-  readonly execution_id?: string;
-  readonly price?: string;
-  readonly qty?: string;
-  readonly position_qty?: string;
-}
-
-/** `fee` is what the engine's fee schedule charged for a fill update (0 otherwise); it is not on the wire. */
-export type TradeUpdateListener = (update: TradeUpdateData, fee: number) => void;
-
-export interface EngineOptions {
-  readonly market: QuoteSource;
-  readonly seed: number;
-  /** Market time at creation (account created_at). */
-  readonly now: number;
-  /** Starting cash. Default 100,000. */
-  readonly cash?: number;
-  /** Default 'cash' (buying power = cash, no shorting); 'margin' is 2x with shorting. */
-  readonly accountMode?: AccountMode;
-  /** The account number the venue reports; default a paper one (PA...). */
-  readonly accountNumber?: string;
-  /** Market-time ms from submission until an order is live. Default 0. */
-  readonly fillLatencyMs?: number;
-  readonly session?: SessionCalendar;
-  /** Listing exchange reported on positions. */
-  readonly exchangeOf?: (symbol: string) => string;
-  /** The new account's id. Default: the first id of the seeded id source (the same for the same seed). */
-  readonly accountId?: string;
-  /** A kept account to continue (see persist.ts); `cash` and `accountMode` are then the kept ones. */
-  readonly restore?: EngineState;
-  /**
-   * Fee charged per fill, in account currency (commissions, exchange fees);
-   * taken from cash as the fill settles. Default none (Alpaca charges no
-   * commission on US equities); research states its own.
-   */
-  readonly fees?: FeeSchedule;
-  /** The fill rules (fill-model.ts). Default ENGINE_FILL_MODEL: quote_cross limits, no slippage. */
-  readonly fillModel?: Partial<FillModel>;
-}
-
-/** The fee of one fill. */
-export type FeeSchedule = (fill: { readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: number; readonly price: number }) => number;
-
-/**
- * A bar's traded range, for matching orders against bars instead of a
- * continuous market: the range stands for the bar's trades (resting limits
- * fill where it went through them, stops trigger where it reached them).
- */
-export interface TradedRange {
-  readonly low: number;
-  readonly high: number;
-}
-
-/** What the engine keeps across restarts: the account, every order, and how many ids it has handed out. */
-export interface EngineState {
-  readonly account: AccountState;
-  readonly orders: readonly VenueOrder[];
-  readonly idsDrawn: number;
-  readonly fills: number;
-  /** Absent in records written before activities were kept. */
-  readonly activities?: readonly Activity[];
-  readonly history?: EquityHistoryState;
-}
-
-export interface OrderListQuery {
-  readonly status?: string;
-  readonly limit?: number;
-  readonly direction?: string;
-  readonly after?: number;
-  readonly until?: number;
-  readonly symbols?: readonly string[];
-  readonly side?: string;
-  /** Roll legs up under their parent's `legs` (Alpaca's `nested=true`). */
-  readonly nested?: boolean;
-}
+export type { EngineOptions, EngineState, FeeSchedule, QuoteSource, TradeUpdateData, TradeUpdateListener, TradedRange } from './engine-types.js';
+export type { OrderListQuery } from './book.js';
 
 interface Liquidity {
   quote: QuoteEvent;
@@ -136,10 +56,7 @@ export class MatchingEngine {
   private feesPaid = 0;
   private readonly session: SessionCalendar;
   private readonly exchangeOf: (symbol: string) => string;
-  private readonly orders = new Map<string, VenueOrder>();
-  private readonly byClientId = new Map<string, VenueOrder>();
-  private readonly pending: VenueOrder[] = [];
-  private readonly openBySymbol = new Map<string, VenueOrder[]>();
+  private readonly book: OrderBook;
   private readonly liquidity = new Map<string, Liquidity>();
   private readonly listeners = new Set<TradeUpdateListener>();
   private readonly activityLog: ActivityLog;
@@ -149,13 +66,6 @@ export class MatchingEngine {
   private fillCount = 0;
   private changeCount = 0;
   private held: [TradeUpdateData, number][] | null = null;
-  /**
-   * Open orders in creation order (what `orders` filtered by isOpen gives):
-   * buying power and held quantities are read on every order and account
-   * request, and a long-running venue or a back-test keeps thousands of
-   * closed orders beside a handful of open ones.
-   */
-  private readonly open = new Set<VenueOrder>();
 
   constructor(options: EngineOptions) {
     this.market = options.market;
@@ -171,22 +81,22 @@ export class MatchingEngine {
     if (!r) {
       const seeded = this.ids.uuid();
       this.account = new Account({ id: options.accountId ?? seeded, cash: options.cash ?? 100_000, mode: options.accountMode ?? 'cash', now: options.now, ...(options.accountNumber ? { accountNumber: options.accountNumber } : {}) });
+      this.book = new OrderBook(this.account, this.market);
       return;
     }
     this.account = Account.fromState(r.account);
+    this.book = new OrderBook(this.account, this.market);
     this.ids.skip(r.idsDrawn);
     this.fillCount = r.fills;
     for (const o of r.orders) {
       // Records written before order classes were kept have no orderClass.
       const order: VenueOrder = { ...o, orderClass: o.orderClass ?? 'simple', legIds: o.legIds ? [...o.legIds] : undefined };
-      this.orders.set(order.id, order);
-      if (isOpen(order)) this.open.add(order);
-      this.byClientId.set(order.clientOrderId, order);
-      if (order.status === 'accepted' || order.status === 'pending_new') this.pending.push(order);
-      else if (isOpen(order) && order.status !== 'held') this.addOpen(order);
+      this.book.add(order);
+      if (order.status === 'accepted' || order.status === 'pending_new') this.book.pending.push(order);
+      else if (isOpen(order) && order.status !== 'held') this.book.startWorking(order);
     }
     // Activations and expiries that fell due while the venue was down run on the first advance.
-    this.nextDue = this.pending.length > 0 || this.openBySymbol.size > 0 ? 0 : Infinity;
+    this.nextDue = this.book.pending.length > 0 || this.book.working.size > 0 ? 0 : Infinity;
   }
 
   /** Grows with every change to orders or the account: a saver compares it. */
@@ -200,10 +110,10 @@ export class MatchingEngine {
    * stay, and so do the closed legs and parents of open orders.
    */
   exportState(keepClosed = 1000): EngineState {
-    const all = [...this.orders.values()];
+    const all = [...this.book.byId.values()];
     const closed = all.filter((o) => !isOpen(o));
     const dropClosed = new Set(closed.slice(0, Math.max(0, closed.length - keepClosed)));
-    for (const o of this.open) for (const id of [o.parentId, ...(o.legIds ?? [])]) if (id) dropClosed.delete(this.orders.get(id)!);
+    for (const o of this.book.open) for (const id of [o.parentId, ...(o.legIds ?? [])]) if (id) dropClosed.delete(this.book.get(id)!);
     return {
       account: this.account.exportState(),
       orders: all.filter((o) => !dropClosed.has(o)).map((o) => ({ ...o, ...(o.legIds ? { legIds: [...o.legIds] } : {}) })),
@@ -232,7 +142,7 @@ export class MatchingEngine {
   /** Validates and accepts an order (`POST /v2/orders`), with its legs; throws VenueRejection. */
   submit(body: unknown, now: number): Record<string, unknown> {
     const req = parseOrderRequest(body, (s) => this.market.has(s));
-    if (req.clientOrderId !== undefined && this.byClientId.has(req.clientOrderId)) throw invalid('client_order_id must be unique');
+    if (req.clientOrderId !== undefined && this.book.byClientId.has(req.clientOrderId)) throw invalid('client_order_id must be unique');
     const touch = this.touch(req.symbol, req.side);
     checkLegPrices(req, req.limitPrice ?? touch);
     let qty = req.qty;
@@ -240,7 +150,7 @@ export class MatchingEngine {
       if (!(touch > 0)) throw invalid(`no price for ${req.symbol} to size a notional order`);
       qty = floor9(req.notional! / touch);
     }
-    this.checkBuyingPower(req.symbol, req.side, qty, req.limitPrice ?? req.stopPrice ?? touch);
+    this.book.checkBuyingPower(req.symbol, req.side, qty, req.limitPrice ?? req.stopPrice ?? touch);
     const activateAt = this.activationTime(req.timeInForce, now);
     const order = this.register({
       clientOrderId: req.clientOrderId ?? this.ids.uuid(),
@@ -295,7 +205,7 @@ export class MatchingEngine {
       this.pair(order, b);
       order.legIds = [b.id];
     }
-    const wire = this.wire(order);
+    const wire = this.book.wire(order);
     this.runDue(now);
     return wire;
   }
@@ -307,17 +217,17 @@ export class MatchingEngine {
    * order's qty is the given one, else what the old one had left.
    */
   replace(id: string, body: unknown, now: number): Record<string, unknown> {
-    const old = this.orders.get(id);
+    const old = this.book.get(id);
     if (!old) throw notFound('order not found');
     if (!isOpen(old) || old.status === 'pending_replace' || old.status === 'pending_cancel') {
       throw new VenueRejection(422, ALPACA_CODES.unprocessable, `order is not replaceable (status ${old.status})`);
     }
     const req = parseReplaceRequest(body, old);
-    if (req.clientOrderId !== undefined && this.byClientId.has(req.clientOrderId)) throw invalid('client_order_id must be unique');
+    if (req.clientOrderId !== undefined && this.book.byClientId.has(req.clientOrderId)) throw invalid('client_order_id must be unique');
     const qty = req.qty ?? remaining(old);
     const limitPrice = req.limitPrice ?? old.limitPrice;
     const stopPrice = req.stopPrice ?? old.stopPrice;
-    if (old.status !== 'held') this.checkBuyingPower(old.symbol, old.side, qty, limitPrice ?? stopPrice ?? this.touch(old.symbol, old.side), old);
+    if (old.status !== 'held') this.book.checkBuyingPower(old.symbol, old.side, qty, limitPrice ?? stopPrice ?? this.touch(old.symbol, old.side), old);
     const held = old.status === 'held';
     const next = this.register({
       clientOrderId: req.clientOrderId ?? this.ids.uuid(),
@@ -342,66 +252,47 @@ export class MatchingEngine {
       ...(old.parentId ? { parentId: old.parentId } : {}),
       ...(old.legIds ? { legIds: [...old.legIds] } : {}),
     });
-    if (next.type === 'trailing_stop' && next.hwm !== undefined) this.trail(next, next.hwm, next.hwm);
+    if (next.type === 'trailing_stop' && next.hwm !== undefined) trailStop(next, next.hwm, next.hwm);
     this.transition(old, 'pending_replace', now);
     this.emit('pending_replace', old, now);
     old.replacedBy = next.id;
     old.replacedAt = Math.max(now, old.createdAt);
     this.transition(old, 'replaced', now);
-    this.removeOpen(old);
-    this.unpend(old);
+    this.book.stopWorking(old);
+    this.book.unpend(old);
     // The new order takes the old one's place among its relations.
-    const parent = old.parentId ? this.orders.get(old.parentId) : undefined;
+    const parent = old.parentId ? this.book.get(old.parentId) : undefined;
     if (parent?.legIds) parent.legIds = parent.legIds.map((l) => (l === old.id ? next.id : l));
-    for (const l of next.legIds ?? []) this.orders.get(l)!.parentId = next.id;
-    if (old.ocoPeer) this.pair(next, this.orders.get(old.ocoPeer)!);
+    for (const l of next.legIds ?? []) this.book.get(l)!.parentId = next.id;
+    if (old.ocoPeer) this.pair(next, this.book.get(old.ocoPeer)!);
     this.emit('replaced', old, now);
-    const wire = this.wire(next);
+    const wire = this.book.wire(next);
     this.runDue(now);
     return wire;
   }
 
   /** `GET /v2/orders/{id}`. */
   get(id: string): Record<string, unknown> {
-    const order = this.orders.get(id);
+    const order = this.book.get(id);
     if (!order) throw notFound('order not found');
-    return this.wire(order);
+    return this.book.wire(order);
   }
 
   /** `GET /v2/orders:by_client_order_id`. */
   getByClientOrderId(clientOrderId: string): Record<string, unknown> {
-    const order = this.byClientId.get(clientOrderId);
+    const order = this.book.byClientId.get(clientOrderId);
     if (!order) throw notFound('order not found');
-    return this.wire(order);
+    return this.book.wire(order);
   }
 
   /** `GET /v2/orders` with Alpaca's filters (default: open, newest first, 50; legs as rows unless nested). */
   list(query: OrderListQuery): Record<string, unknown>[] {
-    const status = query.status ?? 'open';
-    if (status !== 'open' && status !== 'closed' && status !== 'all') throw invalid('invalid status');
-    const limit = query.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit must be between 1 and 500');
-    const direction = query.direction ?? 'desc';
-    if (direction !== 'asc' && direction !== 'desc') throw invalid('invalid direction');
-    const symbols = query.symbols && query.symbols.length > 0 ? new Set(query.symbols) : undefined;
-    // Open orders come from their own index: a venue that has run for days holds thousands of closed ones.
-    let list = [...(status === 'open' ? this.open : this.orders.values())].filter(
-      (o) =>
-        (status === 'all' || (status === 'open') === isOpen(o)) &&
-        !(query.nested && o.parentId !== undefined) &&
-        (query.after === undefined || o.createdAt > query.after) &&
-        (query.until === undefined || o.createdAt < query.until) &&
-        (!symbols || symbols.has(o.symbol)) &&
-        (query.side === undefined || o.side === query.side),
-    );
-    // Map order is submission order; ties in time keep it.
-    if (direction === 'desc') list = list.reverse();
-    return list.slice(0, limit).map((o) => (query.nested ? this.wire(o) : toWire(o)));
+    return this.book.list(query);
   }
 
   /** `DELETE /v2/orders/{id}`: cancels an open order (a parent's open legs with it; a leg alone). */
   cancel(id: string, now: number): void {
-    const order = this.orders.get(id);
+    const order = this.book.get(id);
     if (!order) throw notFound('order not found');
     if (!isOpen(order) || order.status === 'pending_replace') throw new VenueRejection(422, ALPACA_CODES.unprocessable, `order is not cancelable (status ${order.status})`);
     this.finish(order, 'canceled', now);
@@ -410,7 +301,7 @@ export class MatchingEngine {
   /** `DELETE /v2/orders`: cancels every open order; Alpaca's multi-status body. */
   cancelAll(now: number): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
-    for (const order of [...this.open]) {
+    for (const order of [...this.book.open]) {
       // A parent's cancel may already have taken its legs with it.
       if (isOpen(order)) this.finish(order, 'canceled', now);
       out.push({ id: order.id, status: 200, body: toWire(order) });
@@ -470,7 +361,7 @@ export class MatchingEngine {
 
   /** `GET /v2/account`. */
   accountWire(now: number): Record<string, unknown> {
-    return this.account.toWire(this.market, this.reservedBuyingPower(), now);
+    return this.account.toWire(this.market, this.book.reservedBuyingPower(), now);
   }
 
   /**
@@ -483,7 +374,7 @@ export class MatchingEngine {
     for (const ev of events) {
       if (ev.kind !== 'quote' && ev.kind !== 'trade') continue;
       if (ev.ts >= this.nextDue) this.processDue(ev.ts);
-      const open = this.openBySymbol.get(ev.symbol);
+      const open = this.book.working.get(ev.symbol);
       if (!open || open.length === 0 || !this.session.isOpen(ev.ts)) continue;
       if (ev.kind === 'quote') this.matchSymbol(ev.symbol, ev as QuoteEvent, ev.ts);
       else this.onTrade(ev as TradeEvent, ev.ts);
@@ -500,7 +391,7 @@ export class MatchingEngine {
    */
   onBar(symbol: string, range: TradedRange, quote: QuoteEvent, now: number): void {
     if (now >= this.nextDue) this.processDue(now);
-    const open = this.openBySymbol.get(symbol);
+    const open = this.book.working.get(symbol);
     if (!open || open.length === 0 || !this.session.isOpen(now)) return;
     for (const order of [...open]) if (isOpen(order)) this.match(order, quote, now, range);
   }
@@ -535,17 +426,17 @@ export class MatchingEngine {
     // Activations below may lower nextDue themselves (day expiries of legs going live); keep those.
     this.nextDue = Infinity;
     let next = Infinity;
-    for (let k = 0; k < this.pending.length; ) {
-      const order = this.pending[k];
+    for (let k = 0; k < this.book.pending.length; ) {
+      const order = this.book.pending[k];
       if (order.activateAt <= now) {
-        this.pending.splice(k, 1);
+        this.book.pending.splice(k, 1);
         if (order.status === 'accepted') this.activate(order, now);
       } else {
         next = Math.min(next, order.activateAt);
         k++;
       }
     }
-    for (const list of this.openBySymbol.values()) {
+    for (const list of this.book.working.values()) {
       for (const order of [...list]) {
         if (order.timeInForce === 'day' && order.expiresAt <= now) this.finish(order, 'expired', now);
         else if (order.timeInForce === 'day') next = Math.min(next, order.expiresAt);
@@ -572,11 +463,11 @@ export class MatchingEngine {
     if (order.type === 'trailing_stop') {
       const last = this.market.price(order.symbol) ?? 0;
       order.hwm = order.hwm ?? last;
-      this.trail(order, last, last);
+      trailStop(order, last, last);
     }
     this.transition(order, 'new', now);
     this.emit('new', order, now);
-    this.addOpen(order);
+    this.book.startWorking(order);
     if (order.timeInForce === 'day') this.nextDue = Math.min(this.nextDue, order.expiresAt);
     if (quote && this.session.isOpen(now)) this.match(order, quote, now);
     // The auctions: an opg or cls order trades once, when it goes live; what is left is canceled.
@@ -584,7 +475,7 @@ export class MatchingEngine {
   }
 
   private matchSymbol(symbol: string, quote: QuoteEvent, now: number): void {
-    for (const order of [...this.openBySymbol.get(symbol)!]) if (isOpen(order)) this.match(order, quote, now);
+    for (const order of [...this.book.working.get(symbol)!]) if (isOpen(order)) this.match(order, quote, now);
   }
 
   /**
@@ -596,7 +487,7 @@ export class MatchingEngine {
   private onTrade(trade: TradeEvent, now: number): void {
     let left = trade.size;
     const rule = this.fillModel.limitFill;
-    for (const order of [...this.openBySymbol.get(trade.symbol)!]) {
+    for (const order of [...this.book.working.get(trade.symbol)!]) {
       if (!isOpen(order)) continue;
       if (awaitingTrigger(order)) {
         if (this.reachStop(order, trade.price, trade.price, now)) {
@@ -627,29 +518,14 @@ export class MatchingEngine {
 
   /** Moves a trailing stop with the prices seen, then triggers any stop those prices reached; true when triggered. */
   private reachStop(order: VenueOrder, low: number, high: number, now: number): boolean {
-    if (order.type === 'trailing_stop') this.trail(order, low, high);
-    const stop = order.stopPrice!;
-    const hit = order.side === 'buy' ? high >= stop - 1e-9 : low <= stop + 1e-9;
-    if (!hit) return false;
+    if (order.type === 'trailing_stop' && trailStop(order, low, high)) this.changeCount++;
+    if (!stopReached(order, low, high)) return false;
     // Triggered: from here the order works as a market (stop, trailing) or limit (stop_limit) order, first as a taker.
     order.triggered = true;
     order.rested = false;
     order.updatedAt = Math.max(now, order.updatedAt);
     this.changeCount++;
     return true;
-  }
-
-  /** A trailing stop's high-water mark (low-water for a buy) and the stop price it sets. */
-  private trail(order: VenueOrder, low: number, high: number): void {
-    const sell = order.side === 'sell';
-    const hwm = order.hwm === undefined ? (sell ? high : low) : sell ? Math.max(order.hwm, high) : Math.min(order.hwm, low);
-    const offset = order.trailPrice ?? (hwm * order.trailPercent!) / 100;
-    const stop = Math.round((sell ? hwm - offset : hwm + offset) * 100) / 100;
-    if (hwm !== order.hwm || stop !== order.stopPrice) {
-      order.hwm = hwm;
-      order.stopPrice = stop;
-      this.changeCount++;
-    }
   }
 
   private match(order: VenueOrder, quote: QuoteEvent, now: number, range?: TradedRange): void {
@@ -700,7 +576,7 @@ export class MatchingEngine {
     const done = remaining(order) <= 0;
     if (done) order.filledAt = now;
     this.transition(order, done ? 'filled' : 'partially_filled', now);
-    if (done) this.removeOpen(order);
+    if (done) this.book.stopWorking(order);
     const positionQty = this.account.applyFill(order.symbol, order.side, qty, price, this.market);
     const fee = this.fees ? Math.max(0, this.fees({ symbol: order.symbol, side: order.side, qty, price })) : 0;
     const executionId = this.ids.uuid();
@@ -721,7 +597,7 @@ export class MatchingEngine {
       position_qty: dec(positionQty),
     });
     // One cancels the other: the partner may trade only what this order has left.
-    const peer = order.ocoPeer ? this.orders.get(order.ocoPeer) : undefined;
+    const peer = order.ocoPeer ? this.book.get(order.ocoPeer) : undefined;
     if (peer && isOpen(peer)) {
       peer.qty = Math.max(peer.filledQty, round9(peer.filledQty + remaining(order)));
       if (remaining(peer) <= 0) this.finish(peer, 'canceled', now);
@@ -734,8 +610,8 @@ export class MatchingEngine {
     if (status === 'canceled') order.canceledAt = now;
     else order.expiredAt = now;
     this.transition(order, status, now);
-    this.removeOpen(order);
-    this.unpend(order);
+    this.book.stopWorking(order);
+    this.book.unpend(order);
     this.emit(status, order, now);
     this.endLegs(order, now);
   }
@@ -748,7 +624,7 @@ export class MatchingEngine {
   private endLegs(parent: VenueOrder, now: number): void {
     if (!parent.legIds || isOpen(parent)) return;
     for (const id of parent.legIds) {
-      const leg = this.orders.get(id)!;
+      const leg = this.book.get(id)!;
       if (!isOpen(leg)) continue;
       if (leg.status === 'held' && parent.filledQty > 0) {
         leg.qty = parent.filledQty;
@@ -765,31 +641,14 @@ export class MatchingEngine {
       throw new VenueRejection(500, ALPACA_CODES.internal, `invalid order transition ${order.status} -> ${to} for ${order.id}`);
     }
     order.status = to;
-    if (!isOpen(order)) this.open.delete(order);
+    if (!isOpen(order)) this.book.open.delete(order);
     // Stamps never go back past the order's creation or last change, whatever `now` a caller holds.
     order.updatedAt = Math.max(now, order.updatedAt);
     this.changeCount++;
   }
 
-  private addOpen(order: VenueOrder): void {
-    let list = this.openBySymbol.get(order.symbol);
-    if (!list) this.openBySymbol.set(order.symbol, (list = []));
-    list.push(order);
-  }
-
-  private removeOpen(order: VenueOrder): void {
-    const list = this.openBySymbol.get(order.symbol);
-    const k = list ? list.indexOf(order) : -1;
-    if (k >= 0) list!.splice(k, 1);
-  }
-
-  private unpend(order: VenueOrder): void {
-    const k = this.pending.indexOf(order);
-    if (k >= 0) this.pending.splice(k, 1);
-  }
-
   private emit(event: string, order: VenueOrder, now: number, fee = 0, fill?: Omit<TradeUpdateData, 'event' | 'timestamp' | 'order'>): void {
-    const update: TradeUpdateData = { event, timestamp: iso(Math.max(now, order.createdAt)), order: this.wire(order), ...fill };
+    const update: TradeUpdateData = { event, timestamp: iso(Math.max(now, order.createdAt)), order: this.book.wire(order), ...fill };
     if (this.held) {
       this.held.push([update, fee]);
       return;
@@ -812,66 +671,6 @@ export class MatchingEngine {
     if (!held || held.length === 0) return;
     this.held = [];
     for (const [update, fee] of held) for (const listener of this.listeners) listener(update, fee);
-  }
-
-  /**
-   * Whether an open order holds shares or buying power: held legs do not
-   * (their parent has not filled), nor does the stop of a one-cancels-other
-   * pair whose partner is open (only one of the two can trade).
-   */
-  private holds(o: VenueOrder): boolean {
-    if (o.status === 'held') return false;
-    if (o.ocoPeer && (o.type === 'stop' || o.type === 'stop_limit')) return !isOpen(this.orders.get(o.ocoPeer)!);
-    return true;
-  }
-
-  /** Unfilled quantity of open orders on one side of a symbol. */
-  private openQty(symbol: string, side: 'buy' | 'sell', except?: VenueOrder): number {
-    let total = 0;
-    for (const o of this.open) if (o !== except && o.symbol === symbol && o.side === side && this.holds(o)) total += remaining(o);
-    return total;
-  }
-
-  /** Buying power held by open orders that add exposure. */
-  private reservedBuyingPower(except?: VenueOrder): number {
-    let total = 0;
-    const sellLeft = new Map<string, number>();
-    for (const o of this.open) {
-      if (o === except || !this.holds(o)) continue;
-      const price = o.limitPrice ?? o.stopPrice ?? this.market.price(o.symbol) ?? 0;
-      if (o.side === 'buy') {
-        total += remaining(o) * price;
-      } else if (this.account.mode === 'margin') {
-        // Sells beyond the long position open a short and need buying power.
-        const left = sellLeft.get(o.symbol) ?? Math.max(0, this.account.position(o.symbol)?.qty ?? 0);
-        const covered = Math.min(left, remaining(o));
-        sellLeft.set(o.symbol, left - covered);
-        total += (remaining(o) - covered) * price;
-      }
-    }
-    return total;
-  }
-
-  /** Alpaca's checks of an order against the account: buying power for buys, shares (cash) or margin for sells. */
-  private checkBuyingPower(symbol: string, side: OrderSide, qty: number, price: number, except?: VenueOrder): void {
-    const pos = this.account.position(symbol)?.qty ?? 0;
-    const bp = Math.max(0, this.account.grossBuyingPower(this.market) - this.reservedBuyingPower(except));
-    if (side === 'buy') {
-      const cover = pos < 0 ? Math.min(-pos, qty) : 0;
-      const cost = (qty - cover) * price;
-      if (cost > bp + 1e-9) throw forbidden('insufficient buying power', { buying_power: dec(bp, 2), cost_basis: dec(cost, 2) });
-      return;
-    }
-    const held = this.openQty(symbol, 'sell', except);
-    const available = Math.max(0, round9(pos - held));
-    if (qty <= available + 1e-9) return;
-    if (this.account.mode === 'cash') {
-      throw forbidden(`insufficient qty available for order (requested: ${dec(qty)}, available: ${dec(available)})`, {
-        symbol, existing_qty: dec(pos), held_for_orders: dec(held), available: dec(available),
-      });
-    }
-    const cost = (qty - available) * price;
-    if (cost > bp + 1e-9) throw forbidden('insufficient buying power', { buying_power: dec(bp, 2), cost_basis: dec(cost, 2) });
   }
 
   /** The price a taker on this side would see now: the touch, else the last price. */
@@ -913,11 +712,9 @@ export class MatchingEngine {
       updatedAt: spec.createdAt,
       rested: false,
     };
-    this.orders.set(order.id, order);
-    this.byClientId.set(order.clientOrderId, order);
-    this.open.add(order);
+    this.book.add(order);
     if (order.status === 'accepted') {
-      this.pending.push(order);
+      this.book.pending.push(order);
       this.nextDue = Math.min(this.nextDue, order.activateAt);
     }
     this.changeCount++;
@@ -929,14 +726,9 @@ export class MatchingEngine {
     b.ocoPeer = a.id;
   }
 
-  /** An order's wire shape with its legs. */
-  private wire(order: VenueOrder): Record<string, unknown> {
-    return toWire(order, order.legIds ? order.legIds.map((id) => this.orders.get(id)!) : null);
-  }
-
   private positionWire(symbol: string): Record<string, unknown> {
     const p = this.account.position(symbol)!;
-    const held = this.openQty(symbol, p.qty > 0 ? 'sell' : 'buy');
+    const held = this.book.openQty(symbol, p.qty > 0 ? 'sell' : 'buy');
     return this.account.positionWire(p, this.market, held, this.exchangeOf(symbol));
   }
 }

@@ -3,7 +3,7 @@
  * on the events themselves (never on sleeps), and SDK clients for a venue.
  */
 import { createRequire } from 'node:module';
-import { trading } from '@alpacahq/alpaca-trade-api';
+import { trading, type streaming } from '@alpacahq/alpaca-trade-api';
 import type { MarketEvent, QuoteEvent, TradeEvent } from '../../../src/matching/events.js';
 import { createAlpacaClients, resolveAlpacaConnection, type AlpacaClientOptions, type AlpacaClients } from '../../../src/alpaca/index.js';
 import type { VenueHandle } from '../../../venue/index.js';
@@ -45,6 +45,22 @@ export class Collector<T> {
 /** SDK clients for a venue, with SDK retries off unless asked (so faults surface). */
 export function clientsFor(venue: VenueHandle, options: AlpacaClientOptions = {}, keys?: { keyId: string; secretKey: string }): AlpacaClients {
   return createAlpacaClients(resolveAlpacaConnection({ local: venue, ...keys }), { retry: false, rateLimit: false, timeoutMs: 5000, ...options });
+}
+
+/** Connects a trade_updates stream that pushes every update to `updates`; resolves once it is listening. */
+export async function listeningTradingStream(
+  api: AlpacaClients,
+  updates: Collector<streaming.TradeUpdate>,
+  options: Parameters<AlpacaClients['tradingStream']>[0] = {},
+): Promise<streaming.TradingStream> {
+  const stream = api.tradingStream(options);
+  stream.onTradeUpdate(updates.push);
+  const listening = new Collector<unknown>();
+  stream.on('subscription', listening.push);
+  stream.onConnect(() => stream.subscribeTradeUpdates());
+  stream.connect();
+  await listening.waitFor(() => true, 3000, 'listening');
+  return stream;
 }
 
 /** The `ws` package (a dependency of the SDK) for raw-socket tests; untyped on purpose. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError, type streaming, type trading } from '@alpacahq/alpaca-trade-api';
 import { startVenue, type VenueHandle } from '../../../venue/index.js';
 import type { AlpacaClients } from '../../../src/alpaca/index.js';
-import { Collector, MarketTape, accountApisFor, caught, clientsFor, stepUntil, type AccountApis } from './helpers.js';
+import { Collector, MarketTape, accountApisFor, caught, clientsFor, listeningTradingStream, stepUntil, type AccountApis } from './helpers.js';
 
 const cents = (x: number): number => Math.round(x * 100) / 100;
 
@@ -19,13 +19,7 @@ async function openVenue(options: Parameters<typeof startVenue>[0]): Promise<{ v
   venue.market.step(1);
   const api = clientsFor(venue);
   const updates = new Collector<streaming.TradeUpdate>();
-  const stream = api.tradingStream({ reconnect: false });
-  stream.onTradeUpdate(updates.push);
-  const listening = new Collector<unknown>();
-  stream.on('subscription', listening.push);
-  stream.onConnect(() => stream.subscribeTradeUpdates());
-  stream.connect();
-  await listening.waitFor(() => true, 3000, 'listening');
+  const stream = await listeningTradingStream(api, updates, { reconnect: false });
   return { venue, api, apis: accountApisFor(venue), stream, updates };
 }
 

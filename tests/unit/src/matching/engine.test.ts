@@ -1,18 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MatchingEngine, type TradeUpdateData } from '../../../../src/matching/engine.js';
 import { VenueRejection } from '../../../../src/matching/errors.js';
+import { rejection } from './rejection.js';
 import { EXCHANGE_HOURS } from '../../../../src/matching/session.js';
 import { FakeMarket } from './fake-market.js';
 
-function rejection(fn: () => unknown): VenueRejection {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof VenueRejection) return err;
-    throw err;
-  }
-  throw new Error('expected a VenueRejection');
-}
 
 describe('MatchingEngine', () => {
   let market: FakeMarket;

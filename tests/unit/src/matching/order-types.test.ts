@@ -6,21 +6,12 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MatchingEngine, type EngineOptions, type TradeUpdateData } from '../../../../src/matching/engine.js';
-import { VenueRejection } from '../../../../src/matching/errors.js';
+import { rejection } from './rejection.js';
 import { linearFees } from '../../../../src/matching/fill-model.js';
 import { EXCHANGE_HOURS, calendarRows } from '../../../../src/matching/session.js';
 import { nyseDay } from '../../../../src/matching/calendar.js';
 import { FakeMarket } from './fake-market.js';
 
-function rejection(fn: () => unknown): VenueRejection {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof VenueRejection) return err;
-    throw err;
-  }
-  throw new Error('expected a VenueRejection');
-}
 
 describe('MatchingEngine order types and fill model', () => {
   let market: FakeMarket;
