@@ -272,6 +272,24 @@ describe('MatchingEngine order types and fill model', () => {
     });
   });
 
+  it('state exported and restored then held legs, the trailing mark, activities and history carry over and keep working', () => {
+    own(5);
+    trade('GLD', 240);
+    const trailing = sell({ qty: 5, type: 'trailing_stop', trail_price: '2' });
+    trade('GLD', 243);
+    const entry = buy({ qty: 3, type: 'limit', limit_price: '238', order_class: 'bracket', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '230' } });
+    engine.advance(market.now);
+    const state = JSON.parse(JSON.stringify(engine.exportState()));
+    const restored = new MatchingEngine({ market, seed: 7, now: market.now, restore: state, fillModel: { limitFill: 'trade_through' } });
+    expect(restored.get(String(trailing.id))).toMatchObject({ hwm: '243', stop_price: '241' });
+    expect(restored.activities({}).length).toBe(engine.activities({}).length);
+    expect(restored.portfolioHistory({ period: '1D' }, market.now).equity).toEqual(engine.portfolioHistory({ period: '1D' }, market.now).equity);
+    restored.onQuotes([market.print('GLD', 237.9)]);
+    const legs = restored.get(String(entry.id)).legs as Record<string, unknown>[];
+    expect([restored.get(String(entry.id)).status, ...legs.map((l) => l.status)]).toEqual(['filled', 'new', 'new']);
+    expect(restored.get(String(trailing.id)).status).toBe('filled');
+  });
+
   it('activities then FILLs newest first, filtered by type, paged by token', () => {
     for (let k = 0; k < 3; k++) buy({ qty: 1, type: 'market', time_in_force: 'day' });
     const all = engine.activities({});
