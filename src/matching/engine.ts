@@ -44,6 +44,8 @@ interface Liquidity {
 /** opg orders trade at the open; cls orders this long before the close (the closing auction). */
 const CLOSE_AUCTION_LEAD_MS = 1000;
 const GTC_LIFETIME_MS = 90 * 86_400_000;
+/** Minutes of equity history a kept account carries across a restart (days are all kept). */
+const KEPT_HISTORY_MINUTES = 1440;
 
 export class MatchingEngine {
   readonly account: Account;
@@ -105,9 +107,10 @@ export class MatchingEngine {
   }
 
   /**
-   * Everything needed to continue this account. Closed orders past `keepClosed`
-   * (oldest first) are left out, so the state stays bounded; open ones always
-   * stay, and so do the closed legs and parents of open orders.
+   * Everything needed to continue this account. Closed orders and activities
+   * past `keepClosed` (oldest first) and minute equity samples past a day are
+   * left out, so the state stays bounded; open orders always stay, and so do
+   * the closed legs and parents of open orders.
    */
   exportState(keepClosed = 1000): EngineState {
     const all = [...this.book.byId.values()];
@@ -119,8 +122,9 @@ export class MatchingEngine {
       orders: all.filter((o) => !dropClosed.has(o)).map((o) => ({ ...o, ...(o.legIds ? { legIds: [...o.legIds] } : {}) })),
       idsDrawn: this.ids.drawn,
       fills: this.fillCount,
-      activities: this.activityLog.all,
-      history: this.history.exportState(),
+      // Bounded like the closed orders: the record is rewritten after every batch that fills.
+      activities: this.activityLog.all.slice(-keepClosed),
+      history: this.history.exportState(KEPT_HISTORY_MINUTES),
     };
   }
 

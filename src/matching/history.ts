@@ -69,8 +69,9 @@ export class EquityHistory {
     this.days.record(now, equity);
   }
 
-  exportState(): EquityHistoryState {
-    return { minutes: this.minutes.pairs(), days: this.days.pairs() };
+  /** The samples to keep: the last `minutes` minute samples and every day. */
+  exportState(minutes = KEEP_MINUTES): EquityHistoryState {
+    return { minutes: this.minutes.pairs().slice(-minutes), days: this.days.pairs() };
   }
 
   /**
