@@ -226,6 +226,10 @@ export class MatchingEngine {
     if (!isOpen(old) || old.status === 'pending_replace' || old.status === 'pending_cancel') {
       throw new VenueRejection(422, ALPACA_CODES.unprocessable, `order is not replaceable (status ${old.status})`);
     }
+    // Its legs would go live for the new order's fills alone, leaving what the old one bought unprotected.
+    if (old.filledQty > 0 && old.legIds?.some((l) => this.book.get(l)!.status === 'held')) {
+      throw new VenueRejection(422, ALPACA_CODES.unprocessable, `a partially filled ${old.orderClass} entry cannot be replaced; cancel it (its legs then go live for what it filled)`);
+    }
     const req = parseReplaceRequest(body, old);
     if (req.clientOrderId !== undefined && this.book.byClientId.has(req.clientOrderId)) throw invalid('client_order_id must be unique');
     const qty = req.qty ?? remaining(old);
@@ -323,6 +327,7 @@ export class MatchingEngine {
     this.history.record(now, this.equity());
     return this.history.query(query, now);
   }
+
   /** `GET /v2/positions`. */
   positions(): Record<string, unknown>[] {
     return this.account.positions().map((p) => this.positionWire(p.symbol));

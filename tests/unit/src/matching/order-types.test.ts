@@ -262,6 +262,16 @@ describe('MatchingEngine order types and fill model', () => {
       expect([statusOf(n.id), statusOf(tp.id)]).toEqual(['filled', 'canceled']);
     });
 
+    it('replace a partially filled bracket entry then refused; cancelling it sends its legs out for what it filled', () => {
+      const o = buy({ qty: 800, type: 'market', time_in_force: 'day', order_class: 'bracket', take_profit: { limit_price: '245' }, stop_loss: { stop_price: '235' } });
+      expect(statusOf(o.id)).toBe('partially_filled');
+      const r = rejection(() => engine.replace(String(o.id), { qty: '900' }, market.now));
+      expect([r.status, r.message]).toEqual([422, 'a partially filled bracket entry cannot be replaced; cancel it (its legs then go live for what it filled)']);
+      engine.cancel(String(o.id), market.now);
+      const legs = engine.get(String(o.id)).legs as Record<string, unknown>[];
+      expect(legs.map((l) => [l.status, l.qty])).toEqual([['new', '500'], ['new', '500']]);
+    });
+
     it('replace a trailing stop trail then the stop moves from the same high-water mark', () => {
       own(1);
       trade('GLD', 240);
