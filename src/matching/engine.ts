@@ -435,16 +435,13 @@ export class MatchingEngine {
     // Activations below may lower nextDue themselves (day expiries of legs going live); keep those.
     this.nextDue = Infinity;
     let next = Infinity;
-    for (let k = 0; k < this.book.pending.length; ) {
-      const order = this.book.pending[k];
-      if (order.activateAt <= now) {
-        this.book.pending.splice(k, 1);
-        if (order.status === 'accepted') this.activate(order, now);
-      } else {
-        next = Math.min(next, order.activateAt);
-        k++;
-      }
+    // Due orders are taken out first: activating one may cancel another still waiting (its oco partner).
+    const due = this.book.pending.filter((o) => o.activateAt <= now);
+    for (const order of due) {
+      this.book.unpend(order);
+      if (order.status === 'accepted') this.activate(order, now);
     }
+    for (const order of this.book.pending) next = Math.min(next, order.activateAt);
     for (const list of this.book.working.values()) {
       for (const order of [...list]) {
         if (order.timeInForce === 'day' && order.expiresAt <= now) this.finish(order, 'expired', now);

@@ -221,6 +221,19 @@ describe('MatchingEngine order types and fill model', () => {
       expect([statusOf(o.id), statusOf(sl.id)]).toEqual(['canceled', 'filled']);
     });
 
+    it('oco whose take profit fills as it goes live then its stop, still waiting to go live, is canceled', () => {
+      make({ fillLatencyMs: 100, accountMode: 'cash', fillModel: { limitFill: 'trade_through' } });
+      buy({ qty: 10, type: 'market', time_in_force: 'day' });
+      quote('GLD', 239.9, 240.0);
+      expect(engine.position('GLD').qty).toBe('10');
+      const o = engine.submit({ symbol: 'GLD', side: 'sell', qty: 10, type: 'limit', time_in_force: 'gtc', order_class: 'oco', take_profit: { limit_price: '239' }, stop_loss: { stop_price: '230' } }, market.now);
+      const [sl] = o.legs as Record<string, unknown>[];
+      expect([statusOf(o.id), statusOf(sl.id)]).toEqual(['accepted', 'accepted']);
+      quote('GLD', 239.9, 240.0);
+      expect([statusOf(o.id), statusOf(sl.id)]).toEqual(['filled', 'canceled']);
+      expect(eventsOf(sl.id)).toEqual(['canceled']);
+    });
+
     it('oto then its one leg goes live when the entry fills', () => {
       const o = buy({ qty: 5, type: 'market', time_in_force: 'day', order_class: 'oto', stop_loss: { stop_price: '230', limit_price: '229' } });
       const [sl] = engine.get(String(o.id)).legs as Record<string, unknown>[];
