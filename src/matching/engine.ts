@@ -30,7 +30,7 @@ import {
 import { ALWAYS_OPEN, type SessionCalendar } from './session.js';
 import { OrderBook, type OrderListQuery } from './book.js';
 import { stopReached, trailStop } from './triggers.js';
-import { checkLegPrices, parseOrderRequest, parseReplaceRequest } from './validate.js';
+import { checkAuctionWindow, checkLegPrices, parseOrderRequest, parseReplaceRequest } from './validate.js';
 
 export type { EngineOptions, EngineState, FeeSchedule, QuoteSource, TradeUpdateData, TradeUpdateListener, TradedRange } from './engine-types.js';
 export type { OrderListQuery } from './book.js';
@@ -147,6 +147,7 @@ export class MatchingEngine {
   submit(body: unknown, now: number): Record<string, unknown> {
     const req = parseOrderRequest(body, (s) => this.market.has(s));
     if (req.clientOrderId !== undefined && this.book.byClientId.has(req.clientOrderId)) throw invalid('client_order_id must be unique');
+    if (this.session.mode === 'exchange') checkAuctionWindow(req.timeInForce, now);
     const touch = this.touch(req.symbol, req.side);
     checkLegPrices(req, req.limitPrice ?? touch);
     let qty = req.qty;

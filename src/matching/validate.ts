@@ -5,6 +5,7 @@
  * here (see README's venue section for the table).
  */
 import { badRequest, invalid } from './errors.js';
+import { isUsDst } from './session.js';
 import type { LegRequest, OrderClass, OrderRequest, OrderSide, OrderType, TimeInForce, VenueOrder } from './orders.js';
 
 const SIDES: readonly OrderSide[] = ['buy', 'sell'];
@@ -249,4 +250,19 @@ function decimalPlaces(value: unknown): number {
   const text = typeof value === 'number' ? String(value) : String(value).trim();
   const dot = text.indexOf('.');
   return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+/**
+ * Alpaca's windows for the auction orders (exchange sessions): an opg order
+ * is refused from 09:28 to 19:00 New York time, a cls order from 15:50 to
+ * 19:00 (the auctions are being prepared or are over).
+ */
+export function checkAuctionWindow(tif: TimeInForce, now: number): void {
+  if (tif !== 'opg' && tif !== 'cls') return;
+  const offsetMin = (isUsDst(now) ? 4 : 5) * 60;
+  const minute = (((Math.floor(now / 60_000) - offsetMin) % 1440) + 1440) % 1440;
+  const from = tif === 'opg' ? 9 * 60 + 28 : 15 * 60 + 50;
+  if (minute >= from && minute < 19 * 60) {
+    throw invalid(`${tif} orders are not accepted between ${tif === 'opg' ? '09:28' : '15:50'} and 19:00 ET`);
+  }
 }

@@ -160,17 +160,31 @@ describe('MatchingEngine order types and fill model', () => {
     expect(done).toMatchObject({ status: 'filled', notional: '1000', qty: '4.166666666', filled_qty: '4.166666666' });
   });
 
-  it('opg order then waits for the next session open and trades once; an unmarketable one is canceled', () => {
+  it('opg order before the open then waits for it and trades once; an unmarketable one is canceled', () => {
+    market.now = Date.UTC(2025, 0, 6, 13, 0); // 08:00 in New York
     make({ session: EXCHANGE_HOURS, fillModel: { limitFill: 'trade_through' } });
     const a = buy({ qty: 1, type: 'market', time_in_force: 'opg' });
     const b = buy({ qty: 1, type: 'limit', limit_price: '200', time_in_force: 'opg' });
     const open = EXCHANGE_HOURS.nextOpen(market.now);
-    expect(open).toBe(Date.UTC(2025, 0, 7, 14, 30));
+    expect(open).toBe(Date.UTC(2025, 0, 6, 14, 30));
     quote('GLD', 239.9, 240.0);
     expect([statusOf(a.id), statusOf(b.id)]).toEqual(['accepted', 'accepted']);
     market.now = open;
     quote('GLD', 239.9, 240.0);
     expect([statusOf(a.id), statusOf(b.id)]).toEqual(['filled', 'canceled']);
+  });
+
+  it('exchange session then opg refused from 09:28 and cls from 15:50 until 19:00 New York time', () => {
+    make({ session: EXCHANGE_HOURS });
+    market.now = Date.UTC(2025, 0, 6, 14, 28); // 09:28 EST
+    expect(rejection(() => buy({ qty: 1, type: 'market', time_in_force: 'opg' })).message).toBe('opg orders are not accepted between 09:28 and 19:00 ET');
+    const cls = buy({ qty: 1, type: 'market', time_in_force: 'cls' });
+    expect(cls.status).toBe('accepted');
+    market.now = Date.UTC(2025, 0, 6, 20, 50); // 15:50 EST
+    expect(rejection(() => buy({ qty: 1, type: 'market', time_in_force: 'cls' })).message).toBe('cls orders are not accepted between 15:50 and 19:00 ET');
+    market.now = Date.UTC(2025, 0, 7, 0, 0); // 19:00 EST: both accepted again, for the next session
+    expect(buy({ qty: 1, type: 'market', time_in_force: 'opg' }).status).toBe('accepted');
+    expect(buy({ qty: 1, type: 'market', time_in_force: 'cls' }).status).toBe('accepted');
   });
 
   describe('order classes', () => {
