@@ -76,6 +76,33 @@ export function floorDay(ms: number): number {
   return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
 }
 
+interface SessionDay {
+  readonly day: number;
+  readonly open: number;
+  readonly close: number;
+  /** The next session's day: settlement is T+1. */
+  readonly settles: number;
+  /** Hours New York is behind UTC that day (0 in always-open mode, whose days are UTC days). */
+  readonly offsetHours: number;
+}
+
+/** The sessions of the UTC days from `start` to `end` (inclusive). */
+function sessionDays(session: SessionCalendar, start: number, end: number): SessionDay[] {
+  const days: number[] = [];
+  for (let day = floorDay(start); day <= floorDay(end); day += DAY_MS) if (session.sessionOf(day)) days.push(day);
+  // One more session past the end, for the last one's settlement date.
+  let after = floorDay(end) + DAY_MS;
+  while (!session.sessionOf(after)) after += DAY_MS;
+  days.push(after);
+  return days.slice(0, -1).map((day, k) => {
+    const s = session.sessionOf(day)!;
+    const offsetHours = session.mode === 'exchange' ? (isUsDst(day + 12 * HOUR_MS) ? 4 : 5) : 0;
+    return { day, open: s.open, close: s.close, settles: days[k + 1], offsetHours };
+  });
+}
+
+const dateOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
 /**
  * `GET /v2/calendar` rows from `start` to `end` (UTC days, inclusive): each
  * session's date, open and close in New York time (HH:MM; in always-open mode
@@ -83,28 +110,39 @@ export function floorDay(ms: number): number {
  * date (T+1: the next session's date).
  */
 export function calendarRows(session: SessionCalendar, start: number, end: number): Record<string, string>[] {
-  const rows: Record<string, string>[] = [];
-  const days: number[] = [];
-  for (let day = floorDay(start); day <= floorDay(end); day += DAY_MS) if (session.sessionOf(day)) days.push(day);
-  // One more session past the end, for the last row's settlement date.
-  let after = floorDay(end) + DAY_MS;
-  while (!session.sessionOf(after)) after += DAY_MS;
-  days.push(after);
-  const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-  for (let k = 0; k < days.length - 1; k++) {
-    const day = days[k];
-    const s = session.sessionOf(day)!;
-    const exchange = session.mode === 'exchange';
-    const offset = exchange ? (isUsDst(day + 12 * HOUR_MS) ? 4 : 5) * HOUR_MS : 0;
-    const hhmm = (ms: number): string => new Date(ms - offset).toISOString().slice(11, 16);
-    rows.push({
-      date: date(day),
-      open: hhmm(s.open),
-      close: exchange ? hhmm(s.close) : '23:59',
+  const exchange = session.mode === 'exchange';
+  return sessionDays(session, start, end).map((d) => {
+    const hhmm = (ms: number): string => new Date(ms - d.offsetHours * HOUR_MS).toISOString().slice(11, 16);
+    return {
+      date: dateOf(d.day),
+      open: hhmm(d.open),
+      close: exchange ? hhmm(d.close) : '23:59',
       session_open: exchange ? '0400' : '0000',
       session_close: exchange ? '2000' : '2359',
-      settlement_date: date(days[k + 1]),
-    });
-  }
-  return rows;
+      settlement_date: dateOf(d.settles),
+    };
+  });
+}
+
+/**
+ * `GET /v3/calendar/{market}` days: core session start and end as RFC 3339
+ * times (UTC), the pre-market (04:00 New York to the open) and after-hours
+ * (the close to 20:00) sessions in exchange mode, and the settlement date.
+ */
+export function calendarV3Days(session: SessionCalendar, start: number, end: number): Record<string, string>[] {
+  const exchange = session.mode === 'exchange';
+  return sessionDays(session, start, end).map((d) => ({
+    date: dateOf(d.day),
+    core_start: new Date(d.open).toISOString(),
+    core_end: new Date(d.close).toISOString(),
+    ...(exchange
+      ? {
+          pre_start: new Date(d.day + (4 + d.offsetHours) * HOUR_MS).toISOString(),
+          pre_end: new Date(d.open).toISOString(),
+          post_start: new Date(d.close).toISOString(),
+          post_end: new Date(d.day + (20 + d.offsetHours) * HOUR_MS).toISOString(),
+        }
+      : {}),
+    settlement_date: dateOf(d.settles),
+  }));
 }

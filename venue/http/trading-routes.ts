@@ -7,7 +7,7 @@
  */
 import { assetId, iso } from '../../src/matching/format.js';
 import { badRequest, invalid, notFound } from '../../src/matching/errors.js';
-import { calendarRows, floorDay } from '../../src/matching/session.js';
+import { calendarRows, calendarV3Days, floorDay } from '../../src/matching/session.js';
 import { exchangeOf, parseDecimalParam, parseIntParam, parseSymbols, parseTimeParam, type VenueContext } from './context.js';
 import { jsonBody, type Reply, type Route, type VenueRequest } from './router.js';
 import type { ActivityQuery } from '../../src/matching/activities.js';
@@ -76,12 +76,19 @@ export function tradingRoutes(ctx: VenueContext): Route[] {
       ),
     ),
     route('GET', '/v2/calendar', (req) => {
-      const today = floorDay(market.now);
-      const start = parseTimeParam(req.query, 'start') ?? today;
-      const end = parseTimeParam(req.query, 'end') ?? start + 30 * DAY_MS;
-      if (end < start) throw invalid('end must not be before start');
-      if (end - start > 10 * 366 * DAY_MS) throw invalid('calendar range must be at most 10 years (start to end)');
+      const { start, end } = calendarRange(req, market.now);
       return ok(calendarRows(session, start, end));
+    }),
+    route('GET', '/v3/calendar/:market', (req) => {
+      // The simulated instruments list on NYSE Arca and NYSE: one US equities calendar serves both.
+      const name = req.params.market.toUpperCase();
+      if (!US_MARKETS.has(name)) throw invalid(`market ${req.params.market} is not served by the local venue (use ${[...US_MARKETS].join(', ')})`);
+      if (req.query.get('timezone') && req.query.get('timezone') !== 'UTC') throw invalid('invalid timezone: only UTC is served');
+      const { start, end } = calendarRange(req, market.now);
+      return ok({
+        market: { acronym: name, name: name === 'XNYS' || name === 'NYSE' ? 'New York Stock Exchange' : name, mic: name === 'NYSE' ? 'XNYS' : name, timezone: 'America/New_York' },
+        calendar: calendarV3Days(session, start, end),
+      });
     }),
     route('POST', '/v2/orders', (req) => ok(engine.submit(body(req), market.now))),
     route('PATCH', '/v2/orders/:id', (req) => ok(engine.replace(req.params.id, body(req), market.now))),
@@ -126,6 +133,16 @@ export function tradingRoutes(ctx: VenueContext): Route[] {
 }
 
 const DAY_MS = 86_400_000;
+const US_MARKETS = new Set(['NYSE', 'XNYS', 'NASDAQ', 'XNAS', 'ARCA']);
+
+/** `start` (default today) and `end` (default 30 days on) of a calendar request, at most 10 years apart. */
+function calendarRange(req: VenueRequest, now: number): { start: number; end: number } {
+  const start = parseTimeParam(req.query, 'start') ?? floorDay(now);
+  const end = parseTimeParam(req.query, 'end') ?? start + 30 * DAY_MS;
+  if (end < start) throw invalid('end must not be before start');
+  if (end - start > 10 * 366 * DAY_MS) throw invalid('calendar range must be at most 10 years (start to end)');
+  return { start, end };
+}
 
 function body(req: VenueRequest): unknown {
   try {

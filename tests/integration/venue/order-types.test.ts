@@ -308,7 +308,7 @@ describe('auctions and the exchange calendar', () => {
     }
   });
 
-  it('exchange mode then the calendar leaves out NYSE holidays and shows the early close', async () => {
+  it('exchange mode then both calendars (v2 and v3) leave out NYSE holidays and show the early close', async () => {
     const venue = await startVenue({ clockMode: 'manual', historyMinutes: 0, session: 'exchange' });
     try {
       const days = await accountApisFor(venue).calendar.legacyCalendar({ start: new Date('2025-12-22'), end: new Date('2025-12-29') });
@@ -319,6 +319,14 @@ describe('auctions and the exchange calendar', () => {
         ['2025-12-26', '09:30', '16:00', '2025-12-29'],
         ['2025-12-29', '09:30', '16:00', '2025-12-30'],
       ]);
+      const v3 = await accountApisFor(venue).calendar.calendar({ market: 'XNYS', start: new Date('2025-12-24'), end: new Date('2025-12-26') });
+      expect(v3.market.acronym).toBe('XNYS');
+      expect(v3.calendar.map((d) => [d.date.toISOString().slice(0, 10), d.coreStart.toISOString(), d.coreEnd.toISOString(), d.preStart?.toISOString(), d.postEnd?.toISOString()])).toEqual([
+        ['2025-12-24', '2025-12-24T14:30:00.000Z', '2025-12-24T18:00:00.000Z', '2025-12-24T09:00:00.000Z', '2025-12-25T01:00:00.000Z'],
+        ['2025-12-26', '2025-12-26T14:30:00.000Z', '2025-12-26T21:00:00.000Z', '2025-12-26T09:00:00.000Z', '2025-12-27T01:00:00.000Z'],
+      ]);
+      const bad = await caught(() => accountApisFor(venue).calendar.calendar({ market: 'LSE' }));
+      expect([bad.status, bad.message]).toEqual([422, 'market LSE is not served by the local venue (use NYSE, XNYS, NASDAQ, XNAS, ARCA)']);
     } finally {
       await venue.close();
     }
