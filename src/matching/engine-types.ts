@@ -5,7 +5,8 @@
 import type { QuoteEvent } from './events.js';
 import type { AccountMode, AccountState, PriceSource } from './account.js';
 import type { Activity } from './activities.js';
-import type { FillModel } from './fill-model.js';
+import type { FeeSchedule, FillModel } from './fill-model.js';
+export type { FeeSchedule } from './fill-model.js';
 import type { EquityHistoryState } from './history.js';
 import type { VenueOrder } from './orders.js';
 import type { SessionCalendar } from './session.js';
@@ -60,8 +61,6 @@ export interface EngineOptions {
   readonly fillModel?: Partial<FillModel>;
 }
 
-/** The fee of one fill. */
-export type FeeSchedule = (fill: { readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: number; readonly price: number }) => number;
 
 /**
  * A bar's traded range, for matching orders against bars instead of a

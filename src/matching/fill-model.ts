@@ -19,7 +19,9 @@
  * quotes. On bars (research) the bar's range stands for its trades: through
  * is `low < limit` for a buy, at-the-limit is `low <= limit`.
  */
-import type { FeeSchedule } from './engine.js';
+
+/** The fee of one fill. */
+export type FeeSchedule = (fill: { readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: number; readonly price: number }) => number;
 
 export type LimitFillRule = 'trade_through' | 'trade_at_queue' | 'quote_cross';
 
