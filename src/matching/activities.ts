@@ -15,6 +15,8 @@ export interface Activity {
 
 export interface ActivityQuery {
   readonly activityTypes?: readonly string[];
+  /** `trade_activity` (fills) or `non_trade_activity` (the rest); not with activityTypes. */
+  readonly category?: string;
   readonly after?: number;
   readonly until?: number;
   /** A day (UTC midnight): only that day's activities. */
@@ -83,8 +85,13 @@ export class ActivityLog {
 
   /** Alpaca's filters: types, after/until/date, direction (default desc), page_size (default 100, 1-100), page_token. */
   query(q: ActivityQuery): Record<string, unknown>[] {
-    const types = q.activityTypes && q.activityTypes.length > 0 ? q.activityTypes.map((t) => t.toUpperCase()) : undefined;
+    let types = q.activityTypes && q.activityTypes.length > 0 ? q.activityTypes.map((t) => t.toUpperCase()) : undefined;
     for (const t of types ?? []) if (!KNOWN_TYPES.has(t)) throw invalid(`invalid activity_types: ${t}`);
+    if (q.category !== undefined) {
+      if (types) throw invalid('category cannot be combined with activity_types');
+      if (q.category !== 'trade_activity' && q.category !== 'non_trade_activity') throw invalid(`invalid category: ${q.category} (trade_activity or non_trade_activity)`);
+      types = q.category === 'trade_activity' ? ['FILL'] : [...KNOWN_TYPES].filter((t) => t !== 'FILL');
+    }
     const direction = q.direction ?? 'desc';
     if (direction !== 'asc' && direction !== 'desc') throw invalid('invalid direction: must be asc or desc');
     const size = q.pageSize ?? 100;

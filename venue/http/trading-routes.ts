@@ -158,6 +158,7 @@ function activityQuery(req: VenueRequest, types: string | null): ActivityQuery {
   const date = parseTimeParam(req.query, 'date');
   return {
     activityTypes: types ? types.split(',').map((t) => t.trim()).filter((t) => t !== '') : undefined,
+    category: req.query.get('category') || undefined,
     after: parseTimeParam(req.query, 'after'),
     until: parseTimeParam(req.query, 'until'),
     date: date === undefined ? undefined : floorDay(date),

@@ -241,6 +241,9 @@ describe('order types through the SDK (fill model trade_through, the venue defau
     expect([...page1, ...page2].map((a) => a.id)).toEqual(all.slice(0, 6).map((a) => a.id));
     const byType = await apis.activities.getAccountActivitiesByActivityType({ activityType: 'FILL', direction: 'asc', pageSize: 2 });
     expect(byType.map((a) => a.id)).toEqual(all.slice(-2).reverse().map((a) => a.id));
+    const trades = await apis.activities.getAccountActivities({ category: 'trade_activity', pageSize: 100 });
+    expect(trades.map((a) => a.id)).toEqual(all.map((a) => a.id));
+    expect(await apis.activities.getAccountActivities({ category: 'non_trade_activity' })).toEqual([]);
     const bad = await caught(() => apis.activities.getAccountActivities({ pageSize: 500 }));
     expect([bad.status, bad.message]).toEqual([422, 'page_size must be between 1 and 100']);
   });
