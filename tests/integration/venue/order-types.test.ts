@@ -294,6 +294,29 @@ describe('the fill model seen from a market that only quotes', () => {
   });
 });
 
+describe('slippage and fees set on the venue', () => {
+  it('slippageBps, feePerShare and feeBps then a market buy pays the touch plus slippage, cash pays the fee, and a FEE activity lists it', async () => {
+    const { venue, api, apis, stream, updates } = await openVenue({ seed: 12, slippageBps: 10, feePerShare: 0.01, feeBps: 2 });
+    try {
+      const before = Number((await api.account.getAccount()).cash);
+      const order = await api.orders.market({ symbol: 'GLD', qty: 10, side: 'buy' });
+      // It goes live and fills in the next step, against that step's quote.
+      expect(stepUntil(venue, () => venue.engine.get(String(order.id)).status === 'filled', 200, 'fill')).toBe(1);
+      const fill = await updates.waitFor((u) => u.order.id === order.id && u.event === 'fill', 3000, 'fill');
+      const price = Number(fill.price);
+      expect(price).toBe(Math.round(venue.market.quote('GLD')!.ask * 1.001 * 1e4) / 1e4);
+      const fee = 10 * 0.01 + (10 * price * 2) / 1e4;
+      const after = Number((await api.account.getAccount()).cash);
+      expect(after).toBeCloseTo(before - 10 * price - fee, 1);
+      const [feeActivity] = await apis.activities.getAccountActivities({ activityTypes: ['FEE'] });
+      expect(Number(feeActivity.netAmount)).toBeCloseTo(-fee, 4);
+    } finally {
+      stream.disconnect();
+      await venue.close();
+    }
+  });
+});
+
 describe('auctions and the exchange calendar', () => {
   it('opg and cls orders in always-open mode then the cls trades a second before the UTC close and the opg at the open', async () => {
     const { venue, api, stream, updates } = await openVenue({ seed: 9, startTime: Date.UTC(2025, 0, 6, 23, 59, 0) });
