@@ -7,6 +7,7 @@ import { isFocus } from '../src/universe/index.js';
 import { resolveVenueOptions, startVenue, type VenueHandle } from './index.js';
 import type { VenueOptions } from './config.js';
 import { runFaultCommand } from './fault-cli.js';
+import { describeFillModel } from '../src/matching/fill-model.js';
 
 export const VENUE_USAGE = `Usage: qgtm venue [options]
 
@@ -25,7 +26,13 @@ Options:
   --vol-scale X          volatility multiplier (default 1; larger moves, more trading)
   --admin                serve the fault-injection admin routes /admin/faults
                          (loopback hosts only; see \`qgtm venue fault --help\`)
-  --session MODE         always_open (default) or exchange (NYSE hours)
+  --session MODE         always_open (default) or exchange (NYSE hours and holidays)
+  --limit-fill RULE      how resting limits fill: trade_through (default: a trade
+                         prints through the limit), trade_at_queue (also at the
+                         limit, behind the size shown ahead) or quote_cross
+  --slippage-bps X       taker fills X basis points worse than the touch (default 0)
+  --fee-per-share X      fee in dollars per share filled (default 0)
+  --fee-bps X            fee in basis points of each fill's value (default 0)
   --account MODE         margin (default, as an Alpaca paper account: shorting) or cash
   --account-number N     the account number reported (default PA...: paper); one
                          without PA looks live, to rehearse qgtm's paper-first refusal
@@ -114,6 +121,18 @@ export function parseVenueArgs(argv: readonly string[]): { help: boolean; option
       case '--account':
         options.accountMode = value();
         break;
+      case '--limit-fill':
+        options.limitFill = value();
+        break;
+      case '--slippage-bps':
+        numberFlag(flag, value(), 'slippageBps', false);
+        break;
+      case '--fee-per-share':
+        numberFlag(flag, value(), 'feePerShare', false);
+        break;
+      case '--fee-bps':
+        numberFlag(flag, value(), 'feeBps', false);
+        break;
       case '--account-number':
         options.accountNumber = value();
         break;
@@ -163,6 +182,7 @@ export async function runVenueCommand(argv: string[], io: VenueCommandIo = {}): 
   log(`  CFTC (Socrata)    ${venue.url}/resource/72hh-3qpy.json`);
   if (venue.adminUrl) log(`  admin (faults)    ${venue.adminUrl}/faults   (loopback only; qgtm venue fault --help)`);
   log(`  seed ${o.seed}, ${o.instruments.length} instruments, ${o.ticksPerSecond} ticks/s per symbol, speed x${o.speed}, session ${o.session}, ${o.accountMode} account`);
+  log(`  fill model: ${describeFillModel(venue.engine.fillModel, { perShare: o.feePerShare, bps: o.feeBps })}`);
   const a = venue.account;
   if (a.dataDir) log(a.kept ? `  paper account ${a.id}: kept from ${a.dataDir} (--fresh starts a new one)` : `  paper account ${a.id}: NEW${a.replaced ? `, the previous one set aside as ${a.replaced}` : ''} (kept in ${a.dataDir})`);
   io.onStarted?.(venue);

@@ -5,6 +5,7 @@
 import { ConfigError } from '../src/errors.js';
 import { instrument, isFocus, universe, type Focus, type Instrument } from '../src/universe/index.js';
 import type { AccountMode } from '../src/matching/account.js';
+import { LIMIT_FILL_RULES, type LimitFillRule } from '../src/matching/fill-model.js';
 import { LOCAL_KEY_PAIR, type KeyPair } from './http/keys.js';
 
 export type ClockMode = 'realtime' | 'manual';
@@ -51,8 +52,21 @@ export interface VenueOptions {
   readonly accountNumber?: string;
   /** Market-time ms between order submission and the order going live. Default 20. */
   readonly fillLatencyMs?: number;
-  /** 'always_open' (default) or 'exchange' (NYSE regular hours, no holidays). */
+  /** 'always_open' (default) or 'exchange' (NYSE regular hours, closed on NYSE holidays, 13:00 early closes). */
   readonly session?: SessionMode;
+  /**
+   * How resting limit orders fill (src/matching/fill-model.ts):
+   * 'trade_through' (default: only when a trade prints through the limit),
+   * 'trade_at_queue' (also at the limit, once the size shown ahead has
+   * traded) or 'quote_cross' (when the opposite quote reaches the limit).
+   */
+  readonly limitFill?: LimitFillRule;
+  /** Taker fills (market, marketable limit, triggered stop) this many basis points worse than the touch. Default 0. */
+  readonly slippageBps?: number;
+  /** Fee per share filled, in dollars, charged to cash and listed as a FEE activity. Default 0. */
+  readonly feePerShare?: number;
+  /** Fee in basis points of each fill's value. Default 0. */
+  readonly feeBps?: number;
   /** REST requests per minute per Alpaca key. Default 200. */
   readonly rateLimitPerMinute?: number;
   /** FRED/Socrata requests per minute per key. Default 120. */
@@ -109,6 +123,10 @@ export interface ResolvedVenueOptions {
   readonly accountNumber: string | null;
   readonly fillLatencyMs: number;
   readonly session: SessionMode;
+  readonly limitFill: LimitFillRule;
+  readonly slippageBps: number;
+  readonly feePerShare: number;
+  readonly feeBps: number;
   readonly rateLimitPerMinute: number;
   readonly macroRateLimitPerMinute: number;
   readonly authTimeoutMs: number;
@@ -153,6 +171,8 @@ export function resolveVenueOptions(o: VenueOptions = {}): ResolvedVenueOptions 
   if (o.accountNumber !== undefined && !/^[A-Za-z0-9]{4,32}$/.test(String(o.accountNumber))) v.push('venue.accountNumber must be 4-32 letters and digits');
   const session = o.session ?? 'always_open';
   if (session !== 'always_open' && session !== 'exchange') v.push(`venue.session must be 'always_open' or 'exchange' (got ${String(session)})`);
+  const limitFill = o.limitFill ?? 'trade_through';
+  if (!LIMIT_FILL_RULES.includes(limitFill)) v.push(`venue.limitFill must be one of ${LIMIT_FILL_RULES.join(', ')} (got ${String(limitFill)})`);
   const focus = o.focus ?? 'pm';
   if (!isFocus(focus)) v.push(`venue.focus must be 'pm' or 'broad' (got ${String(focus)})`);
   let instruments: readonly Instrument[] = isFocus(focus) ? universe(focus) : universe('pm');
@@ -184,6 +204,10 @@ export function resolveVenueOptions(o: VenueOptions = {}): ResolvedVenueOptions 
     accountNumber: o.accountNumber ?? null,
     fillLatencyMs: num('fillLatencyMs', o.fillLatencyMs, 20, (x) => x >= 0, 'must be >= 0'),
     session,
+    limitFill,
+    slippageBps: num('slippageBps', o.slippageBps, 0, (x) => x >= 0 && x <= 1000, 'must be 0-1000 (basis points)'),
+    feePerShare: num('feePerShare', o.feePerShare, 0, (x) => x >= 0 && x <= 1, 'must be 0-1 (dollars a share)'),
+    feeBps: num('feeBps', o.feeBps, 0, (x) => x >= 0 && x <= 1000, 'must be 0-1000 (basis points)'),
     rateLimitPerMinute: num('rateLimitPerMinute', o.rateLimitPerMinute, 200, positive, 'must be positive'),
     macroRateLimitPerMinute: num('macroRateLimitPerMinute', o.macroRateLimitPerMinute, 120, positive, 'must be positive'),
     authTimeoutMs: num('authTimeoutMs', o.authTimeoutMs, 10_000, positive, 'must be positive'),

@@ -30,6 +30,7 @@ import { MatchingEngine } from '../src/matching/engine.js';
 import { openKeptAccount, type KeptAccount } from './persist.js';
 import { StateCorruptError, type DurableRecord } from '../src/durable/index.js';
 import { ALWAYS_OPEN, EXCHANGE_HOURS } from '../src/matching/session.js';
+import { linearFees } from '../src/matching/fill-model.js';
 
 export interface VenueHandle {
   /** The admin routes' base (`${url}/admin`) when started with `admin`, else null. */
@@ -88,6 +89,7 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     if (!(err instanceof StateCorruptError)) throw err;
     throw new StateCorruptError(err.where, `${err.detail}; start with --fresh (QGTM_FRESH=1) to set it aside and open a new paper account`, { cause: err });
   }
+  const fees = linearFees(opts.feePerShare, opts.feeBps);
   const engine = new MatchingEngine({
     // A kept account is continued; a new kept account gets an id of its own, so a --fresh account
     // (and the journal folder named after it) never takes the previous one's.
@@ -100,6 +102,8 @@ export async function startVenue(options: VenueOptions = {}): Promise<VenueHandl
     ...(opts.accountNumber !== null ? { accountNumber: opts.accountNumber } : {}),
     fillLatencyMs: opts.fillLatencyMs,
     session,
+    fillModel: { limitFill: opts.limitFill, slippageBps: opts.slippageBps },
+    ...(fees ? { fees } : {}),
     exchangeOf: (s) => exchangeOf(bySymbol.get(s)),
   });
   const ctx: VenueContext = { market, engine, session, instruments: opts.instruments };

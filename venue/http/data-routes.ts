@@ -2,7 +2,7 @@
  * Market-data REST: historical bars (`/v2/stocks/bars`, `/v2/stocks/{symbol}/bars`)
  * served from the same minute bars the stream sent, aggregated to the
  * requested timeframe, with Alpaca's `limit`/`next_page_token` paging; and
- * the latest trade and quote.
+ * the latest trade and quote, and snapshots.
  */
 import { aggregateBars, MINUTE_MS } from '../market/bars.js';
 import type { BarEvent } from '../../src/matching/events.js';
@@ -28,6 +28,8 @@ export function parseTimeframe(raw: string | null): number {
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
+
+const DAY_MS = 86_400_000;
 
 function barWire(b: BarEvent): Record<string, unknown> {
   return { t: rfc3339(b.ts), o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume, n: b.trades, vw: b.vwap };
@@ -109,6 +111,27 @@ export function dataRoutes(ctx: VenueContext): Route[] {
     const q = market.quote(s);
     return q && { t: new Date(q.ts).toISOString(), ax: q.exchange, ap: q.ask, as: q.askSize, bx: q.exchange, bp: q.bid, bs: q.bidSize, c: ['R'], z: q.tape };
   };
+  /**
+   * Alpaca's snapshot: latest trade and quote, the last complete minute bar,
+   * today's daily bar (UTC day, from its minute bars so far) and the
+   * previous day's with bars.
+   */
+  const snapshot = (s: string): Record<string, unknown> | undefined => {
+    if (!market.has(s)) return undefined;
+    const today = floorDay(market.now);
+    const todays = market.minuteBars(s, today, market.now + 1);
+    const earlier = market.minuteBars(s, undefined, today);
+    const prevDay = earlier.length > 0 ? floorDay(earlier[earlier.length - 1].ts) : undefined;
+    const daily = (bars: readonly BarEvent[]): Record<string, unknown> | null => (bars.length > 0 ? barWire(aggregateBars(bars, DAY_MS)[0]) : null);
+    const lastMinute = todays.at(-1) ?? earlier.at(-1);
+    return {
+      latestTrade: latestTrade(s) ?? null,
+      latestQuote: latestQuote(s) ?? null,
+      minuteBar: lastMinute ? barWire(lastMinute) : null,
+      dailyBar: daily(todays),
+      prevDailyBar: prevDay === undefined ? null : daily(market.minuteBars(s, prevDay, today)),
+    };
+  };
   const latestMap = (req: VenueRequest, get: (s: string) => Record<string, unknown> | undefined): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const s of symbolsOf(req)) {
@@ -131,6 +154,12 @@ export function dataRoutes(ctx: VenueContext): Route[] {
     route('/v2/stocks/trades/latest', (req) => ({ status: 200, body: { trades: latestMap(req, latestTrade) } })),
     route('/v2/stocks/quotes/latest', (req) => ({ status: 200, body: { quotes: latestMap(req, latestQuote) } })),
     route('/v2/stocks/:symbol/trades/latest', (req) => ({ status: 200, body: { symbol: req.params.symbol, trade: latestTrade(req.params.symbol) ?? null } })),
+    route('/v2/stocks/snapshots', (req) => ({ status: 200, body: latestMap(req, snapshot) })),
+    route('/v2/stocks/:symbol/snapshot', (req) => {
+      const snap = snapshot(req.params.symbol);
+      if (!snap) throw invalid(`unknown symbol: ${req.params.symbol}`);
+      return { status: 200, body: { symbol: req.params.symbol, ...snap } };
+    }),
     route('/v2/stocks/:symbol/quotes/latest', (req) => ({ status: 200, body: { symbol: req.params.symbol, quote: latestQuote(req.params.symbol) ?? null } })),
   ];
 }

@@ -1,13 +1,16 @@
 /**
- * Alpaca's trading REST routes on the matching engine: account, clock,
- * assets, orders and positions, with Alpaca's status codes (201 is not used
- * by Alpaca for orders: a created order is 200; a cancel is 204; cancel-all
+ * Alpaca's trading REST routes on the matching engine: account, activities,
+ * portfolio history, clock, calendar, assets, orders (with replace) and
+ * positions, with Alpaca's status codes (201 is not used by Alpaca for
+ * orders: a created or replaced order is 200; a cancel is 204; cancel-all
  * and close-all are 207 multi-status).
  */
 import { assetId, iso } from '../../src/matching/format.js';
-import { badRequest, notFound } from '../../src/matching/errors.js';
+import { badRequest, invalid, notFound } from '../../src/matching/errors.js';
+import { calendarRows, calendarV3Days, floorDay } from '../../src/matching/session.js';
 import { exchangeOf, parseDecimalParam, parseIntParam, parseSymbols, parseTimeParam, type VenueContext } from './context.js';
 import { jsonBody, type Reply, type Route, type VenueRequest } from './router.js';
+import type { ActivityQuery } from '../../src/matching/activities.js';
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
 
@@ -57,15 +60,38 @@ export function tradingRoutes(ctx: VenueContext): Route[] {
       if (!inst) throw notFound('asset not found');
       return ok(asset(inst.symbol));
     }),
-    route('POST', '/v2/orders', (req) => {
-      let body: unknown;
-      try {
-        body = jsonBody(req);
-      } catch {
-        throw badRequest('request body format is invalid');
-      }
-      return ok(engine.submit(body, market.now));
+    route('GET', '/v2/account/activities', (req) => ok(engine.activities(activityQuery(req, req.query.get('activity_types'))))),
+    route('GET', '/v2/account/activities/:activity_type', (req) => ok(engine.activities(activityQuery(req, req.params.activity_type)))),
+    route('GET', '/v2/account/portfolio/history', (req) =>
+      ok(
+        engine.portfolioHistory(
+          {
+            period: req.query.get('period') || undefined,
+            timeframe: req.query.get('timeframe') || undefined,
+            start: parseTimeParam(req.query, 'start'),
+            end: parseTimeParam(req.query, 'end'),
+          },
+          market.now,
+        ),
+      ),
+    ),
+    route('GET', '/v2/calendar', (req) => {
+      const { start, end } = calendarRange(req, market.now);
+      return ok(calendarRows(session, start, end));
     }),
+    route('GET', '/v3/calendar/:market', (req) => {
+      // The simulated instruments list on NYSE Arca and NYSE: one US equities calendar serves both.
+      const name = req.params.market.toUpperCase();
+      if (!US_MARKETS.has(name)) throw invalid(`market ${req.params.market} is not served by the local venue (use ${[...US_MARKETS].join(', ')})`);
+      if (req.query.get('timezone') && req.query.get('timezone') !== 'UTC') throw invalid('invalid timezone: only UTC is served');
+      const { start, end } = calendarRange(req, market.now);
+      return ok({
+        market: { acronym: name, name: name === 'XNYS' || name === 'NYSE' ? 'New York Stock Exchange' : name, mic: name === 'NYSE' ? 'XNYS' : name, timezone: 'America/New_York' },
+        calendar: calendarV3Days(session, start, end),
+      });
+    }),
+    route('POST', '/v2/orders', (req) => ok(engine.submit(body(req), market.now))),
+    route('PATCH', '/v2/orders/:id', (req) => ok(engine.replace(req.params.id, body(req), market.now))),
     route('GET', '/v2/orders', (req) =>
       ok(
         engine.list({
@@ -76,6 +102,7 @@ export function tradingRoutes(ctx: VenueContext): Route[] {
           until: parseTimeParam(req.query, 'until'),
           symbols: parseSymbols(req.query),
           side: req.query.get('side') ?? undefined,
+          nested: req.query.get('nested') === 'true',
         }),
       ),
     ),
@@ -103,6 +130,42 @@ export function tradingRoutes(ctx: VenueContext): Route[] {
       ),
     ),
   ];
+}
+
+const DAY_MS = 86_400_000;
+const US_MARKETS = new Set(['NYSE', 'XNYS', 'NASDAQ', 'XNAS', 'ARCA']);
+
+/** `start` (default today) and `end` (default 30 days on) of a calendar request, at most 10 years apart. */
+function calendarRange(req: VenueRequest, now: number): { start: number; end: number } {
+  const start = parseTimeParam(req.query, 'start') ?? floorDay(now);
+  const end = parseTimeParam(req.query, 'end') ?? start + 30 * DAY_MS;
+  if (end < start) throw invalid('end must not be before start');
+  if (end - start > 10 * 366 * DAY_MS) throw invalid('calendar range must be at most 10 years (start to end)');
+  return { start, end };
+}
+
+function body(req: VenueRequest): unknown {
+  try {
+    return jsonBody(req);
+  } catch {
+    throw badRequest('request body format is invalid');
+  }
+}
+
+/** Alpaca's activity filters from the query (types from the path or `activity_types`). */
+function activityQuery(req: VenueRequest, types: string | null): ActivityQuery {
+  const page = parseIntParam(req.query, 'page_size');
+  const date = parseTimeParam(req.query, 'date');
+  return {
+    activityTypes: types ? types.split(',').map((t) => t.trim()).filter((t) => t !== '') : undefined,
+    category: req.query.get('category') || undefined,
+    after: parseTimeParam(req.query, 'after'),
+    until: parseTimeParam(req.query, 'until'),
+    date: date === undefined ? undefined : floorDay(date),
+    direction: req.query.get('direction') || undefined,
+    pageSize: page,
+    pageToken: req.query.get('page_token') || undefined,
+  };
 }
 
 /** Positions may be addressed by symbol or asset id. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, AuthError, NotFoundError, PermissionError, ValidationError, type streaming } from '@alpacahq/alpaca-trade-api';
 import { startVenue, type VenueHandle } from '../../../venue/index.js';
 import type { AlpacaClients } from '../../../src/alpaca/index.js';
-import { Collector, caught, clientsFor } from './helpers.js';
+import { Collector, caught, clientsFor, listeningTradingStream } from './helpers.js';
 
 describe('trading through the SDK', () => {
   let venue: VenueHandle;
@@ -19,13 +19,7 @@ describe('trading through the SDK', () => {
     venue = await startVenue({ clockMode: 'manual', stepMs: 1000, seed: 17, historyMinutes: 0, fillLatencyMs: 50 });
     venue.market.step(1);
     api = clientsFor(venue);
-    stream = api.tradingStream({ reconnect: true, initialReconnectMs: 20, reconnectJitter: 0 });
-    stream.onTradeUpdate(updates.push);
-    const listening = new Collector<unknown>();
-    stream.on('subscription', listening.push);
-    stream.onConnect(() => stream.subscribeTradeUpdates());
-    stream.connect();
-    await listening.waitFor(() => true, 3000, 'listening');
+    stream = await listeningTradingStream(api, updates, { reconnect: true, initialReconnectMs: 20, reconnectJitter: 0 });
   });
 
   afterAll(async () => {

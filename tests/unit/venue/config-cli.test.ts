@@ -29,6 +29,27 @@ describe('resolveVenueOptions', () => {
   });
 });
 
+describe('fill model options', () => {
+  it('none given then trade_through limits, no slippage, no fees; bad ones then each named', () => {
+    const o = resolveVenueOptions({ wallClock: () => 1 });
+    expect([o.limitFill, o.slippageBps, o.feePerShare, o.feeBps]).toEqual(['trade_through', 0, 0, 0]);
+    const err = configError(() => resolveVenueOptions({ limitFill: 'sometimes' as never, slippageBps: -1, feePerShare: 2, feeBps: Number.NaN }));
+    expect(err.violations).toEqual([
+      'venue.limitFill must be one of trade_through, trade_at_queue, quote_cross (got sometimes)',
+      'venue.slippageBps must be 0-1000 (basis points) (got -1)',
+      'venue.feePerShare must be 0-1 (dollars a share) (got 2)',
+      'venue.feeBps must be 0-1000 (basis points) (got NaN)',
+    ]);
+  });
+
+  it('flags then parsed into the options', () => {
+    expect(parseVenueArgs(['--limit-fill', 'trade_at_queue', '--slippage-bps', '2.5', '--fee-per-share', '0.005', '--fee-bps', '1']).options).toMatchObject({
+      limitFill: 'trade_at_queue', slippageBps: 2.5, feePerShare: 0.005, feeBps: 1,
+    });
+    expect(configError(() => parseVenueArgs(['--limit-fill', 'never'])).violations).toEqual(['venue.limitFill must be one of trade_through, trade_at_queue, quote_cross (got never)']);
+  });
+});
+
 describe('venue CLI', () => {
   it('flags then parsed into options', () => {
     expect(parseVenueArgs(['--port', '9100', '--seed=7', '--focus', 'broad', '--ticks-per-second', '50'])).toEqual({
@@ -64,6 +85,7 @@ describe('venue CLI', () => {
     await done;
     expect(lines[0]).toBe(`qgtm venue listening on ${url}`);
     expect(lines.join('\n')).toContain('qgtm-local-secret');
+    expect(lines).toContain('  fill model: resting limits fill only when a trade prints through the limit; stops trigger on trades; takers take the displayed size at the touch with 0 bps slippage; fees 0/share + 0 bps');
     expect(lines.at(-1)).toBe('qgtm venue stopped');
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });

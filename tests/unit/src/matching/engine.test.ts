@@ -1,18 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MatchingEngine, type TradeUpdateData } from '../../../../src/matching/engine.js';
 import { VenueRejection } from '../../../../src/matching/errors.js';
+import { rejection } from './rejection.js';
 import { EXCHANGE_HOURS } from '../../../../src/matching/session.js';
 import { FakeMarket } from './fake-market.js';
 
-function rejection(fn: () => unknown): VenueRejection {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof VenueRejection) return err;
-    throw err;
-  }
-  throw new Error('expected a VenueRejection');
-}
 
 describe('MatchingEngine', () => {
   let market: FakeMarket;
@@ -110,8 +102,32 @@ describe('MatchingEngine', () => {
     [{ symbol: 'GLD', qty: '1.5', side: 'buy', type: 'market', time_in_force: 'gtc' }, 422, 'fractional orders must be DAY orders'],
     [{ symbol: 'GLD', qty: 1, side: 'hold', type: 'market', time_in_force: 'day' }, 422, 'invalid order side'],
     [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', time_in_force: 'day' }, 422, 'limit_price is required for limit orders'],
-    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', limit_price: '240.001', time_in_force: 'day' }, 422, 'sub-penny increment does not fulfill minimum pricing criteria'],
-    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'stop', time_in_force: 'day' }, 422, 'order type stop is not supported by the local venue'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', limit_price: '240.001', time_in_force: 'day' }, 422, 'sub-penny increment does not fulfill minimum pricing criteria (limit_price)'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'stop', time_in_force: 'day' }, 422, 'stop_price is required for stop orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'stop_limit', stop_price: '241', time_in_force: 'day' }, 422, 'limit_price is required for stop_limit orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', stop_price: '241', time_in_force: 'day' }, 422, 'stop_price is not allowed for market orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'sell', type: 'trailing_stop', time_in_force: 'day' }, 422, 'trail_price or trail_percent is required for trailing_stop orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'sell', type: 'trailing_stop', trail_price: '1', trail_percent: '1', time_in_force: 'day' }, 422, 'trail_price and trail_percent are mutually exclusive: give one'],
+    [{ symbol: 'GLD', qty: 1, side: 'sell', type: 'trailing_stop', trail_percent: '120', time_in_force: 'day' }, 422, 'invalid trail_percent: must be a percentage above 0 and below 100'],
+    [{ symbol: 'GLD', qty: 1, side: 'sell', type: 'trailing_stop', trail_price: '1', time_in_force: 'ioc' }, 422, 'time_in_force ioc is only for market and limit orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'sell', type: 'trailing_stop', trail_price: '1', time_in_force: 'opg' }, 422, 'time_in_force opg is only for market and limit orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'stop', stop_price: '241', time_in_force: 'cls' }, 422, 'time_in_force cls is only for market and limit orders'],
+    [{ symbol: 'GLD', notional: '100', side: 'buy', type: 'limit', limit_price: '240', time_in_force: 'day' }, 422, 'notional orders must be market orders'],
+    [{ symbol: 'GLD', notional: '100', side: 'buy', type: 'market', time_in_force: 'gtc' }, 422, 'fractional orders must be DAY orders'],
+    [{ symbol: 'GLD', notional: '100', qty: 1, side: 'buy', type: 'market', time_in_force: 'day' }, 422, 'qty and notional are mutually exclusive: give one'],
+    [{ symbol: 'GLD', notional: '0.5', side: 'buy', type: 'market', time_in_force: 'day' }, 422, 'notional must be at least 1 (dollar)'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'ioc', order_class: 'bracket', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '230' } }, 422, 'bracket orders must be DAY or GTC'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', order_class: 'bracket', take_profit: { limit_price: '250' } }, 422, 'stop_loss is required for bracket orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', order_class: 'bracket', take_profit: { limit_price: '250' }, stop_loss: {} }, 422, 'stop_loss.stop_price is required'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', order_class: 'bracket', take_profit: { limit_price: '239' }, stop_loss: { stop_price: '230' } }, 422, 'take_profit.limit_price must be >= base_price + 0.01'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'limit', limit_price: '235', time_in_force: 'day', order_class: 'bracket', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '235' } }, 422, 'stop_loss.stop_price must be <= base_price - 0.01'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'stop', stop_price: '241', time_in_force: 'day', order_class: 'bracket', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '230' } }, 422, 'bracket entry orders must be market or limit orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'sell', type: 'limit', time_in_force: 'gtc', order_class: 'oco', take_profit: { limit_price: '230' }, stop_loss: { stop_price: '235' } }, 422, 'take_profit.limit_price must be > stop_loss.stop_price for a sell oco order'],
+    [{ symbol: 'GLD', qty: 1, side: 'sell', type: 'market', time_in_force: 'gtc', order_class: 'oco', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '235' } }, 422, 'oco orders must be limit orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', order_class: 'oto', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '230' } }, 422, 'oto orders need exactly one of take_profit or stop_loss'],
+    [{ symbol: 'GLD', qty: '0.5', side: 'buy', type: 'market', time_in_force: 'day', order_class: 'oto', stop_loss: { stop_price: '230' } }, 422, 'fractional orders are not supported for order_class oto'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', take_profit: { limit_price: '250' } }, 422, 'take_profit and stop_loss are only for bracket, oco and oto orders'],
+    [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', order_class: 'mleg' }, 422, 'order_class mleg (options) is not supported by the local venue'],
     [{ symbol: 'GLD', qty: 1, side: 'buy', type: 'market', time_in_force: 'day', client_order_id: 'x'.repeat(129) }, 422, 'client_order_id must be no more than 128 characters'],
     ['not an object', 400, 'request body format is invalid'],
   ])('bad order %j then rejects with %i', (body, status, message) => {
