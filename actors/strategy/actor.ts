@@ -23,7 +23,7 @@
  * send time), for tick-to-intent latency.
  */
 import { pipelineHistogram } from './trace.js';
-import { defineActor, Kind, monoNs, type ActorContext } from '../../src/runtime/index.js';
+import { defineActor, Kind, monoNs, type Accepts, type ActorContext } from '../../src/runtime/index.js';
 import { ConfigError } from '../../src/errors.js';
 import type { FeedMsg } from '../feed/messages.js';
 import type { MacroMsg } from '../macro/messages.js';
@@ -64,6 +64,16 @@ export interface StrategyShardArgs {
 
 /** What the actor subscribes to; each topic's messages must be ones it accepts (checked at compile time). */
 export const STRATEGY_TOPICS = subscriptions<In>()(TOPICS.features, TOPICS.bars, TOPICS.feed_status, TOPICS.macro);
+
+/** What a shard takes from the feeds and macro sources (its topics' messages); a remote shard forwards the same. */
+export const SHARD_INPUTS = {
+  'feed.features': 'public',
+  'feed.bar': 'public',
+  'feed.status': 'public',
+  'feed.history': 'public',
+  'macro.series': 'public',
+  'macro.cot': 'public',
+} as const satisfies Accepts<FeedMsg | MacroMsg>;
 
 type In = FeedMsg | MacroMsg | StrategyCommandMsg | StrategyRuntimeCommandMsg | { readonly type: 'strategy.evaluate' } | { readonly type: 'strategy.status_tick' } | { readonly type: 'strategy.query' };
 
@@ -185,12 +195,7 @@ export default defineActor<In, StrategyShardArgs, ShardSnapshot>(() => {
 
   return {
     accepts: {
-      'feed.features': 'public',
-      'feed.bar': 'public',
-      'feed.status': 'public',
-      'feed.history': 'public',
-      'macro.series': 'public',
-      'macro.cot': 'public',
+      ...SHARD_INPUTS,
       'strategy.enable': 'public',
       'strategy.disable': 'public',
       'strategy.query': 'public',

@@ -33,6 +33,7 @@ import type { FeedMsg } from '../../actors/feed/messages.js';
 import type { MacroMsg } from '../../actors/macro/messages.js';
 import type { StrategyCommandMsg, StrategyCommandResultMsg, StrategyRuntimeCommandMsg, StrategySignalMsg, StrategyStatusMsg } from '../../actors/strategy/messages.js';
 import { TOPICS } from '../../actors/topics.js';
+import { SHARD_INPUTS } from '../../actors/strategy/actor.js';
 import { SlotLeases } from './leases.js';
 import { FenceGate, SlotStream, type StreamEntry } from './slot-stream.js';
 import { CLUSTER_READER, CLUSTER_REDIS, decodeBatch, encodeBatch, IN_GROUP, OUT_GROUP, type ClusterBeaconMsg, type ClusterCommandMsg, type ClusterReplyMsg } from './wire.js';
@@ -248,12 +249,7 @@ export default defineActor<In, RemoteShardArgs>(() => {
 
   return {
     accepts: {
-      'feed.features': 'public',
-      'feed.bar': 'public',
-      'feed.status': 'public',
-      'feed.history': 'public',
-      'macro.series': 'public',
-      'macro.cot': 'public',
+      ...SHARD_INPUTS,
       'strategy.enable': 'public',
       'strategy.disable': 'public',
       'strategy.add_runtime': 'public',
