@@ -48,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   const venue = await openVenue(config);
   const trading = tradingLabel(venue.connection);
   process.stderr.write(`qgtm daemon trading ${trading.mode} on the ${trading.venue} (${venue.connection.restBaseUrl})\n`);
+  if (venue.local) process.stderr.write(`fill model: ${venue.local.fillModel}\n`);
   const bus = new RedisBus({ url: config.redis.url!, prefix: config.redis.prefix, heartbeatTtlMs: config.daemon.heartbeatTtlMs });
   // Redis is not needed to trade: without it the daemon runs degraded and catches up when it returns.
   if (!(await bus.ready(3000))) log.warn('Redis is not reachable; trading on local state, degraded until it is');

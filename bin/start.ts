@@ -54,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     const a = app.venue.local.account;
     print(`local paper venue: ${app.venue.local.url} (seed ${app.venue.local.seed}, ${app.venue.local.symbols.length} instruments)`);
     print(a.kept ? `paper account ${a.id}: kept from ${a.dataDir} (start a new one with --fresh)` : `paper account ${a.id}: NEW${a.replaced ? `; the previous one was set aside as ${a.replaced}` : ''} (kept in ${a.dataDir})`);
+    print(`fill model: ${app.venue.local.fillModel}`);
   }
   print('press Ctrl-C to stop');
   const signal = await stopping;

@@ -84,6 +84,10 @@ export async function connectVenue(config: QgtmConfig): Promise<VenueLink> {
     ...(config.venue.ticksPerSecond !== null ? { ticksPerSecond: config.venue.ticksPerSecond } : {}),
     dataDir: venueDataDir(config),
     fresh: config.venue.fresh,
+    limitFill: config.venue.limitFill,
+    slippageBps: config.venue.slippageBps,
+    feePerShare: config.venue.feePerShare,
+    feeBps: config.venue.feeBps,
   });
   const connection = resolveAlpacaConnection({ venue: 'local', local, keyId: local.keys.keyId, secretKey: local.keys.secretKey });
   return { connection, local, journalScope: `local-${local.account.id}`, close: () => local.close() };

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../src/errors.js';
 import type { VenueOptions } from './config.js';
 import { startVenue, type VenueHandle } from './index.js';
+import { describeFillModel } from '../src/matching/fill-model.js';
 
 const port = parentPort!;
 let venue: VenueHandle | undefined;
@@ -24,6 +25,7 @@ try {
     seed: venue.options.seed,
     symbols: venue.options.instruments.map((i) => i.symbol),
     account: venue.account,
+    fillModel: describeFillModel(venue.engine.fillModel, { perShare: venue.options.feePerShare, bps: venue.options.feeBps }),
   });
 } catch (err) {
   port.postMessage({ k: 'error', error: serializeError(err) });

@@ -13,6 +13,8 @@ import type { VenueStatsSnapshot } from './http/stats.js';
 export interface VenueThread extends Pick<VenueHandle, 'url' | 'wsTradingUrl' | 'wsDataUrl' | 'host' | 'port' | 'keys' | 'account'> {
   readonly seed: number;
   readonly symbols: readonly string[];
+  /** The fill model in words, as `qgtm venue` prints it. */
+  readonly fillModel: string;
   stats(): Promise<VenueStatsSnapshot | undefined>;
   close(): Promise<void>;
 }

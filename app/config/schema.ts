@@ -3,6 +3,7 @@
  * with), and the table of options with their environment variables and
  * checks. Loading and validation live in load.ts.
  */
+import { LIMIT_FILL_RULES, type LimitFillRule } from '../../src/matching/fill-model.js';
 import type { LogLevel } from '../../src/runtime/logger.js';
 import type { Focus } from '../../src/universe/index.js';
 import type { FieldSpec } from './field-spec.js';
@@ -83,6 +84,13 @@ export interface VenueConfig {
   readonly rateBulkShare: number;
   /** Bulk reads wait while the venue reports this share of the limit or less left (kept for orders). */
   readonly rateReserveShare: number;
+  /** The local venue's fill model (README "The fill model"): when a resting limit fills. */
+  readonly limitFill: LimitFillRule;
+  /** The local venue's slippage on market, marketable-limit and triggered-stop fills, basis points. */
+  readonly slippageBps: number;
+  /** The local venue's fees: dollars a share, and basis points of a fill's value. */
+  readonly feePerShare: number;
+  readonly feeBps: number;
 }
 
 /**
@@ -198,7 +206,7 @@ export const DEFAULT_CONFIG: QgtmConfig = {
   },
   redis: { url: null, prefix: 'qgtm:' },
   auth: { token: null },
-  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false, rateLimitPerMinute: 200, rateBulkShare: 0.3, rateReserveShare: 0.5 },
+  venue: { mode: 'local', url: null, port: null, seed: 42, ticksPerSecond: null, keyId: null, secretKey: null, paperUrl: null, dataUrl: null, dataStreamUrl: null, live: false, liveAccount: null, dataDir: null, fresh: false, rateLimitPerMinute: 200, rateBulkShare: 0.3, rateReserveShare: 0.5, limitFill: 'trade_through', slippageBps: 0, feePerShare: 0, feeBps: 0 },
   universe: { focus: 'pm' },
   feeds: { backfillBars: 480, sampleMs: 250, authRetryMs: 5_000 },
   macro: { fredUrl: null, fredApiKey: null, cftcUrl: null, cftcAppToken: null },
@@ -253,6 +261,11 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'venue.rateLimitPerMinute', type: { kind: 'int', min: 1, max: 100_000 }, env: 'QGTM_RATE_LIMIT_PER_MINUTE' },
   { path: 'venue.rateBulkShare', type: { kind: 'number', greaterThan: 0, max: 1 }, env: 'QGTM_RATE_BULK_SHARE' },
   { path: 'venue.rateReserveShare', type: { kind: 'number', min: 0, max: 1 }, env: 'QGTM_RATE_RESERVE_SHARE' },
+  // The embedded venue's fill model (venue/config.ts validates the same ranges for `qgtm venue`).
+  { path: 'venue.limitFill', type: { kind: 'enum', values: LIMIT_FILL_RULES }, env: 'QGTM_VENUE_LIMIT_FILL' },
+  { path: 'venue.slippageBps', type: { kind: 'number', min: 0, max: 1000 }, env: 'QGTM_VENUE_SLIPPAGE_BPS' },
+  { path: 'venue.feePerShare', type: { kind: 'number', min: 0, max: 1 }, env: 'QGTM_VENUE_FEE_PER_SHARE' },
+  { path: 'venue.feeBps', type: { kind: 'number', min: 0, max: 1000 }, env: 'QGTM_VENUE_FEE_BPS' },
   { path: 'venue.liveAccount', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'QGTM_LIVE_ACCOUNT' },
   { path: 'macro.fredUrl', type: { kind: 'url', schemes: ['http:', 'https:'], nullable: true }, env: 'QGTM_FRED_URL' },
   { path: 'macro.fredApiKey', type: { kind: 'string', nullable: true, minLength: 1 }, env: 'FRED_API_KEY', secret: true },

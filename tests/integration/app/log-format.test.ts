@@ -29,7 +29,7 @@ async function runOnce(name: string, args: string[]): Promise<Proc> {
   return p;
 }
 
-const BANNER = [/^qgtm is trading PAPER/, /^qgtm is running: web terminal/, /^local paper venue: /, /^paper account /, /^press Ctrl-C to stop/, /^qgtm: operator token for this run/];
+const BANNER = [/^qgtm is trading PAPER/, /^qgtm is running: web terminal/, /^local paper venue: /, /^paper account /, /^fill model: /, /^press Ctrl-C to stop/, /^qgtm: operator token for this run/];
 
 describe('qgtm start output', () => {
   it('piped then every stdout line a JSON record, the banner and the token on stderr only', async () => {
@@ -44,10 +44,13 @@ describe('qgtm start output', () => {
       expect(p.stdout.some((l) => b.test(l)), String(b)).toBe(false);
     }
     expect(p.stdout.some((l) => (JSON.parse(l) as { msg: string }).msg === 'daemon started')).toBe(true);
+    expect(p.stderr).toContain('fill model: resting limits fill only when a trade prints through the limit; stops trigger on trades; takers take the displayed size at the touch with 0 bps slippage; fees 0/share + 0 bps');
   }, 90_000);
 
   it('--log-format text then every stdout line readable (time, level, message, key=value), the same records', async () => {
-    const p = await runOnce('text', ['--log-format', 'text']);
+    const p = await runOnce('text', ['--log-format', 'text', '--set', 'venue.limitFill=trade_at_queue', '--set', 'venue.feeBps=2.5']);
+    // The embedded venue takes its fill model from the configuration, and says so.
+    expect(p.stderr).toContain('fill model: resting limits fill on trades through the limit, or at it once the size ahead has traded; stops trigger on trades; takers take the displayed size at the touch with 0 bps slippage; fees 0/share + 2.5 bps');
     expect(p.stdout.length).toBeGreaterThan(5);
     for (const l of p.stdout) {
       expect(l.startsWith('{'), l).toBe(false);
