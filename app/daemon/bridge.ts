@@ -17,6 +17,7 @@
 import type { MacroStatusMsg } from '../../actors/macro/messages.js';
 import type { RiskCommandResultMsg } from '../../actors/risk/messages.js';
 import { tierRank } from '../tiers.js';
+import { isLostWork } from '../../src/runtime/index.js';
 import type { StrategyCommandResultMsg } from '../../actors/strategy/messages.js';
 import { TOPICS } from '../../actors/topics.js';
 import type { RuntimeEntry } from '../../actors/strategy/runtime.js';
@@ -72,7 +73,6 @@ export interface BridgeOptions {
 }
 
 /** Dead-letter reasons that lost work (the same set the runtime counts for alerts): each burst goes into the audit trail. */
-const LOST_WORK: ReadonlySet<string> = new Set(['mailbox_full', 'dropped_oldest', 'decode_error', 'handler_error', 'lost_with_worker', 'restart_buffer_full']);
 /** Supervisor report contexts an operator reads back (a plain start is progress, not news). */
 const AUDITED_REPORTS: ReadonlySet<string> = new Set(['start_error', 'child_terminated', 'shutdown_error', 'shutdown', 'escalated'])
 
@@ -333,7 +333,11 @@ export class DaemonBridge {
     const fresh = news > 0 ? recent.slice(-news) : [];
     if (fresh.length > 0) bus.publish('dead_letters', { type: 'dead_letters', at: Date.now(), items: fresh });
     const lost = new Map<string, number>();
-    for (const d of fresh) if (LOST_WORK.has(d.reason)) lost.set(`${d.actor} ${d.reason.replace(/_/g, ' ')}`, (lost.get(`${d.actor} ${d.reason.replace(/_/g, ' ')}`) ?? 0) + 1);
+    for (const d of fresh) {
+      if (!isLostWork(d.reason)) continue;
+      const key = `${d.actor} ${d.reason.replace(/_/g, ' ')}`;
+      lost.set(key, (lost.get(key) ?? 0) + 1);
+    }
     if (lost.size > 0) {
       const what = [...lost].map(([k, n]) => `${k} ×${n}`).join(', ');
       this.audit.record({ at: Date.now(), kind: 'dead_letter', level: 'warn', subject: 'runtime', message: `messages lost as dead letters: ${what}`, detail: { counts: Object.fromEntries(lost) } });

@@ -10,6 +10,13 @@
  * panels read 0 rather than "no data"; rates use `$__rate_interval`.
  */
 
+/**
+ * The dead-letter reasons that mean lost or refused work: the runtime's
+ * LOST_WORK_REASONS (src/runtime/dead-letters.ts), written out because
+ * observability/ imports nothing; a test checks the two lists are the same.
+ */
+export const LOST_WORK: readonly string[] = ['mailbox_full', 'dropped_oldest', 'restart_buffer_full', 'decode_error', 'encode_error', 'handler_error', 'lost_with_worker', 'no_such_actor'];
+
 /** One query of a panel. */
 export interface TargetSpec {
   readonly expr: string;
@@ -150,7 +157,7 @@ export const ROWS: readonly RowSpec[] = [
     title: 'Runtime',
     panels: [
       stat({ title: 'Restarts', description: 'Supervisor restarts since the process started, all children.', unit: 'short', targets: [q('sum(qgtm_supervisor_restarts_total)')], thresholds: GREEN_RED, width: 6 }),
-      stat({ title: 'Dead letters', description: 'Messages lost since start (mailbox_full, dropped_oldest, decode_error, handler_error).', unit: 'short', targets: [q('sum(qgtm_dead_letters_total)')], thresholds: GREEN_RED, width: 6 }),
+      stat({ title: 'Dead letters', description: 'Messages lost or refused since start (the runtime\'s LOST_WORK_REASONS: mailbox_full, dropped_oldest, restart_buffer_full, decode_error, encode_error, handler_error, lost_with_worker, no_such_actor).', unit: 'short', targets: [q(`sum(qgtm_dead_letters_total{reason=~"${LOST_WORK.join('|')}"})`)], thresholds: GREEN_RED, width: 6 }),
       stat({ title: 'Gateway 500s', description: 'HTTP requests the gateway answered with 500 since start.', unit: 'short', targets: [q('sum(qgtm_gateway_http_errors_total{status="500"})')], thresholds: GREEN_RED, width: 6 }),
       stat({ title: 'Deepest mailbox', description: 'Messages queued in the fullest actor mailbox.', unit: 'short', targets: [q('max(qgtm_actor_mailbox_depth)')], width: 6 }),
       series({ title: 'Dead letters by reason', description: 'Dead letters per second by actor and reason.', unit: 'ops', targets: [q(`sum by (actor, reason) (rate(qgtm_dead_letters_total[${RATE}]))`, '{{actor}} {{reason}}')] }),

@@ -21,6 +21,34 @@ export type DeadLetterReason =
   | 'late_reply'
   | 'encode_error';
 
+/**
+ * The reasons that mean work was lost or refused: overload (a full mailbox,
+ * the oldest dropped, a restart buffer overrun), bad bytes (decode, encode),
+ * a throwing handler, a worker that died with messages in it, a message to
+ * an actor that does not exist. Every surface treats these alike: their
+ * counters exist at 0 per actor (so a rate alert has a series), the daemon
+ * writes them to the audit trail, the Watchdog shows them red. The rest
+ * (conflated, unhandled, internal, actor_stopped, late_reply,
+ * undelivered_notice) are counted and shown, not alarmed on.
+ */
+export const LOST_WORK_REASONS: readonly DeadLetterReason[] = [
+  'mailbox_full',
+  'dropped_oldest',
+  'restart_buffer_full',
+  'decode_error',
+  'encode_error',
+  'handler_error',
+  'lost_with_worker',
+  'no_such_actor',
+];
+
+const LOST_WORK: ReadonlySet<string> = new Set(LOST_WORK_REASONS);
+
+/** Whether a dead letter's reason means lost or refused work (LOST_WORK_REASONS). */
+export function isLostWork(reason: string): boolean {
+  return LOST_WORK.has(reason);
+}
+
 export interface DeadLetter {
   readonly actor: string;
   readonly reason: DeadLetterReason;

@@ -16,6 +16,7 @@ export type { BackoffPolicy } from './backoff.js';
 export type { Clock, TimerHandle } from './clock.js';
 export type { Timers, TimerOptions } from './timers.js';
 export type { DeadLetter, DeadLetterCount, DeadLetterReason } from './dead-letters.js';
+export { LOST_WORK_REASONS, isLostWork } from './dead-letters.js';
 export { MetricsRegistry, LATENCY_BUCKETS } from './metrics.js';
 export type { MetricHelpers, MetricJson } from './metrics.js';
 export { createLogger } from './logger.js';

@@ -24,7 +24,7 @@ import { AskTable } from '../asks.js';
 import type { Clock } from '../clock.js';
 import type { Codec } from '../codec.js';
 import { fromWire, Outboxes, wire } from '../outboxes.js';
-import { DeadLetterLog, type DeadLetterReason } from '../dead-letters.js';
+import { DeadLetterLog, LOST_WORK_REASONS, type DeadLetterReason } from '../dead-letters.js';
 import type { Logger } from '../logger.js';
 import { mailboxOf } from '../spec.js';
 import { Kind, monoNs, SYSTEM_ID, type Envelope, type ErrorMsg, type Message, type UndeliveredMsg } from '../message.js';
@@ -42,8 +42,6 @@ const SLICE_MS = 2;
 /** Longest a drain round runs before the worker's ports (and timers) get a turn. */
 const ROUND_MS = 8;
 const DEFAULT_SNAPSHOT_MS = 1000;
-/** Dead-letter reasons that mean lost or refused work (overload, bad input, a throwing handler): their counters exist at 0 per actor. */
-const ALERTED_DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['mailbox_full', 'dropped_oldest', 'decode_error', 'handler_error'];
 
 /** A batch older than this on arrival means the worker is lagging (see onBatch). */
 const LAG_NS = 1_000_000;
@@ -559,7 +557,7 @@ export class WorkerRuntime implements CellHost {
       cell = new Cell(spec, mailboxOf(spec), this, this.log.child({ actor: spec.id }));
       this.cells.set(spec.id, cell);
       // The losses an operator alerts on exist at 0 from the actor's start ("0", not "no data").
-      for (const reason of ALERTED_DEAD_LETTER_REASONS) this.deadCounter.labels({ actor: spec.id, reason });
+      for (const reason of LOST_WORK_REASONS) this.deadCounter.labels({ actor: spec.id, reason });
     }
     cell.spec = spec;
     cell.state = 'starting';

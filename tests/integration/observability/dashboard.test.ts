@@ -11,6 +11,8 @@ import { startAllInOne, type AllInOne } from '../../../bin/all-in-one.js';
 import { loadConfig } from '../../../app/config/load.js';
 import { DASHBOARD_FILE, buildDashboard, dashboardJson, panelQueries, type PanelQuery } from '../../../observability/grafana/dashboard.js';
 import { eventually } from '../../helpers/fixtures.js';
+import { LOST_WORK } from '../../../observability/grafana/panels.js';
+import { LOST_WORK_REASONS } from '../../../src/runtime/index.js';
 import { describeWithTool } from '../../helpers/tools.js';
 import { prometheusUnavailable, startPrometheus, type PromQueryResult, type PrometheusServer } from '../../helpers/prometheus.js';
 
@@ -24,6 +26,12 @@ describe('grafana dashboard file', () => {
     const committed = readFileSync(DASHBOARD_FILE, 'utf8');
     expect(JSON.parse(committed)).toEqual(JSON.parse(JSON.stringify(buildDashboard())));
     expect(committed).toBe(dashboardJson());
+  });
+
+  it('the dead-letter panel\'s lost-work reasons then the runtime\'s, exactly', () => {
+    expect([...LOST_WORK].sort()).toEqual([...LOST_WORK_REASONS].sort());
+    const stat = panelQueries().find((q) => q.title === 'Dead letters');
+    expect(stat?.expr).toContain(`reason=~"${LOST_WORK.join('|')}"`);
   });
 
   it('every panel then at least one query, and every query names a qgtm metric', () => {

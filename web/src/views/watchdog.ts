@@ -9,6 +9,7 @@
 import type { DeadLetterVM, ReportVM, TreeNodeVM } from '../api/index.js';
 import { h, KeyedTable, panel, scroller, setData, setText } from '../ui/dom.js';
 import { ago, clock, DASH, duration } from '../ui/format.js';
+import { isLostWork } from '../../../src/runtime/dead-letters.js';
 import type { Store } from '../store.js';
 import { deadLettersOf, watchdogOf } from '../derive.js';
 import { cell, chip, markPanel, StatusLine, type View } from './common.js';
@@ -16,7 +17,6 @@ import { ClusterPanel } from './watchdog-cluster.js';
 
 const FLASH_MS = 2500;
 /** Dead-letter reasons that lost work (a message that should have been handled); the rest are by design (conflated, late replies). */
-const LOST_WORK: ReadonlySet<string> = new Set(['mailbox_full', 'handler_error', 'lost_with_worker', 'restart_buffer_full', 'decode_error', 'no_such_actor', 'encode_error']);
 
 interface NodeEls {
   readonly li: HTMLLIElement;
@@ -59,7 +59,7 @@ export function createWatchdogView(store: Store): View {
   const deadCounts = new KeyedTable<{ actor: string; reason: string; count: number; key: string }>(
     [
       { title: 'Actor', cell: (td, c) => cell(td, c.actor) },
-      { title: 'Reason', cell: (td, c) => chip(td, c.reason.replace(/_/g, ' '), LOST_WORK.has(c.reason) ? 'bad' : 'warn') },
+      { title: 'Reason', cell: (td, c) => chip(td, c.reason.replace(/_/g, ' '), isLostWork(c.reason) ? 'bad' : 'warn') },
       { title: 'Messages', kind: 'num', cell: (td, c) => cell(td, c.count.toLocaleString('en-US')) },
     ],
     (c) => c.key,
@@ -69,7 +69,7 @@ export function createWatchdogView(store: Store): View {
     [
       { title: 'Time', kind: 'num', cell: (td, d) => cell(td, clock(d.at)) },
       { title: 'Actor', cell: (td, d) => cell(td, d.actor) },
-      { title: 'Reason', cell: (td, d) => chip(td, d.reason.replace(/_/g, ' '), LOST_WORK.has(d.reason) ? 'bad' : 'warn') },
+      { title: 'Reason', cell: (td, d) => chip(td, d.reason.replace(/_/g, ' '), isLostWork(d.reason) ? 'bad' : 'warn') },
       { title: 'Message', cell: (td, d) => cell(td, d.type) },
       { title: 'From', wide: true, cell: (td, d) => cell(td, d.from ?? DASH) },
       { title: 'Detail', cell: (td, d) => cell(td, d.detail ?? '', 'wrap') },
