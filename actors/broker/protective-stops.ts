@@ -93,7 +93,7 @@ export function isProtectiveStop(o: Pick<LocalOrder, 'intentId' | 'clientOrderId
 export function stopsPolicyErrors(p: StopsPolicy, path = 'risk.protectiveStops'): string[] {
   const v: string[] = [];
   if (typeof p.enabled !== 'boolean') v.push(`${path}.enabled must be true or false (got ${String(p.enabled)})`);
-  if (!(typeof p.distanceBps === 'number' && p.distanceBps > 0 && p.distanceBps < 10_000)) v.push(`${path}.distanceBps must be a number above 0 and below 10000 (got ${String(p.distanceBps)})`);
+  if (!(typeof p.distanceBps === 'number' && p.distanceBps > 0 && p.distanceBps <= 5_000)) v.push(`${path}.distanceBps must be a number above 0 and at most 5000 (got ${String(p.distanceBps)})`);
   return v;
 }
 
@@ -134,7 +134,13 @@ export function planStops(input: StopPlanInput): StopAction[] {
     const keep = want > 0 ? live.find((o) => o.side === side && left(o) === want) : undefined;
     for (const o of live) {
       if (o === keep) continue;
-      const reason = want === 0 ? (p ? 'position already being closed by working orders' : 'position closed') : `position needs ${want} ${side}, stop is ${left(o)} ${o.side}`;
+      const reason = !policy.enabled
+        ? 'protective stops disabled'
+        : want === 0
+          ? p
+            ? 'position already being closed by working orders'
+            : 'position closed'
+          : `position needs ${want} ${side}, stop is ${left(o)} ${o.side}`;
       actions.push({ kind: 'cancel', clientOrderId: o.clientOrderId, symbol, reason });
     }
     if (keep || want === 0 || !p || !side) continue;
