@@ -11,9 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { trading } from '@alpacahq/alpaca-trade-api';
 import { roundPrice } from '../../../actors/allocator/intent.js';
-import { featuresMsg } from '../../../actors/replay/tick-source.js';
-import { TOPICS } from '../../../actors/topics.js';
-import { eventually, FAST, intent, intentsMsg, mid, riskAt, riskCommand, startHarness, venuePositions, type Any, type Harness } from './harness.js';
+import { eventually, FAST, intent, intentsMsg, publishPrices as prices, riskAt, riskCommand, startHarness, venuePositions, type Any, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 let stepper: ReturnType<typeof setInterval> | undefined;
@@ -58,18 +56,6 @@ function stepDownUntil(x: Harness, done: () => boolean, what: string, maxSteps =
   throw new Error(`${what}: not reached within ${maxSteps} market steps`);
 }
 
-async function prices(x: Harness, symbols: readonly string[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  const now = Date.now();
-  await x.publish(symbols.map((s, k) => ({ topic: TOPICS.features, msg: featuresMsg(s, (out[s] = mid(x.venue, s)), now, k + 1) })));
-  await eventually(async () => {
-    const [info] = await x.sys.inspect('risk');
-    const last = (info?.state_detail as { lastPrices?: Record<string, number> } | undefined)?.lastPrices ?? {};
-    return symbols.every((s) => last[s] === out[s]);
-  }, 15_000, 'risk has the last prices');
-  return out;
-}
-
 const filled = (x: Harness, intentId: string): Promise<Any> =>
   x.seen.orders.waitFor((m) => m.type === 'broker.order_update' && m.intentId === intentId && m.status === 'filled', 10_000, `${intentId} filled`);
 
@@ -95,22 +81,40 @@ async function expectedStop(x: Harness, symbol: string, bps: number): Promise<nu
   return roundPrice(entry * (qty > 0 ? 1 - bps / 10_000 : 1 + bps / 10_000));
 }
 
+/** Buys GLD and SLV in one rebalance and waits until each has its stop. */
+async function longBoth(x: Harness, tag: string, gld: number, slv: number): Promise<{ gld: trading.Order; slv: trading.Order }> {
+  const px = await prices(x, ['GLD', 'SLV']);
+  await riskAt(x, 'NORMAL');
+  x.sys.tell('risk', intentsMsg([intent(`${tag}:GLD`, 'GLD', 'buy', gld, px.GLD), intent(`${tag}:SLV`, 'SLV', 'buy', slv, px.SLV)]));
+  await filled(x, `${tag}:GLD`);
+  await filled(x, `${tag}:SLV`);
+  return { gld: await oneStop(x, 'GLD', 'sell', gld), slv: await oneStop(x, 'SLV', 'sell', slv) };
+}
+
 async function buy(x: Harness, id: string, symbol: string, qty: number, px: number, side: 'buy' | 'sell' = 'buy'): Promise<void> {
   x.sys.tell('risk', intentsMsg([intent(id, symbol, side, qty, px)]));
   await filled(x, id);
 }
 
+/** Buys `qty` GLD and waits until it has its stop; returns the stop and the price the intent was sized at. */
+async function longGld(x: Harness, id: string, qty: number): Promise<{ stop: trading.Order; px: number }> {
+  const px = (await prices(x, ['GLD'])).GLD!;
+  await riskAt(x, 'NORMAL');
+  await buy(x, id, 'GLD', qty, px);
+  return { stop: await oneStop(x, 'GLD', 'sell', qty), px };
+}
+
+/** Whether every broker.positions message seen so far was free of shorts. */
+const neverShort = (x: Harness): boolean => x.seen.positions.items.filter((m) => m.type === 'broker.positions').every((m) => m.positions.every((p: Any) => p.qty >= 0));
+
 describe('protective stops on the venue', () => {
   it('position opened, grown, then closed: its stop placed at the distance, resized by cancel then new, and cancelled', async () => {
     const x = await start(500);
-    const px = await prices(x, ['GLD']);
-    await riskAt(x, 'NORMAL');
-    await buy(x, 'a1:GLD', 'GLD', 10, px.GLD);
-    const s1 = await oneStop(x, 'GLD', 'sell', 10);
+    const { stop: s1, px } = await longGld(x, 'a1:GLD', 10);
     expect([s1.type, s1.side, s1.timeInForce]).toEqual(['stop', 'sell', 'gtc']);
     expect(Number(s1.stopPrice)).toBeCloseTo(await expectedStop(x, 'GLD', 500), 2);
 
-    await buy(x, 'a2:GLD', 'GLD', 5, px.GLD);
+    await buy(x, 'a2:GLD', 'GLD', 5, px);
     const s2 = await oneStop(x, 'GLD', 'sell', 15);
     expect(s2.id).not.toBe(s1.id);
     // Priced from the new average entry, or the last fill when that is lower.
@@ -123,7 +127,7 @@ describe('protective stops on the venue', () => {
     expect(oldCanceled).toBeGreaterThanOrEqual(0);
     expect(newSubmitted).toBeGreaterThan(oldCanceled);
 
-    await buy(x, 'a3:GLD', 'GLD', 15, px.GLD, 'sell');
+    await buy(x, 'a3:GLD', 'GLD', 15, px, 'sell');
     await eventually(async () => !(await venuePositions(x.api)).GLD && (await openAt(x)).length === 0, 15_000, 'flat with no open order', async () => ({ open: await openAt(x) }));
     expect((await x.api.orders.getOrderByOrderID({ orderId: String(s2.id) })).status).toBe('canceled');
     const stops = (await allAt(x)).filter(isStopOf('GLD'));
@@ -132,10 +136,7 @@ describe('protective stops on the venue', () => {
 
   it('the market trades through the stop then the position closes through the fill path and no stop is placed again', async () => {
     const x = await start(40);
-    const px = await prices(x, ['GLD']);
-    await riskAt(x, 'NORMAL');
-    await buy(x, 'b1:GLD', 'GLD', 8, px.GLD);
-    const stop = await oneStop(x, 'GLD', 'sell', 8);
+    const { stop } = await longGld(x, 'b1:GLD', 8);
     pause();
     stepDownUntil(x, () => x.venue.engine.get(String(stop.id)).status === 'filled', 'stop filled');
     resume(x);
@@ -153,13 +154,7 @@ describe('protective stops on the venue', () => {
 
   it('FLATTEN with working stops then the stops are cancelled before anything is liquidated: flat, no open order, no short', async () => {
     const x = await start(500);
-    const px = await prices(x, ['GLD', 'SLV']);
-    await riskAt(x, 'NORMAL');
-    x.sys.tell('risk', intentsMsg([intent('c1:GLD', 'GLD', 'buy', 12, px.GLD), intent('c1:SLV', 'SLV', 'buy', 30, px.SLV)]));
-    await filled(x, 'c1:GLD');
-    await filled(x, 'c1:SLV');
-    const gld = await oneStop(x, 'GLD', 'sell', 12);
-    const slv = await oneStop(x, 'SLV', 'sell', 30);
+    const { gld, slv } = await longBoth(x, 'c1', 12, 30);
 
     expect(await riskCommand(x, 'set', 'FLATTEN')).toMatchObject({ ok: true, tier: 'FLATTEN' });
     await eventually(async () => Object.keys(await venuePositions(x.api)).length === 0 && (await openAt(x)).length === 0, 20_000, 'flat with no open order', async () => ({
@@ -183,15 +178,12 @@ describe('protective stops on the venue', () => {
     expect(passes[0]).toMatchObject({ cancels: 2, liquidations: 0, waiting: 2 });
     // No stop was placed again while FLATTEN held.
     expect(all.filter((o) => String(o.clientOrderId).startsWith('q-pstop_')).length).toBe(2);
-    expect(x.seen.positions.items.filter((m) => m.type === 'broker.positions').every((m) => m.positions.every((p: Any) => p.qty >= 0))).toBe(true);
+    expect(neverShort(x)).toBe(true);
   });
 
   it('FLATTEN while the market trades through a stop as its cancel is on the wire then the stop closes the position, the cancel is refused, nothing is sold twice', async () => {
     const x = await start(40);
-    const px = await prices(x, ['GLD']);
-    await riskAt(x, 'NORMAL');
-    await buy(x, 'd1:GLD', 'GLD', 9, px.GLD);
-    const stop = await oneStop(x, 'GLD', 'sell', 9);
+    const { stop } = await longGld(x, 'd1:GLD', 9);
     // The race, made to happen: when the stop's DELETE reaches the venue, the market first trades through the stop.
     const engine = x.venue.engine;
     const cancel = engine.cancel.bind(engine);
@@ -215,18 +207,12 @@ describe('protective stops on the venue', () => {
     expect(all.find((o) => o.id === stop.id)!.status).toBe('filled');
     expect(all.filter((o) => String(o.clientOrderId).startsWith('q-flat_'))).toEqual([]);
     expect(await venuePositions(x.api)).toEqual({});
-    expect(x.seen.positions.items.filter((m) => m.type === 'broker.positions').every((m) => m.positions.every((p: Any) => p.qty >= 0))).toBe(true);
+    expect(neverShort(x)).toBe(true);
   });
 
   it('broker session killed and restarted then exactly one stop per position, none placed twice', async () => {
     const x = await start(500);
-    const px = await prices(x, ['GLD', 'SLV']);
-    await riskAt(x, 'NORMAL');
-    x.sys.tell('risk', intentsMsg([intent('e1:GLD', 'GLD', 'buy', 6, px.GLD), intent('e1:SLV', 'SLV', 'buy', 20, px.SLV)]));
-    await filled(x, 'e1:GLD');
-    await filled(x, 'e1:SLV');
-    await oneStop(x, 'GLD', 'sell', 6);
-    await oneStop(x, 'SLV', 'sell', 20);
+    await longBoth(x, 'e1', 6, 20);
     for (let round = 1; round <= 2; round++) {
       const before = x.sys.incarnation('broker');
       const killedAt = Date.now();
