@@ -200,6 +200,8 @@ export default defineActor<In, BrokerArgs>(() => {
   const stopRejectedAt = new Map<string, number>();
   /** When a protective stop's DELETE was last sent. */
   const stopCancelSentAt = new Map<string, number>();
+  /** Orders registered (journaled, pending) that wait for a protective stop on their shares to be cancelled: cid to request. */
+  const behindStop = new Map<string, { readonly request: SdkOrderInput; readonly blockers: readonly string[] }>();
   /** Last fill price per symbol: a stop is priced from the nearer of entry and this. */
   const lastFillPrice: Record<string, number> = {};
 
@@ -354,6 +356,52 @@ export default defineActor<In, BrokerArgs>(() => {
     }
   };
 
+  /** Our protective stops working on `symbol`, on `side`. */
+  const stopsOn = (symbol: string, side: string): string[] =>
+    session.oms
+      .openOrders()
+      .filter((o) => o.symbol === symbol && o.side === side && isProtectiveStop(o))
+      .map((o) => o.clientOrderId);
+
+  /**
+   * Sends an order, unless it would close shares a protective stop holds:
+   * then it waits (journaled, pending) until the stop's cancel is confirmed
+   * (maintainStops cancels or shrinks the stop as soon as it sees the order).
+   * A broker that reserves a working order's shares (Alpaca does) would refuse
+   * it meanwhile, and one that does not would let both sell the same shares.
+   * Only the stops working now hold it back: a stop placed later was sized
+   * with this order counted (protective-stops.ts), so it leaves its shares free.
+   */
+  const sendOrHold = (ctx: ActorContext, cid: string, request: SdkOrderInput | null): void => {
+    const blockers = request && request.type !== 'stop' ? stopsOn(request.symbol, request.side) : [];
+    if (request && blockers.length > 0) behindStop.set(cid, { request, blockers });
+    else send(ctx, cid, request);
+  };
+
+  const isStillOpen = (cid: string): boolean => {
+    const o = session.oms.order(cid);
+    return o !== undefined && isOpenOrder(o);
+  };
+
+  /** Sends the orders whose stop is gone; an order cancelled while it waited is recorded as never sent. */
+  const releaseHeld = (ctx: ActorContext): void => {
+    if (behindStop.size === 0) return;
+    const now = ctx.clock.now();
+    for (const [cid, { request, blockers }] of behindStop) {
+      const o = session.oms.order(cid);
+      if (!o || o.submission !== 'pending') {
+        behindStop.delete(cid);
+      } else if (o.cancelRequested) {
+        behindStop.delete(cid);
+        const r = session.onSubmitError(cid, { status: 400, message: 'cancelled before it was sent (it was waiting for a protective stop to be cancelled)' }, now);
+        publish(ctx, [...r.messages, session.positionsMsg(now)]);
+      } else if (!blockers.some(isStillOpen)) {
+        behindStop.delete(cid);
+        send(ctx, cid, request);
+      }
+    }
+  };
+
   const applyUpdate = (ctx: ActorContext, update: unknown): void => {
     const out = session.onTradeUpdate(update, ctx.clock.now());
     const t = performance.now();
@@ -395,7 +443,7 @@ export default defineActor<In, BrokerArgs>(() => {
     if (o.submission === 'pending') {
       const age = now - o.createdAt;
       if (age <= (args.maxResendAgeMs ?? 30_000)) {
-        send(ctx, cid, session.resendRequest(cid));
+        sendOrHold(ctx, cid, session.resendRequest(cid));
       } else {
         // Not at the venue and too old to still mean what it meant: record it as not sent.
         const r = session.onSubmitError(cid, { status: 400, message: `not resent: intent is ${age} ms old (maxResendAgeMs ${args.maxResendAgeMs ?? 30_000})` }, now);
@@ -460,7 +508,7 @@ export default defineActor<In, BrokerArgs>(() => {
       }
     });
     if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
-    for (const d of decisions) if (d.ok) send(ctx, d.clientOrderId, d.request);
+    for (const d of decisions) if (d.ok) sendOrHold(ctx, d.clientOrderId, d.request);
   };
 
   const handle = (msg: In, ctx: ActorContext): void => {
@@ -517,7 +565,7 @@ export default defineActor<In, BrokerArgs>(() => {
         return;
       }
       case 'broker.resend':
-        send(ctx, msg.cid, session.resendRequest(msg.cid));
+        sendOrHold(ctx, msg.cid, session.resendRequest(msg.cid));
         return;
       case 'broker.lookup_result': {
         lookingUp.delete(msg.cid);
@@ -720,7 +768,10 @@ export default defineActor<In, BrokerArgs>(() => {
     receive(msg, ctx) {
       try {
         handle(msg, ctx);
-        if (msg.type !== 'broker.latency' && msg.type !== 'broker.query') maintainStops(ctx);
+        if (msg.type !== 'broker.latency' && msg.type !== 'broker.query') {
+          maintainStops(ctx);
+          releaseHeld(ctx);
+        }
       } catch (err) {
         // The incarnation is about to end: release the socket and the journal so the next one starts clean.
         dispose();

@@ -28,7 +28,7 @@ async function start(distanceBps: number, journalDir?: string): Promise<Harness>
   h = await startHarness({
     // Margin: the venue would let a second sell of the same shares go short, so only the session's ordering prevents one.
     venue: { clockMode: 'manual', startTime: Date.now(), stepMs: 100, volScale: 2, accountMode: 'margin' },
-    trading: { risk: { ...risk, risk: { ...risk.risk, protectiveStops: { enabled: true, distanceBps } } } },
+    trading: { risk: { ...risk, risk: { ...risk.risk, protectiveStops: { enabled: true, distanceBps } } }, broker: { ...FAST.broker, stopRetryMs: 500 } },
     ...(journalDir ? { journalDir } : {}),
   });
   h.venue.market.step(1);
@@ -104,12 +104,37 @@ async function longGld(x: Harness, id: string, qty: number): Promise<{ stop: tra
   return { stop: await oneStop(x, 'GLD', 'sell', qty), px };
 }
 
+/** Where in the broker's order updates a stop was reported cancelled (-1: not yet). */
+const canceledIndex = (x: Harness, stop: trading.Order): number => x.seen.orders.items.findIndex((m) => m.clientOrderId === stop.clientOrderId && m.status === 'canceled');
+
+/**
+ * Records, for every order the venue takes, the unfilled shares of our stops
+ * then working at the venue on its symbol and side (read inside the venue, as
+ * the POST is handled).
+ */
+function stopsAtSubmit(x: Harness): Map<string, number> {
+  const seen = new Map<string, number>();
+  const engine = x.venue.engine;
+  const submit = engine.submit.bind(engine);
+  engine.submit = (body: unknown, now: number): Record<string, unknown> => {
+    const b = body as { client_order_id?: string; symbol?: string; side?: string; type?: string };
+    if (b.type !== 'stop' && b.client_order_id) {
+      const open = engine.list({ status: 'open', symbols: [String(b.symbol)], side: b.side });
+      const ours = open.filter((o) => String(o.client_order_id).startsWith('q-pstop_'));
+      seen.set(b.client_order_id, ours.reduce((n, o) => n + Number(o.qty) - Number(o.filled_qty), 0));
+    }
+    return submit(body, now);
+  };
+  return seen;
+}
+
 /** Whether every broker.positions message seen so far was free of shorts. */
 const neverShort = (x: Harness): boolean => x.seen.positions.items.filter((m) => m.type === 'broker.positions').every((m) => m.positions.every((p: Any) => p.qty >= 0));
 
 describe('protective stops on the venue', () => {
-  it('position opened, grown, then closed: its stop placed at the distance, resized by cancel then new, and cancelled', async () => {
+  it('position opened, grown, reduced, then closed: its stop placed at the distance, resized by cancel then new, sells wait for the stop on their shares, and cancelled', async () => {
     const x = await start(500);
+    const atSubmit = stopsAtSubmit(x);
     const { stop: s1, px } = await longGld(x, 'a1:GLD', 10);
     expect([s1.type, s1.side, s1.timeInForce]).toEqual(['stop', 'sell', 'gtc']);
     expect(Number(s1.stopPrice)).toBeCloseTo(await expectedStop(x, 'GLD', 500), 2);
@@ -121,17 +146,33 @@ describe('protective stops on the venue', () => {
     expect(Number(s2.stopPrice)).toBeLessThanOrEqual((await expectedStop(x, 'GLD', 500)) + 0.01);
     expect((await x.api.orders.getOrderByOrderID({ orderId: String(s1.id) })).status).toBe('canceled');
     // Never two stops at once: the new one was registered only after the old one's cancel was confirmed.
-    const updates = x.seen.orders.items;
-    const oldCanceled = updates.findIndex((m) => m.clientOrderId === s1.clientOrderId && m.status === 'canceled');
-    const newSubmitted = updates.findIndex((m) => m.clientOrderId === s2.clientOrderId && m.event === 'submitted');
+    const oldCanceled = canceledIndex(x, s1);
+    const newSubmitted = x.seen.orders.items.findIndex((m) => m.clientOrderId === s2.clientOrderId && m.event === 'submitted');
     expect(oldCanceled).toBeGreaterThanOrEqual(0);
     expect(newSubmitted).toBeGreaterThan(oldCanceled);
 
-    await buy(x, 'a3:GLD', 'GLD', 15, px, 'sell');
+    // Selling part of it: the sell waits until the stop holding its shares is cancelled, then the rest keeps a stop.
+    // The venue refuses that cancel once, so the stop keeps working a while (the session asks again after stopRetryMs).
+    const engine = x.venue.engine;
+    const cancel = engine.cancel.bind(engine);
+    let refused = 0;
+    engine.cancel = (id: string, now: number): void => {
+      if (id === String(s2.id) && refused++ === 0) throw new Error('cancel refused by the test');
+      cancel(id, now);
+    };
+    await buy(x, 'a3:GLD', 'GLD', 5, px, 'sell');
+    expect(refused).toBeGreaterThanOrEqual(2);
+    const s3 = await oneStop(x, 'GLD', 'sell', 10);
+    const cidOf = (intentId: string): string => x.seen.orders.items.find((m) => m.intentId === intentId)!.clientOrderId;
+    // When the venue took the sell of 5 out of 15, our stops held at most the other 10.
+    expect(atSubmit.get(cidOf('a3:GLD'))).toBeLessThanOrEqual(10);
+    // Selling the rest: the stop is cancelled first, then the sell goes, and nothing is left working.
+    await buy(x, 'a4:GLD', 'GLD', 10, px, 'sell');
     await eventually(async () => !(await venuePositions(x.api)).GLD && (await openAt(x)).length === 0, 15_000, 'flat with no open order', async () => ({ open: await openAt(x) }));
-    expect((await x.api.orders.getOrderByOrderID({ orderId: String(s2.id) })).status).toBe('canceled');
+    expect(atSubmit.get(cidOf('a4:GLD'))).toBe(0);
+    expect((await x.api.orders.getOrderByOrderID({ orderId: String(s3.id) })).status).toBe('canceled');
     const stops = (await allAt(x)).filter(isStopOf('GLD'));
-    expect(stops.map((o) => o.status).sort()).toEqual(['canceled', 'canceled']);
+    expect(stops.map((o) => o.status)).toEqual(['canceled', 'canceled', 'canceled']);
   });
 
   it('the market trades through the stop then the position closes through the fill path and no stop is placed again', async () => {
