@@ -391,9 +391,11 @@ export default defineActor<In, BrokerArgs>(() => {
       const o = session.oms.order(cid);
       if (!o || o.submission !== 'pending') {
         behindStop.delete(cid);
-      } else if (o.cancelRequested) {
+      } else if (o.cancelRequested || now - o.createdAt > (args.maxResendAgeMs ?? 30_000)) {
+        // Cancelled while it waited, or waited so long it no longer means what it meant (the resend rule): never sent.
         behindStop.delete(cid);
-        const r = session.onSubmitError(cid, { status: 400, message: 'cancelled before it was sent (it was waiting for a protective stop to be cancelled)' }, now);
+        const why = o.cancelRequested ? 'cancelled before it was sent' : `not sent: waited ${now - o.createdAt} ms (maxResendAgeMs ${args.maxResendAgeMs ?? 30_000})`;
+        const r = session.onSubmitError(cid, { status: 400, message: `${why} (it was waiting for a protective stop to be cancelled)` }, now);
         publish(ctx, [...r.messages, session.positionsMsg(now)]);
       } else if (!blockers.some(isStillOpen)) {
         behindStop.delete(cid);
