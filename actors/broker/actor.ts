@@ -44,13 +44,12 @@ import { ConfigError } from '../../src/errors.js';
 import { PIPELINE_BUCKETS, TICK_TO_INTENT_HELP } from '../strategy/trace.js';
 import { Backoff, defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
 import type { RiskCancelOrderMsg, RiskIntentApprovedMsg, RiskStopsPolicyMsg } from '../risk/messages.js';
-import type { OrderIntent } from '../allocator/intent.js';
 import type { SdkOrderInput } from './alpaca-mapping.js';
 import { ConnectionMonitor } from './connection.js';
 import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
 import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
-import { isProtectiveStop, planStops, protectiveStopSeq } from './protective-stops.js';
+import { StopKeeper } from './stop-keeper.js';
 import { BrokerSessionCore, orderUpdateMsg, REFUSAL_REASONS, type RawBrokerState } from './session-core.js';
 import { ORDER_STAGES, OrderTimings } from './order-timings.js';
 import { isClientError, linkError, REST_OPS, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
@@ -192,18 +191,8 @@ export default defineActor<In, BrokerArgs>(() => {
   const ENDED_UNFILLED = new Set(['canceled', 'expired', 'rejected']);
   /** Approvals received and not yet committed: intent id to the monotonic time it arrived. */
   const approvedAt = new Map<string, number>();
-  /** The risk governor's protective-stop policy; null until heard (then no stop is placed). */
-  let stopsPolicy: RiskStopsPolicyMsg | null = null;
-  /** Highest `pstop:<SYMBOL>:<n>` known per symbol (built from the OMS at first use, then kept). */
-  let stopSeq: Map<string, number> | null = null;
-  /** When a protective stop for a symbol was last rejected (placing again waits `stopRetryMs`). */
-  const stopRejectedAt = new Map<string, number>();
-  /** When a protective stop's DELETE was last sent. */
-  const stopCancelSentAt = new Map<string, number>();
-  /** Orders registered (journaled, pending) that wait for a protective stop on their shares to be cancelled: cid to request. */
-  const behindStop = new Map<string, { readonly request: SdkOrderInput; readonly blockers: readonly string[] }>();
-  /** Last fill price per symbol: a stop is priced from the nearer of entry and this. */
-  const lastFillPrice: Record<string, number> = {};
+  /** Protective stops (stop-keeper.ts): the policy, what to place and cancel, the orders held behind a stop. */
+  let stops: StopKeeper;
 
   const metrics = (ctx: ActorContext) => ({
     tickToIntent: ctx.metrics.histogram('qgtm_tick_to_intent_seconds', TICK_TO_INTENT_HELP, [], PIPELINE_BUCKETS),
@@ -268,11 +257,6 @@ export default defineActor<In, BrokerArgs>(() => {
     ctx.log.warn('intent refused', { intentId, reason });
   };
 
-  const noteStopRejected = (cid: string, now: number): void => {
-    const o = session.oms.order(cid);
-    if (o && isProtectiveStop(o)) stopRejectedAt.set(o.symbol, now);
-  };
-
   /** Record a cancel (journaled) and send the DELETE, or look the order up first when it has no broker id yet. */
   const cancelOrder = (ctx: ActorContext, cid: string, now: number): void => {
     const r = session.requestCancel(cid, now);
@@ -292,116 +276,48 @@ export default defineActor<In, BrokerArgs>(() => {
 
   /**
    * Brings the protective stops in line with the positions (see
-   * protective-stops.ts). Runs after every message the session handles, so a
-   * fill, a cancel confirmed, a reconciliation or a new policy is acted on at
-   * once; cheap: it reads only the open orders and the positions.
+   * protective-stops.ts), then sends the orders whose stop is gone. Runs
+   * after every message the session handles, so a fill, a cancel confirmed,
+   * a reconciliation or a new policy is acted on at once; cheap: it reads
+   * only the open orders and the positions.
    */
   const maintainStops = (ctx: ActorContext): void => {
-    const policy = stopsPolicy;
-    if (!policy || policy.hold || !startupDone || !session.ready || !link) return;
+    if (!startupDone || !session.ready || !link) return;
     const now = ctx.clock.now();
-    const open = session.oms.openOrders();
-    if (!policy.enabled && !open.some(isProtectiveStop)) return;
-    const retryMs = args.stopRetryMs ?? 5000;
-    if (stopSeq === null) {
-      stopSeq = new Map();
-      for (const o of session.oms.orders()) {
-        const n = protectiveStopSeq(o);
-        if (n !== null && n > (stopSeq.get(o.symbol) ?? 0)) stopSeq.set(o.symbol, n);
+    const work = stops.plan(now);
+    for (const a of work.cancels) {
+      ctx.log.info('protective stop cancelled', { cid: a.clientOrderId, symbol: a.symbol, reason: a.reason });
+      cancelOrder(ctx, a.clientOrderId, now);
+    }
+    for (const r of work.recancels) sendCancel(ctx, r.clientOrderId, r.brokerOrderId);
+    if (work.places.length > 0) {
+      const places = work.places;
+      const decisions = session.submitBatch(places, now);
+      const out: BrokerMsg[] = [];
+      decisions.forEach((d, i) => {
+        if (d.ok) out.push(...d.messages);
+        else ctx.log.warn('protective stop not registered', { intentId: places[i]!.intentId, reason: d.reason });
+      });
+      if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
+      for (const [i, d] of decisions.entries()) {
+        if (!d.ok) continue;
+        ctx.log.info('protective stop placed', { cid: d.clientOrderId, symbol: places[i]!.symbol, side: places[i]!.side, qty: places[i]!.qty, stopPrice: places[i]!.stopPrice });
+        send(ctx, d.clientOrderId, d.request);
       }
     }
-    const seq = stopSeq;
-    const blocked = new Set<string>();
-    for (const [symbol, at] of stopRejectedAt) if (now - at < retryMs) blocked.add(symbol);
-    const actions = planStops({
-      policy,
-      positions: session.oms.positions(),
-      openOrders: open,
-      lastPrices: lastFillPrice,
-      nextSeq: (symbol) => (seq.get(symbol) ?? 0) + 1,
-      blocked,
-      now,
-    });
-    const places: OrderIntent[] = [];
-    for (const a of actions) {
-      if (a.kind === 'cancel') {
-        ctx.log.info('protective stop cancelled', { cid: a.clientOrderId, symbol: a.symbol, reason: a.reason });
-        stopCancelSentAt.set(a.clientOrderId, now);
-        cancelOrder(ctx, a.clientOrderId, now);
-      } else {
-        seq.set(a.intent.symbol, (seq.get(a.intent.symbol) ?? 0) + 1);
-        places.push(a.intent);
-      }
-    }
-    // A cancel that was not confirmed (the DELETE failed, or its answer was lost) is sent again.
-    for (const o of open) {
-      if (!o.cancelRequested || !isProtectiveStop(o) || !o.brokerOrderId) continue;
-      const sent = stopCancelSentAt.get(o.clientOrderId) ?? o.updatedAt;
-      if (now - sent < retryMs) continue;
-      stopCancelSentAt.set(o.clientOrderId, now);
-      sendCancel(ctx, o.clientOrderId, o.brokerOrderId);
-    }
-    if (places.length === 0) return;
-    const decisions = session.submitBatch(places, now);
-    const out: BrokerMsg[] = [];
-    decisions.forEach((d, i) => {
-      if (d.ok) out.push(...d.messages);
-      else ctx.log.warn('protective stop not registered', { intentId: places[i]!.intentId, reason: d.reason });
-    });
-    if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
-    for (const [i, d] of decisions.entries()) {
-      if (!d.ok) continue;
-      ctx.log.info('protective stop placed', { cid: d.clientOrderId, symbol: places[i]!.symbol, side: places[i]!.side, qty: places[i]!.qty, stopPrice: places[i]!.stopPrice });
-      send(ctx, d.clientOrderId, d.request);
+    if (stops.heldCount === 0) return;
+    const released = stops.release(now, args.maxResendAgeMs ?? 30_000);
+    for (const x of released.send) send(ctx, x.cid, x.request);
+    for (const x of released.drop) {
+      const r = session.onSubmitError(x.cid, { status: 400, message: x.why }, now);
+      publish(ctx, [...r.messages, session.positionsMsg(now)]);
     }
   };
 
-  /** Our protective stops working on `symbol`, on `side`. */
-  const stopsOn = (symbol: string, side: string): string[] =>
-    session.oms
-      .openOrders()
-      .filter((o) => o.symbol === symbol && o.side === side && isProtectiveStop(o))
-      .map((o) => o.clientOrderId);
-
-  /**
-   * Sends an order, unless it would close shares a protective stop holds:
-   * then it waits (journaled, pending) until the stop's cancel is confirmed
-   * (maintainStops cancels or shrinks the stop as soon as it sees the order).
-   * A broker that reserves a working order's shares (Alpaca does) would refuse
-   * it meanwhile, and one that does not would let both sell the same shares.
-   * Only the stops working now hold it back: a stop placed later was sized
-   * with this order counted (protective-stops.ts), so it leaves its shares free.
-   */
+  /** Sends an order, or holds it while a protective stop holds its shares (StopKeeper.hold). */
   const sendOrHold = (ctx: ActorContext, cid: string, request: SdkOrderInput | null): void => {
-    const blockers = request && request.type !== 'stop' ? stopsOn(request.symbol, request.side) : [];
-    if (request && blockers.length > 0) behindStop.set(cid, { request, blockers });
-    else send(ctx, cid, request);
-  };
-
-  const isStillOpen = (cid: string): boolean => {
-    const o = session.oms.order(cid);
-    return o !== undefined && isOpenOrder(o);
-  };
-
-  /** Sends the orders whose stop is gone; an order cancelled while it waited is recorded as never sent. */
-  const releaseHeld = (ctx: ActorContext): void => {
-    if (behindStop.size === 0) return;
-    const now = ctx.clock.now();
-    for (const [cid, { request, blockers }] of behindStop) {
-      const o = session.oms.order(cid);
-      if (!o || o.submission !== 'pending') {
-        behindStop.delete(cid);
-      } else if (o.cancelRequested || now - o.createdAt > (args.maxResendAgeMs ?? 30_000)) {
-        // Cancelled while it waited, or waited so long it no longer means what it meant (the resend rule): never sent.
-        behindStop.delete(cid);
-        const why = o.cancelRequested ? 'cancelled before it was sent' : `not sent: waited ${now - o.createdAt} ms (maxResendAgeMs ${args.maxResendAgeMs ?? 30_000})`;
-        const r = session.onSubmitError(cid, { status: 400, message: `${why} (it was waiting for a protective stop to be cancelled)` }, now);
-        publish(ctx, [...r.messages, session.positionsMsg(now)]);
-      } else if (!blockers.some(isStillOpen)) {
-        behindStop.delete(cid);
-        send(ctx, cid, request);
-      }
-    }
+    if (request && stops.hold(cid, request)) return;
+    send(ctx, cid, request);
   };
 
   const applyUpdate = (ctx: ActorContext, update: unknown): void => {
@@ -410,10 +326,10 @@ export default defineActor<In, BrokerArgs>(() => {
     for (const x of out.messages) {
       if (x.type === 'broker.fill') {
         timings?.onFill(x.clientOrderId, t);
-        lastFillPrice[x.symbol] = x.price;
+        stops.noteFill(x.symbol, x.price);
       } else if (x.type === 'broker.order_update' && x.status !== null && ENDED_UNFILLED.has(x.status)) {
         timings?.forget(x.clientOrderId);
-        if (x.status === 'rejected') noteStopRejected(x.clientOrderId, ctx.clock.now());
+        if (x.status === 'rejected') stops.noteRejected(x.clientOrderId, ctx.clock.now());
       }
     }
     publish(ctx, out.messages);
@@ -553,7 +469,7 @@ export default defineActor<In, BrokerArgs>(() => {
         submitting.delete(msg.cid);
         const r = session.onSubmitError(msg.cid, msg.error, now);
         m.submits.inc({ outcome: r.outcome });
-        if (r.outcome === 'rejected') noteStopRejected(msg.cid, now);
+        if (r.outcome === 'rejected') stops.noteRejected(msg.cid, now);
         publish(ctx, [...r.messages, session.positionsMsg(now)]);
         ctx.log.warn('order POST failed', { cid: msg.cid, outcome: r.outcome, status: msg.error.status, error: msg.error.message });
         if (r.outcome === 'ambiguous' || r.outcome === 'duplicate') {
@@ -590,14 +506,9 @@ export default defineActor<In, BrokerArgs>(() => {
         if (!startupDone) return;
         cancelOrder(ctx, msg.clientOrderId, now);
         return;
-      case 'risk.stops_policy': {
-        const was = stopsPolicy;
-        // A policy older than the one held (a state publication overtaken by a tier change) is ignored.
-        if (was && msg.at < was.at) return;
-        stopsPolicy = msg;
-        if (!was || was.enabled !== msg.enabled || was.hold !== msg.hold || was.distanceBps !== msg.distanceBps) ctx.log.info('protective stop policy', { enabled: msg.enabled, distanceBps: msg.distanceBps, hold: msg.hold, tier: msg.tier });
+      case 'risk.stops_policy':
+        if (stops.setPolicy(msg)) ctx.log.info('protective stop policy', { enabled: msg.enabled, distanceBps: msg.distanceBps, hold: msg.hold, tier: msg.tier });
         return;
-      }
       case 'broker.cancel_result':
         // A refused cancel (already filled or cancelled) is settled by the trade_update or the next reconciliation.
         if (msg.error) {
@@ -747,6 +658,7 @@ export default defineActor<In, BrokerArgs>(() => {
         accountRefusal: (n) => accountRefusal(args.connection, n),
       });
       session = opened.session;
+      stops = new StopKeeper(session.oms, args.stopRetryMs ?? 5000);
       const { replay, replayErrors } = opened;
       if (replayErrors.length > 0) ctx.log.error('journal replay errors (continuing; reconciliation will settle them)', { count: replayErrors.length, first: replayErrors.slice(0, 10) });
       if (replay.quarantined.length > 0) ctx.log.error('corrupt journal records quarantined', { count: replay.quarantined.length, first: replay.quarantined.slice(0, 5) });
@@ -770,10 +682,7 @@ export default defineActor<In, BrokerArgs>(() => {
     receive(msg, ctx) {
       try {
         handle(msg, ctx);
-        if (msg.type !== 'broker.latency' && msg.type !== 'broker.query') {
-          maintainStops(ctx);
-          releaseHeld(ctx);
-        }
+        if (msg.type !== 'broker.latency' && msg.type !== 'broker.query') maintainStops(ctx);
       } catch (err) {
         // The incarnation is about to end: release the socket and the journal so the next one starts clean.
         dispose();

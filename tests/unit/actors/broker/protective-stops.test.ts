@@ -3,13 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientOrderIdFor } from '../../../../actors/broker/client-order-id.js';
-import type { LocalOrder } from '../../../../actors/broker/oms.js';
+import { Oms, type LocalOrder } from '../../../../actors/broker/oms.js';
+import type { OrderIntent } from '../../../../actors/allocator/intent.js';
+import { parseOrder, type BrokerOrder } from '../../../../actors/broker/alpaca-mapping.js';
+import { StopKeeper } from '../../../../actors/broker/stop-keeper.js';
+import type { RiskStopsPolicyMsg } from '../../../../actors/risk/messages.js';
 import { isProtectiveStop, planStops, protectiveStopSeq, stopIntentId, stopPriceFor, stopsPolicyErrors, type StopPlanInput } from '../../../../actors/broker/protective-stops.js';
 import { BrokerSessionCore } from '../../../../actors/broker/session-core.js';
 import { resolveRiskConfig } from '../../../../actors/risk/config.js';
 import { wireOrder, wireUpdate } from './fixtures.js';
 
 const T = 1_000;
+const parseOrderOk = (raw: unknown): BrokerOrder => {
+  const p = parseOrder(raw);
+  if (!p.ok) throw new Error(p.error);
+  return p.value;
+};
 const order = (over: Partial<LocalOrder> = {}): LocalOrder => ({
   clientOrderId: 'c-1', intentId: 'pstop:GLD:1', brokerOrderId: 'b-1', symbol: 'GLD', side: 'sell', qty: 10, type: 'stop', limitPrice: null, stopPrice: 196,
   timeInForce: 'gtc', status: 'accepted', submission: 'acked', filledQty: 0, filledAvgPrice: null, liquidation: false, cancelRequested: false, reason: null,
@@ -118,5 +127,59 @@ describe('protective stops: the session journals and replays stop orders', () =>
     expect(again.oms.order(d.clientOrderId)!.status).toBe('filled');
     expect(again.oms.position('GLD').qty).toBe(-10);
     again.close();
+  });
+});
+
+describe('protective stops: the keeper', () => {
+  const policy = (at: number, over: Partial<RiskStopsPolicyMsg> = {}): RiskStopsPolicyMsg => ({ type: 'risk.stops_policy', enabled: true, distanceBps: 200, hold: false, tier: 'NORMAL', at, ...over });
+  const wire = (cid: string, over: Record<string, unknown>) => wireOrder({ client_order_id: cid, id: `b-${cid}`, ...over });
+  const buy = (oms: Oms, qty: number): void => {
+    oms.apply({ kind: 'fill', ts: T, fill: { executionId: `x-${qty}`, clientOrderId: 'entry', brokerOrderId: 'b-entry', symbol: 'GLD', side: 'buy', qty, price: 200, ts: T, synthetic: false }, order: null });
+  };
+  const register = (oms: Oms, intent: OrderIntent): string => {
+    const cid = clientOrderIdFor(intent.intentId, 's');
+    oms.apply({ kind: 'intent', ts: T, intent, clientOrderId: cid });
+    return cid;
+  };
+
+  it('no policy, or a policy that holds, then nothing planned; an older policy never replaces a newer one', () => {
+    const oms = new Oms();
+    buy(oms, 10);
+    const k = new StopKeeper(oms, 5000);
+    expect(k.plan(T).places).toEqual([]);
+    expect(k.setPolicy(policy(T + 10, { hold: true, tier: 'FLATTEN' }))).toBe(true);
+    expect(k.plan(T).places).toEqual([]);
+    expect(k.setPolicy(policy(T + 5))).toBe(false);
+    expect(k.policy!.hold).toBe(true);
+    k.setPolicy(policy(T + 20));
+    expect(k.plan(T).places.map((i) => [i.intentId, i.qty, i.stopPrice])).toEqual([['pstop:GLD:1', 10, 196]]);
+  });
+
+  it('a stop working then a reducing sell is held until that stop is gone, not behind the stop placed after it; cancelled while held then never sent', () => {
+    const oms = new Oms();
+    buy(oms, 10);
+    const k = new StopKeeper(oms, 5000);
+    k.setPolicy(policy(T));
+    const stop = register(oms, k.plan(T).places[0]!);
+    oms.apply({ kind: 'ack', ts: T, clientOrderId: stop, order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'accepted' })) });
+    const sell = register(oms, { intentId: 'p2:GLD', symbol: 'GLD', side: 'sell', qty: 4, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 2 });
+    const request = { symbol: 'GLD', qty: '4', side: 'sell' as const, type: 'market' as const, timeInForce: 'day' as const, clientOrderId: sell };
+    expect(k.hold(sell, request)).toBe(true);
+    expect(k.hold('other', { ...request, side: 'buy' })).toBe(false);
+    // The planner cancels the 10-share stop; the sell waits for the confirmation.
+    expect(k.plan(T + 1).cancels.map((c) => c.clientOrderId)).toEqual([stop]);
+    oms.apply({ kind: 'cancel_requested', ts: T + 1, clientOrderId: stop });
+    expect(k.release(T + 2, 30_000)).toEqual({ send: [], drop: [] });
+    oms.apply({ kind: 'update', ts: T + 3, event: 'canceled', order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'canceled' })) });
+    // Its successor covers the 6 shares the sell leaves, and does not hold the sell back.
+    const next = k.plan(T + 4).places;
+    expect(next.map((i) => [i.intentId, i.qty])).toEqual([['pstop:GLD:2', 6]]);
+    register(oms, next[0]!);
+    expect(k.release(T + 5, 30_000).send.map((x) => x.cid)).toEqual([sell]);
+    // Held, then cancelled (FLATTEN) before its stop was gone: recorded as never sent.
+    const again = register(oms, { intentId: 'p3:GLD', symbol: 'GLD', side: 'sell', qty: 6, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 3 });
+    expect(k.hold(again, { ...request, clientOrderId: again })).toBe(true);
+    oms.apply({ kind: 'cancel_requested', ts: T + 6, clientOrderId: again });
+    expect(k.release(T + 7, 30_000).drop.map((x) => [x.cid, x.why.split(' (')[0]])).toEqual([[again, 'cancelled before it was sent']]);
   });
 });
