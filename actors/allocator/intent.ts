@@ -12,6 +12,8 @@
 
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit';
+/** What an intent may be: the allocator's types, and `stop` for the broker session's protective stops (never from the allocator). */
+export type IntentOrderType = OrderType | 'stop';
 /** Alpaca's time-in-force values for equities. */
 export type TimeInForce = 'day' | 'gtc' | 'opg' | 'cls' | 'ioc' | 'fok';
 
@@ -22,9 +24,11 @@ export interface OrderIntent {
   readonly side: OrderSide;
   /** Whole shares, > 0. */
   readonly qty: number;
-  readonly type: OrderType;
+  readonly type: IntentOrderType;
   /** Present iff `type` is 'limit'. */
   readonly limitPrice?: number;
+  /** Present iff `type` is 'stop': the trade price that turns it into a market order. */
+  readonly stopPrice?: number;
   readonly timeInForce: TimeInForce;
   /** Last price the intent was sized at; the risk collar compares it with the last trade. */
   readonly refPrice: number;

@@ -18,7 +18,12 @@
  * before it may be resent with the same id, so an intent never becomes two
  * orders; a 429 is resent after `retryAfterMs`; a 422 duplicate is looked up.
  * `risk.cancel_order` cancels (looking the order up first when it has no
- * broker id yet). Reconciliation runs every `reconcileEveryMs` and right after
+ * broker id yet). With the risk governor's `risk.stops_policy` enabled the
+ * session keeps a protective stop on every position (protective-stops.ts),
+ * re-planned after everything it handles: placed through the same journal
+ * and client order ids as any order, cancelled when the position closes,
+ * resized by cancel then new. It places nothing before it has heard the
+ * policy, and nothing while the policy holds (FLATTEN). Reconciliation runs every `reconcileEveryMs` and right after
  * the stream reconnects (updates may have been missed); the journal is
  * compacted past `compactAtBytes`.
  *
@@ -38,12 +43,13 @@ import { tradingModeFor } from '../../src/alpaca/trading-mode.js';
 import { ConfigError } from '../../src/errors.js';
 import { PIPELINE_BUCKETS, TICK_TO_INTENT_HELP } from '../strategy/trace.js';
 import { Backoff, defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
-import type { RiskCancelOrderMsg, RiskIntentApprovedMsg } from '../risk/messages.js';
+import type { RiskCancelOrderMsg, RiskIntentApprovedMsg, RiskStopsPolicyMsg } from '../risk/messages.js';
 import type { SdkOrderInput } from './alpaca-mapping.js';
 import { ConnectionMonitor } from './connection.js';
 import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
 import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
+import { StopKeeper } from './stop-keeper.js';
 import { BrokerSessionCore, orderUpdateMsg, REFUSAL_REASONS, type RawBrokerState } from './session-core.js';
 import { ORDER_STAGES, OrderTimings } from './order-timings.js';
 import { isClientError, linkError, REST_OPS, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
@@ -84,6 +90,8 @@ export interface BrokerArgs {
   readonly onCorrupt?: 'throw' | 'quarantine';
   /** Tick-to-intent samples kept for `broker.latency`. Default 100,000. */
   readonly latencySamples?: number;
+  /** A protective stop the venue rejected is tried again for its symbol after this long; an unconfirmed stop cancel is sent again after this long, ms. Default 5000. */
+  readonly stopRetryMs?: number;
 }
 
 /** Ask: tick-to-intent latencies (ns) seen so far; `reset` clears them. */
@@ -127,7 +135,7 @@ type Local =
   | { readonly type: 'broker.account_tick' }
   | { readonly type: 'broker.commit_intents' };
 
-type In = Local | RiskIntentApprovedMsg | RiskCancelOrderMsg | BrokerLatencyQuery | BrokerStatusQuery | BrokerSyncMsg;
+type In = Local | RiskIntentApprovedMsg | RiskCancelOrderMsg | RiskStopsPolicyMsg | BrokerLatencyQuery | BrokerStatusQuery | BrokerSyncMsg;
 
 const MAX_BUFFERED_UPDATES = 50_000;
 
@@ -136,7 +144,7 @@ function validateArgs(a: BrokerArgs | undefined): string[] {
   if (!a || typeof a !== 'object') return ['broker args must be an object'];
   if (!a.connection || typeof a.connection.restBaseUrl !== 'string' || typeof a.connection.tradingStreamUrl !== 'string') v.push('broker.connection must be an AlpacaConnection (see resolveAlpacaConnection)');
   if (typeof a.journalDir !== 'string' || a.journalDir === '') v.push('broker.journalDir must be a directory path');
-  for (const k of ['requestTimeoutMs', 'reconcileEveryMs', 'statusEveryMs', 'disconnectAfterMs', 'reconnectMinMs', 'reconnectMaxMs', 'retryAfterMs', 'compactAtBytes'] as const) {
+  for (const k of ['requestTimeoutMs', 'reconcileEveryMs', 'statusEveryMs', 'disconnectAfterMs', 'reconnectMinMs', 'reconnectMaxMs', 'retryAfterMs', 'compactAtBytes', 'stopRetryMs'] as const) {
     const x = a[k];
     if (x !== undefined && !(typeof x === 'number' && x > 0 && Number.isFinite(x))) v.push(`broker.${k} must be a positive number`);
   }
@@ -183,6 +191,8 @@ export default defineActor<In, BrokerArgs>(() => {
   const ENDED_UNFILLED = new Set(['canceled', 'expired', 'rejected']);
   /** Approvals received and not yet committed: intent id to the monotonic time it arrived. */
   const approvedAt = new Map<string, number>();
+  /** Protective stops (stop-keeper.ts): the policy, what to place and cancel, the orders held behind a stop. */
+  let stops: StopKeeper;
 
   const metrics = (ctx: ActorContext) => ({
     tickToIntent: ctx.metrics.histogram('qgtm_tick_to_intent_seconds', TICK_TO_INTENT_HELP, [], PIPELINE_BUCKETS),
@@ -247,12 +257,80 @@ export default defineActor<In, BrokerArgs>(() => {
     ctx.log.warn('intent refused', { intentId, reason });
   };
 
+  /** Record a cancel (journaled) and send the DELETE, or look the order up first when it has no broker id yet. */
+  const cancelOrder = (ctx: ActorContext, cid: string, now: number): void => {
+    const r = session.requestCancel(cid, now);
+    publish(ctx, r.messages);
+    if (r.error) {
+      ctx.log.warn('cancel not applied', { cid, error: r.error });
+      return;
+    }
+    if (r.brokerOrderId && link) sendCancel(ctx, cid, r.brokerOrderId);
+    else lookup(ctx, cid);
+  };
+
+  const sendCancel = (ctx: ActorContext, cid: string, brokerOrderId: string): void => {
+    if (!link) return;
+    io(ctx, link.cancel(brokerOrderId), () => ({ type: 'broker.cancel_result', cid }), (error) => ({ type: 'broker.cancel_result', cid, error }));
+  };
+
+  /**
+   * Brings the protective stops in line with the positions (see
+   * protective-stops.ts), then sends the orders whose stop is gone. Runs
+   * after every message the session handles, so a fill, a cancel confirmed,
+   * a reconciliation or a new policy is acted on at once; cheap: it reads
+   * only the open orders and the positions.
+   */
+  const maintainStops = (ctx: ActorContext): void => {
+    if (!startupDone || !session.ready || !link) return;
+    const now = ctx.clock.now();
+    const work = stops.plan(now);
+    for (const a of work.cancels) {
+      ctx.log.info('protective stop cancelled', { cid: a.clientOrderId, symbol: a.symbol, reason: a.reason });
+      cancelOrder(ctx, a.clientOrderId, now);
+    }
+    for (const r of work.recancels) sendCancel(ctx, r.clientOrderId, r.brokerOrderId);
+    if (work.places.length > 0) {
+      const places = work.places;
+      const decisions = session.submitBatch(places, now);
+      const out: BrokerMsg[] = [];
+      decisions.forEach((d, i) => {
+        if (d.ok) out.push(...d.messages);
+        else ctx.log.warn('protective stop not registered', { intentId: places[i]!.intentId, reason: d.reason });
+      });
+      if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
+      for (const [i, d] of decisions.entries()) {
+        if (!d.ok) continue;
+        ctx.log.info('protective stop placed', { cid: d.clientOrderId, symbol: places[i]!.symbol, side: places[i]!.side, qty: places[i]!.qty, stopPrice: places[i]!.stopPrice });
+        send(ctx, d.clientOrderId, d.request);
+      }
+    }
+    if (stops.heldCount === 0) return;
+    const released = stops.release(now, args.maxResendAgeMs ?? 30_000);
+    for (const x of released.send) send(ctx, x.cid, x.request);
+    for (const x of released.drop) {
+      const r = session.onSubmitError(x.cid, { status: 400, message: x.why }, now);
+      publish(ctx, [...r.messages, session.positionsMsg(now)]);
+    }
+  };
+
+  /** Sends an order, or holds it while a protective stop holds its shares (StopKeeper.hold). */
+  const sendOrHold = (ctx: ActorContext, cid: string, request: SdkOrderInput | null): void => {
+    if (request && stops.hold(cid, request)) return;
+    send(ctx, cid, request);
+  };
+
   const applyUpdate = (ctx: ActorContext, update: unknown): void => {
     const out = session.onTradeUpdate(update, ctx.clock.now());
     const t = performance.now();
     for (const x of out.messages) {
-      if (x.type === 'broker.fill') timings?.onFill(x.clientOrderId, t);
-      else if (x.type === 'broker.order_update' && x.status !== null && ENDED_UNFILLED.has(x.status)) timings?.forget(x.clientOrderId);
+      if (x.type === 'broker.fill') {
+        timings?.onFill(x.clientOrderId, t);
+        stops.noteFill(x.symbol, x.price);
+      } else if (x.type === 'broker.order_update' && x.status !== null && ENDED_UNFILLED.has(x.status)) {
+        timings?.forget(x.clientOrderId);
+        if (x.status === 'rejected') stops.noteRejected(x.clientOrderId, ctx.clock.now());
+      }
     }
     publish(ctx, out.messages);
     if (out.error) {
@@ -283,15 +361,14 @@ export default defineActor<In, BrokerArgs>(() => {
     if (o.submission === 'pending') {
       const age = now - o.createdAt;
       if (age <= (args.maxResendAgeMs ?? 30_000)) {
-        send(ctx, cid, session.resendRequest(cid));
+        sendOrHold(ctx, cid, session.resendRequest(cid));
       } else {
         // Not at the venue and too old to still mean what it meant: record it as not sent.
         const r = session.onSubmitError(cid, { status: 400, message: `not resent: intent is ${age} ms old (maxResendAgeMs ${args.maxResendAgeMs ?? 30_000})` }, now);
         publish(ctx, [...r.messages, session.positionsMsg(now)]);
       }
     } else if (o.cancelRequested && o.submission === 'acked' && isOpenOrder(o) && o.brokerOrderId && link) {
-      const id = o.brokerOrderId;
-      io(ctx, link.cancel(id), () => ({ type: 'broker.cancel_result', cid }), (error) => ({ type: 'broker.cancel_result', cid, error }));
+      sendCancel(ctx, cid, o.brokerOrderId);
     }
   };
 
@@ -349,7 +426,7 @@ export default defineActor<In, BrokerArgs>(() => {
       }
     });
     if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
-    for (const d of decisions) if (d.ok) send(ctx, d.clientOrderId, d.request);
+    for (const d of decisions) if (d.ok) sendOrHold(ctx, d.clientOrderId, d.request);
   };
 
   const handle = (msg: In, ctx: ActorContext): void => {
@@ -392,6 +469,7 @@ export default defineActor<In, BrokerArgs>(() => {
         submitting.delete(msg.cid);
         const r = session.onSubmitError(msg.cid, msg.error, now);
         m.submits.inc({ outcome: r.outcome });
+        if (r.outcome === 'rejected') stops.noteRejected(msg.cid, now);
         publish(ctx, [...r.messages, session.positionsMsg(now)]);
         ctx.log.warn('order POST failed', { cid: msg.cid, outcome: r.outcome, status: msg.error.status, error: msg.error.message });
         if (r.outcome === 'ambiguous' || r.outcome === 'duplicate') {
@@ -405,7 +483,7 @@ export default defineActor<In, BrokerArgs>(() => {
         return;
       }
       case 'broker.resend':
-        send(ctx, msg.cid, session.resendRequest(msg.cid));
+        sendOrHold(ctx, msg.cid, session.resendRequest(msg.cid));
         return;
       case 'broker.lookup_result': {
         lookingUp.delete(msg.cid);
@@ -424,22 +502,13 @@ export default defineActor<In, BrokerArgs>(() => {
       case 'broker.relookup':
         lookup(ctx, msg.cid);
         return;
-      case 'risk.cancel_order': {
+      case 'risk.cancel_order':
         if (!startupDone) return;
-        const r = session.requestCancel(msg.clientOrderId, now);
-        publish(ctx, r.messages);
-        if (r.error) {
-          ctx.log.warn('cancel not applied', { cid: msg.clientOrderId, error: r.error });
-          return;
-        }
-        if (r.brokerOrderId && link) {
-          const cid = msg.clientOrderId;
-          io(ctx, link.cancel(r.brokerOrderId), () => ({ type: 'broker.cancel_result', cid }), (error) => ({ type: 'broker.cancel_result', cid, error }));
-        } else {
-          lookup(ctx, msg.clientOrderId);
-        }
+        cancelOrder(ctx, msg.clientOrderId, now);
         return;
-      }
+      case 'risk.stops_policy':
+        if (stops.setPolicy(msg)) ctx.log.info('protective stop policy', { enabled: msg.enabled, distanceBps: msg.distanceBps, hold: msg.hold, tier: msg.tier });
+        return;
       case 'broker.cancel_result':
         // A refused cancel (already filled or cancelled) is settled by the trade_update or the next reconciliation.
         if (msg.error) {
@@ -543,6 +612,7 @@ export default defineActor<In, BrokerArgs>(() => {
     accepts: {
       'risk.intent_approved': 'public',
       'risk.cancel_order': 'public',
+      'risk.stops_policy': 'public',
       'broker.latency': 'public',
       'broker.query': 'public',
       'broker.sync': 'public',
@@ -588,6 +658,7 @@ export default defineActor<In, BrokerArgs>(() => {
         accountRefusal: (n) => accountRefusal(args.connection, n),
       });
       session = opened.session;
+      stops = new StopKeeper(session.oms, args.stopRetryMs ?? 5000);
       const { replay, replayErrors } = opened;
       if (replayErrors.length > 0) ctx.log.error('journal replay errors (continuing; reconciliation will settle them)', { count: replayErrors.length, first: replayErrors.slice(0, 10) });
       if (replay.quarantined.length > 0) ctx.log.error('corrupt journal records quarantined', { count: replay.quarantined.length, first: replay.quarantined.slice(0, 5) });
@@ -611,6 +682,7 @@ export default defineActor<In, BrokerArgs>(() => {
     receive(msg, ctx) {
       try {
         handle(msg, ctx);
+        if (msg.type !== 'broker.latency' && msg.type !== 'broker.query') maintainStops(ctx);
       } catch (err) {
         // The incarnation is about to end: release the socket and the journal so the next one starts clean.
         dispose();

@@ -29,6 +29,8 @@ export interface BrokerOrder {
   readonly filledQty: number;
   readonly filledAvgPrice: number | null;
   readonly limitPrice: number | null;
+  /** Stop orders' trigger price; null for the others (and absent in records journaled before stops existed). */
+  readonly stopPrice?: number | null;
   readonly status: OrderStatus;
   readonly createdAt: number | null;
   readonly updatedAt: number | null;
@@ -156,6 +158,7 @@ function order(x: unknown): BrokerOrder {
     filledQty: optNum(o, 'filled_qty') ?? 0,
     filledAvgPrice: optNum(o, 'filled_avg_price'),
     limitPrice: optNum(o, 'limit_price'),
+    stopPrice: optNum(o, 'stop_price'),
     status,
     createdAt: time(o, 'created_at'),
     updatedAt: time(o, 'updated_at'),
@@ -254,9 +257,10 @@ export interface OrderRequest {
   readonly symbol: string;
   readonly qty: string;
   readonly side: OrderSide;
-  readonly type: 'market' | 'limit';
+  readonly type: OrderIntent['type'];
   readonly time_in_force: string;
   readonly limit_price?: string;
+  readonly stop_price?: string;
   readonly client_order_id: string;
 }
 
@@ -269,7 +273,8 @@ export function toOrderRequest(intent: OrderIntent, clientOrderId: string): Orde
     time_in_force: intent.timeInForce,
     client_order_id: clientOrderId,
   };
-  return intent.type === 'limit' ? { ...base, limit_price: String(intent.limitPrice) } : base;
+  if (intent.type === 'limit') return { ...base, limit_price: String(intent.limitPrice) };
+  return intent.type === 'stop' ? { ...base, stop_price: String(intent.stopPrice) } : base;
 }
 
 /** The same order as the SDK's `orders.submit()` / `buildOrder()` input (camelCase). */
@@ -277,9 +282,10 @@ export interface SdkOrderInput {
   readonly symbol: string;
   readonly qty: string;
   readonly side: OrderSide;
-  readonly type: 'market' | 'limit';
+  readonly type: OrderIntent['type'];
   readonly timeInForce: OrderIntent['timeInForce'];
   readonly limitPrice?: string;
+  readonly stopPrice?: string;
   readonly clientOrderId: string;
 }
 
@@ -292,7 +298,8 @@ export function toSdkOrderInput(intent: OrderIntent, clientOrderId: string): Sdk
     timeInForce: intent.timeInForce,
     clientOrderId,
   };
-  return intent.type === 'limit' ? { ...base, limitPrice: String(intent.limitPrice) } : base;
+  if (intent.type === 'limit') return { ...base, limitPrice: String(intent.limitPrice) };
+  return intent.type === 'stop' ? { ...base, stopPrice: String(intent.stopPrice) } : base;
 }
 
 /**

@@ -23,7 +23,7 @@
  * may have happened after the send.
  */
 
-import type { OrderIntent, OrderSide, OrderType, TimeInForce } from '../allocator/intent.js';
+import type { IntentOrderType, OrderIntent, OrderSide, TimeInForce } from '../allocator/intent.js';
 import type { BrokerOrder } from './alpaca-mapping.js';
 import { canTransition, isTerminal, type OrderStatus } from './order-state.js';
 import { PositionBook, type LocalPosition } from './positions.js';
@@ -38,8 +38,10 @@ export interface LocalOrder {
   readonly symbol: string;
   readonly side: OrderSide;
   readonly qty: number;
-  readonly type: OrderType | string;
+  readonly type: IntentOrderType | string;
   readonly limitPrice: number | null;
+  /** A stop's trigger price (optional: orders journaled before stops existed lack it). */
+  readonly stopPrice?: number | null;
   readonly timeInForce: TimeInForce | string;
   /** Alpaca status as last reported; null while the broker has not confirmed the order. */
   readonly status: OrderStatus | null;
@@ -269,6 +271,7 @@ export class Oms {
       qty: intent.qty,
       type: intent.type,
       limitPrice: intent.limitPrice ?? null,
+      stopPrice: intent.stopPrice ?? null,
       timeInForce: intent.timeInForce,
       status: null,
       submission: 'pending',
@@ -392,6 +395,7 @@ export class Oms {
       qty: b.qty,
       type: b.type,
       limitPrice: b.limitPrice,
+      stopPrice: b.stopPrice ?? null,
       timeInForce: b.timeInForce,
       status: b.status,
       submission: 'acked',

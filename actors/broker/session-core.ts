@@ -413,5 +413,7 @@ function orderAsIntent(o: LocalOrder): OrderIntent {
     reason: 'resend',
     postureSeq: 0,
   };
-  return o.type === 'limit' && o.limitPrice !== null ? { ...base, type: 'limit', limitPrice: o.limitPrice } : { ...base, type: 'market' };
+  if (o.type === 'limit' && o.limitPrice !== null) return { ...base, type: 'limit', limitPrice: o.limitPrice };
+  if (o.type === 'stop' && typeof o.stopPrice === 'number') return { ...base, type: 'stop', stopPrice: o.stopPrice, refPrice: o.stopPrice };
+  return { ...base, type: 'market' };
 }

@@ -11,8 +11,9 @@
  * stops or crashes counts as disconnected at once.
  *
  * Out: `risk.tier_changed`, `risk.state`, `risk.intent_denied` and
- * `risk.flatten` published on `risk`; `risk.intent_approved` and
- * `risk.cancel_order` told to the broker session.
+ * `risk.flatten` published on `risk`; `risk.intent_approved`,
+ * `risk.cancel_order` and `risk.stops_policy` (the protective-stop policy,
+ * held under FLATTEN) told to the broker session.
  *
  * Triggers are evaluated on a timer, on every rebalance and whenever the
  * broker, account or reconciliation inputs change; while FLATTEN holds a
@@ -121,6 +122,11 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
     ctx.publish(TOPICS.risk, desk.state(ctx.clock.now()));
   };
 
+  /** The protective-stop policy to the broker: told before any FLATTEN cancel, so the session stops placing stops first. */
+  const tellPolicy = (ctx: ActorContext): void => {
+    ctx.tell(brokerId, desk.stopsPolicy(ctx.clock.now()));
+  };
+
   const flatten = (ctx: ActorContext): void => {
     const pass = desk.flattenPass(ctx.clock.now());
     if (!pass) return;
@@ -147,6 +153,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
     }
     m.tier.set(undefined, tierRank(desk.tier));
     publishState(ctx);
+    tellPolicy(ctx);
     if (desk.tier === 'FLATTEN') {
       if (!ctx.timers.isActive('flatten')) ctx.timers.start('flatten', flattenEveryMs, { type: 'risk.flatten_tick' }, { repeat: true });
       flatten(ctx);
@@ -212,6 +219,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
       m.tier.set(undefined, tierRank(desk.tier));
       ctx.watch(brokerId);
       ctx.tell(brokerId, { type: 'broker.sync' });
+      tellPolicy(ctx);
       ctx.timers.start('eval', args.evaluateEveryMs ?? RISK_TIMER_DEFAULTS.evaluateEveryMs, { type: 'risk.tick' }, { repeat: true });
       ctx.timers.start('state', args.stateEveryMs ?? 5000, { type: 'risk.state_tick' }, { repeat: true });
       if (desk.tier === 'FLATTEN') ctx.timers.start('flatten', flattenEveryMs, { type: 'risk.flatten_tick' }, { repeat: true });
@@ -255,9 +263,12 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
           return;
         case 'broker.connection': {
           const was = book.brokerUsable;
+          const wasReady = book.broker.ready;
           book.onConnection(msg);
           desk.maybeArm(now);
           if (was !== book.brokerUsable) ctx.log.info('broker link', { connected: msg.connected, ready: msg.ready, reason: msg.reason });
+          // A (re)started broker session places no stop until it has the policy.
+          if (msg.ready && !wasReady) tellPolicy(ctx);
           evaluate(ctx);
           return;
         }
@@ -304,6 +315,7 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
           // Equity marks (peak, day start) move with every account reading: kept at this pace, not per reading.
           if (store && JSON.stringify(desk.equity.current) !== lastMarks) persist(ctx, 'equity marks');
           publishState(ctx);
+          tellPolicy(ctx);
           return;
         case 'risk.flatten_tick':
           if (desk.tier === 'FLATTEN') flatten(ctx);

@@ -23,9 +23,13 @@
  * - missing heartbeat age (of the actors feeding the allocator): WARN 5 s, NO_NEW 15 s (band 1 s)
  * - cool-down before each de-escalation step: 5 min
  * - FLATTEN latches: once reached, only an operator `clear` lets it step down
+ * - protective stops: off (today's behaviour); when on, every open position
+ *   carries a stop 200 bps beyond its entry (or the last fill, whichever is
+ *   nearer the market), placed and kept by the broker session
  */
 
 import { ConfigError } from '../../src/errors.js';
+import { stopsPolicyErrors, type StopsPolicy } from '../broker/protective-stops.js';
 import { TIERS, type Tier } from './tiers.js';
 
 export type EscalatedTier = Exclude<Tier, 'NORMAL'>;
@@ -54,6 +58,8 @@ export interface RiskConfig {
   readonly flattenLatch: boolean;
   /** Tier changes kept in history (oldest dropped first, counted). */
   readonly historyLimit: number;
+  /** Whether every open position must carry a stop, and how far (the broker session places and keeps them). */
+  readonly protectiveStops: StopsPolicy;
 }
 
 export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
@@ -70,6 +76,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
   coolDownMs: 300_000,
   flattenLatch: true,
   historyLimit: 10_000,
+  protectiveStops: Object.freeze({ enabled: false, distanceBps: 200 }),
 });
 
 export type RiskConfigInput = Partial<RiskConfig>;
@@ -80,7 +87,9 @@ export const LADDER_KEYS = ['drawdown', 'dailyLoss', 'grossExposure', 'concentra
 
 /** Merge overrides onto the defaults and validate, reporting every violation at once. */
 export function resolveRiskConfig(input: RiskConfigInput = {}): RiskConfig {
-  const cfg: RiskConfig = { ...DEFAULT_RISK_CONFIG, ...input };
+  const merged: RiskConfig = { ...DEFAULT_RISK_CONFIG, ...input };
+  // A partial protectiveStops ({enabled: true}) takes the other fields' defaults.
+  const cfg: RiskConfig = merged.protectiveStops && typeof merged.protectiveStops === 'object' ? { ...merged, protectiveStops: { ...DEFAULT_RISK_CONFIG.protectiveStops, ...merged.protectiveStops } } : merged;
   const v: string[] = [];
   for (const key of LADDER_KEYS) {
     const t = cfg[key];
@@ -97,6 +106,8 @@ export function resolveRiskConfig(input: RiskConfigInput = {}): RiskConfig {
   if (!(cfg.orderRateWindowMs > 0)) v.push(`risk.orderRateWindowMs must be > 0 (got ${cfg.orderRateWindowMs})`);
   if (!(cfg.coolDownMs >= 0)) v.push(`risk.coolDownMs must be >= 0 (got ${cfg.coolDownMs})`);
   if (!TIERS.includes(cfg.brokerDisconnectedTier)) v.push(`risk.brokerDisconnectedTier must be one of ${TIERS.join(', ')}`);
+  if (!cfg.protectiveStops || typeof cfg.protectiveStops !== 'object') v.push('risk.protectiveStops must be an object {enabled, distanceBps}');
+  else v.push(...stopsPolicyErrors({ ...DEFAULT_RISK_CONFIG.protectiveStops, ...cfg.protectiveStops }));
   if (!(cfg.historyLimit >= 1)) v.push(`risk.historyLimit must be >= 1 (got ${cfg.historyLimit})`);
   if (v.length > 0) throw new ConfigError(v);
   return cfg;

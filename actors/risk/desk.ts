@@ -11,7 +11,11 @@
  *   New York calendar date);
  * - while FLATTEN holds, `flattenPass` re-plans cancels and liquidations until
  *   the book is flat, one pass at a time: a pass waits while a liquidation of
- *   the previous pass is still working, so a slow fill is never doubled.
+ *   the previous pass is still working, so a slow fill is never doubled, and
+ *   a symbol is liquidated only once none of its orders is working any more
+ *   (cancels confirmed, or the orders filled): a protective stop that
+ *   triggers while its cancel is on the wire closes the shares itself, and a
+ *   liquidation sent beside it would sell them a second time.
  *
  * The desk is armed once the broker session has reported ready and an account
  * is known; before that nothing is evaluated (a cold start would otherwise
@@ -26,7 +30,7 @@ import type { AllocatorIntentsMsg } from '../allocator/messages.js';
 import { EquityTracker, type EquityMarks } from './equity.js';
 import { planFlatten } from './flatten.js';
 import { RiskGovernor, type GovernorSnapshot } from './governor.js';
-import type { RiskCancelOrderMsg, RiskCommandMsg, RiskCommandResultMsg, RiskFlattenMsg, RiskIntentApprovedMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskTierChangedMsg } from './messages.js';
+import type { RiskCancelOrderMsg, RiskCommandMsg, RiskCommandResultMsg, RiskFlattenMsg, RiskIntentApprovedMsg, RiskIntentDeniedMsg, RiskStateMsg, RiskStopsPolicyMsg, RiskTierChangedMsg } from './messages.js';
 import { check, DEFAULT_PRE_TRADE_CONFIG, OrderRateWindow, type PreTradeConfig } from './pre-trade.js';
 import type { RiskConfigInput } from './config.js';
 import { RiskBook } from './book.js';
@@ -190,8 +194,11 @@ export class RiskDesk {
    */
   flattenPass(now: number): FlattenPassResult | null {
     if (this.governor.tier !== 'FLATTEN' || !this.book.brokerUsable || this.book.liquidationInFlight(now)) return null;
-    const toCancel = [...this.book.openOrders.values()].filter((o) => o.cancelRequestedAt === null || now - o.cancelRequestedAt >= this.cancelRetryMs);
-    const positions = this.book.openPositions();
+    const working = [...this.book.openOrders.values()];
+    const toCancel = working.filter((o) => o.cancelRequestedAt === null || now - o.cancelRequestedAt >= this.cancelRetryMs);
+    const all = this.book.openPositions();
+    const busy = new Set(working.map((o) => o.symbol));
+    const positions = all.filter((p) => !busy.has(p.symbol));
     if (toCancel.length === 0 && positions.length === 0) return null;
     // Epoch ms as a floor keeps liquidation ids unique across restarts of this actor.
     this.flattenSeq = Math.max(this.flattenSeq + 1, Math.floor(now));
@@ -214,8 +221,15 @@ export class RiskDesk {
       if (v.type === 'risk.intent_approved') approved.push(v);
       else denied.push(v);
     }
-    const report: RiskFlattenMsg = { type: 'risk.flatten', pass: this.flattenSeq, cancels: cancels.length, liquidations: approved.length, openPositions: positions.length, at: now };
+    const report: RiskFlattenMsg = { type: 'risk.flatten', pass: this.flattenSeq, cancels: cancels.length, liquidations: approved.length, waiting: all.length - positions.length, openPositions: all.length, at: now };
     return { cancels, approved, denied, report };
+  }
+
+  /** The protective-stop policy for the broker session: the configured one, held while FLATTEN holds. */
+  stopsPolicy(now: number): RiskStopsPolicyMsg {
+    const p = this.governor.config.protectiveStops;
+    const tier = this.governor.tier;
+    return { type: 'risk.stops_policy', enabled: p.enabled, distanceBps: p.distanceBps, hold: tier === 'FLATTEN', tier, at: now };
   }
 
   state(now: number): RiskStateMsg {

@@ -40,7 +40,7 @@ export { RiskDesk, tradingDay } from './desk.js';
 export type { RiskDeskOptions, RiskDeskSnapshot, ReviewResult, FlattenPassResult } from './desk.js';
 export { RiskBook } from './book.js';
 export type { OpenOrder, BrokerLink } from './book.js';
-export type { RiskCommandResultMsg, RiskCancelOrderMsg, RiskFlattenMsg } from './messages.js';
+export type { RiskCommandResultMsg, RiskCancelOrderMsg, RiskFlattenMsg, RiskStopsPolicyMsg } from './messages.js';
 export type { RiskArgs } from './actor.js';
 export { riskRecord, loadRiskState, riskStateProblem, mergeRiskStart, RISK_RECORD } from './durable.js';
 export type { RiskStart } from './durable.js';

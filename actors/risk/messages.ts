@@ -125,12 +125,30 @@ export interface RiskCancelOrderMsg {
   readonly at: number;
 }
 
+/**
+ * The protective-stop policy (risk -> broker), told at start, on every tier
+ * change, when the broker becomes ready and with every state publication.
+ * `hold`: FLATTEN holds; the session places and resizes no stop (FLATTEN
+ * cancels them, then liquidates). A session that has not heard one yet
+ * places nothing.
+ */
+export interface RiskStopsPolicyMsg {
+  readonly type: 'risk.stops_policy';
+  readonly enabled: boolean;
+  readonly distanceBps: number;
+  readonly hold: boolean;
+  readonly tier: Tier;
+  readonly at: number;
+}
+
 /** One FLATTEN pass, published on `risk` for the terminal. */
 export interface RiskFlattenMsg {
   readonly type: 'risk.flatten';
   readonly pass: number;
   readonly cancels: number;
   readonly liquidations: number;
+  /** Positions whose liquidation waits for their symbol's working orders (stops included) to be confirmed gone. */
+  readonly waiting: number;
   /** Positions still open when the pass was planned (0 = flat). */
   readonly openPositions: number;
   readonly at: number;
@@ -144,4 +162,5 @@ export type RiskMsg =
   | RiskStateMsg
   | RiskCommandResultMsg
   | RiskCancelOrderMsg
+  | RiskStopsPolicyMsg
   | RiskFlattenMsg;

@@ -154,6 +154,20 @@ export function mid(venue: VenueHandle, symbol: string): number {
 
 export { eventually, Collector };
 
+/** Publishes the venue's current prices as features and waits until the risk governor has them (its last prices). */
+export async function publishPrices(h: Harness, symbols: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const now = Date.now();
+  await h.publish(symbols.map((s, k) => ({ topic: TOPICS.features, msg: featuresMsg(s, (out[s] = mid(h.venue, s)), now, k + 1) })));
+  // The features come from the tick source's worker, the intents from this thread: wait until risk has the prices.
+  await eventually(async () => {
+    const [info] = await h.sys.inspect('risk');
+    const last = (info?.state_detail as { lastPrices?: Record<string, number> } | undefined)?.lastPrices ?? {};
+    return symbols.every((s) => last[s] === out[s]);
+  }, 15_000, 'risk has the last prices');
+  return out;
+}
+
 /** A market (or limit) order intent as the allocator would make it. */
 export function intent(intentId: string, symbol: string, side: 'buy' | 'sell', qty: number, refPrice: number, extra: Record<string, unknown> = {}): Any {
   return { intentId, symbol, side, qty, timeInForce: 'day', refPrice, createdAt: Date.now(), reason: 'test', postureSeq: 0, type: 'market', ...extra } as Any;

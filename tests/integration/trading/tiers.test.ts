@@ -4,9 +4,7 @@
  * venue through the broker session.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { featuresMsg } from '../../../actors/replay/tick-source.js';
-import { TOPICS } from '../../../actors/topics.js';
-import { eventually, intent, intentsMsg, mid, riskAt, riskCommand, startHarness, venuePositions, type Any, type Harness } from './harness.js';
+import { eventually, intent, intentsMsg, publishPrices, riskAt, riskCommand, startHarness, venuePositions, type Any, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -14,19 +12,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Publishes the venue's current prices as features, so risk has last prices. */
-async function prices(h: Harness, symbols: readonly string[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  const now = Date.now();
-  await h.publish(symbols.map((s, k) => ({ topic: TOPICS.features, msg: featuresMsg(s, (out[s] = mid(h.venue, s)), now, k + 1) })));
-  // The features come from the tick source's worker, the intents from this thread: wait until risk has the prices.
-  await eventually(async () => {
-    const [info] = await h.sys.inspect('risk');
-    const last = (info?.state_detail as { lastPrices?: Record<string, number> } | undefined)?.lastPrices ?? {};
-    return symbols.every((s) => last[s] === out[s]);
-  }, 15_000, 'risk has the last prices');
-  return out;
-}
+const prices = publishPrices;
 
 const orderFor = (h: Harness, intentId: string): Promise<Any> => h.seen.orders.waitFor((m) => m.type === 'broker.order_update' && m.intentId === intentId, 5000, `order for ${intentId}`);
 const deniedFor = (h: Harness, intentId: string): Promise<Any> => h.seen.risk.waitFor((m) => m.type === 'risk.intent_denied' && m.intent.intentId === intentId, 5000, `denial of ${intentId}`);

@@ -9,7 +9,7 @@ export const intent = (over: Partial<OrderIntent> = {}): OrderIntent => ({
 /** A broker order as the domain sees it. */
 export const brokerOrder = (over: Partial<BrokerOrder> = {}): BrokerOrder => ({
   id: 'b-1', clientOrderId: 'c-1', symbol: 'GLD', side: 'buy', type: 'market', timeInForce: 'day',
-  qty: 100, filledQty: 0, filledAvgPrice: null, limitPrice: null, status: 'new', createdAt: 1_000, updatedAt: 1_000, ...over,
+  qty: 100, filledQty: 0, filledAvgPrice: null, limitPrice: null, stopPrice: null, status: 'new', createdAt: 1_000, updatedAt: 1_000, ...over,
 });
 
 /** The same on the wire: snake_case, numbers as strings. */

@@ -75,28 +75,66 @@ describe('RiskDesk', () => {
     expect(d.review(batch(intent('a', 'sell', 1)), T0 + 101).denied[0]!.code).toBe('broker_not_ready');
   });
 
-  it('FLATTEN then a pass cancels working orders and liquidates; the next pass waits for the liquidation', () => {
+  it('FLATTEN with a working order then the pass cancels it and the liquidation waits for the cancel; the next pass waits for the liquidation', () => {
     const d = armed(10);
     d.book.onOrderUpdate(update('w1', 'p1:GLD', 'new'));
     d.command(set('FLATTEN'), T0);
     const p1 = d.flattenPass(T0 + 10)!;
     expect(p1.cancels.map((c) => [c.clientOrderId, c.brokerOrderId])).toEqual([['w1', 'b-w1']]);
-    expect(p1.approved.map((a) => [a.intent.side, a.intent.qty, a.intent.liquidation])).toEqual([['sell', 10, true]]);
-    expect(p1.approved[0]!.intent.intentId).toBe(`flat:${T0 + 10}:GLD`);
-    expect(p1.report).toMatchObject({ type: 'risk.flatten', cancels: 1, liquidations: 1, openPositions: 1 });
-    // The liquidation is approved but not reported yet: no second pass.
+    expect(p1.approved).toEqual([]);
+    expect(p1.report).toMatchObject({ type: 'risk.flatten', cancels: 1, liquidations: 0, waiting: 1, openPositions: 1 });
+    // The cancel is not confirmed: nothing to do until it is (or it is due again).
     expect(d.flattenPass(T0 + 20)).toBeNull();
-    d.book.onOrderUpdate(update('l1', p1.approved[0]!.intent.intentId, 'new', { side: 'sell' }));
-    expect(d.flattenPass(T0 + 30)).toBeNull();
-    // Filled and flat: nothing left, except the working order whose cancel is due again.
-    d.book.onOrderUpdate(update('l1', p1.approved[0]!.intent.intentId, 'filled', { side: 'sell' }));
-    d.book.onPositions({ type: 'broker.positions', positions: [], pendingQty: {}, ts: T0 });
-    expect(d.flattenPass(T0 + 40)).toBeNull();
-    const again = d.flattenPass(T0 + 10 + 5_000)!;
-    expect(again.cancels.map((c) => c.clientOrderId)).toEqual(['w1']);
-    expect(again.approved).toEqual([]);
     d.book.onOrderUpdate(update('w1', 'p1:GLD', 'canceled'));
-    expect(d.flattenPass(T0 + 20_000)).toBeNull();
+    const p2 = d.flattenPass(T0 + 30)!;
+    expect(p2.cancels).toEqual([]);
+    expect(p2.approved.map((a) => [a.intent.side, a.intent.qty, a.intent.liquidation])).toEqual([['sell', 10, true]]);
+    expect(p2.approved[0]!.intent.intentId).toBe(`flat:${T0 + 30}:GLD`);
+    expect(p2.report).toMatchObject({ liquidations: 1, waiting: 0, openPositions: 1 });
+    // The liquidation is approved but not reported yet: no second pass.
+    expect(d.flattenPass(T0 + 40)).toBeNull();
+    d.book.onOrderUpdate(update('l1', p2.approved[0]!.intent.intentId, 'new', { side: 'sell' }));
+    expect(d.flattenPass(T0 + 50)).toBeNull();
+    d.book.onOrderUpdate(update('l1', p2.approved[0]!.intent.intentId, 'filled', { side: 'sell' }));
+    d.book.onPositions({ type: 'broker.positions', positions: [], pendingQty: {}, ts: T0 });
+    expect(d.flattenPass(T0 + 60)).toBeNull();
+  });
+
+  it('FLATTEN with a protective stop that fills while its cancel is on the wire then nothing is liquidated: no short', () => {
+    const d = armed(10);
+    d.book.onOrderUpdate(update('s1', 'pstop:GLD:1', 'accepted', { side: 'sell' }));
+    d.command(set('FLATTEN'), T0);
+    const p1 = d.flattenPass(T0 + 10)!;
+    expect(p1.cancels.map((c) => c.clientOrderId)).toEqual(['s1']);
+    expect(p1.approved).toEqual([]);
+    // The stop triggers before the cancel lands: it fills, the position is gone, the cancel is refused.
+    d.book.onOrderUpdate(update('s1', 'pstop:GLD:1', 'filled', { side: 'sell', filledQty: 10 }));
+    d.book.onPositions({ type: 'broker.positions', positions: [], pendingQty: {}, ts: T0 });
+    expect(d.flattenPass(T0 + 20)).toBeNull();
+    expect(d.flattenPass(T0 + 10_000)).toBeNull();
+  });
+
+  it('FLATTEN with a protective stop that fills in part before its cancel then only the rest is liquidated', () => {
+    const d = armed(10);
+    d.book.onOrderUpdate(update('s1', 'pstop:GLD:1', 'accepted', { side: 'sell' }));
+    d.command(set('FLATTEN'), T0);
+    d.flattenPass(T0 + 10);
+    d.book.onOrderUpdate(update('s1', 'pstop:GLD:1', 'partially_filled', { side: 'sell', filledQty: 4 }));
+    d.book.onPositions({ type: 'broker.positions', positions: [{ symbol: 'GLD', qty: 6, avgPrice: 190, realizedPnl: 0 }], pendingQty: {}, ts: T0 });
+    expect(d.flattenPass(T0 + 20)).toBeNull();
+    d.book.onOrderUpdate(update('s1', 'pstop:GLD:1', 'canceled', { side: 'sell', filledQty: 4 }));
+    const p = d.flattenPass(T0 + 30)!;
+    expect(p.approved.map((a) => [a.intent.side, a.intent.qty])).toEqual([['sell', 6]]);
+  });
+
+  it('stops policy then the configured one, held under FLATTEN', () => {
+    const d = armed(0, { risk: { coolDownMs: 1000, protectiveStops: { enabled: true, distanceBps: 150 } } });
+    expect(d.stopsPolicy(T0)).toMatchObject({ type: 'risk.stops_policy', enabled: true, distanceBps: 150, hold: false, tier: 'NORMAL' });
+    d.command(set('NO_NEW'), T0);
+    expect(d.stopsPolicy(T0).hold).toBe(false);
+    d.command(set('FLATTEN'), T0);
+    expect(d.stopsPolicy(T0)).toMatchObject({ hold: true, tier: 'FLATTEN' });
+    expect(armed().stopsPolicy(T0)).toMatchObject({ enabled: false, distanceBps: 200 });
   });
 
   it('no market data since arming then the age counts from arming, not from never', () => {

@@ -58,7 +58,9 @@ function samples(): Record<string, object> {
   risk.book.onIntentRefused({ type: 'broker.intent_refused', intentId: 'p1:GLD', symbol: 'GLD', reason: 'x', ts: T0 });
   const pass = risk.flattenPass(T0 + 1)!;
   out.cancel = pass.cancels[0]!;
-  out.liquidation = pass.approved[0]!.intent;
+  // A symbol is liquidated once its working order is confirmed gone.
+  risk.book.onOrderUpdate({ type: 'broker.order_update', clientOrderId: 'c', brokerOrderId: 'b', intentId: 'p1:GLD', symbol: 'GLD', side: 'buy', qty: 1, filledQty: 0, filledAvgPrice: null, status: 'canceled', submission: 'acked', event: 'canceled', reason: null, ts: T0 });
+  out.liquidation = risk.flattenPass(T0 + 2)!.approved[0]!.intent;
 
   // execution messages
   const dir = mkdtempSync(join(tmpdir(), 'qgtm-structures-'));

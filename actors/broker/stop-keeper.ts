@@ -1,0 +1,154 @@
+/**
+ * The broker session's protective-stop bookkeeping, without the runtime: the
+ * risk governor's policy, the stop sequence numbers, symbols backing off
+ * after a rejected stop, unconfirmed cancels to send again, the last fill
+ * prices, and the orders held back until the stop holding their shares is
+ * gone. The actor shell asks it what to do and does it (journal, send).
+ * Pure: time comes in as `now`.
+ */
+import type { OrderIntent } from '../allocator/intent.js';
+import type { RiskStopsPolicyMsg } from '../risk/messages.js';
+import type { SdkOrderInput } from './alpaca-mapping.js';
+import { isOpenOrder, type Oms } from './oms.js';
+import { isProtectiveStop, planStops, protectiveStopSeq, type StopAction } from './protective-stops.js';
+
+export interface StopWork {
+  /** Stops to cancel (journal the request, then DELETE). */
+  readonly cancels: readonly Extract<StopAction, { kind: 'cancel' }>[];
+  /** Stops whose cancel was asked and not confirmed within `retryMs`: DELETE again. */
+  readonly recancels: readonly { readonly clientOrderId: string; readonly brokerOrderId: string }[];
+  /** Stops to register (journal) and send. */
+  readonly places: readonly OrderIntent[];
+}
+
+const NOTHING: StopWork = Object.freeze({ cancels: [], recancels: [], places: [] });
+
+export class StopKeeper {
+  private current: RiskStopsPolicyMsg | null = null;
+  /** Highest `pstop:<SYMBOL>:<n>` known per symbol (built from the OMS at first use, then kept). */
+  private seq: Map<string, number> | null = null;
+  private readonly rejectedAt = new Map<string, number>();
+  private readonly cancelSentAt = new Map<string, number>();
+  private readonly lastFill: Record<string, number> = {};
+  /** Orders registered (journaled, pending) that wait for the stops then holding their shares: cid to request and those stops. */
+  private readonly held = new Map<string, { readonly request: SdkOrderInput; readonly blockers: readonly string[] }>();
+
+  constructor(private readonly oms: Oms, private readonly retryMs: number) {}
+
+  get policy(): RiskStopsPolicyMsg | null {
+    return this.current;
+  }
+
+  /** Takes a policy unless it is older than the one held (a state publication overtaken by a tier change); true when it changed something. */
+  setPolicy(msg: RiskStopsPolicyMsg): boolean {
+    const was = this.current;
+    if (was && msg.at < was.at) return false;
+    this.current = msg;
+    return !was || was.enabled !== msg.enabled || was.hold !== msg.hold || was.distanceBps !== msg.distanceBps;
+  }
+
+  noteFill(symbol: string, price: number): void {
+    this.lastFill[symbol] = price;
+  }
+
+  /** An order was rejected: if it was one of our stops, its symbol waits `retryMs` before the next. */
+  noteRejected(cid: string, now: number): void {
+    const o = this.oms.order(cid);
+    if (o && isProtectiveStop(o)) this.rejectedAt.set(o.symbol, now);
+  }
+
+  /** What to cancel, cancel again and place now (nothing without a policy, or while it holds). */
+  plan(now: number): StopWork {
+    const policy = this.current;
+    if (!policy || policy.hold) return NOTHING;
+    const open = this.oms.openOrders();
+    if (!policy.enabled && !open.some(isProtectiveStop)) return NOTHING;
+    const seq = this.sequences();
+    const blocked = new Set<string>();
+    for (const [symbol, at] of this.rejectedAt) if (now - at < this.retryMs) blocked.add(symbol);
+    const actions = planStops({ policy, positions: this.oms.positions(), openOrders: open, lastPrices: this.lastFill, nextSeq: (s) => (seq.get(s) ?? 0) + 1, blocked, now });
+    const cancels: Extract<StopAction, { kind: 'cancel' }>[] = [];
+    const places: OrderIntent[] = [];
+    for (const a of actions) {
+      if (a.kind === 'cancel') {
+        this.cancelSentAt.set(a.clientOrderId, now);
+        cancels.push(a);
+      } else {
+        seq.set(a.intent.symbol, (seq.get(a.intent.symbol) ?? 0) + 1);
+        places.push(a.intent);
+      }
+    }
+    // A cancel that was not confirmed (the DELETE failed, or its answer was lost) is sent again.
+    const recancels: { clientOrderId: string; brokerOrderId: string }[] = [];
+    for (const o of open) {
+      if (!o.cancelRequested || !isProtectiveStop(o) || !o.brokerOrderId) continue;
+      if (now - (this.cancelSentAt.get(o.clientOrderId) ?? o.updatedAt) < this.retryMs) continue;
+      this.cancelSentAt.set(o.clientOrderId, now);
+      recancels.push({ clientOrderId: o.clientOrderId, brokerOrderId: o.brokerOrderId });
+    }
+    return { cancels, recancels, places };
+  }
+
+  /**
+   * Holds an order back when it would close shares one of our stops holds
+   * (true: do not send it now). A broker that reserves a working order's
+   * shares (Alpaca does) would refuse it meanwhile, and one that does not
+   * would let both sell the same shares. Only the stops working now hold it
+   * back: a stop placed later was sized with this order counted
+   * (protective-stops.ts), so it leaves its shares free.
+   */
+  hold(cid: string, request: SdkOrderInput): boolean {
+    if (request.type === 'stop') return false;
+    const blockers = this.oms
+      .openOrders()
+      .filter((o) => o.symbol === request.symbol && o.side === request.side && isProtectiveStop(o))
+      .map((o) => o.clientOrderId);
+    if (blockers.length === 0) return false;
+    this.held.set(cid, { request, blockers });
+    return true;
+  }
+
+  /**
+   * The held orders to send now (their stops are gone), and those never to
+   * send: cancelled while they waited, or older than `maxAgeMs` (they no
+   * longer mean what they meant: the resend rule).
+   */
+  release(now: number, maxAgeMs: number): { send: { cid: string; request: SdkOrderInput }[]; drop: { cid: string; why: string }[] } {
+    const send: { cid: string; request: SdkOrderInput }[] = [];
+    const drop: { cid: string; why: string }[] = [];
+    for (const [cid, { request, blockers }] of this.held) {
+      const o = this.oms.order(cid);
+      if (!o || o.submission !== 'pending') {
+        this.held.delete(cid);
+      } else if (o.cancelRequested || now - o.createdAt > maxAgeMs) {
+        this.held.delete(cid);
+        const why = o.cancelRequested ? 'cancelled before it was sent' : `not sent: waited ${now - o.createdAt} ms (maxResendAgeMs ${maxAgeMs})`;
+        drop.push({ cid, why: `${why} (it was waiting for a protective stop to be cancelled)` });
+      } else if (!blockers.some((b) => this.isOpen(b))) {
+        this.held.delete(cid);
+        send.push({ cid, request });
+      }
+    }
+    return { send, drop };
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  private isOpen(cid: string): boolean {
+    const o = this.oms.order(cid);
+    return o !== undefined && isOpenOrder(o);
+  }
+
+  private sequences(): Map<string, number> {
+    if (this.seq === null) {
+      this.seq = new Map();
+      for (const o of this.oms.orders()) {
+        const n = protectiveStopSeq(o);
+        if (n !== null && n > (this.seq.get(o.symbol) ?? 0)) this.seq.set(o.symbol, n);
+      }
+    }
+    return this.seq;
+  }
+}

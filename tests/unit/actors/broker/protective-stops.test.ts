@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientOrderIdFor } from '../../../../actors/broker/client-order-id.js';
+import { Oms, type LocalOrder } from '../../../../actors/broker/oms.js';
+import type { OrderIntent } from '../../../../actors/allocator/intent.js';
+import { parseOrder, type BrokerOrder } from '../../../../actors/broker/alpaca-mapping.js';
+import { StopKeeper } from '../../../../actors/broker/stop-keeper.js';
+import type { RiskStopsPolicyMsg } from '../../../../actors/risk/messages.js';
+import { isProtectiveStop, planStops, protectiveStopSeq, stopIntentId, stopPriceFor, stopsPolicyErrors, type StopPlanInput } from '../../../../actors/broker/protective-stops.js';
+import { BrokerSessionCore } from '../../../../actors/broker/session-core.js';
+import { resolveRiskConfig } from '../../../../actors/risk/config.js';
+import { wireOrder, wireUpdate } from './fixtures.js';
+
+const T = 1_000;
+const parseOrderOk = (raw: unknown): BrokerOrder => {
+  const p = parseOrder(raw);
+  if (!p.ok) throw new Error(p.error);
+  return p.value;
+};
+const order = (over: Partial<LocalOrder> = {}): LocalOrder => ({
+  clientOrderId: 'c-1', intentId: 'pstop:GLD:1', brokerOrderId: 'b-1', symbol: 'GLD', side: 'sell', qty: 10, type: 'stop', limitPrice: null, stopPrice: 196,
+  timeInForce: 'gtc', status: 'accepted', submission: 'acked', filledQty: 0, filledAvgPrice: null, liquidation: false, cancelRequested: false, reason: null,
+  syntheticCredit: 0, createdAt: T, updatedAt: T, ...over,
+});
+const plan = (over: Partial<StopPlanInput>) =>
+  planStops({ policy: { enabled: true, distanceBps: 200 }, positions: [], openOrders: [], lastPrices: {}, nextSeq: () => 1, now: T, ...over });
+
+describe('protective stops: the plan', () => {
+  it('long position without a stop then one sell stop for the full quantity 200 bps under entry', () => {
+    const a = plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }], nextSeq: () => 3 });
+    expect(a).toEqual([{ kind: 'place', intent: expect.objectContaining({ intentId: 'pstop:GLD:3', symbol: 'GLD', side: 'sell', qty: 10, type: 'stop', stopPrice: 196, timeInForce: 'gtc' }) }]);
+  });
+
+  it('short position then a buy stop above entry; the last fill nearer the market moves the reference', () => {
+    expect(plan({ positions: [{ symbol: 'SLV', qty: -5, avgPrice: 30 }] })[0]).toMatchObject({ intent: { side: 'buy', qty: 5, stopPrice: 30.6 } });
+    expect(stopPriceFor(10, 200, 190, 200)).toBe(186.2);
+    expect(stopPriceFor(10, 200, 210, 200)).toBe(196);
+    expect(stopPriceFor(-10, 200, 210, 200)).toBe(214.2);
+  });
+
+  it('the matching stop working then nothing to do', () => {
+    expect(plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }], openOrders: [order()] })).toEqual([]);
+  });
+
+  it('position grown then the old stop is cancelled and the new one waits until the cancel is confirmed', () => {
+    const positions = [{ symbol: 'GLD', qty: 15, avgPrice: 201 }];
+    expect(plan({ positions, openOrders: [order()] })).toEqual([{ kind: 'cancel', clientOrderId: 'c-1', symbol: 'GLD', reason: 'position needs 15 sell, stop is 10 sell' }]);
+    // Cancel requested, not confirmed: the stop can still trigger, so no second stop yet.
+    expect(plan({ positions, openOrders: [order({ cancelRequested: true })] })).toEqual([]);
+    expect(plan({ positions, openOrders: [] })[0]).toMatchObject({ kind: 'place', intent: { qty: 15, side: 'sell' } });
+  });
+
+  it('position closed then its stop is cancelled; a stop half filled counts its unfilled part', () => {
+    expect(plan({ openOrders: [order()] })).toEqual([{ kind: 'cancel', clientOrderId: 'c-1', symbol: 'GLD', reason: 'position closed' }]);
+    expect(plan({ positions: [{ symbol: 'GLD', qty: 6, avgPrice: 200 }], openOrders: [order({ filledQty: 4, status: 'partially_filled' })] })).toEqual([]);
+  });
+
+  it('a reducing order working then the stop covers only the rest; the whole position being sold then no stop at all', () => {
+    const sell = order({ clientOrderId: 'm-1', intentId: 'p9:GLD', type: 'market', qty: 4, stopPrice: null, status: 'new' });
+    expect(plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }], openOrders: [sell] })[0]).toMatchObject({ intent: { qty: 6 } });
+    const all = order({ clientOrderId: 'm-2', intentId: 'flat:1:GLD', type: 'market', qty: 10, stopPrice: null, status: 'new' });
+    expect(plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }], openOrders: [all, order()] })).toEqual([{ kind: 'cancel', clientOrderId: 'c-1', symbol: 'GLD', reason: 'position already being closed by working orders' }]);
+  });
+
+  it('two stops for one position (a duplicate) then all but one are cancelled', () => {
+    const a = plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }], openOrders: [order(), order({ clientOrderId: 'c-2', intentId: 'pstop:GLD:2' })] });
+    expect(a).toEqual([{ kind: 'cancel', clientOrderId: 'c-2', symbol: 'GLD', reason: 'position needs 10 sell, stop is 10 sell' }]);
+  });
+
+  it('policy disabled then our stops are cancelled and none placed; a manual stop is never touched; a blocked symbol waits', () => {
+    const manual = order({ clientOrderId: 'manual-1', intentId: null });
+    expect(plan({ policy: { enabled: false, distanceBps: 200 }, positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }], openOrders: [order(), manual] })).toEqual([
+      { kind: 'cancel', clientOrderId: 'c-1', symbol: 'GLD', reason: 'protective stops disabled' },
+    ]);
+    expect(plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }], blocked: new Set(['GLD']) })).toEqual([]);
+  });
+
+  it('ids then our own recognised from the intent id or, adopted, from the client order id', () => {
+    const cid = clientOrderIdFor(stopIntentId('GLD', 7), 'acct');
+    expect(protectiveStopSeq({ intentId: null, clientOrderId: cid, symbol: 'GLD' })).toBe(7);
+    expect(protectiveStopSeq({ intentId: null, clientOrderId: cid, symbol: 'SLV' })).toBeNull();
+    expect(protectiveStopSeq({ intentId: 'p1:GLD', clientOrderId: 'x', symbol: 'GLD' })).toBeNull();
+    expect(isProtectiveStop({ intentId: 'pstop:GLD:2', clientOrderId: 'x', symbol: 'GLD', type: 'market' })).toBe(false);
+  });
+
+  it('bad policy then every violation names its option', () => {
+    expect(stopsPolicyErrors({ enabled: 'yes' as unknown as boolean, distanceBps: 0 })).toEqual([
+      'risk.protectiveStops.enabled must be true or false (got yes)',
+      'risk.protectiveStops.distanceBps must be a number above 0 and at most 5000 (got 0)',
+    ]);
+    expect(() => resolveRiskConfig({ protectiveStops: { enabled: true, distanceBps: -1 } })).toThrow(/risk\.protectiveStops\.distanceBps/);
+    expect(resolveRiskConfig({ protectiveStops: { enabled: true } as never }).protectiveStops).toEqual({ enabled: true, distanceBps: 200 });
+  });
+});
+
+describe('protective stops: the session journals and replays stop orders', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'qgtm-stops-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stop intent then journaled with its stop price, sent as type stop, and after a crash ambiguous with the same request', () => {
+    const path = join(dir, 'broker.wal');
+    const { session } = BrokerSessionCore.open({ journalPath: path, salt: 'acct' });
+    session.reconcile({ openOrders: [], recentOrders: [], positions: [], account: { equity: '1', cash: '1', buying_power: '1', status: 'ACTIVE' } }, 'startup', T);
+    const intent = plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }] })[0]!;
+    if (intent.kind !== 'place') throw new Error('expected a place');
+    const d = session.submit(intent.intent, T);
+    if (!d.ok) throw new Error(d.reason);
+    expect(d.request).toMatchObject({ type: 'stop', stopPrice: '196', side: 'sell', qty: '10', timeInForce: 'gtc' });
+    expect(d.restBody).toMatchObject({ type: 'stop', stop_price: '196' });
+    session.close();
+    const again = BrokerSessionCore.open({ journalPath: path, salt: 'acct' }).session;
+    const o = again.oms.order(d.clientOrderId)!;
+    expect([o.type, o.stopPrice, o.submission]).toEqual(['stop', 196, 'ambiguous']);
+    // Looked up and not found: resent with the same client order id and the same stop.
+    again.onLookup(d.clientOrderId, null, T + 1);
+    expect(again.resendRequest(d.clientOrderId)).toEqual(d.request);
+    // The venue's stop: accepted until a trade triggers it, then filled as a market order.
+    const wire = wireOrder({ client_order_id: d.clientOrderId, id: 'b-9', type: 'stop', order_type: 'stop', side: 'sell', qty: '10', stop_price: '196', time_in_force: 'gtc', status: 'accepted' });
+    again.onSubmitOk(d.clientOrderId, wire, T + 2);
+    expect(again.oms.order(d.clientOrderId)!.status).toBe('accepted');
+    again.onTradeUpdate(wireUpdate('fill', { ...wire, status: 'filled', filled_qty: '10', filled_avg_price: '195.9' }, { execution_id: 'x-1', price: '195.9', qty: '10' }), T + 3);
+    expect(again.oms.order(d.clientOrderId)!.status).toBe('filled');
+    expect(again.oms.position('GLD').qty).toBe(-10);
+    again.close();
+  });
+});
+
+describe('protective stops: the keeper', () => {
+  const policy = (at: number, over: Partial<RiskStopsPolicyMsg> = {}): RiskStopsPolicyMsg => ({ type: 'risk.stops_policy', enabled: true, distanceBps: 200, hold: false, tier: 'NORMAL', at, ...over });
+  const wire = (cid: string, over: Record<string, unknown>) => wireOrder({ client_order_id: cid, id: `b-${cid}`, ...over });
+  const buy = (oms: Oms, qty: number): void => {
+    oms.apply({ kind: 'fill', ts: T, fill: { executionId: `x-${qty}`, clientOrderId: 'entry', brokerOrderId: 'b-entry', symbol: 'GLD', side: 'buy', qty, price: 200, ts: T, synthetic: false }, order: null });
+  };
+  const register = (oms: Oms, intent: OrderIntent): string => {
+    const cid = clientOrderIdFor(intent.intentId, 's');
+    oms.apply({ kind: 'intent', ts: T, intent, clientOrderId: cid });
+    return cid;
+  };
+
+  it('no policy, or a policy that holds, then nothing planned; an older policy never replaces a newer one', () => {
+    const oms = new Oms();
+    buy(oms, 10);
+    const k = new StopKeeper(oms, 5000);
+    expect(k.plan(T).places).toEqual([]);
+    expect(k.setPolicy(policy(T + 10, { hold: true, tier: 'FLATTEN' }))).toBe(true);
+    expect(k.plan(T).places).toEqual([]);
+    expect(k.setPolicy(policy(T + 5))).toBe(false);
+    expect(k.policy!.hold).toBe(true);
+    k.setPolicy(policy(T + 20));
+    expect(k.plan(T).places.map((i) => [i.intentId, i.qty, i.stopPrice])).toEqual([['pstop:GLD:1', 10, 196]]);
+  });
+
+  it('a stop working then a reducing sell is held until that stop is gone, not behind the stop placed after it; cancelled while held then never sent', () => {
+    const oms = new Oms();
+    buy(oms, 10);
+    const k = new StopKeeper(oms, 5000);
+    k.setPolicy(policy(T));
+    const stop = register(oms, k.plan(T).places[0]!);
+    oms.apply({ kind: 'ack', ts: T, clientOrderId: stop, order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'accepted' })) });
+    const sell = register(oms, { intentId: 'p2:GLD', symbol: 'GLD', side: 'sell', qty: 4, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 2 });
+    const request = { symbol: 'GLD', qty: '4', side: 'sell' as const, type: 'market' as const, timeInForce: 'day' as const, clientOrderId: sell };
+    expect(k.hold(sell, request)).toBe(true);
+    expect(k.hold('other', { ...request, side: 'buy' })).toBe(false);
+    // The planner cancels the 10-share stop; the sell waits for the confirmation.
+    expect(k.plan(T + 1).cancels.map((c) => c.clientOrderId)).toEqual([stop]);
+    oms.apply({ kind: 'cancel_requested', ts: T + 1, clientOrderId: stop });
+    expect(k.release(T + 2, 30_000)).toEqual({ send: [], drop: [] });
+    oms.apply({ kind: 'update', ts: T + 3, event: 'canceled', order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'canceled' })) });
+    // Its successor covers the 6 shares the sell leaves, and does not hold the sell back.
+    const next = k.plan(T + 4).places;
+    expect(next.map((i) => [i.intentId, i.qty])).toEqual([['pstop:GLD:2', 6]]);
+    register(oms, next[0]!);
+    expect(k.release(T + 5, 30_000).send.map((x) => x.cid)).toEqual([sell]);
+    // Held, then cancelled (FLATTEN) before its stop was gone: recorded as never sent.
+    const again = register(oms, { intentId: 'p3:GLD', symbol: 'GLD', side: 'sell', qty: 6, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 3 });
+    expect(k.hold(again, { ...request, clientOrderId: again })).toBe(true);
+    oms.apply({ kind: 'cancel_requested', ts: T + 6, clientOrderId: again });
+    expect(k.release(T + 7, 30_000).drop.map((x) => [x.cid, x.why.split(' (')[0]])).toEqual([[again, 'cancelled before it was sent']]);
+  });
+});
