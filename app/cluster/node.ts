@@ -43,7 +43,7 @@ import { shardChild } from '../daemon/topology.js';
 import { TRADING_STRUCTURES } from '../daemon/structures.js';
 import { startMirror, takeNewer } from '../daemon/state-mirror.js';
 import { Membership } from './membership.js';
-import { SlotStream } from './slot-stream.js';
+import { SlotStream, type StreamEntry } from './slot-stream.js';
 import { CLUSTER_READER, CLUSTER_REDIS, clusterPrefix, decodeBatch, encodeBatch, IN_GROUP, OUT_GROUP, type ClusterBeaconMsg, type ClusterCommandMsg, type ClusterReplyMsg } from './wire.js';
 
 export interface NodeOptions {
@@ -159,34 +159,19 @@ class SlotLink {
     );
   }
 
-  private async read(): Promise<void> {
-    let resync = true;
-    while (this.running) {
-      try {
-        if (resync) {
-          await this.inbox.ensureGroup();
-          await this.outbox.ensureGroup();
-          // What a dead owner (or this node's earlier reader) took and did not acknowledge, first.
-          let claimed = await this.inbox.claimStale(this.node, 0, 500);
-          while (this.running && claimed.entries.length + claimed.bad.length > 0) {
-            await this.handle(claimed.entries.map((e) => ({ id: e.id, payload: e.payload })), claimed.bad);
-            if (claimed.entries.length + claimed.bad.length < 500) break;
-            claimed = await this.inbox.claimStale(this.node, 0, 500);
-          }
-          resync = false;
-        }
-        const got = await this.inbox.read(this.node, 500, 1000);
-        await this.handle(got.entries, got.bad);
-      } catch (err) {
-        if (!this.running) return;
-        resync = true;
-        this.log.debug('slot in stream read failed; retrying', { slot: this.slot, error: (err as Error).message });
-        await new Promise((res) => setTimeout(res, 250));
-      }
-    }
+  private read(): Promise<void> {
+    return this.inbox.consume(this.node, {
+      running: () => this.running,
+      setup: async () => {
+        await this.inbox.ensureGroup();
+        await this.outbox.ensureGroup();
+      },
+      handle: (entries, bad) => this.handle(entries, bad),
+      onError: (err) => this.log.debug('slot in stream read failed; retrying', { slot: this.slot, error: err.message }),
+    });
   }
 
-  private async handle(entries: readonly { id: string; payload: Buffer }[], bad: readonly string[]): Promise<void> {
+  private async handle(entries: readonly StreamEntry[], bad: readonly string[]): Promise<void> {
     if (bad.length > 0) this.log.warn('slot in stream entries without token or payload: acknowledged and dropped', { slot: this.slot, ids: bad.slice(0, 5) });
     if (entries.length === 0) return;
     const asked: Promise<void>[] = [];

@@ -63,7 +63,7 @@ export interface RemoteSlotView {
   readonly dropped: number;
 }
 
-type Inbound = { readonly type: 'cluster.inbound'; readonly ids: readonly string[]; readonly msgs: readonly Message[]; readonly token: number };
+type Inbound = { readonly type: 'cluster.inbound'; readonly ids: readonly string[]; readonly msgs: readonly Message[] };
 type In = FeedMsg | MacroMsg | StrategyCommandMsg | StrategyRuntimeCommandMsg | { readonly type: 'strategy.query' } | Inbound;
 
 
@@ -200,7 +200,7 @@ export default defineActor<In, RemoteShardArgs>(() => {
         if (x.type === 'cluster.reply') waiting.get((x as ClusterReplyMsg).corr)?.((x as ClusterReplyMsg).reply);
         else rest.push(x);
       }
-      const inbound: Inbound = { type: 'cluster.inbound', ids: [e.id], msgs: rest, token: e.token };
+      const inbound: Inbound = { type: 'cluster.inbound', ids: [e.id], msgs: rest };
       ctx.tell(ctx.self, inbound);
     }
     if (stale.length > 0) {
@@ -211,30 +211,19 @@ export default defineActor<In, RemoteShardArgs>(() => {
     }
   };
 
-  const readLoop = async (ctx: ActorContext): Promise<void> => {
-    const consumer = 'coordinator';
-    let resync = true;
-    while (running) {
-      try {
-        if (resync) {
-          await inbox.ensureGroup();
-          await outbox.ensureGroup();
-          // What this consumer (an earlier incarnation) or anyone took and did not acknowledge.
-          const stale = await outbox.claimStale(consumer, 0, 500);
-          await sort(ctx, stale.entries, stale.bad);
-          resync = false;
-        }
-        const got = await outbox.read(consumer, 500, 1000);
-        await sort(ctx, got.entries, got.bad);
-      } catch (err) {
-        if (!running) return;
+  const readLoop = (ctx: ActorContext): Promise<void> =>
+    outbox.consume('coordinator', {
+      running: () => running,
+      setup: async () => {
+        await inbox.ensureGroup();
+        await outbox.ensureGroup();
+      },
+      handle: (entries, bad) => sort(ctx, entries, bad),
+      onError: (err) => {
         m.readErrors.inc();
-        resync = true;
-        ctx.log.debug('slot stream read failed; retrying', { slot: args.shard, error: (err as Error).message });
-        await new Promise((res) => setTimeout(res, 250));
-      }
-    }
-  };
+        ctx.log.debug('slot stream read failed; retrying', { slot: args.shard, error: err.message });
+      },
+    });
 
   const unavailable = (ctx: ActorContext, msg: StrategyCommandMsg | StrategyRuntimeCommandMsg, why: string): StrategyCommandResultMsg => ({
     type: 'strategy.command_result',

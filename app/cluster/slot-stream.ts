@@ -104,6 +104,41 @@ export class SlotStream {
     return this.sort((r?.[1] ?? []).filter((e): e is RawEntry => Array.isArray(e)));
   }
 
+  /**
+   * The reading side of a slot, until `running()` says stop: at every
+   * (re)start it runs `setup` (groups), then takes over what is left
+   * unacknowledged in the group (a dead reader's, or this consumer's earlier
+   * incarnation's) until none is left, then reads new entries, each batch
+   * handed to `handle` (which acknowledges what it handled). A failure
+   * (Redis away) is reported to `onError` and the loop starts over after
+   * 250 ms, claiming again: what was taken and not acknowledged is not lost.
+   */
+  async consume(consumer: string, o: { running: () => boolean; setup: () => Promise<void>; handle: (entries: StreamEntry[], bad: string[]) => Promise<void>; onError: (err: Error) => void }): Promise<void> {
+    const BATCH = 500;
+    let resync = true;
+    while (o.running()) {
+      try {
+        if (resync) {
+          await o.setup();
+          for (;;) {
+            const claimed = await this.claimStale(consumer, 0, BATCH);
+            if (!o.running() || claimed.entries.length + claimed.bad.length === 0) break;
+            await o.handle(claimed.entries, claimed.bad);
+            if (claimed.entries.length + claimed.bad.length < BATCH) break;
+          }
+          resync = false;
+        }
+        const got = await this.read(consumer, BATCH, 1000);
+        await o.handle(got.entries, got.bad);
+      } catch (err) {
+        if (!o.running()) return;
+        resync = true;
+        o.onError(err as Error);
+        await new Promise((res) => setTimeout(res, 250));
+      }
+    }
+  }
+
   /** Entries delivered and not yet acknowledged, and the group's lag (entries never delivered). */
   async backlog(): Promise<{ pending: number; lag: number | null }> {
     const p = (await this.redis.xpending(this.key, this.opts.group)) as [number, ...unknown[]];

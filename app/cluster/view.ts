@@ -41,6 +41,7 @@ export class ClusterView {
   private last: ClusterSnapshot;
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  private readonly streams: readonly { readonly in: SlotStream; readonly out: SlotStream }[];
 
   constructor(
     url: string,
@@ -52,6 +53,10 @@ export class ClusterView {
     this.redis = new Redis(url, CLUSTER_REDIS);
     this.redis.on('error', () => undefined);
     this.leases = new SlotLeases(this.redis, { prefix, node: 'coordinator', leaseMs });
+    this.streams = Array.from({ length: slots }, (_, slot) => ({
+      in: new SlotStream(this.redis, { prefix, slot, group: IN_GROUP, stream: 'in' }),
+      out: new SlotStream(this.redis, { prefix, slot, group: OUT_GROUP, stream: 'out' }),
+    }));
     this.last = { prefix, slots: [], nodes: [], unowned: Array.from({ length: slots }, (_, k) => k), readAt: null, error: 'not read yet' };
   }
 
@@ -78,8 +83,8 @@ export class ClusterView {
       for (let slot = 0; slot < this.slots; slot++) {
         const lease = await this.leases.owner(slot);
         const token = lease?.token ?? (await this.leases.currentToken(slot));
-        const inb = await backlog(new SlotStream(this.redis, { prefix: this.prefix, slot, group: IN_GROUP, stream: 'in' }));
-        const outb = await backlog(new SlotStream(this.redis, { prefix: this.prefix, slot, group: OUT_GROUP, stream: 'out' }));
+        const inb = await backlog(this.streams[slot]!.in);
+        const outb = await backlog(this.streams[slot]!.out);
         rows.push({ slot, owner: lease?.node ?? null, token, leaseLeftMs: lease?.ttlMs ?? null, inPending: inb.pending, inLag: inb.lag, outPending: outb.pending, outLag: outb.lag });
       }
       const live = await liveNodes(this.redis, this.prefix);
