@@ -42,7 +42,7 @@ const usd = (what: string): Schema => described(`${what}, US dollars`, num);
 const nusd = (what: string): Schema => described(`${what}, US dollars; null when not known`, nnum);
 const tier: Schema = { enum: [...TIERS] };
 /** The broker's order statuses (actors/broker/order-state.ts; a surface may not import the domain: a test keeps them equal). */
-export const ORDER_STATUS_NAMES = ['new', 'partially_filled', 'filled', 'done_for_day', 'canceled', 'expired', 'replaced', 'pending_cancel', 'pending_replace', 'pending_new', 'accepted', 'stopped', 'rejected', 'suspended', 'calculated'] as const;
+export const ORDER_STATUS_NAMES = ['new', 'partially_filled', 'filled', 'done_for_day', 'canceled', 'expired', 'replaced', 'pending_cancel', 'pending_replace', 'pending_new', 'accepted', 'stopped', 'rejected', 'suspended', 'calculated', 'held'] as const;
 
 // ---- shared schemas ---------------------------------------------------------------
 

@@ -12,8 +12,14 @@
 
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit';
-/** What an intent may be: the allocator's types, and `stop` for the broker session's protective stops (never from the allocator). */
-export type IntentOrderType = OrderType | 'stop';
+/**
+ * What an intent may be: the allocator's types, and the stop types the
+ * broker session places itself (protective stops) or accepts from a caller
+ * of the session (never from the allocator).
+ */
+export type IntentOrderType = OrderType | 'stop' | 'stop_limit' | 'trailing_stop';
+/** Alpaca's order classes beyond a simple order: an entry with legs (bracket, oto) or a take profit with a stop loss (oco). */
+export type IntentOrderClass = 'bracket' | 'oco' | 'oto';
 /** Alpaca's time-in-force values for equities. */
 export type TimeInForce = 'day' | 'gtc' | 'opg' | 'cls' | 'ioc' | 'fok';
 
@@ -25,10 +31,26 @@ export interface OrderIntent {
   /** Whole shares, > 0. */
   readonly qty: number;
   readonly type: IntentOrderType;
-  /** Present iff `type` is 'limit'. */
+  /** Present iff `type` is 'limit' or 'stop_limit'. */
   readonly limitPrice?: number;
-  /** Present iff `type` is 'stop': the trade price that turns it into a market order. */
+  /** Present iff `type` is 'stop' or 'stop_limit': the trade price that turns it into a market (limit) order. */
   readonly stopPrice?: number;
+  /** `trailing_stop` only: the stop trails the best price by this percent (or by `trailPrice` dollars); exactly one of the two. */
+  readonly trailPercent?: number;
+  readonly trailPrice?: number;
+  /** Absent for a simple order. */
+  readonly orderClass?: IntentOrderClass;
+  /** bracket (required), oto (this or `stopLoss`), oco (required): the take-profit limit leg. */
+  readonly takeProfit?: { readonly limitPrice: number };
+  /** bracket (required), oto (this or `takeProfit`), oco (required): the stop-loss leg, a stop_limit when it has a limit price. */
+  readonly stopLoss?: { readonly stopPrice: number; readonly limitPrice?: number };
+  /**
+   * Limit orders only: if the order is still working this long after it was
+   * sent, the broker session cancels it and sends what is left as a market
+   * order (`allocator.intents.limitTimeoutMs`). Absent: it works until it
+   * fills or its time in force ends.
+   */
+  readonly marketAfterMs?: number;
   readonly timeInForce: TimeInForce;
   /** Last price the intent was sized at; the risk collar compares it with the last trade. */
   readonly refPrice: number;

@@ -12,7 +12,7 @@
  * field, for the caller to count and log.
  */
 
-import type { OrderIntent, OrderSide } from '../allocator/intent.js';
+import type { IntentOrderClass, OrderIntent, OrderSide } from '../allocator/intent.js';
 import { isOrderStatus, type OrderStatus } from './order-state.js';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -31,6 +31,18 @@ export interface BrokerOrder {
   readonly limitPrice: number | null;
   /** Stop orders' trigger price; null for the others (and absent in records journaled before stops existed). */
   readonly stopPrice?: number | null;
+  /** Trailing stops: the trail, by percent or in dollars (null or absent for other orders). */
+  readonly trailPercent?: number | null;
+  readonly trailPrice?: number | null;
+  /** 'bracket', 'oco', 'oto' (absent or null: simple). */
+  readonly orderClass?: string | null;
+  /** A replacement's predecessor, and a replaced order's successor (broker ids). */
+  readonly replaces?: string | null;
+  readonly replacedBy?: string | null;
+  /** A parent's legs, when the broker nested them (the POST answer, `nested=true` listings). */
+  readonly legs?: readonly BrokerOrder[] | null;
+  /** A leg's parent (broker id): set by `withLegs` when it lifts nested legs out, never on the wire. */
+  readonly parentId?: string | null;
   readonly status: OrderStatus;
   readonly createdAt: number | null;
   readonly updatedAt: number | null;
@@ -141,7 +153,7 @@ function wrap<T>(what: string, f: () => T): Parsed<T> {
   }
 }
 
-function order(x: unknown): BrokerOrder {
+function order(x: unknown, depth = 0): BrokerOrder {
   const o = obj(x, 'order');
   const status = field(o, 'status');
   if (!isOrderStatus(status)) throw new Bad(`status ${JSON.stringify(status)} is not a known order status`);
@@ -159,10 +171,54 @@ function order(x: unknown): BrokerOrder {
     filledAvgPrice: optNum(o, 'filled_avg_price'),
     limitPrice: optNum(o, 'limit_price'),
     stopPrice: optNum(o, 'stop_price'),
+    ...optional('trailPercent', optNum(o, 'trail_percent')),
+    ...optional('trailPrice', optNum(o, 'trail_price')),
+    ...optional('orderClass', orderClass(o)),
+    ...optional('replaces', optStr(o, 'replaces')),
+    ...optional('replacedBy', optStr(o, 'replaced_by')),
+    ...optional('legs', depth === 0 ? legsOf(o) : null),
     status,
     createdAt: time(o, 'created_at'),
     updatedAt: time(o, 'updated_at'),
   };
+}
+
+/** `{[key]: v}` when v is set, else nothing: a simple order's parse stays as small as it was. */
+function optional<K extends string, V>(key: K, v: V | null): { [P in K]?: V } {
+  return (v === null ? {} : { [key]: v }) as { [P in K]?: V };
+}
+
+function orderClass(o: Obj): string | null {
+  const v = field(o, 'order_class');
+  if (v === undefined || v === null || v === '' || v === 'simple') return null;
+  if (v !== 'bracket' && v !== 'oco' && v !== 'oto' && v !== 'mleg') throw new Bad(`order_class ${JSON.stringify(v)} is not simple, bracket, oco, oto or mleg`);
+  return v;
+}
+
+function legsOf(o: Obj): BrokerOrder[] | null {
+  const v = field(o, 'legs');
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v)) throw new Bad('legs must be an array or null');
+  return v.length === 0 ? null : v.map((l, k) => nested(`legs[${k}]`, () => order(l, 1)));
+}
+
+/**
+ * The orders of a listing with each parent's nested legs lifted out beside
+ * it (each leg knowing its parent), so a `nested=true` listing reconciles leg
+ * by leg like a flat one.
+ */
+export function withLegs(orders: readonly BrokerOrder[]): BrokerOrder[] {
+  const out: BrokerOrder[] = [];
+  const seen = new Set<string>();
+  for (const o of orders) {
+    if (!seen.has(o.id)) out.push(o);
+    seen.add(o.id);
+    for (const l of o.legs ?? []) {
+      if (!seen.has(l.id)) out.push({ ...l, parentId: o.id });
+      seen.add(l.id);
+    }
+  }
+  return out;
 }
 
 export function parseOrder(raw: unknown): Parsed<BrokerOrder> {
@@ -261,20 +317,12 @@ export interface OrderRequest {
   readonly time_in_force: string;
   readonly limit_price?: string;
   readonly stop_price?: string;
+  readonly trail_percent?: string;
+  readonly trail_price?: string;
+  readonly order_class?: IntentOrderClass;
+  readonly take_profit?: { readonly limit_price: string };
+  readonly stop_loss?: { readonly stop_price: string; readonly limit_price?: string };
   readonly client_order_id: string;
-}
-
-export function toOrderRequest(intent: OrderIntent, clientOrderId: string): OrderRequest {
-  const base = {
-    symbol: intent.symbol,
-    qty: String(intent.qty),
-    side: intent.side,
-    type: intent.type,
-    time_in_force: intent.timeInForce,
-    client_order_id: clientOrderId,
-  };
-  if (intent.type === 'limit') return { ...base, limit_price: String(intent.limitPrice) };
-  return intent.type === 'stop' ? { ...base, stop_price: String(intent.stopPrice) } : base;
 }
 
 /** The same order as the SDK's `orders.submit()` / `buildOrder()` input (camelCase). */
@@ -286,20 +334,93 @@ export interface SdkOrderInput {
   readonly timeInForce: OrderIntent['timeInForce'];
   readonly limitPrice?: string;
   readonly stopPrice?: string;
+  readonly trailPercent?: string;
+  readonly trailPrice?: string;
+  readonly orderClass?: IntentOrderClass;
+  readonly takeProfit?: { readonly limitPrice: string };
+  readonly stopLoss?: { readonly stopPrice: string; readonly limitPrice?: string };
   readonly clientOrderId: string;
 }
 
+/** The fields of an intent that describe its order, as wire strings, each present only when the intent has it. */
+function orderFields(i: OrderIntent): {
+  limitPrice?: string;
+  stopPrice?: string;
+  trailPercent?: string;
+  trailPrice?: string;
+  orderClass?: IntentOrderClass;
+  takeProfit?: { limitPrice: string };
+  stopLoss?: { stopPrice: string; limitPrice?: string };
+} {
+  const f: ReturnType<typeof orderFields> = {};
+  if ((i.type === 'limit' || i.type === 'stop_limit') && i.limitPrice !== undefined) f.limitPrice = String(i.limitPrice);
+  if ((i.type === 'stop' || i.type === 'stop_limit') && i.stopPrice !== undefined) f.stopPrice = String(i.stopPrice);
+  if (i.type === 'trailing_stop' && i.trailPercent !== undefined) f.trailPercent = String(i.trailPercent);
+  if (i.type === 'trailing_stop' && i.trailPercent === undefined && i.trailPrice !== undefined) f.trailPrice = String(i.trailPrice);
+  if (i.orderClass !== undefined) {
+    f.orderClass = i.orderClass;
+    if (i.takeProfit) f.takeProfit = { limitPrice: String(i.takeProfit.limitPrice) };
+    if (i.stopLoss) f.stopLoss = i.stopLoss.limitPrice === undefined ? { stopPrice: String(i.stopLoss.stopPrice) } : { stopPrice: String(i.stopLoss.stopPrice), limitPrice: String(i.stopLoss.limitPrice) };
+  }
+  return f;
+}
+
+export function toOrderRequest(intent: OrderIntent, clientOrderId: string): OrderRequest {
+  const f = orderFields(intent);
+  return {
+    symbol: intent.symbol,
+    qty: String(intent.qty),
+    side: intent.side,
+    type: intent.type,
+    time_in_force: intent.timeInForce,
+    ...(f.limitPrice !== undefined ? { limit_price: f.limitPrice } : {}),
+    ...(f.stopPrice !== undefined ? { stop_price: f.stopPrice } : {}),
+    ...(f.trailPercent !== undefined ? { trail_percent: f.trailPercent } : {}),
+    ...(f.trailPrice !== undefined ? { trail_price: f.trailPrice } : {}),
+    ...(f.orderClass !== undefined ? { order_class: f.orderClass } : {}),
+    ...(f.takeProfit ? { take_profit: { limit_price: f.takeProfit.limitPrice } } : {}),
+    ...(f.stopLoss ? { stop_loss: f.stopLoss.limitPrice === undefined ? { stop_price: f.stopLoss.stopPrice } : { stop_price: f.stopLoss.stopPrice, limit_price: f.stopLoss.limitPrice } } : {}),
+    client_order_id: clientOrderId,
+  };
+}
+
 export function toSdkOrderInput(intent: OrderIntent, clientOrderId: string): SdkOrderInput {
-  const base = {
+  return {
     symbol: intent.symbol,
     qty: String(intent.qty),
     side: intent.side,
     type: intent.type,
     timeInForce: intent.timeInForce,
+    ...orderFields(intent),
     clientOrderId,
   };
-  if (intent.type === 'limit') return { ...base, limitPrice: String(intent.limitPrice) };
-  return intent.type === 'stop' ? { ...base, stopPrice: String(intent.stopPrice) } : base;
+}
+
+/** What a replace may change (`PATCH /v2/orders/{id}`); the rest of the order stays. */
+export interface ReplaceChanges {
+  readonly qty?: number;
+  readonly limitPrice?: number;
+  readonly stopPrice?: number;
+  readonly timeInForce?: OrderIntent['timeInForce'];
+}
+
+/** The SDK's `patchOrderByOrderId` body for a replace that names its new client order id. */
+export interface SdkPatchInput {
+  readonly qty?: string;
+  readonly limitPrice?: string;
+  readonly stopPrice?: string;
+  readonly timeInForce?: OrderIntent['timeInForce'];
+  readonly clientOrderId: string;
+}
+
+export function toSdkPatchInput(changes: ReplaceChanges, clientOrderId: string): SdkPatchInput {
+  return {
+    ...(changes.qty !== undefined ? { qty: String(changes.qty) } : {}),
+    ...(changes.limitPrice !== undefined ? { limitPrice: String(changes.limitPrice) } : {}),
+    ...(changes.stopPrice !== undefined ? { stopPrice: String(changes.stopPrice) } : {}),
+    ...(changes.timeInForce !== undefined ? { timeInForce: changes.timeInForce } : {}),
+    clientOrderId,
+  };
 }
 
 /**

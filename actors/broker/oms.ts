@@ -23,8 +23,8 @@
  * may have happened after the send.
  */
 
-import type { IntentOrderType, OrderIntent, OrderSide, TimeInForce } from '../allocator/intent.js';
-import type { BrokerOrder } from './alpaca-mapping.js';
+import type { IntentOrderClass, IntentOrderType, OrderIntent, OrderSide, TimeInForce } from '../allocator/intent.js';
+import type { BrokerOrder, ReplaceChanges } from './alpaca-mapping.js';
 import { canTransition, isTerminal, type OrderStatus } from './order-state.js';
 import { PositionBook, type LocalPosition } from './positions.js';
 
@@ -43,6 +43,27 @@ export interface LocalOrder {
   /** A stop's trigger price (optional: orders journaled before stops existed lack it). */
   readonly stopPrice?: number | null;
   readonly timeInForce: TimeInForce | string;
+  /**
+   * The rest of the order's shape, as its intent or the broker gave it
+   * (absent on orders journaled before these existed): the trail of a
+   * trailing stop, the class and legs asked for, and the limit order's
+   * time limit before it turns into a market order.
+   */
+  readonly trailPercent?: number | null;
+  readonly trailPrice?: number | null;
+  readonly orderClass?: IntentOrderClass | string | null;
+  readonly takeProfit?: { readonly limitPrice: number } | null;
+  readonly stopLoss?: { readonly stopPrice: number; readonly limitPrice?: number } | null;
+  readonly marketAfterMs?: number | null;
+  /** A leg's parent (client order id); a parent's legs, take profit first as Alpaca lists them. */
+  readonly parentClientOrderId?: string | null;
+  readonly legs?: readonly string[];
+  /** The order this one replaced (client order id), for a replacement. */
+  readonly replaces?: string | null;
+  /** The replacement asked for this order (client order id); null again when the replace was refused. */
+  readonly replacement?: string | null;
+  /** A cancel asked so that what is left goes out as a market order (the limit order's time limit ran out). */
+  readonly marketOnCancel?: boolean;
   /** Alpaca status as last reported; null while the broker has not confirmed the order. */
   readonly status: OrderStatus | null;
   readonly submission: SubmissionState;
@@ -84,7 +105,8 @@ export type OmsEvent =
   | { readonly kind: 'lookup_not_found'; readonly ts: number; readonly clientOrderId: string }
   | { readonly kind: 'update'; readonly ts: number; readonly event: string; readonly order: BrokerOrder }
   | { readonly kind: 'fill'; readonly ts: number; readonly fill: Fill; readonly order: BrokerOrder | null }
-  | { readonly kind: 'cancel_requested'; readonly ts: number; readonly clientOrderId: string }
+  | { readonly kind: 'cancel_requested'; readonly ts: number; readonly clientOrderId: string; readonly then?: 'market' }
+  | { readonly kind: 'replace_requested'; readonly ts: number; readonly clientOrderId: string; readonly newClientOrderId: string; readonly changes: ReplaceChanges }
   | { readonly kind: 'mark_lost'; readonly ts: number; readonly clientOrderId: string; readonly reason: string }
   | { readonly kind: 'adopt_order'; readonly ts: number; readonly order: BrokerOrder }
   | { readonly kind: 'set_position'; readonly ts: number; readonly symbol: string; readonly qty: number; readonly avgPrice: number; readonly reason: string }
@@ -202,10 +224,25 @@ export class Oms {
   pendingQty(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const o of this.openOrders()) {
+      if (!this.countsAsPending(o)) continue;
       const left = Math.max(0, o.qty - o.filledQty) * (o.side === 'buy' ? 1 : -1);
       if (left !== 0) out[o.symbol] = (out[o.symbol] ?? 0) + left;
     }
     return out;
+  }
+
+  /**
+   * Whether an open order's unfilled part is exposure that may yet trade:
+   * not a held leg (it works only once its entry fills), not an oco's stop
+   * leg (it and its take profit close the same shares), not a replacement
+   * while its predecessor still works (they are one order in two states).
+   */
+  private countsAsPending(o: LocalOrder): boolean {
+    if (o.status === 'held') return false;
+    const parent = o.parentClientOrderId ? this.byCid.get(o.parentClientOrderId) : undefined;
+    if (parent && parent.orderClass === 'oco' && isOpenOrder(parent)) return false;
+    const before = o.replaces ? this.byCid.get(o.replaces) : undefined;
+    return !(before && isOpenOrder(before));
   }
 
   stats(): Record<string, number> {
@@ -238,9 +275,12 @@ export class Oms {
         const o = this.byCid.get(e.clientOrderId);
         if (!o) return { ok: false, error: `cancel for unknown order ${e.clientOrderId}`, order: null };
         o.cancelRequested = true;
+        if (e.then === 'market') o.marketOnCancel = true;
         o.updatedAt = e.ts;
         return { ok: true, kind: 'applied', order: o };
       }
+      case 'replace_requested':
+        return this.onReplaceRequested(e.clientOrderId, e.newClientOrderId, e.changes, e.ts);
       case 'mark_lost': {
         const o = this.byCid.get(e.clientOrderId);
         if (!o) return { ok: false, error: `mark_lost for unknown order ${e.clientOrderId}`, order: null };
@@ -273,6 +313,7 @@ export class Oms {
       limitPrice: intent.limitPrice ?? null,
       stopPrice: intent.stopPrice ?? null,
       timeInForce: intent.timeInForce,
+      ...shapeOf(intent),
       status: null,
       submission: 'pending',
       filledQty: 0,
@@ -294,6 +335,7 @@ export class Oms {
     const o = this.byCid.get(cid);
     if (!o) return this.onAdopt(b, ts);
     this.bindBrokerId(o, b.id);
+    this.relate(o, b, ts);
     o.submission = 'acked';
     o.updatedAt = ts;
     // The HTTP answer can arrive after stream events that moved the order on; only fill in a status we lack.
@@ -308,8 +350,12 @@ export class Oms {
     if (o.submission === 'acked') return { ok: true, kind: 'duplicate', order: o, detail: `order already acked; ignoring ${outcome}` };
     o.updatedAt = ts;
     o.reason = reason;
-    if (outcome === 'rejected') o.submission = 'rejected';
-    else if (outcome === 'retryable') o.submission = 'pending';
+    if (outcome === 'rejected') {
+      o.submission = 'rejected';
+      // A refused replace leaves its predecessor working as it was.
+      const before = o.replaces ? this.byCid.get(o.replaces) : undefined;
+      if (before && before.replacement === o.clientOrderId) before.replacement = null;
+    } else if (outcome === 'retryable') o.submission = 'pending';
     else o.submission = 'ambiguous';
     return { ok: true, kind: 'applied', order: o };
   }
@@ -330,6 +376,7 @@ export class Oms {
       return r.ok && r.kind === 'applied' ? { ...r, anomaly: `adopted_unknown_order: ${b.clientOrderId} via ${event}` } : r;
     }
     this.bindBrokerId(o, b.id);
+    this.relate(o, b, ts);
     if (o.submission === 'pending' || o.submission === 'ambiguous') o.submission = 'acked';
     o.updatedAt = ts;
     if (o.status === b.status) return { ok: true, kind: 'duplicate', order: o, detail: `already ${b.status}` };
@@ -337,7 +384,109 @@ export class Oms {
       return { ok: false, error: `invalid_transition: order ${o.clientOrderId} ${o.status} -> ${b.status} (${event})`, order: o };
     }
     o.status = b.status;
+    if (b.status === 'replaced') this.succeed(o);
     return { ok: true, kind: 'applied', order: o };
+  }
+
+  /** Why a replace of `cid` by `newCid` cannot be asked now (so it is not even journaled), or null. */
+  refuseReplace(cid: string, newCid: string, changes: ReplaceChanges): string | null {
+    const o = this.byCid.get(cid);
+    if (!o) return `unknown_order: ${cid}`;
+    if (this.byCid.has(newCid)) return `duplicate_client_order_id: ${newCid} already in use`;
+    if (o.submission !== 'acked' || o.brokerOrderId === null) return `not_acked: ${cid} is ${o.submission}; the broker must have it before it can be replaced`;
+    if (!isOpenOrder(o) || o.status === 'pending_cancel' || o.status === 'pending_replace') return `not_open: ${cid} is ${o.status}`;
+    if (o.cancelRequested) return `cancel_requested: ${cid} is being cancelled`;
+    if (o.replacement) return `replace_in_flight: ${cid} is already being replaced by ${o.replacement}`;
+    const keys = Object.keys(changes) as (keyof ReplaceChanges)[];
+    if (keys.length === 0) return 'nothing_to_change: a replace needs qty, limitPrice, stopPrice or timeInForce';
+    for (const k of keys) {
+      const v = changes[k];
+      if (k === 'timeInForce' ? typeof v !== 'string' : !(typeof v === 'number' && v > 0 && Number.isFinite(v))) return `bad_change: ${k} ${JSON.stringify(v)}`;
+    }
+    if (changes.qty !== undefined && changes.qty <= o.filledQty) return `bad_change: qty ${changes.qty} is not above the ${o.filledQty} already filled`;
+    return null;
+  }
+
+  private onReplaceRequested(cid: string, newCid: string, changes: ReplaceChanges, ts: number): ApplyResult {
+    const refused = this.refuseReplace(cid, newCid, changes);
+    const old = this.byCid.get(cid);
+    if (refused || !old) return { ok: false, error: refused ?? `unknown_order: ${cid}`, order: old ?? null };
+    // Alpaca's replacement is a new order for the new quantity (default: what the old one has left).
+    const o: Mutable<LocalOrder> = {
+      ...old,
+      clientOrderId: newCid,
+      brokerOrderId: null,
+      qty: changes.qty ?? old.qty - old.filledQty,
+      limitPrice: changes.limitPrice ?? old.limitPrice,
+      stopPrice: changes.stopPrice ?? old.stopPrice ?? null,
+      timeInForce: changes.timeInForce ?? old.timeInForce,
+      status: null,
+      submission: 'pending',
+      filledQty: 0,
+      filledAvgPrice: null,
+      cancelRequested: false,
+      marketOnCancel: false,
+      reason: `replaces ${cid}`,
+      syntheticCredit: 0,
+      replaces: cid,
+      replacement: null,
+      createdAt: ts,
+      updatedAt: ts,
+    };
+    old.replacement = newCid;
+    old.updatedAt = ts;
+    this.byCid.set(newCid, o);
+    this.maybeOpen.add(newCid);
+    if (o.intentId !== null) this.byIntent.set(o.intentId, newCid);
+    return { ok: true, kind: 'applied', order: o };
+  }
+
+  /** A replaced order's successor takes its place among its relations (the parent's legs, the legs' parent). */
+  private succeed(old: Mutable<LocalOrder>): void {
+    const next = old.replacement ? this.byCid.get(old.replacement) : undefined;
+    if (!next) return;
+    const parent = old.parentClientOrderId ? this.byCid.get(old.parentClientOrderId) : undefined;
+    if (parent?.legs) parent.legs = parent.legs.map((l) => (l === old.clientOrderId ? next.clientOrderId : l));
+    for (const l of old.legs ?? []) {
+      const leg = this.byCid.get(l);
+      if (leg) leg.parentClientOrderId = next.clientOrderId;
+    }
+  }
+
+  /**
+   * What the broker's copy of an order says about its relations: its legs
+   * (registered as orders of their own, so their trade_updates land on a
+   * known order), its parent, and the order it replaced.
+   */
+  private relate(o: Mutable<LocalOrder>, b: BrokerOrder, ts: number): void {
+    if (b.orderClass && !o.orderClass) o.orderClass = b.orderClass;
+    if (b.parentId) {
+      const parent = this.orderByBrokerId(b.parentId) as Mutable<LocalOrder> | undefined;
+      if (parent && o.parentClientOrderId == null) o.parentClientOrderId = parent.clientOrderId;
+      if (parent && !(parent.legs ?? []).includes(o.clientOrderId)) parent.legs = [...(parent.legs ?? []), o.clientOrderId];
+    }
+    if (b.replaces && o.replaces == null) {
+      const before = this.orderByBrokerId(b.replaces) as Mutable<LocalOrder> | undefined;
+      if (before) {
+        o.replaces = before.clientOrderId;
+        if (before.replacement == null) before.replacement = o.clientOrderId;
+      }
+    }
+    if (!b.legs || b.legs.length === 0) return;
+    const legs: string[] = [];
+    for (const l of b.legs) {
+      let leg = this.find(l);
+      if (!leg) {
+        const r = this.onAdopt({ ...l, parentId: null }, ts);
+        if (!r.ok) continue;
+        leg = this.byCid.get(l.clientOrderId)!;
+        leg.reason = `leg of ${o.clientOrderId}`;
+      }
+      this.bindBrokerId(leg, l.id);
+      leg.parentClientOrderId = o.clientOrderId;
+      legs.push(leg.clientOrderId);
+    }
+    o.legs = legs;
   }
 
   private onFill(f: Fill, b: BrokerOrder | null, ts: number): ApplyResult {
@@ -383,6 +532,7 @@ export class Oms {
     const known = this.find(b);
     if (known) {
       this.bindBrokerId(known, b.id);
+      this.relate(known, b, ts);
       if (known.submission !== 'acked') known.submission = 'acked';
       return { ok: true, kind: 'duplicate', order: known, detail: `order ${b.clientOrderId} already known` };
     }
@@ -397,6 +547,8 @@ export class Oms {
       limitPrice: b.limitPrice,
       stopPrice: b.stopPrice ?? null,
       timeInForce: b.timeInForce,
+      ...(b.trailPercent != null ? { trailPercent: b.trailPercent } : {}),
+      ...(b.trailPrice != null ? { trailPrice: b.trailPrice } : {}),
       status: b.status,
       submission: 'acked',
       filledQty: b.filledQty,
@@ -411,6 +563,7 @@ export class Oms {
     this.byCid.set(o.clientOrderId, o);
     this.maybeOpen.add(o.clientOrderId);
     this.byBrokerId.set(b.id, o.clientOrderId);
+    this.relate(o, b, ts);
     return { ok: true, kind: 'applied', order: o };
   }
 
@@ -445,6 +598,18 @@ export class Oms {
   private count(key: string): void {
     this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
   }
+}
+
+/** The parts of an intent's order shape it has, for its LocalOrder. */
+function shapeOf(i: OrderIntent): Partial<Pick<LocalOrder, 'trailPercent' | 'trailPrice' | 'orderClass' | 'takeProfit' | 'stopLoss' | 'marketAfterMs'>> {
+  return {
+    ...(i.trailPercent !== undefined ? { trailPercent: i.trailPercent } : {}),
+    ...(i.trailPrice !== undefined ? { trailPrice: i.trailPrice } : {}),
+    ...(i.orderClass !== undefined ? { orderClass: i.orderClass } : {}),
+    ...(i.takeProfit !== undefined ? { takeProfit: i.takeProfit } : {}),
+    ...(i.stopLoss !== undefined ? { stopLoss: i.stopLoss } : {}),
+    ...(i.marketAfterMs !== undefined ? { marketAfterMs: i.marketAfterMs } : {}),
+  };
 }
 
 function stubOrder(f: Fill): BrokerOrder {

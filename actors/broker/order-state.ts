@@ -6,7 +6,8 @@
  * is an error, so an out-of-order or corrupt update is caught instead of
  * silently rewinding an order.
  *
- * Terminal: filled, canceled, expired, replaced, rejected.
+ * Terminal: filled, canceled, expired, replaced, rejected. `held` is a
+ * contingent leg (bracket, oto) waiting for its entry to fill.
  * The only self-transition is partially_filled -> partially_filled (another partial fill).
  */
 
@@ -28,6 +29,7 @@ export const ORDER_STATUSES = [
   'rejected',
   'suspended',
   'calculated',
+  'held',
 ] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -47,6 +49,8 @@ const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   stopped: ['partially_filled', 'filled', 'canceled', 'expired'],
   suspended: ['pending_new', 'accepted', 'new', 'canceled', 'expired', 'rejected', 'pending_cancel'],
   calculated: ['partially_filled', 'filled', 'done_for_day', 'canceled', 'expired'],
+  // A bracket's or oto's leg waits held until its entry fills; an oco's stop-loss leg too until the take profit works.
+  held: ['accepted', 'pending_new', 'new', 'partially_filled', 'filled', 'canceled', 'expired', 'pending_cancel', 'pending_replace', 'replaced'],
   filled: [],
   canceled: [],
   expired: [],

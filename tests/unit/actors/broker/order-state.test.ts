@@ -4,7 +4,7 @@ import { InvalidOrderTransitionError } from '../../../../actors/broker/errors.js
 
 describe('order state machine', () => {
   it('all fifteen Alpaca statuses then known, five terminal', () => {
-    expect(ORDER_STATUSES).toHaveLength(15);
+    expect(ORDER_STATUSES).toHaveLength(16);
     expect(ORDER_STATUSES.filter(isTerminal).sort()).toEqual(['canceled', 'expired', 'filled', 'rejected', 'replaced']);
   });
 
