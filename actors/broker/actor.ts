@@ -50,7 +50,7 @@ import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
 import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
 import { StopKeeper } from './stop-keeper.js';
-import { BrokerSessionCore, orderUpdateMsg, REFUSAL_REASONS, type RawBrokerState } from './session-core.js';
+import { BrokerSessionCore, orderUpdateMsg, REFUSAL_REASONS, type RawBrokerState, type ReplaceRequest } from './session-core.js';
 import { ORDER_STAGES, OrderTimings } from './order-timings.js';
 import { isClientError, linkError, REST_OPS, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
 import { TOPICS } from '../topics.js';
@@ -251,6 +251,24 @@ export default defineActor<In, BrokerArgs>(() => {
     io(ctx, link.submit(request), (order) => ({ type: 'broker.submitted', cid, order }), (error) => ({ type: 'broker.submit_failed', cid, error }));
   };
 
+  /** Sends a replacement's PATCH; its answer comes back as a submission's would, under the replacement's client order id. */
+  const sendReplace = (ctx: ActorContext, cid: string, request: ReplaceRequest | null): void => {
+    if (!request || submitting.has(cid) || !link) return;
+    submitting.add(cid);
+    io(ctx, link.replace(request.orderId, request.patch), (order) => ({ type: 'broker.submitted', cid, order }), (error) => ({ type: 'broker.submit_failed', cid, error }));
+  };
+
+  /** Sends a `pending` order again: a replacement as its PATCH (or, its predecessor gone, records it as never sent), any other as its POST. */
+  const resend = (ctx: ActorContext, cid: string): void => {
+    const o = session.oms.order(cid);
+    if (!o?.replaces) return sendOrHold(ctx, cid, session.resendRequest(cid));
+    const request = session.replaceRequest(cid);
+    if (request) return sendReplace(ctx, cid, request);
+    if (o.submission !== 'pending') return;
+    const r = session.onSubmitError(cid, { status: 400, message: `not sent: the order it replaces (${o.replaces}) no longer works` }, ctx.clock.now());
+    publish(ctx, [...r.messages, session.positionsMsg(ctx.clock.now())]);
+  };
+
   const refuse = (ctx: ActorContext, intentId: string, symbol: string, reason: string): void => {
     m.refused.inc({ reason: reason.split(':')[0] });
     ctx.publish(TOPICS.orders, intentRefusedMsg(intentId, symbol, reason, ctx.clock.now()));
@@ -290,6 +308,16 @@ export default defineActor<In, BrokerArgs>(() => {
       cancelOrder(ctx, a.clientOrderId, now);
     }
     for (const r of work.recancels) sendCancel(ctx, r.clientOrderId, r.brokerOrderId);
+    for (const a of work.replaces) {
+      const d = session.requestReplace(a.clientOrderId, { qty: a.qty }, now);
+      publish(ctx, d.messages);
+      if (!d.ok) {
+        ctx.log.warn('protective stop not resized', { cid: a.clientOrderId, reason: d.reason });
+        continue;
+      }
+      ctx.log.info('protective stop resized', { cid: a.clientOrderId, replacement: d.clientOrderId, symbol: a.symbol, qty: a.qty, reason: a.reason });
+      sendReplace(ctx, d.clientOrderId, d.request);
+    }
     if (work.places.length > 0) {
       const places = work.places;
       const decisions = session.submitBatch(places, now);
@@ -361,7 +389,7 @@ export default defineActor<In, BrokerArgs>(() => {
     if (o.submission === 'pending') {
       const age = now - o.createdAt;
       if (age <= (args.maxResendAgeMs ?? 30_000)) {
-        sendOrHold(ctx, cid, session.resendRequest(cid));
+        resend(ctx, cid);
       } else {
         // Not at the venue and too old to still mean what it meant: record it as not sent.
         const r = session.onSubmitError(cid, { status: 400, message: `not resent: intent is ${age} ms old (maxResendAgeMs ${args.maxResendAgeMs ?? 30_000})` }, now);
@@ -483,7 +511,7 @@ export default defineActor<In, BrokerArgs>(() => {
         return;
       }
       case 'broker.resend':
-        sendOrHold(ctx, msg.cid, session.resendRequest(msg.cid));
+        resend(ctx, msg.cid);
         return;
       case 'broker.lookup_result': {
         lookingUp.delete(msg.cid);

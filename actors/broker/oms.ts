@@ -403,7 +403,6 @@ export class Oms {
       const v = changes[k];
       if (k === 'timeInForce' ? typeof v !== 'string' : !(typeof v === 'number' && v > 0 && Number.isFinite(v))) return `bad_change: ${k} ${JSON.stringify(v)}`;
     }
-    if (changes.qty !== undefined && changes.qty <= o.filledQty) return `bad_change: qty ${changes.qty} is not above the ${o.filledQty} already filled`;
     return null;
   }
 

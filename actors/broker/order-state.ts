@@ -38,7 +38,7 @@ const TERMINAL: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['filled', 'canc
 
 const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   pending_new: ['accepted', 'new', 'partially_filled', 'filled', 'canceled', 'expired', 'rejected', 'pending_cancel', 'suspended'],
-  accepted: ['pending_new', 'new', 'partially_filled', 'filled', 'canceled', 'expired', 'rejected', 'pending_cancel', 'pending_replace', 'suspended', 'done_for_day'],
+  accepted: ['pending_new', 'new', 'partially_filled', 'filled', 'canceled', 'expired', 'rejected', 'pending_cancel', 'pending_replace', 'replaced', 'suspended', 'done_for_day'],
   new: ['partially_filled', 'filled', 'canceled', 'expired', 'rejected', 'pending_cancel', 'pending_replace', 'done_for_day', 'stopped', 'suspended', 'calculated', 'replaced'],
   partially_filled: ['partially_filled', 'filled', 'canceled', 'expired', 'pending_cancel', 'pending_replace', 'done_for_day', 'stopped', 'calculated', 'replaced'],
   // A cancel can lose the race to a fill, or be rejected (order_cancel_rejected) and leave the order working.

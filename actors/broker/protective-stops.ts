@@ -13,10 +13,15 @@
  * - its stop price is `distanceBps` from the reference: for a long the lower
  *   of the average entry and the last fill price, for a short the higher, so
  *   the stop always sits on the protective side of the market we last saw;
- * - a stop of the wrong side or size is cancelled, and its successor is
- *   placed only once no stop for the symbol is still open (the cancel
- *   confirmed, or the stop filled): two stops working at once could both
- *   trigger and turn the position into its opposite;
+ * - a working stop of the right side and the wrong size is resized by a
+ *   replace (`PATCH`): the venue swaps it for its replacement at once, so
+ *   the position is never without a stop; while the replace is in flight
+ *   the replacement stands for the stop;
+ * - a stop of the wrong side (or one not yet acked, which cannot be
+ *   replaced) is cancelled, and its successor is placed only once no stop
+ *   for the symbol is still open (the cancel confirmed, or the stop filled):
+ *   two stops working at once could both trigger and turn the position
+ *   into its opposite;
  * - a flat symbol's stops are cancelled;
  * - pending and ambiguous stops count as open: after a crash the lookup by
  *   client order id settles them before anything new is placed.
@@ -45,7 +50,8 @@ export interface StopPosition {
 
 export type StopAction =
   | { readonly kind: 'place'; readonly intent: OrderIntent }
-  | { readonly kind: 'cancel'; readonly clientOrderId: string; readonly symbol: string; readonly reason: string };
+  | { readonly kind: 'cancel'; readonly clientOrderId: string; readonly symbol: string; readonly reason: string }
+  | { readonly kind: 'replace'; readonly clientOrderId: string; readonly symbol: string; readonly qty: number; readonly reason: string };
 
 export interface StopPlanInput {
   readonly policy: StopsPolicy;
@@ -113,6 +119,8 @@ export function planStops(input: StopPlanInput): StopAction[] {
   const stops = new Map<string, LocalOrder[]>();
   const closing = new Map<string, { buy: number; sell: number }>();
   for (const o of input.openOrders) {
+    // A stop being replaced is its replacement now (open while pending); if the replace is refused it comes back.
+    if (o.replacement) continue;
     if (isProtectiveStop(o)) {
       const list = stops.get(o.symbol) ?? [];
       list.push(o);
@@ -132,8 +140,14 @@ export function planStops(input: StopPlanInput): StopAction[] {
     const side: OrderSide | null = p ? (p.qty > 0 ? 'sell' : 'buy') : null;
     const want = p && side && policy.enabled ? Math.max(0, Math.abs(p.qty) - (closing.get(symbol)?.[side] ?? 0)) : 0;
     const keep = want > 0 ? live.find((o) => o.side === side && left(o) === want) : undefined;
+    // A working stop on the right side and of the wrong size is resized by a replace: the venue swaps it
+    // for its replacement at once, so the position is never without a stop (cancel then new would leave it
+    // bare for a round trip). One that is not acked yet cannot be replaced, and after a refused replace the
+    // symbol backs off (`blocked`): then it is cancelled and placed anew, as before.
+    const resize = !keep && want > 0 && !input.blocked?.has(symbol) ? live.find((o) => o.side === side && o.submission === 'acked' && o.brokerOrderId !== null && o.status !== 'pending_cancel' && o.status !== 'pending_replace') : undefined;
+    if (resize) actions.push({ kind: 'replace', clientOrderId: resize.clientOrderId, symbol, qty: want, reason: `position needs ${want} ${side}, stop is ${left(resize)} ${resize.side}` });
     for (const o of live) {
-      if (o === keep) continue;
+      if (o === keep || o === resize) continue;
       const reason = !policy.enabled
         ? 'protective stops disabled'
         : want === 0
@@ -143,7 +157,7 @@ export function planStops(input: StopPlanInput): StopAction[] {
           : `position needs ${want} ${side}, stop is ${left(o)} ${o.side}`;
       actions.push({ kind: 'cancel', clientOrderId: o.clientOrderId, symbol, reason });
     }
-    if (keep || want === 0 || !p || !side) continue;
+    if (keep || resize || want === 0 || !p || !side) continue;
     // The old stop must be gone before its successor works: both at once could oversell.
     if (open.some((o) => o !== keep)) continue;
     if (input.blocked?.has(symbol)) continue;

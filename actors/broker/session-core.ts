@@ -33,16 +33,21 @@ import {
   parseOrder,
   parsePosition,
   parseTradeUpdate,
+  type BrokerOrder,
   toOrderRequest,
   toSdkOrderInput,
+  toSdkPatchInput,
+  withLegs,
   type OrderRequest,
+  type ReplaceChanges,
   type SdkOrderInput,
+  type SdkPatchInput,
   type SubmitOutcome,
 } from './alpaca-mapping.js';
 import { clientOrderIdFor } from './client-order-id.js';
 import { Journal, MemoryJournal, type JournalOptions, type JournalStore, type ReplayReport } from './journal.js';
 import type { BrokerFillMsg, BrokerMsg, BrokerOrderUpdateMsg, BrokerPositionsMsg, BrokerReconciledMsg } from './messages.js';
-import { Oms, type ApplyResult, type LocalOrder, type OmsEvent } from './oms.js';
+import { isOpenOrder, Oms, type ApplyResult, type LocalOrder, type OmsEvent } from './oms.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
 
 export interface SessionOptions extends JournalOptions {
@@ -77,6 +82,16 @@ export interface Outcome {
   /** Set when the input was rejected or could not be applied. */
   readonly error?: string;
 }
+
+/** A replace to send: `PATCH /v2/orders/{orderId}` with `patch`, whose `clientOrderId` names the replacement. */
+export interface ReplaceRequest {
+  readonly orderId: string;
+  readonly patch: SdkPatchInput;
+}
+
+export type ReplaceDecision =
+  | { readonly ok: true; readonly clientOrderId: string; readonly request: ReplaceRequest; readonly messages: BrokerMsg[] }
+  | { readonly ok: false; readonly reason: string; readonly messages: BrokerMsg[] };
 
 /** Why the session refuses an approved intent (the part of the reason before its colon; the metrics' `reason` label). */
 export const REFUSAL_REASONS = ['not_ready', 'duplicate_intent', 'duplicate_client_order_id'] as const;
@@ -164,11 +179,55 @@ export class BrokerSessionCore {
     });
   }
 
-  /** The order request to (re)send for a `pending` order (after a 429 or a lookup that found nothing). Same client order id. */
+  /** The order request to (re)send for a `pending` order (after a 429 or a lookup that found nothing). Same client order id. A replacement is resent with `replaceRequest`. */
   resendRequest(clientOrderId: string): SdkOrderInput | null {
     const o = this.oms.order(clientOrderId);
-    if (!o || o.submission !== 'pending' || o.intentId === null) return null;
+    if (!o || o.submission !== 'pending' || o.intentId === null || o.replaces) return null;
     return toSdkOrderInput(orderAsIntent(o), clientOrderId);
+  }
+
+  /**
+   * Ask for an order to be replaced (new quantity, prices or time in force):
+   * the replacement gets its own client order id, deterministic from the
+   * order's intent, and the request is journaled (fsynced) BEFORE the PATCH
+   * may be sent, as an intent is before its POST. Its outcome arrives like a
+   * submission's (`onSubmitOk`, `onSubmitError`, `onLookup` for the new
+   * client order id): after a crash the replacement is ambiguous and is
+   * looked up by that id, never sent blind.
+   */
+  requestReplace(clientOrderId: string, changes: ReplaceChanges, now: number): ReplaceDecision {
+    const o = this.oms.order(clientOrderId);
+    if (!this.isReady) return this.refuseReplace('not_ready: start-up reconciliation has not passed');
+    if (!o) return this.refuseReplace(`unknown_order: ${clientOrderId}`);
+    const key = o.intentId ?? o.clientOrderId;
+    let n = 1;
+    let newCid = clientOrderIdFor(`${key}:r${n}`, this.salt);
+    while (this.oms.order(newCid)) newCid = clientOrderIdFor(`${key}:r${++n}`, this.salt);
+    const refused = this.oms.refuseReplace(clientOrderId, newCid, changes);
+    if (refused) return this.refuseReplace(refused);
+    const r = this.commit([{ kind: 'replace_requested', ts: now, clientOrderId, newClientOrderId: newCid, changes }])[0]!;
+    if (!r.ok) return this.refuseReplace(r.error);
+    const request = this.replaceRequest(newCid);
+    if (!request) return this.refuseReplace(`replace of ${clientOrderId} has no request`);
+    return { ok: true, clientOrderId: newCid, request, messages: [...this.orderMsgs(r, 'replace_requested', now), ...this.predecessorMsgs(r.order, 'replace_requested', now)] };
+  }
+
+  /**
+   * The PATCH to (re)send for a `pending` replacement, or null when it is
+   * not one or its predecessor no longer works (then it can never be sent:
+   * record it with `onSubmitError`).
+   */
+  replaceRequest(clientOrderId: string): ReplaceRequest | null {
+    const o = this.oms.order(clientOrderId);
+    if (!o || o.submission !== 'pending' || !o.replaces) return null;
+    const before = this.oms.order(o.replaces);
+    if (!before || before.brokerOrderId === null || !isOpenOrder(before) || before.replacement !== clientOrderId) return null;
+    const changes: { -readonly [K in keyof ReplaceChanges]: ReplaceChanges[K] } = {};
+    if (o.qty !== before.qty - before.filledQty) changes.qty = o.qty;
+    if (o.limitPrice !== before.limitPrice && o.limitPrice !== null) changes.limitPrice = o.limitPrice;
+    if (o.stopPrice !== before.stopPrice && typeof o.stopPrice === 'number') changes.stopPrice = o.stopPrice;
+    if (o.timeInForce !== before.timeInForce) changes.timeInForce = o.timeInForce as ReplaceChanges['timeInForce'];
+    return { orderId: before.brokerOrderId, patch: toSdkPatchInput(changes, clientOrderId) };
   }
 
   /** The broker accepted the POST. */
@@ -252,8 +311,9 @@ export class BrokerSessionCore {
    * becomes ready only if nothing differs any more.
    */
   reconcile(raw: RawBrokerState, phase: 'startup' | 'periodic', now: number): Outcome & { report: ReconcileReport } {
-    const open = parseAll(raw.openOrders, parseOrder);
-    const recent = parseAll(raw.recentOrders, parseOrder);
+    // Listings nest legs under their parents: lift them out, each knowing its parent.
+    const open = nestedLegs(parseAll(raw.openOrders, parseOrder));
+    const recent = nestedLegs(parseAll(raw.recentOrders, parseOrder));
     const positions = parseAll(raw.positions, parsePosition);
     const fills = parseAll(raw.recentFills ?? [], parseFillActivity);
     const account = parseAccount(raw.account);
@@ -364,7 +424,21 @@ export class BrokerSessionCore {
   private orderMsgs(r: ApplyResult, event: string, now: number): BrokerOrderUpdateMsg[] {
     const o = r.order;
     if (!o) return [];
-    return [orderUpdateMsg(o, event, r.ok ? o.reason : r.error, now)];
+    const out = [orderUpdateMsg(o, event, r.ok ? o.reason : r.error, now)];
+    // A refused replace puts its predecessor back to working as it was: say so.
+    if (r.ok && o.replaces && o.submission === 'rejected') out.push(...this.predecessorMsgs(o, event, now));
+    return out;
+  }
+
+  /** The update for the order a replacement replaces, whose `replacement` changed with it. */
+  private predecessorMsgs(o: LocalOrder | null, event: string, now: number): BrokerOrderUpdateMsg[] {
+    const before = o?.replaces ? this.oms.order(o.replaces) : undefined;
+    return before ? [orderUpdateMsg(before, event, before.reason, now)] : [];
+  }
+
+  private refuseReplace(reason: string): ReplaceDecision {
+    this.count(`replace_refused_${reason.split(':')[0]}`);
+    return { ok: false, reason, messages: [] };
   }
 
   private refuse(reason: string): SubmitDecision {
@@ -401,6 +475,11 @@ export function orderUpdateMsg(o: LocalOrder, event: string, reason: string | nu
   };
 }
 
+function nestedLegs<T extends { values: BrokerOrder[] }>(parsed: T): T {
+  return { ...parsed, values: withLegs(parsed.values) };
+}
+
+/** The intent an order was registered from, rebuilt from the OMS (for a resend after a 429 or a lookup that found nothing). */
 function orderAsIntent(o: LocalOrder): OrderIntent {
   const base = {
     intentId: o.intentId ?? o.clientOrderId,
@@ -413,7 +492,18 @@ function orderAsIntent(o: LocalOrder): OrderIntent {
     reason: 'resend',
     postureSeq: 0,
   };
-  if (o.type === 'limit' && o.limitPrice !== null) return { ...base, type: 'limit', limitPrice: o.limitPrice };
-  if (o.type === 'stop' && typeof o.stopPrice === 'number') return { ...base, type: 'stop', stopPrice: o.stopPrice, refPrice: o.stopPrice };
-  return { ...base, type: 'market' };
+  const cls = o.orderClass;
+  const shape: Pick<OrderIntent, 'orderClass' | 'takeProfit' | 'stopLoss' | 'marketAfterMs'> = {
+    ...(cls === 'bracket' || cls === 'oco' || cls === 'oto' ? { orderClass: cls } : {}),
+    ...(o.takeProfit ? { takeProfit: o.takeProfit } : {}),
+    ...(o.stopLoss ? { stopLoss: o.stopLoss } : {}),
+    ...(typeof o.marketAfterMs === 'number' ? { marketAfterMs: o.marketAfterMs } : {}),
+  };
+  const stop = typeof o.stopPrice === 'number' ? o.stopPrice : null;
+  if (o.type === 'limit' && o.limitPrice !== null) return { ...base, ...shape, type: 'limit', limitPrice: o.limitPrice };
+  if (o.type === 'stop' && stop !== null) return { ...base, ...shape, type: 'stop', stopPrice: stop, refPrice: stop };
+  if (o.type === 'stop_limit' && stop !== null && o.limitPrice !== null) return { ...base, ...shape, type: 'stop_limit', stopPrice: stop, limitPrice: o.limitPrice, refPrice: stop };
+  if (o.type === 'trailing_stop' && typeof o.trailPercent === 'number') return { ...base, ...shape, type: 'trailing_stop', trailPercent: o.trailPercent };
+  if (o.type === 'trailing_stop' && typeof o.trailPrice === 'number') return { ...base, ...shape, type: 'trailing_stop', trailPrice: o.trailPrice };
+  return { ...base, ...shape, type: 'market' };
 }

@@ -17,11 +17,13 @@ export interface StopWork {
   readonly cancels: readonly Extract<StopAction, { kind: 'cancel' }>[];
   /** Stops whose cancel was asked and not confirmed within `retryMs`: DELETE again. */
   readonly recancels: readonly { readonly clientOrderId: string; readonly brokerOrderId: string }[];
+  /** Stops to resize by a replace (journal the request, then PATCH). */
+  readonly replaces: readonly Extract<StopAction, { kind: 'replace' }>[];
   /** Stops to register (journal) and send. */
   readonly places: readonly OrderIntent[];
 }
 
-const NOTHING: StopWork = Object.freeze({ cancels: [], recancels: [], places: [] });
+const NOTHING: StopWork = Object.freeze({ cancels: [], recancels: [], replaces: [], places: [] });
 
 export class StopKeeper {
   private current: RiskStopsPolicyMsg | null = null;
@@ -68,11 +70,14 @@ export class StopKeeper {
     for (const [symbol, at] of this.rejectedAt) if (now - at < this.retryMs) blocked.add(symbol);
     const actions = planStops({ policy, positions: this.oms.positions(), openOrders: open, lastPrices: this.lastFill, nextSeq: (s) => (seq.get(s) ?? 0) + 1, blocked, now });
     const cancels: Extract<StopAction, { kind: 'cancel' }>[] = [];
+    const replaces: Extract<StopAction, { kind: 'replace' }>[] = [];
     const places: OrderIntent[] = [];
     for (const a of actions) {
       if (a.kind === 'cancel') {
         this.cancelSentAt.set(a.clientOrderId, now);
         cancels.push(a);
+      } else if (a.kind === 'replace') {
+        replaces.push(a);
       } else {
         seq.set(a.intent.symbol, (seq.get(a.intent.symbol) ?? 0) + 1);
         places.push(a.intent);
@@ -86,7 +91,7 @@ export class StopKeeper {
       this.cancelSentAt.set(o.clientOrderId, now);
       recancels.push({ clientOrderId: o.clientOrderId, brokerOrderId: o.brokerOrderId });
     }
-    return { cancels, recancels, places };
+    return { cancels, recancels, replaces, places };
   }
 
   /**

@@ -13,7 +13,7 @@
  */
 import type { streaming } from '@alpacahq/alpaca-trade-api';
 import { createAlpacaClients, type AlpacaClients, type AlpacaConnection } from '../../src/alpaca/index.js';
-import type { SdkOrderInput } from './alpaca-mapping.js';
+import type { SdkOrderInput, SdkPatchInput } from './alpaca-mapping.js';
 import type { RawBrokerState } from './session-core.js';
 
 export type StreamEvent = { readonly kind: 'connecting' | 'listening' | 'down'; readonly detail: string };
@@ -25,8 +25,8 @@ export interface LinkEvents {
   onRequest?(op: RestOp, seconds: number, failed: LinkError | null): void;
 }
 
-export type RestOp = 'submit' | 'lookup' | 'cancel' | 'account' | 'reconcile';
-export const REST_OPS: readonly RestOp[] = ['submit', 'lookup', 'cancel', 'account', 'reconcile'];
+export type RestOp = 'submit' | 'replace' | 'lookup' | 'cancel' | 'account' | 'reconcile';
+export const REST_OPS: readonly RestOp[] = ['submit', 'replace', 'lookup', 'cancel', 'account', 'reconcile'];
 
 export interface VenueLinkOptions {
   /** Per-request timeout, ms (a timed-out order POST is ambiguous: looked up before any resend). */
@@ -115,6 +115,11 @@ export class VenueLink {
     return this.timed('submit', () => this.clients.orders.submit(req as Parameters<AlpacaClients['orders']['submit']>[0]));
   }
 
+  /** `PATCH /v2/orders/{orderId}`: the answer is the replacement (a new order, with the client order id the patch names). */
+  replace(orderId: string, patch: SdkPatchInput): Promise<unknown> {
+    return this.timed('replace', () => this.clients.orders.patchOrderByOrderId({ orderId, patchOrderRequest: patch }));
+  }
+
   /** The order with this client order id, or null when the venue has none (404). */
   async lookup(clientOrderId: string): Promise<unknown | null> {
     try {
@@ -138,8 +143,10 @@ export class VenueLink {
     const { orders, positions, account } = this.clients;
     return this.timed('reconcile', async () => {
       const [openOrders, recentOrders, pos, acct] = await Promise.all([
+        // Open orders flat (a working leg whose entry has filled is listed even though its parent is closed);
+        // recent ones nested: a bracket's legs come under their parent, which is how the session learns whose legs they are.
         orders.getAllOrders({ status: 'open', limit: 500 }),
-        orders.getAllOrders({ status: 'all', limit: this.options.recentOrdersLimit, direction: 'desc' }),
+        orders.getAllOrders({ status: 'all', limit: this.options.recentOrdersLimit, direction: 'desc', nested: true }),
         positions.getAllOpenPositions(),
         account.getAccount(),
       ]);

@@ -132,37 +132,41 @@ function stopsAtSubmit(x: Harness): Map<string, number> {
 const neverShort = (x: Harness): boolean => x.seen.positions.items.filter((m) => m.type === 'broker.positions').every((m) => m.positions.every((p: Any) => p.qty >= 0));
 
 describe('protective stops on the venue', () => {
-  it('position opened, grown, reduced, then closed: its stop placed at the distance, resized by cancel then new, sells wait for the stop on their shares, and cancelled', async () => {
+  it('position opened, grown, reduced, then closed: its stop placed at the distance, resized by replace (an answer lost on the way settled by a lookup), sells wait for the stop on their shares, and cancelled', async () => {
     const x = await start(500);
     const atSubmit = stopsAtSubmit(x);
     const { stop: s1, px } = await longGld(x, 'a1:GLD', 10);
     expect([s1.type, s1.side, s1.timeInForce]).toEqual(['stop', 'sell', 'gtc']);
     expect(Number(s1.stopPrice)).toBeCloseTo(await expectedStop(x, 'GLD', 500), 2);
 
+    // Growing it: the stop is replaced (PATCH), not cancelled, so the position is never without one.
     await buy(x, 'a2:GLD', 'GLD', 5, px);
     const s2 = await oneStop(x, 'GLD', 'sell', 15);
-    expect(s2.id).not.toBe(s1.id);
-    // Priced from the new average entry, or the last fill when that is lower.
-    expect(Number(s2.stopPrice)).toBeLessThanOrEqual((await expectedStop(x, 'GLD', 500)) + 0.01);
-    expect((await x.api.orders.getOrderByOrderID({ orderId: String(s1.id) })).status).toBe('canceled');
-    // Never two stops at once: the new one was registered only after the old one's cancel was confirmed.
-    const oldCanceled = canceledIndex(x, s1);
-    const newSubmitted = x.seen.orders.items.findIndex((m) => m.clientOrderId === s2.clientOrderId && m.event === 'submitted');
-    expect(oldCanceled).toBeGreaterThanOrEqual(0);
-    expect(newSubmitted).toBeGreaterThan(oldCanceled);
+    expect([s2.id === s1.id, s2.replaces, s2.stopPrice]).toEqual([false, s1.id, s1.stopPrice]);
+    expect((await x.api.orders.getOrderByOrderID({ orderId: String(s1.id) })).status).toBe('replaced');
+    expect(x.seen.orders.items.some((m) => m.clientOrderId === s1.clientOrderId && m.status === 'canceled')).toBe(false);
+    // The replace was journaled and published before its PATCH went out; the OMS links the two.
+    const s2Events = x.seen.orders.items.filter((m) => m.clientOrderId === s2.clientOrderId).map((m) => [m.event, m.submission]);
+    expect(s2Events[0]).toEqual(['replace_requested', 'pending']);
+    expect(s2Events.slice(1).every(([, submission]) => submission === 'acked')).toBe(true);
 
-    // Selling part of it: the sell waits until the stop holding its shares is cancelled, then the rest keeps a stop.
-    // The venue refuses that cancel once, so the stop keeps working a while (the session asks again after stopRetryMs).
+    // Selling part of it: the sell waits until the stop holding its shares is resized to the rest.
+    // The venue carries out that replace but its answer is lost (500): the session looks the replacement up by
+    // its client order id, finds it, and never sends the PATCH twice.
     const engine = x.venue.engine;
-    const cancel = engine.cancel.bind(engine);
-    let refused = 0;
-    engine.cancel = (id: string, now: number): void => {
-      if (id === String(s2.id) && refused++ === 0) throw new Error('cancel refused by the test');
-      cancel(id, now);
+    const replace = engine.replace.bind(engine);
+    let patches = 0;
+    engine.replace = (id: string, body: unknown, now: number): Record<string, unknown> => {
+      const out = replace(id, body, now);
+      if (id === String(s2.id) && patches++ === 0) throw new Error('answer lost by the test');
+      return out;
     };
     await buy(x, 'a3:GLD', 'GLD', 5, px, 'sell');
-    expect(refused).toBeGreaterThanOrEqual(2);
     const s3 = await oneStop(x, 'GLD', 'sell', 10);
+    expect([patches, s3.replaces]).toEqual([1, s2.id]);
+    const s3Events = x.seen.orders.items.filter((m) => m.clientOrderId === s3.clientOrderId).map((m) => [m.event, m.submission]);
+    expect(s3Events.slice(0, 2)).toEqual([['replace_requested', 'pending'], ['submit_failed', 'ambiguous']]);
+    expect(s3Events.slice(2).every(([, submission]) => submission === 'acked')).toBe(true);
     const cidOf = (intentId: string): string => x.seen.orders.items.find((m) => m.intentId === intentId)!.clientOrderId;
     // When the venue took the sell of 5 out of 15, our stops held at most the other 10.
     expect(atSubmit.get(cidOf('a3:GLD'))).toBeLessThanOrEqual(10);
@@ -172,7 +176,7 @@ describe('protective stops on the venue', () => {
     expect(atSubmit.get(cidOf('a4:GLD'))).toBe(0);
     expect((await x.api.orders.getOrderByOrderID({ orderId: String(s3.id) })).status).toBe('canceled');
     const stops = (await allAt(x)).filter(isStopOf('GLD'));
-    expect(stops.map((o) => o.status)).toEqual(['canceled', 'canceled', 'canceled']);
+    expect(stops.map((o) => o.status).sort()).toEqual(['canceled', 'replaced', 'replaced']);
   });
 
   it('the market trades through the stop then the position closes through the fill path and no stop is placed again', async () => {

@@ -9,6 +9,8 @@ import {
   parseTradeUpdate,
   toOrderRequest,
   toSdkOrderInput,
+  toSdkPatchInput,
+  withLegs,
 } from '../../../../actors/broker/alpaca-mapping.js';
 import { intent, wireOrder, wireUpdate } from './fixtures.js';
 
@@ -88,5 +90,35 @@ describe('alpaca mapping', () => {
     expect(classifySubmitError({ status: 429, message: 'rate limit' }).outcome).toBe('retryable');
     expect(classifySubmitError({ status: 503, message: 'unavailable' }).outcome).toBe('ambiguous');
     expect(classifySubmitError(new Error('The operation was aborted due to timeout')).outcome).toBe('ambiguous');
+  });
+
+  it('every order shape then its POST body and SDK input carry exactly its fields', () => {
+    const b = (over: Parameters<typeof intent>[0]) => toOrderRequest(intent(over), 'c');
+    expect(b({ type: 'stop_limit', stopPrice: 190, limitPrice: 189.5 })).toMatchObject({ type: 'stop_limit', stop_price: '190', limit_price: '189.5' });
+    expect(b({ type: 'trailing_stop', trailPercent: 2.5 })).toMatchObject({ type: 'trailing_stop', trail_percent: '2.5' });
+    expect(b({ type: 'trailing_stop', trailPrice: 3 })).toMatchObject({ trail_price: '3' });
+    expect(b({ type: 'trailing_stop', trailPrice: 3 })).not.toHaveProperty('trail_percent');
+    expect(b({ type: 'market', orderClass: 'bracket', takeProfit: { limitPrice: 210 }, stopLoss: { stopPrice: 190, limitPrice: 189 } })).toMatchObject({
+      order_class: 'bracket', take_profit: { limit_price: '210' }, stop_loss: { stop_price: '190', limit_price: '189' },
+    });
+    expect(toSdkOrderInput(intent({ type: 'market', orderClass: 'oto', stopLoss: { stopPrice: 190 } }), 'c')).toEqual({
+      symbol: 'GLD', qty: '100', side: 'buy', type: 'market', timeInForce: 'day', orderClass: 'oto', stopLoss: { stopPrice: '190' }, clientOrderId: 'c',
+    });
+    // A market order carries no price fields even if stray ones were set.
+    expect(Object.keys(b({ type: 'market', limitPrice: 1, stopPrice: 2 })).sort()).toEqual(['client_order_id', 'qty', 'side', 'symbol', 'time_in_force', 'type']);
+    expect(toSdkPatchInput({ qty: 5, stopPrice: 191 }, 'r')).toEqual({ qty: '5', stopPrice: '191', clientOrderId: 'r' });
+  });
+
+  it('an order with nested legs, class, and a replace chain then parsed; lifted out of a listing each leg knows its parent; a bad leg names its path', () => {
+    const leg = wireOrder({ id: 'b-tp', client_order_id: 'tp', side: 'sell', type: 'limit', limit_price: '210', status: 'held', legs: null });
+    const parent = parseOrder(wireOrder({ order_class: 'bracket', legs: [leg], replaces: null, replaced_by: 'b-9', trail_percent: null }));
+    if (!parent.ok) throw new Error(parent.error);
+    expect(parent.value).toMatchObject({ orderClass: 'bracket', replacedBy: 'b-9', legs: [{ id: 'b-tp', status: 'held', limitPrice: 210 }] });
+    expect(parent.value).not.toHaveProperty('replaces');
+    expect(withLegs([parent.value, parent.value]).map((o) => [o.id, o.parentId ?? null])).toEqual([['b-1', null], ['b-tp', 'b-1']]);
+    expect(parseOrder(wireOrder({ order_class: '' })).ok && (parseOrder(wireOrder({ order_class: '' })) as { value: object }).value).not.toHaveProperty('orderClass');
+    const bad = parseOrder(wireOrder({ order_class: 'bracket', legs: [{ ...leg, status: 'lost' }] }));
+    expect(bad.ok ? '' : bad.error).toBe('order: legs[0].status "lost" is not a known order status');
+    expect(parseOrder(wireOrder({ order_class: 'ladder' })).ok).toBe(false);
   });
 });

@@ -149,4 +149,52 @@ describe('Oms', () => {
     expect(copy.hasExecution('e1')).toBe(true);
     expect(copy.orderForIntent('p1:GLD')?.clientOrderId).toBe(CID);
   });
+
+  it('replace asked, refused by the broker, then its predecessor works as it was; asked again, acked, replaced: the chain and the pending exposure counted once', () => {
+    const oms = submitted();
+    oms.apply({ kind: 'ack', ts: 1_100, clientOrderId: CID, order: brokerOrder({ status: 'new', type: 'limit', limitPrice: 190 }) });
+    expect(oms.refuseReplace(CID, 'r-1', {})).toMatch(/^nothing_to_change/);
+    expect(oms.refuseReplace(CID, CID, { qty: 5 })).toMatch(/^duplicate_client_order_id/);
+    expect(oms.refuseReplace(CID, 'r-1', { qty: -1 })).toMatch(/^bad_change: qty/);
+    expect(oms.apply({ kind: 'replace_requested', ts: 1_200, clientOrderId: CID, newClientOrderId: 'r-1', changes: { limitPrice: 191 } }).ok).toBe(true);
+    expect(oms.order('r-1')).toMatchObject({ submission: 'pending', replaces: CID, qty: 100, limitPrice: 191, intentId: 'p1:GLD' });
+    expect(oms.order(CID)!.replacement).toBe('r-1');
+    // One order in two states: its 100 count once.
+    expect(oms.pendingQty()).toEqual({ GLD: 100 });
+    expect(oms.refuseReplace(CID, 'r-2', { qty: 5 })).toMatch(/^replace_in_flight/);
+    oms.apply({ kind: 'submit_failed', ts: 1_300, clientOrderId: 'r-1', outcome: 'rejected', reason: 'HTTP 422: order is not replaceable' });
+    expect([oms.order('r-1')!.submission, oms.order(CID)!.replacement]).toEqual(['rejected', null]);
+    expect(oms.apply({ kind: 'replace_requested', ts: 1_400, clientOrderId: CID, newClientOrderId: 'r-2', changes: { qty: 60 } }).ok).toBe(true);
+    oms.apply({ kind: 'ack', ts: 1_500, clientOrderId: 'r-2', order: brokerOrder({ id: 'b-2', clientOrderId: 'r-2', qty: 60, status: 'accepted', type: 'limit', limitPrice: 190, replaces: 'b-1' }) });
+    oms.apply({ kind: 'update', ts: 1_600, event: 'replaced', order: brokerOrder({ status: 'replaced', type: 'limit', limitPrice: 190, replacedBy: 'b-2' }) });
+    expect([oms.order(CID)!.status, oms.order('r-2')!.submission, oms.orderForIntent('p1:GLD')!.clientOrderId]).toEqual(['replaced', 'acked', 'r-2']);
+    expect(oms.pendingQty()).toEqual({ GLD: 60 });
+    // The snapshot keeps the chain.
+    const copy = new Oms();
+    copy.apply({ kind: 'snapshot', ts: 2_000, state: oms.snapshot() });
+    expect(copy.order('r-2')).toMatchObject({ replaces: CID });
+  });
+
+  it('a parent acked with nested legs then each leg is an order of its own under it; held legs and an oco stop are not pending exposure; a leg replaced then the parent lists its replacement', () => {
+    const oms = new Oms();
+    oms.apply({ kind: 'intent', ts: 1_000, intent: intent({ orderClass: 'bracket', takeProfit: { limitPrice: 210 }, stopLoss: { stopPrice: 190 } }), clientOrderId: CID });
+    const tp = brokerOrder({ id: 'b-tp', clientOrderId: 'tp', side: 'sell', type: 'limit', limitPrice: 210, status: 'held' });
+    const sl = brokerOrder({ id: 'b-sl', clientOrderId: 'sl', side: 'sell', type: 'stop', stopPrice: 190, status: 'held' });
+    oms.apply({ kind: 'ack', ts: 1_100, clientOrderId: CID, order: brokerOrder({ status: 'accepted', orderClass: 'bracket', legs: [tp, sl] }) });
+    expect(oms.order(CID)).toMatchObject({ orderClass: 'bracket', legs: ['tp', 'sl'], takeProfit: { limitPrice: 210 } });
+    expect([oms.order('tp')!.parentClientOrderId, oms.order('sl')!.parentClientOrderId, oms.order('sl')!.brokerOrderId]).toEqual([CID, CID, 'b-sl']);
+    expect(oms.pendingQty()).toEqual({ GLD: 100 });
+    // Entry filled, legs live: both legs close the same shares (Alpaca cancels the other when one fills).
+    oms.apply(fillEv('e1', 100, 200, { status: 'filled', filledQty: 100 }));
+    oms.apply({ kind: 'update', ts: 2_100, event: 'new', order: { ...tp, status: 'new' } });
+    expect(oms.stats()).not.toHaveProperty('anomaly_adopted_unknown_order');
+    expect(oms.apply({ kind: 'replace_requested', ts: 2_200, clientOrderId: 'tp', newClientOrderId: 'tp-2', changes: { limitPrice: 209 } }).ok).toBe(true);
+    expect(oms.order('tp-2')!.parentClientOrderId).toBe(CID);
+    oms.apply({ kind: 'update', ts: 2_300, event: 'replaced', order: { ...tp, status: 'replaced' } });
+    expect(oms.order(CID)!.legs).toEqual(['tp-2', 'sl']);
+    // An oco: the take profit is the order, its one leg the stop; only one of the two can trade.
+    const oco = new Oms();
+    oco.apply({ kind: 'adopt_order', ts: 1, order: brokerOrder({ id: 'o', clientOrderId: 'o', side: 'sell', type: 'limit', limitPrice: 210, orderClass: 'oco', legs: [{ ...sl, id: 'o-sl', clientOrderId: 'o-sl', status: 'new' }] }) });
+    expect([oco.order('o-sl')!.parentClientOrderId, oco.pendingQty()]).toEqual(['o', { GLD: -100 }]);
+  });
 });

@@ -44,9 +44,19 @@ describe('protective stops: the plan', () => {
     expect(plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }], openOrders: [order()] })).toEqual([]);
   });
 
-  it('position grown then the old stop is cancelled and the new one waits until the cancel is confirmed', () => {
+  it('position grown then the working stop is resized by a replace; its replacement in flight stands for it; refused, it comes back', () => {
     const positions = [{ symbol: 'GLD', qty: 15, avgPrice: 201 }];
-    expect(plan({ positions, openOrders: [order()] })).toEqual([{ kind: 'cancel', clientOrderId: 'c-1', symbol: 'GLD', reason: 'position needs 15 sell, stop is 10 sell' }]);
+    expect(plan({ positions, openOrders: [order()] })).toEqual([{ kind: 'replace', clientOrderId: 'c-1', symbol: 'GLD', qty: 15, reason: 'position needs 15 sell, stop is 10 sell' }]);
+    const replacement = order({ clientOrderId: 'c-1r', brokerOrderId: null, qty: 15, status: null, submission: 'pending', replaces: 'c-1' });
+    expect(plan({ positions, openOrders: [order({ replacement: 'c-1r' }), replacement] })).toEqual([]);
+    // The replace refused (its replacement rejected, not open): the stop is resized again.
+    expect(plan({ positions, openOrders: [order({ replacement: null })] })[0]).toMatchObject({ kind: 'replace', qty: 15 });
+  });
+
+  it('position grown with a stop that cannot be replaced (not acked, or its symbol backing off after a refused replace) then cancel and new once the cancel is confirmed', () => {
+    const positions = [{ symbol: 'GLD', qty: 15, avgPrice: 201 }];
+    expect(plan({ positions, openOrders: [order({ submission: 'ambiguous' })] })).toEqual([{ kind: 'cancel', clientOrderId: 'c-1', symbol: 'GLD', reason: 'position needs 15 sell, stop is 10 sell' }]);
+    expect(plan({ positions, openOrders: [order()], blocked: new Set(['GLD']) })).toEqual([{ kind: 'cancel', clientOrderId: 'c-1', symbol: 'GLD', reason: 'position needs 15 sell, stop is 10 sell' }]);
     // Cancel requested, not confirmed: the stop can still trigger, so no second stop yet.
     expect(plan({ positions, openOrders: [order({ cancelRequested: true })] })).toEqual([]);
     expect(plan({ positions, openOrders: [] })[0]).toMatchObject({ kind: 'place', intent: { qty: 15, side: 'sell' } });
@@ -166,15 +176,15 @@ describe('protective stops: the keeper', () => {
     const request = { symbol: 'GLD', qty: '4', side: 'sell' as const, type: 'market' as const, timeInForce: 'day' as const, clientOrderId: sell };
     expect(k.hold(sell, request)).toBe(true);
     expect(k.hold('other', { ...request, side: 'buy' })).toBe(false);
-    // The planner cancels the 10-share stop; the sell waits for the confirmation.
-    expect(k.plan(T + 1).cancels.map((c) => c.clientOrderId)).toEqual([stop]);
-    oms.apply({ kind: 'cancel_requested', ts: T + 1, clientOrderId: stop });
+    // The planner resizes the 10-share stop to the 6 the sell leaves; the sell waits until the venue has swapped them.
+    const work = k.plan(T + 1);
+    expect([work.cancels, work.places, work.replaces.map((r) => [r.clientOrderId, r.qty])]).toEqual([[], [], [[stop, 6]]]);
+    expect(oms.apply({ kind: 'replace_requested', ts: T + 1, clientOrderId: stop, newClientOrderId: 'r-1', changes: { qty: 6 } }).ok).toBe(true);
     expect(k.release(T + 2, 30_000)).toEqual({ send: [], drop: [] });
-    oms.apply({ kind: 'update', ts: T + 3, event: 'canceled', order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'canceled' })) });
-    // Its successor covers the 6 shares the sell leaves, and does not hold the sell back.
-    const next = k.plan(T + 4).places;
-    expect(next.map((i) => [i.intentId, i.qty])).toEqual([['pstop:GLD:2', 6]]);
-    register(oms, next[0]!);
+    expect(k.plan(T + 2)).toEqual({ cancels: [], recancels: [], replaces: [], places: [] });
+    oms.apply({ kind: 'update', ts: T + 3, event: 'replaced', order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'replaced' })) });
+    // Its replacement covers the 6 shares and does not hold the sell back: nothing more to place.
+    expect(k.plan(T + 4).places).toEqual([]);
     expect(k.release(T + 5, 30_000).send.map((x) => x.cid)).toEqual([sell]);
     // Held, then cancelled (FLATTEN) before its stop was gone: recorded as never sent.
     const again = register(oms, { intentId: 'p3:GLD', symbol: 'GLD', side: 'sell', qty: 6, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 3 });
