@@ -22,6 +22,18 @@ export interface BrokerOrderUpdateMsg {
   readonly symbol: string;
   readonly side: OrderSide;
   readonly qty: number;
+  /** market, limit, stop, stop_limit, trailing_stop. */
+  readonly orderType: string;
+  /** bracket, oco, oto; null for a simple order (or a leg, which names its parent). */
+  readonly orderClass: string | null;
+  /** Limit and stop prices, and a trailing stop's trail in percent; null when the order has none. */
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+  readonly trailPercent: number | null;
+  /** A leg's parent (client order id). */
+  readonly parentClientOrderId: string | null;
+  /** The order this one replaced (client order id). */
+  readonly replaces: string | null;
   readonly filledQty: number;
   readonly filledAvgPrice: number | null;
   readonly status: OrderStatus | null;

@@ -88,7 +88,11 @@ export function reconcile(local: OmsView, broker: BrokerSnapshot, now: number, o
 
   const brokerByCid = new Map<string, BrokerOrder>();
   for (const b of broker.recentOrders) brokerByCid.set(b.clientOrderId, b);
-  for (const b of broker.openOrders) brokerByCid.set(b.clientOrderId, b); // open listing is the fresher
+  for (const b of broker.openOrders) {
+    // The open listing is the fresher; a leg's parent is known only from the nested recent listing.
+    const recent = brokerByCid.get(b.clientOrderId);
+    brokerByCid.set(b.clientOrderId, recent?.parentId && !b.parentId ? { ...b, parentId: recent.parentId } : b);
+  }
   const brokerById = new Map<string, BrokerOrder>();
   for (const b of brokerByCid.values()) brokerById.set(b.id, b);
 

@@ -29,7 +29,7 @@ export const TRADING_STRUCTURES: readonly Structure[] = [
   ['type', 'intent', 'code', 'reason', 'tier', 'at'],
   ['type', 'clientOrderId', 'brokerOrderId', 'symbol', 'reason', 'at'], // risk.cancel_order
   // execution
-  ['type', 'clientOrderId', 'brokerOrderId', 'intentId', 'symbol', 'side', 'qty', 'filledQty', 'filledAvgPrice', 'status', 'submission', 'event', 'reason', 'ts'],
+  ['type', 'clientOrderId', 'brokerOrderId', 'intentId', 'symbol', 'side', 'qty', 'orderType', 'orderClass', 'limitPrice', 'stopPrice', 'trailPercent', 'parentClientOrderId', 'replaces', 'filledQty', 'filledAvgPrice', 'status', 'submission', 'event', 'reason', 'ts'],
   ['type', 'executionId', 'clientOrderId', 'brokerOrderId', 'intentId', 'symbol', 'side', 'qty', 'price', 'positionQty', 'positionAvgPrice', 'synthetic', 'ts'],
   ['type', 'positions', 'pendingQty', 'ts'],
   ['symbol', 'qty', 'avgPrice', 'realizedPnl'],

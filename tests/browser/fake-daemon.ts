@@ -172,7 +172,19 @@ export class FakeDaemon {
     const id = `qgtm-${(this.orderSeq++).toString(36).padStart(6, '0')}`;
     const q = this.quotes.get(sym)!;
     const qty = 10 + (this.orderSeq % 5) * 5;
-    const base = { type: 'broker.order_update', clientOrderId: id, brokerOrderId: `b-${id}`, intentId: `i-${id}`, symbol: sym, side, qty, filledAvgPrice: null as number | null, reason: null };
+    // Market, limit and stop orders, and now and then a trailing stop (a protective stop), as the broker session sends them.
+    const kind = ['market', 'limit', 'stop', 'trailing_stop'][this.orderSeq % 4]!;
+    const px = (bps: number): number => Math.round(q.price * (1 + (side === 'buy' ? -bps : bps) / 10_000) * 100) / 100;
+    const shape = {
+      orderType: kind,
+      orderClass: null,
+      limitPrice: kind === 'limit' ? px(5) : null,
+      stopPrice: kind === 'stop' ? px(-200) : null,
+      trailPercent: kind === 'trailing_stop' ? 2.5 : null,
+      parentClientOrderId: null,
+      replaces: null,
+    };
+    const base = { type: 'broker.order_update', clientOrderId: id, brokerOrderId: `b-${id}`, intentId: `i-${id}`, symbol: sym, side, qty, ...shape, filledAvgPrice: null as number | null, reason: null };
     const open = { ...base, filledQty: 0, status: 'new', submission: 'acked', event: 'new', ts: now };
     this.orders.set(id, open);
     this.counters.orders++;

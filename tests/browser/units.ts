@@ -263,6 +263,30 @@ export function positionsMismatches(api: unknown, s: Screen): string[] {
   return out;
 }
 
+/** Open orders: each one the API lists is on screen with its type (class, leg, replacement) and its defining price. */
+export function openOrdersMismatches(api: unknown, s: Screen): string[] {
+  const out: string[] = [];
+  type O = { clientOrderId: string; orderType?: string; orderClass?: string | null; limitPrice?: number | null; stopPrice?: number | null; trailPercent?: number | null; parentClientOrderId?: string | null; replaces?: string | null; qty: number };
+  const list = ((api as { open?: unknown[] } | null)?.open ?? []) as O[];
+  if (list.length === 0) return ['orders: API has no open orders'];
+  for (const o of list) {
+    const r = s.rows[o.clientOrderId];
+    if (!r) {
+      out.push(`open order ${o.clientOrderId}: not on screen`);
+      continue;
+    }
+    const type = [o.orderClass ?? null, o.orderType?.replace('_', ' ') ?? null, o.parentClientOrderId ? 'leg' : null, o.replaces ? 'repl.' : null].filter((p) => p !== null).join(' ');
+    if (r['Type'] !== (type || DASH)) out.push(`open order ${o.clientOrderId} type: API ${type}, page shows ${r['Type']}`);
+    const cents = (t: string): number => (/^[\d,]+\.\d{2,4}$/.test(t) ? Number(t.replace(/,/g, '')) : NaN);
+    const p = r['Price'] ?? '';
+    if (o.orderType === 'limit') check(out, `open order ${o.clientOrderId} limit`, p, o.limitPrice, cents, 0.005);
+    else if (o.orderType === 'stop') check(out, `open order ${o.clientOrderId} stop`, p, o.stopPrice, cents, 0.005);
+    else if (o.orderType === 'trailing_stop') check(out, `open order ${o.clientOrderId} trail`, p, o.trailPercent, (t) => (/^\d+\.\d{2}%$/.test(t) ? Number(t.slice(0, -1)) : NaN), 0.005);
+    else if (p !== DASH) out.push(`open order ${o.clientOrderId} price: a ${o.orderType} order has none, page shows ${p}`);
+  }
+  return out;
+}
+
 /** "12.4 MiB", "980 KiB", "512 B" -> bytes; anything else -> NaN. */
 export function byteCount(text: string): number {
   const m = /^([\d,]+(?:\.\d+)?) (B|KiB|MiB|GiB)$/.exec(text);

@@ -353,6 +353,17 @@ export interface OrderVM {
   readonly symbol: string;
   readonly side: string;
   readonly qty: number | null;
+  /** market, limit, stop, stop_limit, trailing_stop (null from a daemon too old to say). */
+  readonly orderType: string | null;
+  /** bracket, oco, oto; null for a simple order or a leg. */
+  readonly orderClass: string | null;
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+  /** A trailing stop's trail, percent. */
+  readonly trailPercent: number | null;
+  /** A leg's parent, and the order a replacement replaced (client order ids). */
+  readonly parentClientOrderId: string | null;
+  readonly replaces: string | null;
   readonly filledQty: number | null;
   readonly filledAvgPrice: number | null;
   readonly status: string | null;

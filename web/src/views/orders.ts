@@ -16,13 +16,38 @@ interface PositionRow extends PositionVM {
   readonly unrealized: number | null;
 }
 
+/** "limit", "stop limit", "trailing stop", with the class first ("bracket market") and what the order is to another ("leg", "repl."). */
+export function orderTypeText(o: OrderVM): string {
+  if (o.orderType === null) return DASH;
+  const parts = [o.orderClass, o.orderType.replace('_', ' '), o.parentClientOrderId ? 'leg' : null, o.replaces ? 'repl.' : null];
+  return parts.filter((p) => p !== null).join(' ');
+}
+
+/** The price that defines the order: a limit's, a stop's, "stop / limit" for a stop limit, the trail in % for a trailing stop. */
+export function orderPriceText(o: OrderVM): string {
+  switch (o.orderType) {
+    case 'limit':
+      return price(o.limitPrice);
+    case 'stop':
+      return price(o.stopPrice);
+    case 'stop_limit':
+      return `${price(o.stopPrice)} / ${price(o.limitPrice)}`;
+    case 'trailing_stop':
+      return o.trailPercent === null ? DASH : `${o.trailPercent.toFixed(2)}%`;
+    default:
+      return DASH;
+  }
+}
+
 function orderColumns(now: () => number) {
   return [
     { title: 'Time', kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, clock(o.ts)) },
     { title: 'Client order id', wide: true, cell: (td: HTMLTableCellElement, o: OrderVM) => ((td.title = o.clientOrderId), cell(td, o.clientOrderId.length > 22 ? '…' + o.clientOrderId.slice(-21) : o.clientOrderId, 'mono')) },
     { title: 'Symbol', cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, o.symbol, 'sym') },
     { title: 'Side', cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, o.side.toUpperCase(), o.side === 'buy' ? 'pos' : 'neg') },
+    { title: 'Type', tip: 'order type, with its class (bracket, oco, oto), "leg" for a leg and "repl." for a replacement', cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, orderTypeText(o)) },
     { title: 'Qty', kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, qty(o.qty)) },
+    { title: 'Price', kind: 'num' as const, tip: 'limit price, stop price (stop limit: stop / limit), or a trailing stop\'s trail', cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, orderPriceText(o)) },
     { title: 'Filled', wide: true, kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, qty(o.filledQty)) },
     { title: 'Avg price', wide: true, kind: 'num' as const, cell: (td: HTMLTableCellElement, o: OrderVM) => cell(td, price(o.filledAvgPrice)) },
     { title: 'Status', cell: (td: HTMLTableCellElement, o: OrderVM) => chip(td, o.status ?? o.submission, o.status === 'filled' ? 'ok' : o.status === 'rejected' || o.submission === 'rejected' || o.submission === 'lost' ? 'bad' : o.submission === 'ambiguous' ? 'warn' : 'muted') },
@@ -48,7 +73,7 @@ export function createOrdersView(store: Store): View {
     (p) => p.symbol,
     'no positions',
   );
-  const open = new KeyedTable<OrderVM>(orderColumns(() => now), (o) => o.clientOrderId, 'no open orders');
+  const open = new KeyedTable<OrderVM>(orderColumns(() => now), (o) => o.clientOrderId, 'no open orders', 'open-orders');
   const recent = new KeyedTable<OrderVM>(orderColumns(() => now), (o) => o.clientOrderId, 'no recent orders');
   const fills = new KeyedTable<FillVM>(
     [

@@ -133,4 +133,18 @@ describe('reconcile', () => {
     applyAll(oms, r.corrections);
     expect(oms.pendingAmbiguous()).toHaveLength(0);
   });
+
+  it('a bracket placed by hand: parent and legs nested in the recent listing, the working legs also flat in the open one, then all adopted with each leg under its parent', () => {
+    const oms = new Oms();
+    const tp = brokerOrder({ id: 'b-tp', clientOrderId: 'tp', side: 'sell', type: 'limit', limitPrice: 210, status: 'new' });
+    const sl = brokerOrder({ id: 'b-sl', clientOrderId: 'sl', side: 'sell', type: 'stop', stopPrice: 190, status: 'new' });
+    const parent = brokerOrder({ id: 'b-p', clientOrderId: 'p', status: 'filled', filledQty: 100, filledAvgPrice: 200, orderClass: 'bracket', legs: [tp, sl] });
+    const recent = [parent, { ...tp, parentId: 'b-p' }, { ...sl, parentId: 'b-p' }];
+    const r = reconcile(oms, snap({ recentOrders: recent, openOrders: [tp, sl], positions: [pos('GLD', 100, 200)] }), NOW);
+    applyAll(oms, r.corrections);
+    expect(oms.order('p')!.legs).toEqual(['tp', 'sl']);
+    expect([oms.order('tp')!.parentClientOrderId, oms.order('sl')!.parentClientOrderId]).toEqual(['p', 'p']);
+    expect(oms.position('GLD').qty).toBe(100);
+    expect(reconcile(oms, snap({ recentOrders: recent, openOrders: [tp, sl], positions: [pos('GLD', 100, 200)] }), NOW).items).toEqual([]);
+  });
 });

@@ -14,6 +14,7 @@ const batch = (...intents: OrderIntent[]): AllocatorIntentsMsg => ({ type: 'allo
 const set = (tier: 'WARN' | 'THROTTLE' | 'NO_NEW' | 'FLATTEN'): RiskCommandMsg => ({ type: 'risk.command', action: 'set', tier, reason: 't', by: 'op', at: T0 });
 const update = (cid: string, intentId: string | null, status: BrokerOrderUpdateMsg['status'], over: Partial<BrokerOrderUpdateMsg> = {}): BrokerOrderUpdateMsg => ({
   type: 'broker.order_update', clientOrderId: cid, brokerOrderId: `b-${cid}`, intentId, symbol: 'GLD', side: 'buy', qty: 10, filledQty: 0, filledAvgPrice: null,
+  orderType: 'market', orderClass: null, limitPrice: null, stopPrice: null, trailPercent: null, parentClientOrderId: null, replaces: null,
   status, submission: 'acked', event: 'new', reason: null, ts: T0, ...over,
 });
 

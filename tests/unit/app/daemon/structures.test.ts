@@ -53,13 +53,13 @@ function samples(): Record<string, object> {
   const v = risk.review({ type: 'allocator.intents', seq: 1, ts: T0, intents: [intent({ qty: 1 }), intent({ intentId: 'x', qty: 0 })], skipped: [], turnover: 0, originNs: 1 }, T0);
   out.approved = v.approved[0]!;
   out.denied = v.denied[0]!;
-  risk.book.onOrderUpdate({ type: 'broker.order_update', clientOrderId: 'c', brokerOrderId: 'b', intentId: 'p1:GLD', symbol: 'GLD', side: 'buy', qty: 1, filledQty: 0, filledAvgPrice: null, status: 'new', submission: 'acked', event: 'new', reason: null, ts: T0 });
+  risk.book.onOrderUpdate({ type: 'broker.order_update', clientOrderId: 'c', brokerOrderId: 'b', intentId: 'p1:GLD', symbol: 'GLD', side: 'buy', qty: 1, orderType: 'market', orderClass: null, limitPrice: null, stopPrice: null, trailPercent: null, parentClientOrderId: null, replaces: null, filledQty: 0, filledAvgPrice: null, status: 'new', submission: 'acked', event: 'new', reason: null, ts: T0 });
   risk.command({ type: 'risk.command', action: 'set', tier: 'FLATTEN', reason: 't', by: 't', at: T0 }, T0);
   risk.book.onIntentRefused({ type: 'broker.intent_refused', intentId: 'p1:GLD', symbol: 'GLD', reason: 'x', ts: T0 });
   const pass = risk.flattenPass(T0 + 1)!;
   out.cancel = pass.cancels[0]!;
   // A symbol is liquidated once its working order is confirmed gone.
-  risk.book.onOrderUpdate({ type: 'broker.order_update', clientOrderId: 'c', brokerOrderId: 'b', intentId: 'p1:GLD', symbol: 'GLD', side: 'buy', qty: 1, filledQty: 0, filledAvgPrice: null, status: 'canceled', submission: 'acked', event: 'canceled', reason: null, ts: T0 });
+  risk.book.onOrderUpdate({ type: 'broker.order_update', clientOrderId: 'c', brokerOrderId: 'b', intentId: 'p1:GLD', symbol: 'GLD', side: 'buy', qty: 1, orderType: 'market', orderClass: null, limitPrice: null, stopPrice: null, trailPercent: null, parentClientOrderId: null, replaces: null, filledQty: 0, filledAvgPrice: null, status: 'canceled', submission: 'acked', event: 'canceled', reason: null, ts: T0 });
   out.liquidation = risk.flattenPass(T0 + 2)!.approved[0]!.intent;
 
   // execution messages
