@@ -41,11 +41,12 @@ import { join } from 'node:path';
 import type { AlpacaConnection } from '../../src/alpaca/index.js';
 import { tradingModeFor } from '../../src/alpaca/trading-mode.js';
 import { ConfigError } from '../../src/errors.js';
-import { PIPELINE_BUCKETS, TICK_TO_INTENT_HELP } from '../strategy/trace.js';
 import { Backoff, defineActor, Kind, monoNs, type ActorContext, type Message } from '../../src/runtime/index.js';
 import type { RiskCancelOrderMsg, RiskIntentApprovedMsg, RiskStopsPolicyMsg } from '../risk/messages.js';
 import type { SdkOrderInput } from './alpaca-mapping.js';
+import { BROKER_TIMER_DEFAULTS, validateArgs, type BrokerArgs, type BrokerLatencyQuery, type BrokerStatusQuery, type BrokerSyncMsg } from './args.js';
 import { ConnectionMonitor } from './connection.js';
+import { brokerMetrics, type BrokerMetrics } from './metrics.js';
 import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
 import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
@@ -55,66 +56,6 @@ import { ORDER_STAGES, OrderTimings } from './order-timings.js';
 import { isClientError, linkError, REST_OPS, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
 import { TOPICS } from '../topics.js';
 import { subscriptions } from '../../src/runtime/index.js';
-
-export interface BrokerArgs {
-  /** Where the SDK connects (plain data: see resolveAlpacaConnection). */
-  readonly connection: AlpacaConnection;
-  /** Directory of the write-ahead journal (`broker.wal`). */
-  readonly journalDir: string;
-  /** Client order id salt; default the key id (one account per key). */
-  readonly salt?: string;
-  /** Per-request timeout, ms. Default 5000. */
-  readonly requestTimeoutMs?: number;
-  /** Periodic reconciliation, ms. Default 5000. */
-  readonly reconcileEveryMs?: number;
-  /** In-flight grace of periodic reconciliation, ms. Default 5000. */
-  readonly periodicGraceMs?: number;
-  /** broker.connection period, ms. Default 1000. */
-  readonly statusEveryMs?: number;
-  /** Stream down (or REST failing) this long before the link counts as down, ms. Default 3000. */
-  readonly disconnectAfterMs?: number;
-  /** Consecutive REST failures that count as failing. Default 3. */
-  readonly restFailureLimit?: number;
-  /** Stream reconnect backoff, ms. Defaults 200 and 5000. */
-  readonly reconnectMinMs?: number;
-  readonly reconnectMaxMs?: number;
-  /** Delay before resending after a 429, or retrying a failed lookup, ms. Default 1000. */
-  readonly retryAfterMs?: number;
-  /** An order found unsent after a restart is resent only if its intent is younger than this, ms. Default 30,000. */
-  readonly maxResendAgeMs?: number;
-  /** Journal size that triggers compaction, bytes. Default 4 MiB. */
-  readonly compactAtBytes?: number;
-  /** Orders fetched for reconciliation (most recent first). Default 500. */
-  readonly recentOrdersLimit?: number;
-  /** What to do with a corrupt journal record followed by good ones. Default 'quarantine' (then reconcile). */
-  readonly onCorrupt?: 'throw' | 'quarantine';
-  /** Tick-to-intent samples kept for `broker.latency`. Default 100,000. */
-  readonly latencySamples?: number;
-  /** A protective stop the venue rejected is tried again for its symbol after this long; an unconfirmed stop cancel is sent again after this long, ms. Default 5000. */
-  readonly stopRetryMs?: number;
-}
-
-/** Ask: tick-to-intent latencies (ns) seen so far; `reset` clears them. */
-export interface BrokerLatencyQuery {
-  readonly type: 'broker.latency';
-  readonly reset?: boolean;
-}
-
-/** Ask: the session's state, answered with `broker.status`. */
-export interface BrokerStatusQuery {
-  readonly type: 'broker.query';
-}
-
-/**
- * Tell: republish the link status, the working orders, the positions and the
- * last account. An actor that (re)starts after the broker (risk, the
- * allocator) sends it from `init`, so it need not wait for the next
- * reconciliation to know the book; told while the broker is down, it waits in
- * the restart buffer.
- */
-export interface BrokerSyncMsg {
-  readonly type: 'broker.sync';
-}
 
 export const BROKER_TOPICS = subscriptions<In>()();
 
@@ -139,23 +80,9 @@ type In = Local | RiskIntentApprovedMsg | RiskCancelOrderMsg | RiskStopsPolicyMs
 
 const MAX_BUFFERED_UPDATES = 50_000;
 
-function validateArgs(a: BrokerArgs | undefined): string[] {
-  const v: string[] = [];
-  if (!a || typeof a !== 'object') return ['broker args must be an object'];
-  if (!a.connection || typeof a.connection.restBaseUrl !== 'string' || typeof a.connection.tradingStreamUrl !== 'string') v.push('broker.connection must be an AlpacaConnection (see resolveAlpacaConnection)');
-  if (typeof a.journalDir !== 'string' || a.journalDir === '') v.push('broker.journalDir must be a directory path');
-  for (const k of ['requestTimeoutMs', 'reconcileEveryMs', 'statusEveryMs', 'disconnectAfterMs', 'reconnectMinMs', 'reconnectMaxMs', 'retryAfterMs', 'compactAtBytes', 'stopRetryMs'] as const) {
-    const x = a[k];
-    if (x !== undefined && !(typeof x === 'number' && x > 0 && Number.isFinite(x))) v.push(`broker.${k} must be a positive number`);
-  }
-  return v;
-}
-
 /** Longest wait a 429 may impose on a resend (one rate-limit window). */
 const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
-/** The session's reconciliation period, which also refreshes the account (research replays it on virtual time). */
-export const BROKER_TIMER_DEFAULTS = Object.freeze({ reconcileEveryMs: 5000 });
 
 export default defineActor<In, BrokerArgs>(() => {
   let args: BrokerArgs;
@@ -181,12 +108,8 @@ export default defineActor<In, BrokerArgs>(() => {
   let lastAccount: BrokerAccountMsg | null = null;
   let latency = new Float64Array(0);
   let latencyCount = 0;
-  let m: ReturnType<typeof metrics>;
+  let m: BrokerMetrics;
 
-  /** Broker REST round trips, seconds: a loopback venue answers in milliseconds, Alpaca in tens to hundreds. */
-  const REST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-  /** Order stages, seconds: a journal fsync is milliseconds, a resting limit order's fill minutes. */
-  const ORDER_STAGE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
   let timings: OrderTimings | undefined;
   const ENDED_UNFILLED = new Set(['canceled', 'expired', 'rejected']);
   /** Approvals received and not yet committed: intent id to the monotonic time it arrived. */
@@ -194,18 +117,6 @@ export default defineActor<In, BrokerArgs>(() => {
   /** Protective stops (stop-keeper.ts): the policy, what to place and cancel, the orders held behind a stop. */
   let stops: StopKeeper;
 
-  const metrics = (ctx: ActorContext) => ({
-    tickToIntent: ctx.metrics.histogram('qgtm_tick_to_intent_seconds', TICK_TO_INTENT_HELP, [], PIPELINE_BUCKETS),
-    submits: ctx.metrics.counter('qgtm_broker_submits_total', 'Order POSTs by outcome', ['outcome']),
-    refused: ctx.metrics.counter('qgtm_broker_intents_refused_total', 'Approved intents the session refused', ['reason']),
-    wireErrors: ctx.metrics.counter('qgtm_broker_wire_errors_total', 'Trade updates and broker answers that could not be applied', ['kind']),
-    reconciles: ctx.metrics.counter('qgtm_broker_reconciliations_total', 'Reconciliation passes by phase and result', ['phase', 'passed']),
-    connected: ctx.metrics.gauge('qgtm_broker_connected', '1 when the broker session is connected and ready'),
-    requestSeconds: ctx.metrics.histogram('qgtm_broker_request_seconds', 'Broker REST calls to the venue through the SDK, by operation (reconcile: its four GETs together), seconds to the answer or the failure', ['op'], REST_BUCKETS),
-    requestErrors: ctx.metrics.counter('qgtm_broker_request_errors_total', 'Broker REST calls that failed, by operation and HTTP status (429: rate limited; none: no answer)', ['op', 'status']),
-    orderStage: ctx.metrics.histogram('qgtm_order_stage_seconds', 'An order\'s round trip by stage, seconds of real time: intent_to_submit (approval received to POST sent: journal and batch), submit_to_ack (first POST to the answer that took it, a rate-limit wait included), ack_to_fill (answer to first fill)', ['stage'], ORDER_STAGE_BUCKETS),
-    stream: ctx.metrics.counter('qgtm_broker_stream_events_total', 'trade_updates stream transitions: connecting (each connection attempt; after the first, a reconnect), listening, down', ['event']),
-  });
 
   const publish = (ctx: ActorContext, msgs: readonly BrokerMsg[]): void => {
     for (const msg of msgs) publishBrokerMsg(ctx, msg);
@@ -666,7 +577,7 @@ export default defineActor<In, BrokerArgs>(() => {
       if (v.length > 0) throw new ConfigError(v);
       args = a;
       reconnect = new Backoff({ minMs: args.reconnectMinMs ?? 200, maxMs: args.reconnectMaxMs ?? 5000 });
-      m = metrics(ctx);
+      m = brokerMetrics(ctx);
       // The refusals, rate limits and stream drops an operator alerts on exist at 0 from the start.
       for (const reason of REFUSAL_REASONS) m.refused.labels({ reason });
       for (const op of REST_OPS) {

@@ -10,6 +10,8 @@ export {
   parseAll,
   toOrderRequest,
   toSdkOrderInput,
+  toSdkPatchInput,
+  withLegs,
   classifySubmitError,
 } from './alpaca-mapping.js';
 export type {
@@ -21,6 +23,8 @@ export type {
   BrokerFill,
   OrderRequest,
   SdkOrderInput,
+  SdkPatchInput,
+  ReplaceChanges,
   SubmitOutcome,
 } from './alpaca-mapping.js';
 export { Oms, isOpenOrder } from './oms.js';
@@ -36,11 +40,12 @@ export type { StopsPolicy, StopPosition, StopAction, StopPlanInput } from './pro
 export { StopKeeper } from './stop-keeper.js';
 export type { StopWork } from './stop-keeper.js';
 export { BrokerSessionCore, orderUpdateMsg } from './session-core.js';
-export type { SessionOptions, RawBrokerState, SubmitDecision, Outcome } from './session-core.js';
+export type { SessionOptions, RawBrokerState, SubmitDecision, ReplaceDecision, ReplaceRequest, Outcome } from './session-core.js';
 export { InvalidOrderTransitionError, JournalCorruptError, JournalClosedError } from './errors.js';
 export type { BrokerOrderUpdateMsg, BrokerFillMsg, BrokerPositionsMsg, BookPosition, BrokerReconciledMsg, BrokerMsg } from './messages.js';
 export { ConnectionMonitor } from './connection.js';
 export type { ConnectionOptions, StreamState } from './connection.js';
 export { publishBrokerMsg, accountMsg, intentRefusedMsg } from './publish.js';
 export type { BrokerAccountMsg, BrokerConnectionMsg, BrokerIntentRefusedMsg } from './messages.js';
-export type { BrokerArgs, BrokerLatencyQuery, BrokerStatusQuery, BrokerSyncMsg } from './actor.js';
+export type { BrokerArgs, BrokerLatencyQuery, BrokerStatusQuery, BrokerSyncMsg } from './args.js';
+export { BROKER_TIMER_DEFAULTS } from './args.js';

@@ -73,7 +73,7 @@ import { marketDataSpecs, type MarketDataSpecOptions } from './market-data-specs
 import { SupervisionTree, type ChildSpec, type SupervisorSpec, type TreeOptions } from '../../supervisor/index.js';
 import type { AllocatorArgs } from '../../actors/allocator/actor.js';
 import { ALLOCATOR_TOPICS } from '../../actors/allocator/actor.js';
-import type { BrokerArgs } from '../../actors/broker/actor.js';
+import type { BrokerArgs } from '../../actors/broker/args.js';
 import type { RiskArgs } from '../../actors/risk/actor.js';
 import { RISK_TOPICS } from '../../actors/risk/actor.js';
 import { STRATEGY_TOPICS, type StrategyShardArgs } from '../../actors/strategy/actor.js';

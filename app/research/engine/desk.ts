@@ -23,7 +23,7 @@
 import { AllocatorDesk } from '../../../actors/allocator/desk.js';
 import type { AllocatorIntentsMsg, AllocatorPostureMsg } from '../../../actors/allocator/messages.js';
 import type { BrokerConnectionMsg, BrokerMsg } from '../../../actors/broker/messages.js';
-import { BROKER_TIMER_DEFAULTS } from '../../../actors/broker/actor.js';
+import { BROKER_TIMER_DEFAULTS } from '../../../actors/broker/args.js';
 import { accountMsg, intentRefusedMsg } from '../../../actors/broker/publish.js';
 import { BrokerSessionCore } from '../../../actors/broker/session-core.js';
 import { feedConfig, type FeedConfig } from '../../../actors/feed/config.js';
