@@ -5,26 +5,21 @@
  * cancelled at its time limit and what it leaves goes out at market and
  * fills; one that filled in part leaves only the rest.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { trading } from '@alpacahq/alpaca-trade-api';
 import { roundPrice } from '../../../actors/allocator/intent.js';
 import type { TradeEvent } from '../../../src/matching/events.js';
-import { eventually, FAST, intent, intentsMsg, publishPrices, riskAt, startHarness, venuePositions, type Any, type Harness } from './harness.js';
+import { eventually, intent, intentsMsg, publishPrices, riskAt, startHarness, venuePositions, type Any, type Harness } from './harness.js';
 
-let h: Harness | undefined;
-let stepper: ReturnType<typeof setInterval> | undefined;
-afterEach(async () => {
-  if (stepper) clearInterval(stepper);
-  stepper = undefined;
-  await h?.close();
-  h = undefined;
-});
-
+/** A harness whose venue runs on a manual clock, stepped in the background (so market orders fill); both end with the test. */
 async function start(): Promise<Harness> {
-  h = await startHarness({ venue: { clockMode: 'manual', startTime: Date.now(), stepMs: 100 }, trading: { broker: { ...FAST.broker } } });
-  const x = h;
+  const x = await startHarness({ venue: { clockMode: 'manual', startTime: Date.now(), stepMs: 100 } });
   x.venue.market.step(1);
-  stepper = setInterval(() => x.venue.market.step(1), 20);
+  const stepper = setInterval(() => x.venue.market.step(1), 20);
+  onTestFinished(async () => {
+    clearInterval(stepper);
+    await x.close();
+  });
   await x.brokerReady();
   return x;
 }
