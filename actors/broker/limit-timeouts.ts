@@ -25,7 +25,7 @@
  *   replaced.
  * An order that filled before its cancel landed simply has nothing left.
  */
-import type { OrderIntent, OrderSide } from '../allocator/intent.js';
+import { isTimeLimit, type OrderIntent, type OrderSide } from '../allocator/intent.js';
 import { isOpenOrder, type LocalOrder, type Oms } from './oms.js';
 
 export interface LimitTimeoutOptions {
@@ -64,11 +64,6 @@ const NOTHING: LimitTimeoutWork = Object.freeze({ cancels: [], recancels: [], co
 /** The intent id of a timed-out limit order's remainder. */
 export function remainderIntentId(intentId: string): string {
   return `${intentId}:mkt`;
-}
-
-/** Whether `x` is a usable time limit (a positive finite number of ms). */
-export function isTimeLimit(x: unknown): x is number {
-  return typeof x === 'number' && x > 0 && Number.isFinite(x);
 }
 
 /** The market order for what a timed-out limit order left. */
