@@ -58,6 +58,8 @@ export function resolveAllocatorConfig(input: AllocatorConfigInput = {}): Alloca
   nonNeg('allocator.intents.hysteresis', cfg.intents.hysteresis);
   pos('allocator.intents.maxTurnover', cfg.intents.maxTurnover);
   nonNeg('allocator.intents.limitOffsetBps', cfg.intents.limitOffsetBps);
+  const timeout = cfg.intents.limitTimeoutMs;
+  if (!(typeof timeout === 'number' && timeout >= 0 && Number.isFinite(timeout))) v.push(`allocator.intents.limitTimeoutMs must be a finite number of ms >= 0 (0: a limit order never turns into a market order; got ${timeout})`);
   if (cfg.intents.orderType !== 'market' && cfg.intents.orderType !== 'limit') v.push(`allocator.intents.orderType must be 'market' or 'limit'`);
   if (v.length > 0) throw new ConfigError(v);
   return cfg;

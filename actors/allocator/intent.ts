@@ -64,6 +64,11 @@ export interface OrderIntent {
   readonly liquidation?: boolean;
 }
 
+/** Whether `x` is a usable `marketAfterMs` (a positive finite number of ms). */
+export function isTimeLimit(x: unknown): x is number {
+  return typeof x === 'number' && x > 0 && Number.isFinite(x);
+}
+
 /** Signed share delta of an intent: + for buys, - for sells. */
 export function signedQty(intent: Pick<OrderIntent, 'side' | 'qty'>): number {
   return intent.side === 'buy' ? intent.qty : -intent.qty;

@@ -43,6 +43,13 @@ export interface IntentConfig {
   readonly orderType: OrderType;
   /** For limit orders: how far through the last price to set the limit (marketable limit), in basis points. */
   readonly limitOffsetBps: number;
+  /**
+   * For limit orders: how long one may work before the broker session
+   * cancels it and sends what is left at market (the intent's
+   * `marketAfterMs`), ms; 0 = never, the limit works until it fills or its
+   * time in force ends.
+   */
+  readonly limitTimeoutMs: number;
   readonly timeInForce: TimeInForce;
 }
 
@@ -53,6 +60,7 @@ export const DEFAULT_INTENT_CONFIG: IntentConfig = Object.freeze({
   maxTurnover: 0.25,
   orderType: 'market',
   limitOffsetBps: 10,
+  limitTimeoutMs: 60_000,
   timeInForce: 'day',
 });
 
@@ -185,7 +193,7 @@ export function planIntents(inputs: IntentInputs, config: IntentConfig = DEFAULT
     if (config.orderType === 'limit') {
       const off = config.limitOffsetBps / 10_000;
       const limitPrice = roundPrice(side === 'buy' ? l.price * (1 + off) : l.price * (1 - off));
-      intents.push({ ...base, type: 'limit', limitPrice });
+      intents.push({ ...base, type: 'limit', limitPrice, ...(config.limitTimeoutMs > 0 ? { marketAfterMs: config.limitTimeoutMs } : {}) });
     } else {
       intents.push({ ...base, type: 'market' });
     }

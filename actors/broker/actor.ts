@@ -51,6 +51,7 @@ import type { BrokerAccountMsg, BrokerMsg } from './messages.js';
 import { accountMsg, intentRefusedMsg, publishBrokerMsg } from './publish.js';
 import { isOpenOrder } from './oms.js';
 import { StopKeeper } from './stop-keeper.js';
+import { LimitTimeoutPass, type LimitTimeoutTickMsg } from './limit-timeout-pass.js';
 import { BrokerSessionCore, orderUpdateMsg, REFUSAL_REASONS, type RawBrokerState, type ReplaceRequest } from './session-core.js';
 import { ORDER_STAGES, OrderTimings } from './order-timings.js';
 import { isClientError, linkError, REST_OPS, VenueLink, type LinkError, type StreamEvent } from './venue-link.js';
@@ -76,7 +77,7 @@ type Local =
   | { readonly type: 'broker.account_tick' }
   | { readonly type: 'broker.commit_intents' };
 
-type In = Local | RiskIntentApprovedMsg | RiskCancelOrderMsg | RiskStopsPolicyMsg | BrokerLatencyQuery | BrokerStatusQuery | BrokerSyncMsg;
+type In = Local | LimitTimeoutTickMsg | RiskIntentApprovedMsg | RiskCancelOrderMsg | RiskStopsPolicyMsg | BrokerLatencyQuery | BrokerStatusQuery | BrokerSyncMsg;
 
 const MAX_BUFFERED_UPDATES = 50_000;
 
@@ -258,6 +259,7 @@ export default defineActor<In, BrokerArgs>(() => {
     if (request && stops.hold(cid, request)) return;
     send(ctx, cid, request);
   };
+  const limits = new LimitTimeoutPass({ sendCancel, send: sendOrHold, publish }); // limit orders' time limits (limit-timeout-pass.ts)
 
   const applyUpdate = (ctx: ActorContext, update: unknown): void => {
     const out = session.onTradeUpdate(update, ctx.clock.now());
@@ -566,6 +568,7 @@ export default defineActor<In, BrokerArgs>(() => {
       'broker.resend': 'internal',
       'broker.relookup': 'internal',
       'broker.reconnect': 'internal',
+      'broker.limit_tick': 'internal',
       'broker.reconcile_tick': 'internal',
       'broker.status_tick': 'internal',
       'broker.account_tick': 'internal',
@@ -621,7 +624,10 @@ export default defineActor<In, BrokerArgs>(() => {
     receive(msg, ctx) {
       try {
         handle(msg, ctx);
-        if (msg.type !== 'broker.latency' && msg.type !== 'broker.query') maintainStops(ctx);
+        if (msg.type !== 'broker.latency' && msg.type !== 'broker.query') {
+          maintainStops(ctx);
+          limits.run(ctx, { session, policy: stops.policy, ready: startupDone && link !== undefined, args });
+        }
       } catch (err) {
         // The incarnation is about to end: release the socket and the journal so the next one starts clean.
         dispose();

@@ -39,6 +39,10 @@ export { planStops, stopPriceFor, stopIntentId, protectiveStopSeq, isProtectiveS
 export type { StopsPolicy, StopPosition, StopAction, StopPlanInput } from './protective-stops.js';
 export { StopKeeper } from './stop-keeper.js';
 export type { StopWork } from './stop-keeper.js';
+export { LimitTimeouts, LIMIT_TIMEOUT_OUTCOMES, remainderIntent, remainderIntentId } from './limit-timeouts.js';
+export type { LimitTimeoutOptions, LimitTimeoutWork, LimitTimeoutCancel, LimitTimeoutSkip } from './limit-timeouts.js';
+export { LimitTimeoutPass, LIMIT_TICK_MS } from './limit-timeout-pass.js';
+export type { LimitTimeoutIo, LimitTimeoutTurn, LimitTimeoutTickMsg } from './limit-timeout-pass.js';
 export { BrokerSessionCore, orderUpdateMsg } from './session-core.js';
 export type { SessionOptions, RawBrokerState, SubmitDecision, ReplaceDecision, ReplaceRequest, Outcome } from './session-core.js';
 export { InvalidOrderTransitionError, JournalCorruptError, JournalClosedError } from './errors.js';

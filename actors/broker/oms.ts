@@ -64,6 +64,8 @@ export interface LocalOrder {
   readonly replacement?: string | null;
   /** A cancel asked so that what is left goes out as a market order (the limit order's time limit ran out). */
   readonly marketOnCancel?: boolean;
+  /** The posture sequence of its intent (absent on adopted orders and on orders journaled before it was kept). */
+  readonly postureSeq?: number;
   /** Alpaca status as last reported; null while the broker has not confirmed the order. */
   readonly status: OrderStatus | null;
   readonly submission: SubmissionState;
@@ -319,6 +321,7 @@ export class Oms {
       filledQty: 0,
       filledAvgPrice: null,
       liquidation: intent.liquidation === true,
+      postureSeq: intent.postureSeq,
       cancelRequested: false,
       reason: null,
       syntheticCredit: 0,

@@ -258,9 +258,12 @@ export class BrokerSessionCore {
     return this.applyOne({ kind: 'ack', ts: now, clientOrderId, order: p.value }, 'ack', now);
   }
 
-  /** Record a cancel request; returns the broker id to DELETE (null: not acked yet, look it up first). */
-  requestCancel(clientOrderId: string, now: number): Outcome & { brokerOrderId: string | null } {
-    const out = this.applyOne({ kind: 'cancel_requested', ts: now, clientOrderId }, 'cancel_requested', now);
+  /**
+   * Record a cancel request; returns the broker id to DELETE (null: not acked yet, look it up first).
+   * `then: 'market'`: what is left goes out as a market order once the cancel lands (limit-timeouts.ts).
+   */
+  requestCancel(clientOrderId: string, now: number, then?: 'market'): Outcome & { brokerOrderId: string | null } {
+    const out = this.applyOne({ kind: 'cancel_requested', ts: now, clientOrderId, ...(then ? { then } : {}) }, 'cancel_requested', now);
     return { ...out, brokerOrderId: this.oms.order(clientOrderId)?.brokerOrderId ?? null };
   }
 

@@ -21,7 +21,7 @@
  * open orders are being cancelled at the same time.
  */
 
-import { isReducing, signedQty, type OrderIntent } from '../allocator/intent.js';
+import { isReducing, isTimeLimit, signedQty, type OrderIntent } from '../allocator/intent.js';
 import type { DenyCode, RiskIntentApprovedMsg, RiskIntentDeniedMsg } from './messages.js';
 import type { Tier } from './tiers.js';
 
@@ -76,6 +76,10 @@ export function validateIntent(i: OrderIntent): string | null {
   if (!Number.isInteger(i.qty) || i.qty <= 0) return `qty ${i.qty} must be a whole number > 0`;
   if (i.type !== 'market' && i.type !== 'limit') return `type ${String(i.type)} must be market or limit`;
   if (i.type === 'limit' && !(typeof i.limitPrice === 'number' && i.limitPrice > 0 && Number.isFinite(i.limitPrice))) return `limit order needs a positive limitPrice (got ${i.limitPrice})`;
+  if (i.marketAfterMs !== undefined) {
+    if (!isTimeLimit(i.marketAfterMs)) return `marketAfterMs must be a positive number of ms (got ${String(i.marketAfterMs)})`;
+    if (i.type !== 'limit') return `marketAfterMs is for limit orders only (this is a ${i.type} order)`;
+  }
   if (!(i.refPrice > 0) || !Number.isFinite(i.refPrice)) return `refPrice ${i.refPrice} must be > 0`;
   return null;
 }

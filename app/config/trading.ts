@@ -12,9 +12,10 @@
  *   latch) plus `risk.preTrade` (per-order limits and order-rate caps): the
  *   governor owns both, and an operator tunes them together.
  * - `allocator`: AllocatorConfig (`combine`, `sizing`: vol target and caps,
- *   `intents`: band, hysteresis, minimum trade, turnover, order type) plus
- *   the actor's own settings at the top level (housekeeping period, signal
- *   change threshold, in-flight TTL), and `allocator.learning`: the
+ *   `intents`: band, hysteresis, minimum trade, turnover, order type, a
+ *   limit order's time limit) plus the actor's own settings at the top
+ *   level (housekeeping period, signal change threshold, in-flight TTL),
+ *   and `allocator.learning`: the
  *   self-learning (Hedge) weights the allocator applies to the strategies.
  * - `strategies`: what runs (profile, parameter overrides, disabled at
  *   start) and over how many shards (`shards`): shard count partitions the
@@ -131,6 +132,7 @@ export const TRADING_FIELDS: readonly FieldSpec[] = [
   { path: 'allocator.intents.maxTurnover', type: { kind: 'number', greaterThan: 0, max: 10 }, env: 'QGTM_ALLOCATOR_MAX_TURNOVER' },
   { path: 'allocator.intents.orderType', type: { kind: 'enum', values: ['market', 'limit'] }, env: 'QGTM_ALLOCATOR_ORDER_TYPE' },
   { path: 'allocator.intents.limitOffsetBps', type: { kind: 'number', min: 0, max: 10_000 }, env: 'QGTM_ALLOCATOR_LIMIT_OFFSET_BPS' },
+  { path: 'allocator.intents.limitTimeoutMs', type: ms(0, 86_400_000), env: 'QGTM_ALLOCATOR_LIMIT_TIMEOUT_MS' },
   { path: 'allocator.intents.timeInForce', type: { kind: 'enum', values: ['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'] }, env: 'QGTM_ALLOCATOR_TIME_IN_FORCE' },
   { path: 'allocator.learning.enabled', type: { kind: 'boolean' }, env: 'QGTM_LEARNING_ENABLED' },
   { path: 'allocator.learning.rate', type: { kind: 'number', min: 0, max: 10 }, env: 'QGTM_LEARNING_RATE' },

@@ -9,9 +9,9 @@
  */
 import type { Structure } from '../../src/runtime/index.js';
 
-/** An order intent as the allocator builds it (market, then limit). */
+/** An order intent as the allocator builds it (market, then limit with its time limit, the default: allocator.intents.limitTimeoutMs). */
 const INTENT_MARKET = ['intentId', 'symbol', 'side', 'qty', 'timeInForce', 'refPrice', 'createdAt', 'reason', 'postureSeq', 'type'];
-const INTENT_LIMIT = [...INTENT_MARKET, 'limitPrice'];
+const INTENT_LIMIT = [...INTENT_MARKET, 'limitPrice', 'marketAfterMs'];
 /** A FLATTEN liquidation as planFlatten builds it. */
 const INTENT_LIQUIDATION = ['intentId', 'symbol', 'side', 'qty', 'type', 'timeInForce', 'refPrice', 'createdAt', 'reason', 'postureSeq', 'liquidation'];
 

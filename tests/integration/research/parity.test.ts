@@ -56,6 +56,8 @@ const SETTINGS = withOverrides(
     'strategies.disabled': 'turn_of_month',
     'allocator.sizing.allowShort': false,
     'allocator.intents.orderType': 'limit',
+    // The back-test does not model a limit's time limit (the research desk has no broker timers), so live ones must not convert either.
+    'allocator.intents.limitTimeoutMs': 0,
     'risk.staleData.ladder.WARN': 3_600_000,
     'risk.staleData.ladder.NO_NEW': 7_200_000,
   },

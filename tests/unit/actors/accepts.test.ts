@@ -11,7 +11,7 @@ const ACTORS: Record<string, string[]> = {
   'broker/actor': [
     'broker.stream', 'broker.trade_update', 'broker.state', 'broker.submitted', 'broker.submit_failed', 'broker.lookup_result', 'broker.cancel_result',
     'broker.account_result', 'broker.resend', 'broker.relookup', 'broker.reconnect', 'broker.reconcile_tick', 'broker.status_tick', 'broker.account_tick',
-    'broker.commit_intents',
+    'broker.commit_intents', 'broker.limit_tick',
   ],
   'feed/actor': ['feed.tick', 'feed.backfill_result', 'feed.backfill_retry', 'feed.sample_due'],
   'macro/actor': ['macro.fetch', 'macro.fetched'],

@@ -87,4 +87,11 @@ describe('AllocatorCore', () => {
       'allocator.sizing.grossCap must be a finite number > 0 (got 0)',
     ]);
   });
+
+  it('limit time limit negative or not finite then refused naming the option; 0 then taken (never convert)', () => {
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new AllocatorCore({ intents: { orderType: 'limit', limitTimeoutMs: bad } })).toThrow(`allocator.intents.limitTimeoutMs must be a finite number of ms >= 0 (0: a limit order never turns into a market order; got ${bad})`);
+    }
+    expect(() => new AllocatorCore({ intents: { orderType: 'limit', limitTimeoutMs: 0 } })).not.toThrow();
+  });
 });

@@ -86,6 +86,17 @@ describe('planIntents', () => {
     expect(slv.limitPrice).toBe(24.98);
   });
 
+  it('limit orders with a time limit then each intent carries it as marketAfterMs; 0 or market orders then none', () => {
+    const targets = new Map([['GLD', 0.1], ['SLV', -0.1]]);
+    expect(DEFAULT_INTENT_CONFIG.limitTimeoutMs).toBe(60_000);
+    const timed = planIntents(inputs({ targets }), cfg({ orderType: 'limit', limitTimeoutMs: 45_000 }));
+    expect(timed.intents.map((i) => [i.symbol, i.type, i.marketAfterMs])).toEqual([['GLD', 'limit', 45_000], ['SLV', 'limit', 45_000]]);
+    const never = planIntents(inputs({ targets }), cfg({ orderType: 'limit', limitTimeoutMs: 0 }));
+    expect(never.intents.map((i) => 'marketAfterMs' in i)).toEqual([false, false]);
+    const market = planIntents(inputs({ targets }), cfg({ orderType: 'market', limitTimeoutMs: 45_000 }));
+    expect(market.intents.map((i) => [i.type, 'marketAfterMs' in i])).toEqual([['market', false], ['market', false]]);
+  });
+
   it('missing price or equity then skipped with reason', () => {
     expect(planIntents(inputs({ targets: new Map([['PALL', 0.1]]) }), cfg()).skipped).toEqual([{ symbol: 'PALL', reason: 'no_price' }]);
     expect(planIntents(inputs({ equity: 0, targets: new Map([['GLD', 0.1]]) }), cfg()).skipped).toEqual([{ symbol: 'GLD', reason: 'no_equity' }]);

@@ -118,6 +118,15 @@ describe('pre-trade check', () => {
     expect(r.approved === false && r.code).toBe('invalid_intent');
   });
 
+  it('limit with a malformed marketAfterMs, or a market order with one, then invalid_intent saying why; a positive one then approved', () => {
+    const limit = { type: 'limit', limitPrice: 205 } as const;
+    for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, '1000' as unknown as number]) {
+      expect(check(intent({ ...limit, marketAfterMs: bad }), state())).toEqual({ approved: false, code: 'invalid_intent', reason: `marketAfterMs must be a positive number of ms (got ${String(bad)})` });
+    }
+    expect(check(intent({ marketAfterMs: 1000 }), state())).toEqual({ approved: false, code: 'invalid_intent', reason: 'marketAfterMs is for limit orders only (this is a market order)' });
+    expect(check(intent({ ...limit, marketAfterMs: 1000 }), state())).toMatchObject({ approved: true, intent: { marketAfterMs: 1000 } });
+  });
+
   it('verdict then message carries reason and tier', () => {
     const i = intent({ qty: 300 });
     const m = verdictMessage(i, check(i, state()), 'NORMAL', NOW);

@@ -85,6 +85,16 @@ describe('trading settings', () => {
     expect(allocatorArgs(ok.allocator).learning).toMatchObject({ rate: 0.2, enabled: false });
   });
 
+  it('limit time limit from env then it reaches the allocator; negative or fractional then refused naming path and variable', () => {
+    expect(allocatorArgs(loadConfig({ mode: 'start', env: {} }).config.allocator).config?.intents?.limitTimeoutMs).toBe(60_000);
+    const ok = loadConfig({ mode: 'start', env: { QGTM_ALLOCATOR_ORDER_TYPE: 'limit', QGTM_ALLOCATOR_LIMIT_TIMEOUT_MS: '15000' } }).config;
+    expect(allocatorArgs(ok.allocator).config?.intents).toMatchObject({ orderType: 'limit', limitTimeoutMs: 15_000 });
+    expect(violations(() => loadConfig({ mode: 'start', env: { QGTM_ALLOCATOR_LIMIT_TIMEOUT_MS: '-1' } }))).toEqual([
+      expect.stringMatching(/^allocator\.intents\.limitTimeoutMs must be an integer 0-86400000; got -1 from env QGTM_ALLOCATOR_LIMIT_TIMEOUT_MS$/),
+    ]);
+    expect(violations(() => loadConfig({ mode: 'start', env: { QGTM_ALLOCATOR_LIMIT_TIMEOUT_MS: '1.5' } }))[0]).toMatch(/^allocator\.intents\.limitTimeoutMs must be/);
+  });
+
   it('rungs out of order or a throttled rate above the normal one then refused across fields', () => {
     const v = violations(() => loadConfig({ mode: 'start', env: { QGTM_RISK_CONCENTRATION_THROTTLE: '0.5', QGTM_RISK_THROTTLED_ORDERS_PER_WINDOW: '500' } }));
     expect(v).toContain('risk.concentration.ladder.NO_NEW must be above the less strict rungs (got 0.35)');
