@@ -415,5 +415,7 @@ function orderAsIntent(o: LocalOrder): OrderIntent {
   };
   if (o.type === 'limit' && o.limitPrice !== null) return { ...base, type: 'limit', limitPrice: o.limitPrice };
   if (o.type === 'stop' && typeof o.stopPrice === 'number') return { ...base, type: 'stop', stopPrice: o.stopPrice, refPrice: o.stopPrice };
+  if (o.type === 'trailing_stop' && typeof o.trailPercent === 'number') return { ...base, type: 'trailing_stop', trailPercent: o.trailPercent };
+  if (o.type === 'trailing_stop' && typeof o.trailPrice === 'number') return { ...base, type: 'trailing_stop', trailPrice: o.trailPrice };
   return { ...base, type: 'market' };
 }

@@ -91,7 +91,7 @@ describe('protective stops: the plan', () => {
       'risk.protectiveStops.distanceBps must be a number above 0 and at most 5000 (got 0)',
     ]);
     expect(() => resolveRiskConfig({ protectiveStops: { enabled: true, distanceBps: -1 } })).toThrow(/risk\.protectiveStops\.distanceBps/);
-    expect(resolveRiskConfig({ protectiveStops: { enabled: true } as never }).protectiveStops).toEqual({ enabled: true, distanceBps: 200 });
+    expect(resolveRiskConfig({ protectiveStops: { enabled: true } }).protectiveStops).toEqual({ enabled: true, distanceBps: 200, volMultiple: 0, trailing: false });
   });
 });
 
@@ -131,7 +131,7 @@ describe('protective stops: the session journals and replays stop orders', () =>
 });
 
 describe('protective stops: the keeper', () => {
-  const policy = (at: number, over: Partial<RiskStopsPolicyMsg> = {}): RiskStopsPolicyMsg => ({ type: 'risk.stops_policy', enabled: true, distanceBps: 200, hold: false, tier: 'NORMAL', at, ...over });
+  const policy = (at: number, over: Partial<RiskStopsPolicyMsg> = {}): RiskStopsPolicyMsg => ({ type: 'risk.stops_policy', enabled: true, distanceBps: 200, trailing: false, distanceBpsBySymbol: {}, hold: false, tier: 'NORMAL', at, ...over });
   const wire = (cid: string, over: Record<string, unknown>) => wireOrder({ client_order_id: cid, id: `b-${cid}`, ...over });
   const buy = (oms: Oms, qty: number): void => {
     oms.apply({ kind: 'fill', ts: T, fill: { executionId: `x-${qty}`, clientOrderId: 'entry', brokerOrderId: 'b-entry', symbol: 'GLD', side: 'buy', qty, price: 200, ts: T, synthetic: false }, order: null });
@@ -147,9 +147,9 @@ describe('protective stops: the keeper', () => {
     buy(oms, 10);
     const k = new StopKeeper(oms, 5000);
     expect(k.plan(T).places).toEqual([]);
-    expect(k.setPolicy(policy(T + 10, { hold: true, tier: 'FLATTEN' }))).toBe(true);
+    expect(k.setPolicy(policy(T + 10, { hold: true, tier: 'FLATTEN' }))).toEqual({ kind: 'taken', notable: true });
     expect(k.plan(T).places).toEqual([]);
-    expect(k.setPolicy(policy(T + 5))).toBe(false);
+    expect(k.setPolicy(policy(T + 5))).toEqual({ kind: 'older' });
     expect(k.policy!.hold).toBe(true);
     k.setPolicy(policy(T + 20));
     expect(k.plan(T).places.map((i) => [i.intentId, i.qty, i.stopPrice])).toEqual([['pstop:GLD:1', 10, 196]]);
