@@ -1,32 +1,22 @@
 /**
  * Protective stops at a multiple of volatility, and trailing: the distance
- * per symbol, the trailing intent and its resend, the policy as the broker
- * session takes it (validated, older ones ignored, only notable changes
- * reported).
+ * per symbol, the trailing intent (journaled and resent: in
+ * protective-stops.test.ts), the policy as the broker session takes it
+ * (validated, older ones ignored, only notable changes reported).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { roundPrice } from '../../../../actors/allocator/intent.js';
 import { clientOrderIdFor } from '../../../../actors/broker/client-order-id.js';
-import { Oms, type LocalOrder } from '../../../../actors/broker/oms.js';
-import { isProtectiveStop, isStopType, planStops, stopDistanceBps, trailPercentFor, volStopDistanceBps, type StopPlanInput } from '../../../../actors/broker/protective-stops.js';
-import { BrokerSessionCore } from '../../../../actors/broker/session-core.js';
+import { Oms } from '../../../../actors/broker/oms.js';
+import { isProtectiveStop, isStopType, stopDistanceBps, trailPercentFor, volStopDistanceBps } from '../../../../actors/broker/protective-stops.js';
 import { StopKeeper } from '../../../../actors/broker/stop-keeper.js';
 import type { RiskStopsPolicyMsg } from '../../../../actors/risk/messages.js';
+import { planStopsWith, stopOrder, stopsPolicyMsg } from './fixtures.js';
 
 const T = 1_000;
-const order = (over: Partial<LocalOrder> = {}): LocalOrder => ({
-  clientOrderId: 'c-1', intentId: 'pstop:GLD:1', brokerOrderId: 'b-1', symbol: 'GLD', side: 'sell', qty: 10, type: 'stop', limitPrice: null, stopPrice: 196,
-  timeInForce: 'gtc', status: 'accepted', submission: 'acked', filledQty: 0, filledAvgPrice: null, liquidation: false, cancelRequested: false, reason: null,
-  syntheticCredit: 0, createdAt: T, updatedAt: T, ...over,
-});
-const plan = (over: Partial<StopPlanInput>) =>
-  planStops({ policy: { enabled: true, distanceBps: 200 }, positions: [], openOrders: [], lastPrices: {}, nextSeq: () => 1, now: T, ...over });
-const policy = (at: number, over: Partial<RiskStopsPolicyMsg> = {}): RiskStopsPolicyMsg => ({
-  type: 'risk.stops_policy', enabled: true, distanceBps: 200, trailing: false, distanceBpsBySymbol: {}, hold: false, tier: 'NORMAL', at, ...over,
-});
+const order = stopOrder;
+const plan = planStopsWith;
+const policy = stopsPolicyMsg;
 const LONGS = [{ symbol: 'GLD', qty: 10, avgPrice: 200 }, { symbol: 'SLV', qty: 5, avgPrice: 30 }];
 
 describe('protective stops: the distance', () => {
@@ -90,34 +80,6 @@ describe('protective stops: trailing', () => {
     oms.apply({ kind: 'intent', ts: T, intent: stop, clientOrderId: cid });
     expect(k.hold(cid, { symbol: 'GLD', qty: '10', side: 'sell', type: 'trailing_stop', timeInForce: 'gtc', trailPercent: '2', clientOrderId: cid })).toBe(false);
     expect(k.hold('sell-1', { symbol: 'GLD', qty: '4', side: 'sell', type: 'market', timeInForce: 'day', clientOrderId: 'sell-1' })).toBe(true);
-  });
-});
-
-describe('protective stops: a trailing stop through the session', () => {
-  let dir = '';
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'qgtm-trail-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('trailing stop journaled then sent with trail_percent; after a crash not found then resent as the same trailing stop', () => {
-    const path = join(dir, 'broker.wal');
-    const { session } = BrokerSessionCore.open({ journalPath: path, salt: 'acct' });
-    session.reconcile({ openOrders: [], recentOrders: [], positions: [], account: { equity: '1', cash: '1', buying_power: '1', status: 'ACTIVE' } }, 'startup', T);
-    const a = plan({ policy: { enabled: true, distanceBps: 200, trailing: true, distanceBpsBySymbol: { GLD: 378 } }, positions: [LONGS[0]!] })[0]!;
-    if (a.kind !== 'place') throw new Error('expected a place');
-    const d = session.submit(a.intent, T);
-    if (!d.ok) throw new Error(d.reason);
-    expect(d.request).toEqual({ symbol: 'GLD', qty: '10', side: 'sell', type: 'trailing_stop', timeInForce: 'gtc', trailPercent: '3.78', clientOrderId: d.clientOrderId });
-    expect(d.restBody).toMatchObject({ type: 'trailing_stop', trail_percent: '3.78' });
-    expect(d.restBody).not.toHaveProperty('stop_price');
-    session.close();
-    const again = BrokerSessionCore.open({ journalPath: path, salt: 'acct' }).session;
-    const o = again.oms.order(d.clientOrderId)!;
-    expect([o.type, o.trailPercent, o.submission]).toEqual(['trailing_stop', 3.78, 'ambiguous']);
-    again.onLookup(d.clientOrderId, null, T + 1);
-    expect(again.resendRequest(d.clientOrderId)).toEqual(d.request);
-    again.close();
   });
 });
 
