@@ -23,7 +23,8 @@
  * re-planned after everything it handles: placed through the same journal
  * and client order ids as any order, cancelled when the position closes,
  * resized by cancel then new. It places nothing before it has heard the
- * policy, and nothing while the policy holds (FLATTEN). Reconciliation runs every `reconcileEveryMs` and right after
+ * policy, and nothing while the policy holds (FLATTEN); a malformed policy
+ * is refused (logged, counted) and the one held stays. Reconciliation runs every `reconcileEveryMs` and right after
  * the stream reconnects (updates may have been missed); the journal is
  * compacted past `compactAtBytes`.
  *
@@ -241,7 +242,8 @@ export default defineActor<In, BrokerArgs>(() => {
       if (out.length > 0) publish(ctx, [...out, session.positionsMsg(now)]);
       for (const [i, d] of decisions.entries()) {
         if (!d.ok) continue;
-        ctx.log.info('protective stop placed', { cid: d.clientOrderId, symbol: places[i]!.symbol, side: places[i]!.side, qty: places[i]!.qty, stopPrice: places[i]!.stopPrice });
+        const p = places[i]!;
+        ctx.log.info('protective stop placed', { cid: d.clientOrderId, symbol: p.symbol, side: p.side, qty: p.qty, type: p.type, stopPrice: p.stopPrice ?? null, trailPercent: p.trailPercent ?? null });
         send(ctx, d.clientOrderId, d.request);
       }
     }
@@ -447,9 +449,16 @@ export default defineActor<In, BrokerArgs>(() => {
         if (!startupDone) return;
         cancelOrder(ctx, msg.clientOrderId, now);
         return;
-      case 'risk.stops_policy':
-        if (stops.setPolicy(msg)) ctx.log.info('protective stop policy', { enabled: msg.enabled, distanceBps: msg.distanceBps, hold: msg.hold, tier: msg.tier });
+      case 'risk.stops_policy': {
+        const v = stops.setPolicy(msg);
+        if (v.kind === 'malformed') {
+          m.stopPoliciesRefused.inc();
+          ctx.log.error('protective stop policy refused: malformed (the one held stays in force)', { from: ctx.envelope?.from ?? null, errors: v.errors.slice(0, 10) });
+        } else if (v.kind === 'taken' && v.notable) {
+          ctx.log.info('protective stop policy', { enabled: msg.enabled, distanceBps: msg.distanceBps, trailing: msg.trailing, distanceBpsBySymbol: msg.distanceBpsBySymbol, hold: msg.hold, tier: msg.tier });
+        }
         return;
+      }
       case 'broker.cancel_result':
         // A refused cancel (already filled or cancelled) is settled by the trade_update or the next reconciliation.
         if (msg.error) {
@@ -640,7 +649,7 @@ export default defineActor<In, BrokerArgs>(() => {
     },
 
     inspect() {
-      return { ready: session?.ready ?? false, startupDone, stream: monitor?.streamState, connected: monitor?.connected, openOrders: session?.oms.openOrders().length, stats: session?.stats() };
+      return { ready: session?.ready ?? false, startupDone, stream: monitor?.streamState, connected: monitor?.connected, openOrders: session?.oms.openOrders().length, stats: session?.stats(), stopsPolicy: stops?.policy ?? null };
     },
   };
 });

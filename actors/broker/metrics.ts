@@ -22,6 +22,7 @@ export function brokerMetrics(ctx: ActorContext) {
     requestErrors: ctx.metrics.counter('qgtm_broker_request_errors_total', 'Broker REST calls that failed, by operation and HTTP status (429: rate limited; none: no answer)', ['op', 'status']),
     orderStage: ctx.metrics.histogram('qgtm_order_stage_seconds', 'An order\'s round trip by stage, seconds of real time: intent_to_submit (approval received to POST sent: journal and batch), submit_to_ack (first POST to the answer that took it, a rate-limit wait included), ack_to_fill (answer to first fill)', ['stage'], ORDER_STAGE_BUCKETS),
     stream: ctx.metrics.counter('qgtm_broker_stream_events_total', 'trade_updates stream transitions: connecting (each connection attempt; after the first, a reconnect), listening, down', ['event']),
+    stopPoliciesRefused: ctx.metrics.counter('qgtm_broker_stop_policies_refused_total', 'Protective-stop policies (risk.stops_policy) refused as malformed; the one held stays in force'),
   };
 }
 

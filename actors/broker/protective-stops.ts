@@ -10,9 +10,20 @@
  *   unfilled part of open non-stop orders on the stop's side), so a stop and
  *   a reducing order together can never sell (or buy) more than the position
  *   holds;
- * - its stop price is `distanceBps` from the reference: for a long the lower
+ * - its distance is the symbol's entry in `distanceBpsBySymbol` (the risk
+ *   governor's multiple of the symbol's volatility) or, when it has none
+ *   (no volatility known yet, or a fixed distance configured),
+ *   `distanceBps`;
+ * - its stop price is that distance from the reference: for a long the lower
  *   of the average entry and the last fill price, for a short the higher, so
  *   the stop always sits on the protective side of the market we last saw;
+ * - with `trailing` it is placed as a `trailing_stop` whose `trailPercent` is
+ *   the distance in percent: the broker moves its stop price with the best
+ *   price since placement (up for a long, down for a short), never back;
+ * - a stop's price (a trailing stop's trail) is set when it is placed and
+ *   never re-priced: a new volatility, distance or mode applies to the stops
+ *   placed from then on (re-pricing on every volatility update would churn
+ *   orders), and a working stop of the right side and size is kept as it is;
  * - a working stop of the right side and the wrong size is resized by a
  *   replace (`PATCH`): the venue swaps it for its replacement at once, so
  *   the position is never without a stop; while the replace is in flight
@@ -34,11 +45,32 @@
 import { roundPrice, type OrderIntent, type OrderSide } from '../allocator/intent.js';
 import type { LocalOrder } from './oms.js';
 
-/** The policy the risk governor sends (`risk.stops_policy`). */
+/** The policy the risk governor sends (`risk.stops_policy`), as the planner reads it. */
 export interface StopsPolicy {
   readonly enabled: boolean;
-  /** Distance of the stop from its reference price, basis points (0 < x <= 5000). */
+  /** Distance of the stop from its reference price, basis points (0 < x <= 5000); the distance of a symbol missing from `distanceBpsBySymbol`. */
   readonly distanceBps: number;
+  /** Place trailing stops (`trailing_stop`, trailing by the distance in percent) instead of fixed ones. Absent: false. */
+  readonly trailing?: boolean;
+  /** Per symbol, the distance from its volatility (`volStopDistanceBps`), basis points. Absent: `distanceBps` for all. */
+  readonly distanceBpsBySymbol?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The bounds of a distance taken from volatility, basis points. Under 10 bps a
+ * stop sits within a spread or two of the market (a quiet tape would make it
+ * a market order in waiting); 5000 is the fixed distance's own cap.
+ */
+export const VOL_STOP_MIN_BPS = 10;
+export const VOL_STOP_MAX_BPS = 5_000;
+const TRADING_DAYS = 252;
+
+/** The order types a protective stop may have: a fixed stop, or a trailing one. */
+export const PROTECTIVE_STOP_TYPES: readonly string[] = ['stop', 'trailing_stop'];
+
+/** Whether an order type is one a protective stop is placed as (`stop` or `trailing_stop`). */
+export function isStopType(type: string): boolean {
+  return PROTECTIVE_STOP_TYPES.includes(type);
 }
 
 export interface StopPosition {
@@ -92,7 +124,31 @@ export function protectiveStopSeq(o: Pick<LocalOrder, 'intentId' | 'clientOrderI
 }
 
 export function isProtectiveStop(o: Pick<LocalOrder, 'intentId' | 'clientOrderId' | 'symbol' | 'type'>): boolean {
-  return o.type === 'stop' && protectiveStopSeq(o) !== null;
+  return isStopType(o.type) && protectiveStopSeq(o) !== null;
+}
+
+/**
+ * A stop distance from volatility: `multiple` times the daily volatility
+ * (the annualised `vol` over the square root of 252 trading days) in basis
+ * points, rounded to a whole one and clamped to [VOL_STOP_MIN_BPS,
+ * VOL_STOP_MAX_BPS]. Null when `multiple` is 0 (a fixed distance) or the
+ * volatility is not known (null, zero, not finite).
+ */
+export function volStopDistanceBps(vol: number | null | undefined, multiple: number): number | null {
+  if (!(multiple > 0) || typeof vol !== 'number' || !Number.isFinite(vol) || !(vol > 0)) return null;
+  const bps = Math.round(multiple * (vol / Math.sqrt(TRADING_DAYS)) * 10_000);
+  return Math.min(VOL_STOP_MAX_BPS, Math.max(VOL_STOP_MIN_BPS, bps));
+}
+
+/** The distance a symbol's stop is placed at: its volatility distance when the policy has one, else the fixed one. */
+export function stopDistanceBps(policy: StopsPolicy, symbol: string): number {
+  const by = policy.distanceBpsBySymbol;
+  return by && Object.hasOwn(by, symbol) ? by[symbol]! : policy.distanceBps;
+}
+
+/** A trailing stop's `trailPercent` for a distance: bps over 100, to four decimals (what the venue keeps). */
+export function trailPercentFor(distanceBps: number): number {
+  return Math.round(distanceBps * 100) / 10_000;
 }
 
 /** Violations of a policy, each naming its option. */
@@ -100,6 +156,16 @@ export function stopsPolicyErrors(p: StopsPolicy, path = 'risk.protectiveStops')
   const v: string[] = [];
   if (typeof p.enabled !== 'boolean') v.push(`${path}.enabled must be true or false (got ${String(p.enabled)})`);
   if (!(typeof p.distanceBps === 'number' && p.distanceBps > 0 && p.distanceBps <= 5_000)) v.push(`${path}.distanceBps must be a number above 0 and at most 5000 (got ${String(p.distanceBps)})`);
+  if (p.trailing !== undefined && typeof p.trailing !== 'boolean') v.push(`${path}.trailing must be true or false (got ${String(p.trailing)})`);
+  const by: unknown = p.distanceBpsBySymbol;
+  if (by === undefined) return v;
+  if (!by || typeof by !== 'object' || Array.isArray(by)) {
+    v.push(`${path}.distanceBpsBySymbol must be an object of symbol to basis points (got ${JSON.stringify(by)})`);
+    return v;
+  }
+  for (const [symbol, x] of Object.entries(by)) {
+    if (!(typeof x === 'number' && x >= VOL_STOP_MIN_BPS && x <= VOL_STOP_MAX_BPS)) v.push(`${path}.distanceBpsBySymbol.${symbol} must be a number from ${VOL_STOP_MIN_BPS} to ${VOL_STOP_MAX_BPS} (got ${JSON.stringify(x)})`);
+  }
   return v;
 }
 
@@ -161,8 +227,11 @@ export function planStops(input: StopPlanInput): StopAction[] {
     // The old stop must be gone before its successor works: both at once could oversell.
     if (open.some((o) => o !== keep)) continue;
     if (input.blocked?.has(symbol)) continue;
-    const stopPrice = stopPriceFor(p.qty, p.avgPrice, input.lastPrices[symbol], policy.distanceBps);
+    const distanceBps = stopDistanceBps(policy, symbol);
+    const stopPrice = stopPriceFor(p.qty, p.avgPrice, input.lastPrices[symbol], distanceBps);
     if (!(stopPrice > 0)) continue;
+    // A trailing stop starts from the venue's last trade, not our reference: `refPrice` says where a fixed one would sit.
+    const order = policy.trailing ? { type: 'trailing_stop' as const, trailPercent: trailPercentFor(distanceBps) } : { type: 'stop' as const, stopPrice };
     actions.push({
       kind: 'place',
       intent: {
@@ -170,12 +239,11 @@ export function planStops(input: StopPlanInput): StopAction[] {
         symbol,
         side,
         qty: want,
-        type: 'stop',
-        stopPrice,
+        ...order,
         timeInForce: 'gtc',
         refPrice: stopPrice,
         createdAt: now,
-        reason: `protective stop ${policy.distanceBps} bps for ${p.qty} ${symbol}`,
+        reason: `protective ${policy.trailing ? 'trailing ' : ''}stop ${distanceBps} bps for ${p.qty} ${symbol}`,
         postureSeq: 0,
       },
     });

@@ -10,7 +10,7 @@ import type { OrderIntent } from '../allocator/intent.js';
 import type { RiskStopsPolicyMsg } from '../risk/messages.js';
 import type { SdkOrderInput } from './alpaca-mapping.js';
 import { isOpenOrder, type Oms } from './oms.js';
-import { isProtectiveStop, planStops, protectiveStopSeq, type StopAction } from './protective-stops.js';
+import { isProtectiveStop, isStopType, planStops, protectiveStopSeq, stopsPolicyErrors, type StopAction } from './protective-stops.js';
 
 export interface StopWork {
   /** Stops to cancel (journal the request, then DELETE). */
@@ -25,8 +25,26 @@ export interface StopWork {
 
 const NOTHING: StopWork = Object.freeze({ cancels: [], recancels: [], replaces: [], places: [] });
 
+/** What `setPolicy` made of a policy. */
+export type PolicyVerdict =
+  /** Not a well-formed policy: refused, the one held stays in force. */
+  | { readonly kind: 'malformed'; readonly errors: readonly string[] }
+  /** Older than the one held (a state publication overtaken by a tier change): ignored. */
+  | { readonly kind: 'older' }
+  /** Taken; `notable` when it differs from the last notable one by more than the volatility drift of a bar or two (worth a log line). */
+  | { readonly kind: 'taken'; readonly notable: boolean };
+
+/**
+ * A symbol's distance moving by at least this fraction of the one last
+ * reported is notable. The volatility behind it moves a little every bar,
+ * and the policy is told every state period: each of those is not news.
+ */
+export const NOTABLE_DISTANCE_MOVE = 0.25;
+
 export class StopKeeper {
   private current: RiskStopsPolicyMsg | null = null;
+  /** The policy last found notable, what later ones are compared with. */
+  private reported: RiskStopsPolicyMsg | null = null;
   /** Highest `pstop:<SYMBOL>:<n>` known per symbol (built from the OMS at first use, then kept). */
   private seq: Map<string, number> | null = null;
   private readonly rejectedAt = new Map<string, number>();
@@ -41,12 +59,20 @@ export class StopKeeper {
     return this.current;
   }
 
-  /** Takes a policy unless it is older than the one held (a state publication overtaken by a tier change); true when it changed something. */
-  setPolicy(msg: RiskStopsPolicyMsg): boolean {
+  /**
+   * Takes a policy unless it is malformed (it crossed a thread: checked
+   * here, never trusted) or older than the one held. A stop already working
+   * keeps its price whatever the new policy says (protective-stops.ts).
+   */
+  setPolicy(msg: RiskStopsPolicyMsg): PolicyVerdict {
+    const errors = policyMsgErrors(msg);
+    if (errors.length > 0) return { kind: 'malformed', errors };
     const was = this.current;
-    if (was && msg.at < was.at) return false;
+    if (was && msg.at < was.at) return { kind: 'older' };
     this.current = msg;
-    return !was || was.enabled !== msg.enabled || was.hold !== msg.hold || was.distanceBps !== msg.distanceBps;
+    const notable = this.reported === null || notableChange(this.reported, msg);
+    if (notable) this.reported = msg;
+    return { kind: 'taken', notable };
   }
 
   noteFill(symbol: string, price: number): void {
@@ -103,7 +129,7 @@ export class StopKeeper {
    * (protective-stops.ts), so it leaves its shares free.
    */
   hold(cid: string, request: SdkOrderInput): boolean {
-    if (request.type === 'stop') return false;
+    if (isStopType(request.type)) return false;
     const blockers = this.oms
       .openOrders()
       .filter((o) => o.symbol === request.symbol && o.side === request.side && isProtectiveStop(o))
@@ -156,4 +182,28 @@ export class StopKeeper {
     }
     return this.seq;
   }
+}
+
+/** Violations of a `risk.stops_policy` message, each naming its field. */
+export function policyMsgErrors(msg: RiskStopsPolicyMsg): string[] {
+  const m = msg as unknown as Record<string, unknown> | null;
+  if (!m || typeof m !== 'object') return [`risk.stops_policy must be an object (got ${String(m)})`];
+  const v = stopsPolicyErrors(msg, 'risk.stops_policy');
+  // Optional in a configured policy, required in the message: the governor always says.
+  if (m.trailing === undefined) v.push('risk.stops_policy.trailing is missing');
+  if (m.distanceBpsBySymbol === undefined) v.push('risk.stops_policy.distanceBpsBySymbol is missing');
+  if (typeof m.hold !== 'boolean') v.push(`risk.stops_policy.hold must be true or false (got ${String(m.hold)})`);
+  if (typeof m.at !== 'number' || !Number.isFinite(m.at)) v.push(`risk.stops_policy.at must be a finite number (got ${String(m.at)})`);
+  return v;
+}
+
+function notableChange(a: RiskStopsPolicyMsg, b: RiskStopsPolicyMsg): boolean {
+  if (a.enabled !== b.enabled || a.hold !== b.hold || a.trailing !== b.trailing || a.distanceBps !== b.distanceBps) return true;
+  const x = Object.keys(a.distanceBpsBySymbol);
+  if (x.length !== Object.keys(b.distanceBpsBySymbol).length) return true;
+  for (const symbol of x) {
+    const before = a.distanceBpsBySymbol[symbol]!;
+    if (!Object.hasOwn(b.distanceBpsBySymbol, symbol) || Math.abs(b.distanceBpsBySymbol[symbol]! - before) >= NOTABLE_DISTANCE_MOVE * before) return true;
+  }
+  return false;
 }

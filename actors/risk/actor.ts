@@ -1,7 +1,8 @@
 /**
  * The risk governor actor: `RiskDesk` on the runtime.
  *
- * In (topics): `features` (last prices, market-data age), `positions`
+ * In (topics): `features` (last prices, market-data age, volatility for
+ * the protective-stop distances), `positions`
  * (broker.positions, broker.account), `orders` (broker.order_update,
  * broker.intent_refused), `reconciled` (drift), `broker_status`
  * (broker.connection), `strategy_status` (shard heartbeats). Direct:
@@ -242,6 +243,8 @@ export default defineActor<In, RiskArgs, RiskDeskSnapshot>(() => {
       switch (msg.type) {
         case 'feed.features':
           book.onPrice(msg.symbol, msg.price, now);
+          // Reaches the broker with the next policy told (state period): a stop is priced once, when placed.
+          book.onVol(msg.symbol, msg.vol);
           return;
         case 'broker.positions':
           book.onPositions(msg);

@@ -3,7 +3,8 @@
  * from the messages its shell receives, in the shapes the triggers and the
  * pre-trade check take.
  *
- * - Last prices and when each symbol last updated (feed features).
+ * - Last prices and when each symbol last updated, and each symbol's last
+ *   known volatility (feed features).
  * - Filled positions and the broker's open-order quantities (broker.positions),
  *   the account (broker.account), open orders one by one (broker.order_update;
  *   FLATTEN cancels them), the last reconciliation drift (broker.reconciled),
@@ -45,6 +46,8 @@ export interface BrokerLink {
 export class RiskBook {
   readonly lastPrices: Record<string, number> = {};
   private readonly priceAt = new Map<string, number>();
+  /** Annualised volatility per symbol, the last the feed could compute. */
+  readonly vols = new Map<string, number>();
   positions: Record<string, number> = {};
   private readonly avgPrices = new Map<string, number>();
   private brokerPending: Readonly<Record<string, number>> = {};
@@ -65,6 +68,11 @@ export class RiskBook {
     if (price === null || !(price > 0) || !Number.isFinite(price)) return;
     this.lastPrices[symbol] = price;
     this.priceAt.set(symbol, now);
+  }
+
+  /** A feed's volatility; null (too few bars yet) or unusable leaves the last known one standing. */
+  onVol(symbol: string, vol: number | null): void {
+    if (vol !== null && vol > 0 && Number.isFinite(vol)) this.vols.set(symbol, vol);
   }
 
   onPositions(msg: BrokerPositionsMsg): void {

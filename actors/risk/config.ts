@@ -25,11 +25,13 @@
  * - FLATTEN latches: once reached, only an operator `clear` lets it step down
  * - protective stops: off (today's behaviour); when on, every open position
  *   carries a stop 200 bps beyond its entry (or the last fill, whichever is
- *   nearer the market), placed and kept by the broker session
+ *   nearer the market), placed and kept by the broker session; a fixed
+ *   distance (volMultiple 0) and a fixed stop (trailing false) unless asked:
+ *   a volatility-scaled or trailing stop is a trading decision, not a default
  */
 
 import { ConfigError } from '../../src/errors.js';
-import { stopsPolicyErrors, type StopsPolicy } from '../broker/protective-stops.js';
+import { stopsPolicyErrors } from '../broker/protective-stops.js';
 import { TIERS, type Tier } from './tiers.js';
 
 export type EscalatedTier = Exclude<Tier, 'NORMAL'>;
@@ -38,6 +40,21 @@ export type Ladder = Readonly<Partial<Record<EscalatedTier, number>>>;
 export interface ThresholdConfig {
   readonly ladder: Ladder;
   readonly hysteresis: number;
+}
+
+/** `risk.protectiveStops`: whether every open position must carry a stop, how far from its reference, and whether it trails. */
+export interface ProtectiveStopsConfig {
+  readonly enabled: boolean;
+  /** Distance from the reference price, bps (0 < x <= 5000); with `volMultiple`, the distance of a symbol whose volatility is not known yet. */
+  readonly distanceBps: number;
+  /**
+   * 0: every stop at `distanceBps`. Above 0: a symbol's stop at this multiple
+   * of its daily volatility (the feed's annualised `vol` / sqrt(252)),
+   * rounded to a whole bp and clamped to [10, 5000] bps.
+   */
+  readonly volMultiple: number;
+  /** Place trailing stops (`trailing_stop`, trailing by the distance in percent) instead of fixed ones. */
+  readonly trailing: boolean;
 }
 
 export interface RiskConfig {
@@ -59,7 +76,7 @@ export interface RiskConfig {
   /** Tier changes kept in history (oldest dropped first, counted). */
   readonly historyLimit: number;
   /** Whether every open position must carry a stop, and how far (the broker session places and keeps them). */
-  readonly protectiveStops: StopsPolicy;
+  readonly protectiveStops: ProtectiveStopsConfig;
 }
 
 export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
@@ -76,10 +93,11 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
   coolDownMs: 300_000,
   flattenLatch: true,
   historyLimit: 10_000,
-  protectiveStops: Object.freeze({ enabled: false, distanceBps: 200 }),
+  protectiveStops: Object.freeze({ enabled: false, distanceBps: 200, volMultiple: 0, trailing: false }),
 });
 
-export type RiskConfigInput = Partial<RiskConfig>;
+/** Overrides of the defaults; `protectiveStops` may name only some of its fields (the rest keep their defaults). */
+export type RiskConfigInput = Partial<Omit<RiskConfig, 'protectiveStops'>> & { readonly protectiveStops?: Partial<ProtectiveStopsConfig> };
 export type LadderKey = (typeof LADDER_KEYS)[number];
 
 /** The threshold triggers, each with a ladder and a hysteresis band. */
@@ -87,9 +105,9 @@ export const LADDER_KEYS = ['drawdown', 'dailyLoss', 'grossExposure', 'concentra
 
 /** Merge overrides onto the defaults and validate, reporting every violation at once. */
 export function resolveRiskConfig(input: RiskConfigInput = {}): RiskConfig {
-  const merged: RiskConfig = { ...DEFAULT_RISK_CONFIG, ...input };
+  const merged = { ...DEFAULT_RISK_CONFIG, ...input };
   // A partial protectiveStops ({enabled: true}) takes the other fields' defaults.
-  const cfg: RiskConfig = merged.protectiveStops && typeof merged.protectiveStops === 'object' ? { ...merged, protectiveStops: { ...DEFAULT_RISK_CONFIG.protectiveStops, ...merged.protectiveStops } } : merged;
+  const cfg = (merged.protectiveStops && typeof merged.protectiveStops === 'object' ? { ...merged, protectiveStops: { ...DEFAULT_RISK_CONFIG.protectiveStops, ...merged.protectiveStops } } : merged) as RiskConfig;
   const v: string[] = [];
   for (const key of LADDER_KEYS) {
     const t = cfg[key];
@@ -106,9 +124,15 @@ export function resolveRiskConfig(input: RiskConfigInput = {}): RiskConfig {
   if (!(cfg.orderRateWindowMs > 0)) v.push(`risk.orderRateWindowMs must be > 0 (got ${cfg.orderRateWindowMs})`);
   if (!(cfg.coolDownMs >= 0)) v.push(`risk.coolDownMs must be >= 0 (got ${cfg.coolDownMs})`);
   if (!TIERS.includes(cfg.brokerDisconnectedTier)) v.push(`risk.brokerDisconnectedTier must be one of ${TIERS.join(', ')}`);
-  if (!cfg.protectiveStops || typeof cfg.protectiveStops !== 'object') v.push('risk.protectiveStops must be an object {enabled, distanceBps}');
-  else v.push(...stopsPolicyErrors({ ...DEFAULT_RISK_CONFIG.protectiveStops, ...cfg.protectiveStops }));
+  if (!cfg.protectiveStops || typeof cfg.protectiveStops !== 'object') v.push('risk.protectiveStops must be an object {enabled, distanceBps, volMultiple, trailing}');
+  else v.push(...protectiveStopsErrors(cfg.protectiveStops));
   if (!(cfg.historyLimit >= 1)) v.push(`risk.historyLimit must be >= 1 (got ${cfg.historyLimit})`);
   if (v.length > 0) throw new ConfigError(v);
   return cfg;
+}
+
+function protectiveStopsErrors(p: ProtectiveStopsConfig): string[] {
+  const v = stopsPolicyErrors(p);
+  if (!(typeof p.volMultiple === 'number' && Number.isFinite(p.volMultiple) && p.volMultiple >= 0)) v.push(`risk.protectiveStops.volMultiple must be a finite number >= 0 (got ${String(p.volMultiple)})`);
+  return v;
 }

@@ -27,6 +27,7 @@
  */
 import type { OrderIntent } from '../allocator/intent.js';
 import type { AllocatorIntentsMsg } from '../allocator/messages.js';
+import { volStopDistanceBps } from '../broker/protective-stops.js';
 import { EquityTracker, type EquityMarks } from './equity.js';
 import { planFlatten } from './flatten.js';
 import { RiskGovernor, type GovernorSnapshot } from './governor.js';
@@ -225,11 +226,20 @@ export class RiskDesk {
     return { cancels, approved, denied, report };
   }
 
-  /** The protective-stop policy for the broker session: the configured one, held while FLATTEN holds. */
+  /**
+   * The protective-stop policy for the broker session: the configured one,
+   * with each symbol's volatility distance when `volMultiple` is above 0,
+   * held while FLATTEN holds.
+   */
   stopsPolicy(now: number): RiskStopsPolicyMsg {
     const p = this.governor.config.protectiveStops;
     const tier = this.governor.tier;
-    return { type: 'risk.stops_policy', enabled: p.enabled, distanceBps: p.distanceBps, hold: tier === 'FLATTEN', tier, at: now };
+    const distanceBpsBySymbol: Record<string, number> = {};
+    for (const [symbol, vol] of this.book.vols) {
+      const bps = volStopDistanceBps(vol, p.volMultiple);
+      if (bps !== null) distanceBpsBySymbol[symbol] = bps;
+    }
+    return { type: 'risk.stops_policy', enabled: p.enabled, distanceBps: p.distanceBps, trailing: p.trailing, distanceBpsBySymbol, hold: tier === 'FLATTEN', tier, at: now };
   }
 
   state(now: number): RiskStateMsg {

@@ -1,7 +1,7 @@
 export { TIERS, isTier, tierRank, maxTier, stepDown, transitionError, assertTransition } from './tiers.js';
 export type { Tier, TransitionKind } from './tiers.js';
 export { DEFAULT_RISK_CONFIG, resolveRiskConfig } from './config.js';
-export type { RiskConfig, RiskConfigInput, ThresholdConfig, Ladder, EscalatedTier } from './config.js';
+export type { RiskConfig, RiskConfigInput, ThresholdConfig, Ladder, EscalatedTier, ProtectiveStopsConfig } from './config.js';
 export {
   evaluateTriggers,
   validateRiskInputs,

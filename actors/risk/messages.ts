@@ -127,7 +127,8 @@ export interface RiskCancelOrderMsg {
 
 /**
  * The protective-stop policy (risk -> broker), told at start, on every tier
- * change, when the broker becomes ready and with every state publication.
+ * change, when the broker becomes ready and with every state publication
+ * (so a new volatility reaches the session within one state period).
  * `hold`: FLATTEN holds; the session places and resizes no stop (FLATTEN
  * cancels them, then liquidates). A session that has not heard one yet
  * places nothing.
@@ -135,7 +136,12 @@ export interface RiskCancelOrderMsg {
 export interface RiskStopsPolicyMsg {
   readonly type: 'risk.stops_policy';
   readonly enabled: boolean;
+  /** The fixed distance, bps: every symbol's with `volMultiple` 0, otherwise that of a symbol with no volatility known yet. */
   readonly distanceBps: number;
+  /** Place trailing stops instead of fixed ones. */
+  readonly trailing: boolean;
+  /** Per symbol with a known volatility (and `volMultiple` above 0), its volatility distance, bps; empty for a fixed distance. */
+  readonly distanceBpsBySymbol: Readonly<Record<string, number>>;
   readonly hold: boolean;
   readonly tier: Tier;
   readonly at: number;

@@ -110,6 +110,8 @@ export const TRADING_FIELDS: readonly FieldSpec[] = [
   { path: 'risk.historyLimit', type: { kind: 'int', min: 1, max: 1_000_000 }, env: 'QGTM_RISK_HISTORY_LIMIT' },
   { path: 'risk.protectiveStops.enabled', type: { kind: 'boolean' }, env: 'QGTM_RISK_PROTECTIVE_STOPS' },
   { path: 'risk.protectiveStops.distanceBps', type: { kind: 'number', greaterThan: 0, max: 5_000 }, env: 'QGTM_RISK_PROTECTIVE_STOP_BPS' },
+  { path: 'risk.protectiveStops.volMultiple', type: nonNeg, env: 'QGTM_RISK_PROTECTIVE_STOP_VOL_MULTIPLE' },
+  { path: 'risk.protectiveStops.trailing', type: { kind: 'boolean' }, env: 'QGTM_RISK_PROTECTIVE_STOP_TRAILING' },
   { path: 'risk.preTrade.maxOrderNotional', type: positive, env: 'QGTM_RISK_MAX_ORDER_NOTIONAL' },
   { path: 'risk.preTrade.collarBps', type: positive, env: 'QGTM_RISK_COLLAR_BPS' },
   { path: 'risk.preTrade.throttleFactor', type: fraction, env: 'QGTM_RISK_THROTTLE_FACTOR' },

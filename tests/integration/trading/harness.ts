@@ -154,11 +154,11 @@ export function mid(venue: VenueHandle, symbol: string): number {
 
 export { eventually, Collector };
 
-/** Publishes the venue's current prices as features and waits until the risk governor has them (its last prices). */
-export async function publishPrices(h: Harness, symbols: readonly string[]): Promise<Record<string, number>> {
+/** Publishes the venue's current prices as features (with volatility `vol`) and waits until the risk governor has them (its last prices). */
+export async function publishPrices(h: Harness, symbols: readonly string[], vol: number | null = 0.2): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const now = Date.now();
-  await h.publish(symbols.map((s, k) => ({ topic: TOPICS.features, msg: featuresMsg(s, (out[s] = mid(h.venue, s)), now, k + 1) })));
+  await h.publish(symbols.map((s, k) => ({ topic: TOPICS.features, msg: featuresMsg(s, (out[s] = mid(h.venue, s)), now, k + 1, vol) })));
   // The features come from the tick source's worker, the intents from this thread: wait until risk has the prices.
   await eventually(async () => {
     const [info] = await h.sys.inspect('risk');

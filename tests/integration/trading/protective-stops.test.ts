@@ -6,11 +6,16 @@
  * triggers closes its position through the fill path and is not replaced;
  * FLATTEN cancels the stops before it liquidates, including when the market
  * trades through a stop while its cancel is on the wire; a broker session
- * killed and restarted keeps exactly one stop per position.
+ * killed and restarted keeps exactly one stop per position. A trailing stop
+ * follows the price up at the venue; a volatility-multiple distance comes
+ * from the volatility the feed published and is set when the stop is placed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { trading } from '@alpacahq/alpaca-trade-api';
 import { roundPrice } from '../../../actors/allocator/intent.js';
+import { volStopDistanceBps } from '../../../actors/broker/protective-stops.js';
+import type { RiskStopsPolicyMsg } from '../../../actors/risk/messages.js';
+import type { ProtectiveStopsConfig } from '../../../actors/risk/config.js';
 import { eventually, FAST, intent, intentsMsg, publishPrices as prices, riskAt, riskCommand, startHarness, venuePositions, type Any, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -23,12 +28,12 @@ afterEach(async () => {
 });
 
 /** A harness whose venue runs on a manual clock, stepped in the background (so market orders fill) until `pause`. */
-async function start(distanceBps: number, journalDir?: string): Promise<Harness> {
+async function start(distanceBps: number, stops: Partial<ProtectiveStopsConfig> = {}, journalDir?: string): Promise<Harness> {
   const risk = FAST.risk!;
   h = await startHarness({
     // Margin: the venue would let a second sell of the same shares go short, so only the session's ordering prevents one.
     venue: { clockMode: 'manual', startTime: Date.now(), stepMs: 100, volScale: 2, accountMode: 'margin' },
-    trading: { risk: { ...risk, risk: { ...risk.risk, protectiveStops: { enabled: true, distanceBps } } }, broker: { ...FAST.broker, stopRetryMs: 500 } },
+    trading: { risk: { ...risk, risk: { ...risk.risk, protectiveStops: { enabled: true, distanceBps, ...stops } } }, broker: { ...FAST.broker, stopRetryMs: 500 } },
     ...(journalDir ? { journalDir } : {}),
   });
   h.venue.market.step(1);
@@ -46,10 +51,15 @@ function pause(): void {
   stepper = undefined;
 }
 
-/** Steps the market (synchronously: nothing else on this thread runs meanwhile) with the gold complex falling until `done`. */
-function stepDownUntil(x: Harness, done: () => boolean, what: string, maxSteps = 200_000): void {
-  x.venue.market.forceRegime('trending', -1);
+/**
+ * Steps the market (synchronously: nothing else on this thread runs
+ * meanwhile) with the gold complex falling (rising, direction 1) until
+ * `done`; the trend is forced again every 5000 steps, since the regime
+ * chain may leave it.
+ */
+function stepDownUntil(x: Harness, done: () => boolean, what: string, maxSteps = 200_000, direction: 1 | -1 = -1): void {
   for (let k = 0; k < maxSteps; k++) {
+    if (k % 5000 === 0) x.venue.market.forceRegime('trending', direction);
     x.venue.market.step(1);
     if (done()) return;
   }
@@ -128,11 +138,22 @@ function stopsAtSubmit(x: Harness): Map<string, number> {
   return seen;
 }
 
+/** Waits until the broker session holds a protective-stop policy that passes `ok` (what its inspect reports); returns it. */
+async function brokerPolicy(x: Harness, ok: (p: RiskStopsPolicyMsg) => boolean, what: string): Promise<RiskStopsPolicyMsg> {
+  let last: RiskStopsPolicyMsg | null = null;
+  await eventually(async () => {
+    const [info] = await x.sys.inspect('broker');
+    last = (info?.state_detail as { stopsPolicy?: RiskStopsPolicyMsg | null } | undefined)?.stopsPolicy ?? null;
+    return last !== null && ok(last);
+  }, 10_000, what, () => ({ policy: last }));
+  return last!;
+}
+
 /** Whether every broker.positions message seen so far was free of shorts. */
 const neverShort = (x: Harness): boolean => x.seen.positions.items.filter((m) => m.type === 'broker.positions').every((m) => m.positions.every((p: Any) => p.qty >= 0));
 
 describe('protective stops on the venue', () => {
-  it('position opened, grown, reduced, then closed: its stop placed at the distance, resized by replace (an answer lost on the way settled by a lookup), sells wait for the stop on their shares, and cancelled', async () => {
+  it('position opened, grown, reduced, then closed: its stop placed at the distance, resized by replace (an answer lost on the way settled without a second PATCH), sells wait for the stop on their shares, and cancelled', async () => {
     const x = await start(500);
     const atSubmit = stopsAtSubmit(x);
     const { stop: s1, px } = await longGld(x, 'a1:GLD', 10);
@@ -152,7 +173,7 @@ describe('protective stops on the venue', () => {
 
     // Selling part of it: the sell waits until the stop holding its shares is resized to the rest.
     // The venue carries out that replace but its answer is lost (500): the session looks the replacement up by
-    // its client order id, finds it, and never sends the PATCH twice.
+    // its client order id (or hears the venue's trade_update for it first), and never sends the PATCH twice.
     const engine = x.venue.engine;
     const replace = engine.replace.bind(engine);
     let patches = 0;
@@ -165,8 +186,11 @@ describe('protective stops on the venue', () => {
     const s3 = await oneStop(x, 'GLD', 'sell', 10);
     expect([patches, s3.replaces]).toEqual([1, s2.id]);
     const s3Events = x.seen.orders.items.filter((m) => m.clientOrderId === s3.clientOrderId).map((m) => [m.event, m.submission]);
-    expect(s3Events.slice(0, 2)).toEqual([['replace_requested', 'pending'], ['submit_failed', 'ambiguous']]);
-    expect(s3Events.slice(2).every(([, submission]) => submission === 'acked')).toBe(true);
+    // Whichever came first, the lost answer (ambiguous, then the lookup) or the venue's own trade_update for the
+    // replacement, it ends acked, never rejected and never sent twice.
+    expect(s3Events[0]).toEqual(['replace_requested', 'pending']);
+    expect(s3Events.some(([, submission]) => submission === 'rejected')).toBe(false);
+    expect(s3Events.at(-1)?.[1]).toBe('acked');
     const cidOf = (intentId: string): string => x.seen.orders.items.find((m) => m.intentId === intentId)!.clientOrderId;
     // When the venue took the sell of 5 out of 15, our stops held at most the other 10.
     expect(atSubmit.get(cidOf('a3:GLD'))).toBeLessThanOrEqual(10);
@@ -271,5 +295,72 @@ describe('protective stops on the venue', () => {
     const all = await allAt(x);
     expect(all.filter((o) => String(o.clientOrderId).startsWith('q-pstop_')).map((o) => [o.symbol, o.status === 'accepted' || o.status === 'new']).sort()).toEqual([['GLD', true], ['SLV', true]]);
     expect(new Set(all.map((o) => o.clientOrderId)).size).toBe(all.length);
+  });
+
+  it('trailing then the venue holds a trailing_stop with the configured trail_percent whose stop follows the price up, and the stop it raised closes the position', async () => {
+    const x = await start(100, { trailing: true });
+    const { stop } = await longGld(x, 'f1:GLD', 7);
+    expect([stop.type, stop.side, stop.timeInForce, Number(stop.trailPercent)]).toEqual(['trailing_stop', 'sell', 'gtc', 1]);
+    // The OMS took it as our protective stop: intent pstop:GLD:1, acked by the venue.
+    const acked = await x.seen.orders.waitFor((m) => m.clientOrderId === stop.clientOrderId && m.submission === 'acked', 10_000, 'stop acked in the OMS');
+    expect(acked).toMatchObject({ intentId: 'pstop:GLD:1', symbol: 'GLD', side: 'sell', qty: 7 });
+    pause();
+    const engine = x.venue.engine;
+    const id = String(stop.id);
+    // The venue keeps the high-water mark and the stop 1 % under it.
+    const at0 = engine.get(id);
+    const hwm0 = Number(at0.hwm);
+    const stop0 = Number(at0.stop_price);
+    expect(stop0).toBeCloseTo(Math.round(hwm0 * 0.99 * 100) / 100, 2);
+    stepDownUntil(x, () => Number(engine.get(id).stop_price) >= stop0 + 0.02 || engine.get(id).status === 'filled', 'stop raised', 200_000, 1);
+    const raised = engine.get(id);
+    expect(['new', 'accepted']).toContain(raised.status);
+    expect(Number(raised.hwm)).toBeGreaterThan(hwm0);
+    expect(Number(raised.stop_price)).toBeCloseTo(Math.round(Number(raised.hwm) * 0.99 * 100) / 100, 2);
+    // The session leaves it alone while it trails: the same order, still the only one.
+    resume(x);
+    const after = Date.now();
+    await x.seen.reconciled.waitFor((m) => m.phase === 'periodic' && m.ts > after + 600, 10_000, 'reconciliations after the rise');
+    expect((await oneStop(x, 'GLD', 'sell', 7)).id).toBe(stop.id);
+    pause();
+    stepDownUntil(x, () => engine.get(id).status === 'filled', 'trailing stop filled', 400_000);
+    const triggeredAt = Number(engine.get(id).stop_price);
+    expect(triggeredAt).toBeGreaterThan(stop0);
+    resume(x);
+    const fill = await x.seen.fills.waitFor((m) => m.type === 'broker.fill' && m.clientOrderId === stop.clientOrderId, 10_000, 'trailing stop fill reported');
+    expect([fill.side, fill.qty, fill.positionQty]).toEqual(['sell', 7, 0]);
+    expect(fill.price).toBeLessThanOrEqual(triggeredAt);
+    await eventually(async () => !x.brokerPositions().GLD && (await openAt(x)).length === 0, 10_000, 'flat with no open order');
+    expect((await allAt(x)).filter(isStopOf('GLD')).map((o) => [o.type, o.status])).toEqual([['trailing_stop', 'filled']]);
+  });
+
+  it('volMultiple then the stop placed at that multiple of the volatility the feed published, a symbol with none at distanceBps, and a later volatility re-prices nothing', async () => {
+    const x = await start(200, { volMultiple: 3 });
+    // The features the harness publishes carry vol 0.2 (annualised): 3 daily vols are 378 bps.
+    const want = volStopDistanceBps(0.2, 3)!;
+    expect(want).toBe(378);
+    const px = await prices(x, ['GLD']);
+    await brokerPolicy(x, (p) => p.distanceBpsBySymbol.GLD === want, `broker policy with GLD at ${want} bps`);
+    // SLV's feed has too few bars for a volatility yet.
+    const slvPx = await prices(x, ['SLV'], null);
+    await riskAt(x, 'NORMAL');
+    await buy(x, 'g1:GLD', 'GLD', 10, px.GLD!);
+    await buy(x, 'g1:SLV', 'SLV', 20, slvPx.SLV!);
+    const gld = await oneStop(x, 'GLD', 'sell', 10);
+    const slv = await oneStop(x, 'SLV', 'sell', 20);
+    expect(gld.type).toBe('stop');
+    expect(Number(gld.stopPrice)).toBeCloseTo(await expectedStop(x, 'GLD', want), 2);
+    expect(Number(slv.stopPrice)).toBeCloseTo(await expectedStop(x, 'SLV', 200), 2);
+    expect(x.seen.orders.items.find((m) => m.clientOrderId === gld.clientOrderId && m.event === 'submitted')).toMatchObject({ intentId: 'pstop:GLD:1', qty: 10 });
+
+    // The volatility doubles: the policy says 756 bps now, and the working stop stays where it was placed.
+    await prices(x, ['GLD'], 0.4);
+    const p = await brokerPolicy(x, (q) => q.distanceBpsBySymbol.GLD === volStopDistanceBps(0.4, 3), 'broker policy with the new GLD distance');
+    expect(p.distanceBpsBySymbol).toEqual({ GLD: 756 });
+    const after = Date.now();
+    await x.seen.reconciled.waitFor((m) => m.phase === 'periodic' && m.ts > after + 600, 10_000, 'reconciliations after the new volatility');
+    const still = await oneStop(x, 'GLD', 'sell', 10);
+    expect([still.id, still.stopPrice]).toEqual([gld.id, gld.stopPrice]);
+    expect((await allAt(x)).filter((o) => String(o.clientOrderId).startsWith('q-pstop_')).length).toBe(2);
   });
 });

@@ -1,5 +1,8 @@
 import type { OrderIntent } from '../../../../actors/allocator/intent.js';
 import type { BrokerOrder } from '../../../../actors/broker/alpaca-mapping.js';
+import type { LocalOrder } from '../../../../actors/broker/oms.js';
+import { planStops, type StopPlanInput } from '../../../../actors/broker/protective-stops.js';
+import type { RiskStopsPolicyMsg } from '../../../../actors/risk/messages.js';
 
 export const intent = (over: Partial<OrderIntent> = {}): OrderIntent => ({
   intentId: 'p1:GLD', symbol: 'GLD', side: 'buy', qty: 100, type: 'market', timeInForce: 'day',
@@ -36,4 +39,20 @@ export const wireUpdate = (event: string, order: Record<string, unknown>, extra:
   timestamp: '2024-01-02T14:30:01Z',
   order,
   ...extra,
+});
+
+/** Our protective stop for 10 GLD at 196, acked and working, as the OMS holds it. */
+export const stopOrder = (over: Partial<LocalOrder> = {}): LocalOrder => ({
+  clientOrderId: 'c-1', intentId: 'pstop:GLD:1', brokerOrderId: 'b-1', symbol: 'GLD', side: 'sell', qty: 10, type: 'stop', limitPrice: null, stopPrice: 196,
+  timeInForce: 'gtc', status: 'accepted', submission: 'acked', filledQty: 0, filledAvgPrice: null, liquidation: false, cancelRequested: false, reason: null,
+  syntheticCredit: 0, createdAt: 1_000, updatedAt: 1_000, ...over,
+});
+
+/** The stop plan with a fixed 200 bps policy, nothing open, at t = 1000, but for `over`. */
+export const planStopsWith = (over: Partial<StopPlanInput>) =>
+  planStops({ policy: { enabled: true, distanceBps: 200 }, positions: [], openOrders: [], lastPrices: {}, nextSeq: () => 1, now: 1_000, ...over });
+
+/** A `risk.stops_policy` at `at`: enabled, fixed 200 bps, not trailing, not held. */
+export const stopsPolicyMsg = (at: number, over: Partial<RiskStopsPolicyMsg> = {}): RiskStopsPolicyMsg => ({
+  type: 'risk.stops_policy', enabled: true, distanceBps: 200, trailing: false, distanceBpsBySymbol: {}, hold: false, tier: 'NORMAL', at, ...over,
 });

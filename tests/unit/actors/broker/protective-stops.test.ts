@@ -7,11 +7,10 @@ import { Oms, type LocalOrder } from '../../../../actors/broker/oms.js';
 import type { OrderIntent } from '../../../../actors/allocator/intent.js';
 import { parseOrder, type BrokerOrder } from '../../../../actors/broker/alpaca-mapping.js';
 import { StopKeeper } from '../../../../actors/broker/stop-keeper.js';
-import type { RiskStopsPolicyMsg } from '../../../../actors/risk/messages.js';
-import { isProtectiveStop, planStops, protectiveStopSeq, stopIntentId, stopPriceFor, stopsPolicyErrors, type StopPlanInput } from '../../../../actors/broker/protective-stops.js';
+import { isProtectiveStop, protectiveStopSeq, stopIntentId, stopPriceFor, stopsPolicyErrors, type StopsPolicy } from '../../../../actors/broker/protective-stops.js';
 import { BrokerSessionCore } from '../../../../actors/broker/session-core.js';
 import { resolveRiskConfig } from '../../../../actors/risk/config.js';
-import { wireOrder, wireUpdate } from './fixtures.js';
+import { planStopsWith, stopOrder, stopsPolicyMsg, wireOrder, wireUpdate } from './fixtures.js';
 
 const T = 1_000;
 const parseOrderOk = (raw: unknown): BrokerOrder => {
@@ -19,13 +18,8 @@ const parseOrderOk = (raw: unknown): BrokerOrder => {
   if (!p.ok) throw new Error(p.error);
   return p.value;
 };
-const order = (over: Partial<LocalOrder> = {}): LocalOrder => ({
-  clientOrderId: 'c-1', intentId: 'pstop:GLD:1', brokerOrderId: 'b-1', symbol: 'GLD', side: 'sell', qty: 10, type: 'stop', limitPrice: null, stopPrice: 196,
-  timeInForce: 'gtc', status: 'accepted', submission: 'acked', filledQty: 0, filledAvgPrice: null, liquidation: false, cancelRequested: false, reason: null,
-  syntheticCredit: 0, createdAt: T, updatedAt: T, ...over,
-});
-const plan = (over: Partial<StopPlanInput>) =>
-  planStops({ policy: { enabled: true, distanceBps: 200 }, positions: [], openOrders: [], lastPrices: {}, nextSeq: () => 1, now: T, ...over });
+const order = stopOrder;
+const plan = planStopsWith;
 
 describe('protective stops: the plan', () => {
   it('long position without a stop then one sell stop for the full quantity 200 bps under entry', () => {
@@ -101,7 +95,7 @@ describe('protective stops: the plan', () => {
       'risk.protectiveStops.distanceBps must be a number above 0 and at most 5000 (got 0)',
     ]);
     expect(() => resolveRiskConfig({ protectiveStops: { enabled: true, distanceBps: -1 } })).toThrow(/risk\.protectiveStops\.distanceBps/);
-    expect(resolveRiskConfig({ protectiveStops: { enabled: true } as never }).protectiveStops).toEqual({ enabled: true, distanceBps: 200 });
+    expect(resolveRiskConfig({ protectiveStops: { enabled: true } }).protectiveStops).toEqual({ enabled: true, distanceBps: 200, volMultiple: 0, trailing: false });
   });
 });
 
@@ -112,18 +106,23 @@ describe('protective stops: the session journals and replays stop orders', () =>
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('stop intent then journaled with its stop price, sent as type stop, and after a crash ambiguous with the same request', () => {
-    const path = join(dir, 'broker.wal');
-    const { session } = BrokerSessionCore.open({ journalPath: path, salt: 'acct' });
+  /** A ready session journals and registers the stop planned for 10 GLD at 200 under `policy`, then crashes; returns the decision and the session reopened on its journal. */
+  const submitThenCrash = (policy?: StopsPolicy) => {
+    const journalPath = join(dir, 'broker.wal');
+    const { session } = BrokerSessionCore.open({ journalPath, salt: 'acct' });
     session.reconcile({ openOrders: [], recentOrders: [], positions: [], account: { equity: '1', cash: '1', buying_power: '1', status: 'ACTIVE' } }, 'startup', T);
-    const intent = plan({ positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }] })[0]!;
-    if (intent.kind !== 'place') throw new Error('expected a place');
-    const d = session.submit(intent.intent, T);
+    const a = plan({ ...(policy ? { policy } : {}), positions: [{ symbol: 'GLD', qty: 10, avgPrice: 200 }] })[0]!;
+    if (a.kind !== 'place') throw new Error('expected a place');
+    const d = session.submit(a.intent, T);
     if (!d.ok) throw new Error(d.reason);
+    session.close();
+    return { d, again: BrokerSessionCore.open({ journalPath, salt: 'acct' }).session };
+  };
+
+  it('stop intent then journaled with its stop price, sent as type stop, and after a crash ambiguous with the same request', () => {
+    const { d, again } = submitThenCrash();
     expect(d.request).toMatchObject({ type: 'stop', stopPrice: '196', side: 'sell', qty: '10', timeInForce: 'gtc' });
     expect(d.restBody).toMatchObject({ type: 'stop', stop_price: '196' });
-    session.close();
-    const again = BrokerSessionCore.open({ journalPath: path, salt: 'acct' }).session;
     const o = again.oms.order(d.clientOrderId)!;
     expect([o.type, o.stopPrice, o.submission]).toEqual(['stop', 196, 'ambiguous']);
     // Looked up and not found: resent with the same client order id and the same stop.
@@ -138,10 +137,22 @@ describe('protective stops: the session journals and replays stop orders', () =>
     expect(again.oms.position('GLD').qty).toBe(-10);
     again.close();
   });
+
+  it('trailing stop journaled then sent with trail_percent; after a crash not found then resent as the same trailing stop', () => {
+    const { d, again } = submitThenCrash({ enabled: true, distanceBps: 200, trailing: true, distanceBpsBySymbol: { GLD: 378 } });
+    expect(d.request).toEqual({ symbol: 'GLD', qty: '10', side: 'sell', type: 'trailing_stop', timeInForce: 'gtc', trailPercent: '3.78', clientOrderId: d.clientOrderId });
+    expect(d.restBody).toMatchObject({ type: 'trailing_stop', trail_percent: '3.78' });
+    expect(d.restBody).not.toHaveProperty('stop_price');
+    const o = again.oms.order(d.clientOrderId)!;
+    expect([o.type, o.trailPercent, o.submission]).toEqual(['trailing_stop', 3.78, 'ambiguous']);
+    again.onLookup(d.clientOrderId, null, T + 1);
+    expect(again.resendRequest(d.clientOrderId)).toEqual(d.request);
+    again.close();
+  });
 });
 
 describe('protective stops: the keeper', () => {
-  const policy = (at: number, over: Partial<RiskStopsPolicyMsg> = {}): RiskStopsPolicyMsg => ({ type: 'risk.stops_policy', enabled: true, distanceBps: 200, hold: false, tier: 'NORMAL', at, ...over });
+  const policy = stopsPolicyMsg;
   const wire = (cid: string, over: Record<string, unknown>) => wireOrder({ client_order_id: cid, id: `b-${cid}`, ...over });
   const buy = (oms: Oms, qty: number): void => {
     oms.apply({ kind: 'fill', ts: T, fill: { executionId: `x-${qty}`, clientOrderId: 'entry', brokerOrderId: 'b-entry', symbol: 'GLD', side: 'buy', qty, price: 200, ts: T, synthetic: false }, order: null });
@@ -157,9 +168,9 @@ describe('protective stops: the keeper', () => {
     buy(oms, 10);
     const k = new StopKeeper(oms, 5000);
     expect(k.plan(T).places).toEqual([]);
-    expect(k.setPolicy(policy(T + 10, { hold: true, tier: 'FLATTEN' }))).toBe(true);
+    expect(k.setPolicy(policy(T + 10, { hold: true, tier: 'FLATTEN' }))).toEqual({ kind: 'taken', notable: true });
     expect(k.plan(T).places).toEqual([]);
-    expect(k.setPolicy(policy(T + 5))).toBe(false);
+    expect(k.setPolicy(policy(T + 5))).toEqual({ kind: 'older' });
     expect(k.policy!.hold).toBe(true);
     k.setPolicy(policy(T + 20));
     expect(k.plan(T).places.map((i) => [i.intentId, i.qty, i.stopPrice])).toEqual([['pstop:GLD:1', 10, 196]]);

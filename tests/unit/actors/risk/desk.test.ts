@@ -4,6 +4,7 @@ import type { AllocatorIntentsMsg } from '../../../../actors/allocator/messages.
 import type { BrokerOrderUpdateMsg } from '../../../../actors/broker/messages.js';
 import { RiskDesk, tradingDay } from '../../../../actors/risk/desk.js';
 import type { RiskCommandMsg } from '../../../../actors/risk/messages.js';
+import { configError } from '../../../helpers/errors.js';
 
 const T0 = Date.UTC(2025, 0, 6, 15, 0);
 
@@ -135,7 +136,32 @@ describe('RiskDesk', () => {
     expect(d.stopsPolicy(T0).hold).toBe(false);
     d.command(set('FLATTEN'), T0);
     expect(d.stopsPolicy(T0)).toMatchObject({ hold: true, tier: 'FLATTEN' });
-    expect(armed().stopsPolicy(T0)).toMatchObject({ enabled: false, distanceBps: 200 });
+    expect(armed().stopsPolicy(T0)).toMatchObject({ enabled: false, distanceBps: 200, trailing: false, distanceBpsBySymbol: {} });
+  });
+
+  it('stops policy with volMultiple then each symbol with a known volatility at its multiple, the rest left to the fixed distance', () => {
+    const d = armed(0, { risk: { protectiveStops: { enabled: true, distanceBps: 150, volMultiple: 3, trailing: true } } });
+    expect(d.stopsPolicy(T0).distanceBpsBySymbol).toEqual({});
+    // 3 x 0.2 / sqrt(252) = 3.78 %; a feed with too few bars (null) or a zero vol adds nothing; a later null keeps the last vol.
+    d.book.onVol('GLD', 0.2);
+    d.book.onVol('SLV', null);
+    d.book.onVol('PPLT', 0);
+    expect(d.stopsPolicy(T0)).toMatchObject({ enabled: true, distanceBps: 150, trailing: true, distanceBpsBySymbol: { GLD: 378 } });
+    d.book.onVol('GLD', null);
+    d.book.onVol('SLV', 0.0001);
+    d.book.onVol('GDX', 80);
+    expect(d.stopsPolicy(T0).distanceBpsBySymbol).toEqual({ GLD: 378, SLV: 10, GDX: 5000 });
+    // volMultiple 0 (the default): a fixed distance whatever the feeds say.
+    const fixed = armed(0, { risk: { protectiveStops: { enabled: true } } });
+    fixed.book.onVol('GLD', 0.2);
+    expect(fixed.stopsPolicy(T0)).toMatchObject({ distanceBps: 200, trailing: false, distanceBpsBySymbol: {} });
+  });
+
+  it('protectiveStops volMultiple negative or trailing not a boolean then refused, each naming its option', () => {
+    expect(configError(() => new RiskDesk({ risk: { protectiveStops: { volMultiple: -1, trailing: 'yes' as unknown as boolean } } }, null, T0)).violations).toEqual([
+      'risk.protectiveStops.trailing must be true or false (got yes)',
+      'risk.protectiveStops.volMultiple must be a finite number >= 0 (got -1)',
+    ]);
   });
 
   it('no market data since arming then the age counts from arming, not from never', () => {

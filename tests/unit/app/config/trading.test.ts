@@ -75,6 +75,17 @@ describe('trading settings', () => {
     ]);
   });
 
+  it('protective stop volMultiple and trailing from env then reach the risk governor; bad ones refused naming their env', () => {
+    const { config, sources } = loadConfig({ mode: 'start', env: { QGTM_RISK_PROTECTIVE_STOPS: 'true', QGTM_RISK_PROTECTIVE_STOP_VOL_MULTIPLE: '2.5', QGTM_RISK_PROTECTIVE_STOP_TRAILING: 'true' } });
+    expect(riskArgs(config.risk).risk.protectiveStops).toEqual({ enabled: true, distanceBps: 200, volMultiple: 2.5, trailing: true });
+    expect(sources['risk.protectiveStops.volMultiple']).toBe('env QGTM_RISK_PROTECTIVE_STOP_VOL_MULTIPLE');
+    expect(riskArgs(loadConfig({ mode: 'start', env: {} }).config.risk).risk.protectiveStops).toEqual({ enabled: false, distanceBps: 200, volMultiple: 0, trailing: false });
+    expect(violations(() => loadConfig({ mode: 'start', env: { QGTM_RISK_PROTECTIVE_STOP_VOL_MULTIPLE: '-1', QGTM_RISK_PROTECTIVE_STOP_TRAILING: 'maybe' } }))).toEqual([
+      'risk.protectiveStops.volMultiple must be a number >= 0; got -1 from env QGTM_RISK_PROTECTIVE_STOP_VOL_MULTIPLE',
+      'risk.protectiveStops.trailing must be true or false (1 or 0); got "maybe" from env QGTM_RISK_PROTECTIVE_STOP_TRAILING',
+    ]);
+  });
+
   it('bad allocator.learning values then one violation each naming its path; good ones reach the allocator', () => {
     const f = file('learning.json', { allocator: { learning: { share: 1, floor: 0, periodMs: 10, enabled: 'yes' } } });
     const v = violations(() => loadConfig({ mode: 'start', file: f, env: { QGTM_LEARNING_HISTORY_POINTS: '0' } }));
