@@ -413,6 +413,26 @@ export interface SdkPatchInput {
   readonly clientOrderId: string;
 }
 
+/** The same replace as the `PATCH /v2/orders/{id}` body (snake_case, amounts as strings). */
+export interface PatchRequest {
+  readonly qty?: string;
+  readonly limit_price?: string;
+  readonly stop_price?: string;
+  readonly time_in_force?: OrderIntent['timeInForce'];
+  readonly client_order_id: string;
+}
+
+export function toPatchRequest(changes: ReplaceChanges, clientOrderId: string): PatchRequest {
+  const p = toSdkPatchInput(changes, clientOrderId);
+  return {
+    ...(p.qty !== undefined ? { qty: p.qty } : {}),
+    ...(p.limitPrice !== undefined ? { limit_price: p.limitPrice } : {}),
+    ...(p.stopPrice !== undefined ? { stop_price: p.stopPrice } : {}),
+    ...(p.timeInForce !== undefined ? { time_in_force: p.timeInForce } : {}),
+    client_order_id: clientOrderId,
+  };
+}
+
 export function toSdkPatchInput(changes: ReplaceChanges, clientOrderId: string): SdkPatchInput {
   return {
     ...(changes.qty !== undefined ? { qty: String(changes.qty) } : {}),

@@ -36,9 +36,11 @@ import {
   type BrokerOrder,
   toOrderRequest,
   toSdkOrderInput,
+  toPatchRequest,
   toSdkPatchInput,
   withLegs,
   type OrderRequest,
+  type PatchRequest,
   type ReplaceChanges,
   type SdkOrderInput,
   type SdkPatchInput,
@@ -83,10 +85,11 @@ export interface Outcome {
   readonly error?: string;
 }
 
-/** A replace to send: `PATCH /v2/orders/{orderId}` with `patch`, whose `clientOrderId` names the replacement. */
+/** A replace to send: `PATCH /v2/orders/{orderId}` with `patch` (the SDK's input; `restBody` the same on the wire), whose client order id names the replacement. */
 export interface ReplaceRequest {
   readonly orderId: string;
   readonly patch: SdkPatchInput;
+  readonly restBody: PatchRequest;
 }
 
 export type ReplaceDecision =
@@ -227,7 +230,7 @@ export class BrokerSessionCore {
     if (o.limitPrice !== before.limitPrice && o.limitPrice !== null) changes.limitPrice = o.limitPrice;
     if (o.stopPrice !== before.stopPrice && typeof o.stopPrice === 'number') changes.stopPrice = o.stopPrice;
     if (o.timeInForce !== before.timeInForce) changes.timeInForce = o.timeInForce as ReplaceChanges['timeInForce'];
-    return { orderId: before.brokerOrderId, patch: toSdkPatchInput(changes, clientOrderId) };
+    return { orderId: before.brokerOrderId, patch: toSdkPatchInput(changes, clientOrderId), restBody: toPatchRequest(changes, clientOrderId) };
   }
 
   /** The broker accepted the POST. */

@@ -126,15 +126,20 @@ export class StopKeeper {
    * shares (Alpaca does) would refuse it meanwhile, and one that does not
    * would let both sell the same shares. Only the stops working now hold it
    * back: a stop placed later was sized with this order counted
-   * (protective-stops.ts), so it leaves its shares free.
+   * (protective-stops.ts), so it leaves its shares free. An order the
+   * position's free shares cover is not held (Alpaca's rule: the shares of
+   * the position not reserved by working orders on that side): a stop sized
+   * before the position grew leaves room for a sell of the growth.
    */
   hold(cid: string, request: SdkOrderInput): boolean {
     if (isStopType(request.type)) return false;
-    const blockers = this.oms
-      .openOrders()
-      .filter((o) => o.symbol === request.symbol && o.side === request.side && isProtectiveStop(o))
-      .map((o) => o.clientOrderId);
+    const open = this.oms.openOrders().filter((o) => o.symbol === request.symbol && o.side === request.side && o.clientOrderId !== cid);
+    const blockers = open.filter(isProtectiveStop).map((o) => o.clientOrderId);
     if (blockers.length === 0) return false;
+    // Shares the position has on the side this order closes, less what working orders (not ones held here) reserve.
+    const pos = this.oms.position(request.symbol).qty * (request.side === 'sell' ? 1 : -1);
+    const reserved = open.filter((o) => !this.held.has(o.clientOrderId)).reduce((n, o) => n + Math.max(0, o.qty - o.filledQty), 0);
+    if (Number(request.qty) <= pos - reserved + 1e-9) return false;
     this.held.set(cid, { request, blockers });
     return true;
   }

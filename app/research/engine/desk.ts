@@ -42,6 +42,8 @@ import { allocatorArgs, riskArgs, strategyOverrides, type RiskSettings } from '.
 import { MatchingEngine, type TradeUpdateData } from '../../../src/matching/index.js';
 import type { BacktestSpec, HistBar } from '../types.js';
 import { BarMarket, feeSchedule } from './market.js';
+import { ResearchHousekeeping } from './housekeeping.js';
+import type { OrderRequest } from '../../../actors/broker/alpaca-mapping.js';
 
 /** What a desk reports as it goes (the run's books and the parity and look-ahead tests listen here). */
 export interface DeskObserver {
@@ -118,6 +120,8 @@ export class ResearchDesk {
   readonly allocator: AllocatorDesk;
   readonly risk: RiskDesk;
   readonly shards: readonly ShardCore[];
+  /** The broker session's protective stops and limit time limits, planned as the actor plans them. */
+  readonly housekeeping: ResearchHousekeeping;
   private readonly feeds = new Map<string, FeedCore>();
   private readonly observer: DeskObserver;
   private readonly rebalanceEveryMs: number;
@@ -163,6 +167,12 @@ export class ResearchDesk {
     this.risk = new RiskDesk({ risk: r.risk, preTrade: r.preTrade, heartbeatSources: [] }, null, start);
 
     this.session = BrokerSessionCore.inMemory({ salt: `research-${spec.seed}` });
+    this.housekeeping = new ResearchHousekeeping(this.session, {
+      send: (cid, body, now) => this.sendOrder(cid, body, now),
+      cancel: (cid, now, then) => this.cancelOrder(cid, now, then),
+      replace: (cid, orderId, body, now) => this.replaceOrder(cid, orderId, body, now),
+      deliver: (msgs, now) => this.deliver(msgs, now),
+    });
     const account = this.engine.accountWire(start);
     const startup = this.session.reconcile({ openOrders: [], recentOrders: [], positions: [], account }, 'startup', start);
     this.deliver(startup.messages, start);
@@ -204,15 +214,23 @@ export class ResearchDesk {
     }
     if (features) {
       this.risk.book.onPrice(features.symbol, features.price, now);
+      this.risk.book.onVol(features.symbol, features.vol);
       this.allocator.onFeatures(features, now);
     }
     this.react(now);
+    this.housekeep(now);
   }
 
   /** Time passed to `now` with no bar: the timers due by then fire. */
   tick(now: number): void {
     this.timers(now);
     this.react(now);
+    this.housekeep(now);
+  }
+
+  /** The broker session's passes after what it handled: protective stops and limit time limits. */
+  private housekeep(now: number): void {
+    this.housekeeping.run(this.risk.stopsPolicy(now), now);
   }
 
   /** The allocator's housekeeping rebalance, the governor's evaluation and FLATTEN passes, each on its period. */
@@ -265,19 +283,53 @@ export class ResearchDesk {
   private flatten(now: number): void {
     const pass = this.risk.flattenPass(now);
     if (!pass) return;
-    for (const c of pass.cancels) {
-      const r = this.session.requestCancel(c.clientOrderId, now);
-      this.deliver(r.messages, now);
-      if (r.brokerOrderId) {
-        try {
-          this.engine.cancel(r.brokerOrderId, now);
-        } catch {
-          // Already done: its update says so.
-        }
-        this.settleUpdates(now);
-      }
-    }
+    for (const c of pass.cancels) this.cancelOrder(c.clientOrderId, now);
     this.settleApprovals(pass.approved, pass.denied, now);
+  }
+
+  /** Journals a cancel and sends it to the engine. */
+  private cancelOrder(clientOrderId: string, now: number, then?: 'market'): void {
+    const r = this.session.requestCancel(clientOrderId, now, then);
+    this.deliver(r.messages, now);
+    if (!r.brokerOrderId) return;
+    try {
+      this.engine.cancel(r.brokerOrderId, now);
+    } catch {
+      // Already done: its update says so.
+    }
+    this.settleUpdates(now);
+  }
+
+  /** Sends a registered order to the engine; the engine may fill on arrival, and its updates wait for the ack, as they would on the wire. */
+  private sendOrder(clientOrderId: string, body: OrderRequest, now: number): void {
+    let raw: Record<string, unknown>;
+    try {
+      raw = this.engine.submit(body, now);
+    } catch (err) {
+      const r = this.session.onSubmitError(clientOrderId, err, now);
+      if (r.outcome === 'rejected') this.housekeeping.stops.noteRejected(clientOrderId, now);
+      this.deliver(r.messages, now);
+      this.settleUpdates(now);
+      return;
+    }
+    this.deliver(this.session.onSubmitOk(clientOrderId, raw, now).messages, now);
+    this.settleUpdates(now);
+  }
+
+  /** Sends a journaled replace (`PATCH`) to the engine; its answer is the replacement's, as a submission's would be. */
+  private replaceOrder(clientOrderId: string, orderId: string, body: Record<string, unknown>, now: number): void {
+    let raw: Record<string, unknown>;
+    try {
+      raw = this.engine.replace(orderId, body, now);
+    } catch (err) {
+      const r = this.session.onSubmitError(clientOrderId, err, now);
+      if (r.outcome === 'rejected') this.housekeeping.stops.noteRejected(clientOrderId, now);
+      this.deliver(r.messages, now);
+      this.settleUpdates(now);
+      return;
+    }
+    this.deliver(this.session.onSubmitOk(clientOrderId, raw, now).messages, now);
+    this.settleUpdates(now);
   }
 
   private settleApprovals(approved: readonly RiskIntentApprovedMsg[], denied: readonly RiskIntentDeniedMsg[], now: number): void {
@@ -296,17 +348,7 @@ export class ResearchDesk {
         return;
       }
       this.deliver(d.messages, now);
-      // The engine may fill on arrival: its updates wait for the ack, as they would on the wire.
-      let raw: Record<string, unknown>;
-      try {
-        raw = this.engine.submit(d.restBody, now);
-      } catch (err) {
-        this.deliver(this.session.onSubmitError(d.clientOrderId, err, now).messages, now);
-        this.settleUpdates(now);
-        return;
-      }
-      this.deliver(this.session.onSubmitOk(d.clientOrderId, raw, now).messages, now);
-      this.settleUpdates(now);
+      this.housekeeping.sendOrHold(d.clientOrderId, d.request, d.restBody, now);
     });
   }
 
@@ -320,6 +362,7 @@ export class ResearchDesk {
         filled = true;
         const symbol = String(u.order.symbol);
         this.observer.fill?.(u, fee, this.market.price(symbol) ?? Number(u.price), now);
+        this.housekeeping.noteFill(symbol, Number(u.price));
       }
       this.deliver(this.session.onTradeUpdate(u, now).messages, now);
     }

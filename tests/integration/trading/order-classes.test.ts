@@ -215,7 +215,7 @@ describe('order types and classes through the broker session and the real SDK', 
       x.session.onLookup(r1.clientOrderId, await x.link.lookup(r1.clientOrderId), venue.market.now);
       expect(x.session.oms.order(r1.clientOrderId)!.submission).toBe('pending');
       const again = x.session.replaceRequest(r1.clientOrderId);
-      expect(again).toEqual({ orderId: order.brokerOrderId, patch: { qty: '5', clientOrderId: r1.clientOrderId } });
+      expect(again).toEqual({ orderId: order.brokerOrderId, patch: { qty: '5', clientOrderId: r1.clientOrderId }, restBody: { qty: '5', client_order_id: r1.clientOrderId } });
       await replace(x, order.clientOrderId, again!, r1.clientOrderId);
       await stepUntilOms(x, () => statusOf(x, order.clientOrderId) === 'replaced' && statusOf(x, r1.clientOrderId) === 'new', 'replaced after the restart');
       const listed = venue.engine.list({ status: 'all', limit: 500 }).filter((o) => o.client_order_id === r1.clientOrderId);

@@ -163,6 +163,22 @@ describe('protective stops: the keeper', () => {
     return cid;
   };
 
+  it('a stop sized before the position grew then a sell of the growth is not held (the free shares cover it); a sell of one share more is', () => {
+    const oms = new Oms();
+    buy(oms, 10);
+    const k = new StopKeeper(oms, 5000);
+    k.setPolicy(policy(T));
+    const stop = register(oms, k.plan(T).places[0]!);
+    oms.apply({ kind: 'ack', ts: T, clientOrderId: stop, order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'accepted' })) });
+    oms.apply({ kind: 'fill', ts: T, fill: { executionId: 'x-grow', clientOrderId: 'entry', brokerOrderId: 'b-entry', symbol: 'GLD', side: 'buy', qty: 5, price: 200, ts: T, synthetic: false }, order: null });
+    const sell = (id: string, qty: number): string => register(oms, { intentId: id, symbol: 'GLD', side: 'sell', qty, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 2 });
+    const five = sell('p2:GLD', 5);
+    expect(k.hold(five, { symbol: 'GLD', qty: '5', side: 'sell', type: 'market', timeInForce: 'day', clientOrderId: five })).toBe(false);
+    // Those 5 are now reserved by the sell on its way: one more share is the stop's.
+    const one = sell('p3:GLD', 1);
+    expect(k.hold(one, { symbol: 'GLD', qty: '1', side: 'sell', type: 'market', timeInForce: 'day', clientOrderId: one })).toBe(true);
+  });
+
   it('no policy, or a policy that holds, then nothing planned; an older policy never replaces a newer one', () => {
     const oms = new Oms();
     buy(oms, 10);
