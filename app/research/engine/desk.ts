@@ -130,6 +130,8 @@ export class ResearchDesk {
   private nextFlatten: number;
   private nextAccount: number;
   private readonly tradeFrom: number;
+  /** Whether the settings call for the broker's housekeeping at all (protective stops, or limit orders with a time limit): fixed for a run. */
+  private readonly housekeepingOn: boolean;
   /** Updates the engine emitted while an order was being submitted: applied after the ack, as the live broker sees them. */
   private readonly updates: [TradeUpdateData, number][] = [];
 
@@ -165,6 +167,8 @@ export class ResearchDesk {
     const r = riskArgs(staleAllowance(settings.risk, opts.intervalMs));
     // No heartbeats: the shards run in this thread, a step behind nothing.
     this.risk = new RiskDesk({ risk: r.risk, preTrade: r.preTrade, heartbeatSources: [] }, null, start);
+    const intents = settings.allocator.intents;
+    this.housekeepingOn = r.risk.protectiveStops.enabled || (intents.orderType === 'limit' && intents.limitTimeoutMs > 0);
 
     this.session = BrokerSessionCore.inMemory({ salt: `research-${spec.seed}` });
     this.housekeeping = new ResearchHousekeeping(this.session, {
@@ -230,7 +234,7 @@ export class ResearchDesk {
 
   /** The broker session's passes after what it handled: protective stops and limit time limits. */
   private housekeep(now: number): void {
-    this.housekeeping.run(this.risk.stopsPolicy(now), now);
+    if (this.housekeepingOn) this.housekeeping.run(this.risk.stopsPolicy(now), now);
   }
 
   /** The allocator's housekeeping rebalance, the governor's evaluation and FLATTEN passes, each on its period. */
@@ -302,25 +306,19 @@ export class ResearchDesk {
 
   /** Sends a registered order to the engine; the engine may fill on arrival, and its updates wait for the ack, as they would on the wire. */
   private sendOrder(clientOrderId: string, body: OrderRequest, now: number): void {
-    let raw: Record<string, unknown>;
-    try {
-      raw = this.engine.submit(body, now);
-    } catch (err) {
-      const r = this.session.onSubmitError(clientOrderId, err, now);
-      if (r.outcome === 'rejected') this.housekeeping.stops.noteRejected(clientOrderId, now);
-      this.deliver(r.messages, now);
-      this.settleUpdates(now);
-      return;
-    }
-    this.deliver(this.session.onSubmitOk(clientOrderId, raw, now).messages, now);
-    this.settleUpdates(now);
+    this.answer(clientOrderId, () => this.engine.submit(body, now), now);
   }
 
   /** Sends a journaled replace (`PATCH`) to the engine; its answer is the replacement's, as a submission's would be. */
   private replaceOrder(clientOrderId: string, orderId: string, body: Record<string, unknown>, now: number): void {
+    this.answer(clientOrderId, () => this.engine.replace(orderId, body, now), now);
+  }
+
+  /** The engine's answer to an order or a replace, or its refusal, applied by the session; then the updates it made. */
+  private answer(clientOrderId: string, call: () => Record<string, unknown>, now: number): void {
     let raw: Record<string, unknown>;
     try {
-      raw = this.engine.replace(orderId, body, now);
+      raw = call();
     } catch (err) {
       const r = this.session.onSubmitError(clientOrderId, err, now);
       if (r.outcome === 'rejected') this.housekeeping.stops.noteRejected(clientOrderId, now);
@@ -348,7 +346,8 @@ export class ResearchDesk {
         return;
       }
       this.deliver(d.messages, now);
-      this.housekeeping.sendOrHold(d.clientOrderId, d.request, d.restBody, now);
+      if (this.housekeepingOn) this.housekeeping.sendOrHold(d.clientOrderId, d.request, d.restBody, now);
+      else this.sendOrder(d.clientOrderId, d.restBody, now);
     });
   }
 

@@ -162,14 +162,19 @@ describe('protective stops: the keeper', () => {
     oms.apply({ kind: 'intent', ts: T, intent, clientOrderId: cid });
     return cid;
   };
-
-  it('a stop sized before the position grew then a sell of the growth is not held (the free shares cover it); a sell of one share more is', () => {
+  /** A long of 10 GLD, its keeper under the policy, and the stop it placed, acked: the stop's client order id. */
+  const withStop = (): { oms: Oms; k: StopKeeper; stop: string } => {
     const oms = new Oms();
     buy(oms, 10);
     const k = new StopKeeper(oms, 5000);
     k.setPolicy(policy(T));
     const stop = register(oms, k.plan(T).places[0]!);
     oms.apply({ kind: 'ack', ts: T, clientOrderId: stop, order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'accepted' })) });
+    return { oms, k, stop };
+  };
+
+  it('a stop sized before the position grew then a sell of the growth is not held (the free shares cover it); a sell of one share more is', () => {
+    const { oms, k, stop } = withStop();
     oms.apply({ kind: 'fill', ts: T, fill: { executionId: 'x-grow', clientOrderId: 'entry', brokerOrderId: 'b-entry', symbol: 'GLD', side: 'buy', qty: 5, price: 200, ts: T, synthetic: false }, order: null });
     const sell = (id: string, qty: number): string => register(oms, { intentId: id, symbol: 'GLD', side: 'sell', qty, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 2 });
     const five = sell('p2:GLD', 5);
@@ -193,12 +198,7 @@ describe('protective stops: the keeper', () => {
   });
 
   it('a stop working then a reducing sell is held until that stop is gone, not behind the stop placed after it; cancelled while held then never sent', () => {
-    const oms = new Oms();
-    buy(oms, 10);
-    const k = new StopKeeper(oms, 5000);
-    k.setPolicy(policy(T));
-    const stop = register(oms, k.plan(T).places[0]!);
-    oms.apply({ kind: 'ack', ts: T, clientOrderId: stop, order: parseOrderOk(wire(stop, { type: 'stop', side: 'sell', qty: '10', status: 'accepted' })) });
+    const { oms, k, stop } = withStop();
     const sell = register(oms, { intentId: 'p2:GLD', symbol: 'GLD', side: 'sell', qty: 4, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 2 });
     const request = { symbol: 'GLD', qty: '4', side: 'sell' as const, type: 'market' as const, timeInForce: 'day' as const, clientOrderId: sell };
     expect(k.hold(sell, request)).toBe(true);
