@@ -72,7 +72,7 @@ export interface BookPosition {
 export interface BrokerPositionsMsg {
   readonly type: 'broker.positions';
   readonly positions: readonly BookPosition[];
-  /** Signed unfilled quantity of open orders per symbol. */
+  /** Signed unfilled quantity of open orders per symbol that may yet trade (stops and held legs are contingent: not counted). */
   readonly pendingQty: Readonly<Record<string, number>>;
   readonly ts: number;
 }

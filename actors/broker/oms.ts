@@ -222,7 +222,7 @@ export class Oms {
     return this.book.all();
   }
 
-  /** Signed unfilled quantity of open orders per symbol (for the pre-trade exposure check). */
+  /** Signed unfilled quantity of open orders per symbol that may yet trade (not stops, held legs or a replacement counted twice): the pre-trade exposure check and the allocator net it against targets. */
   pendingQty(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const o of this.openOrders()) {
@@ -235,12 +235,15 @@ export class Oms {
 
   /**
    * Whether an open order's unfilled part is exposure that may yet trade:
-   * not a held leg (it works only once its entry fills), not an oco's stop
+   * not a stop of any kind (it trades only if the market reaches it), not a
+   * held leg (it works only once its entry fills), not an oco's stop
    * leg (it and its take profit close the same shares), not a replacement
    * while its predecessor still works (they are one order in two states).
    */
   private countsAsPending(o: LocalOrder): boolean {
-    if (o.status === 'held') return false;
+    // Contingent: a stop trades only if the market reaches it (a protective stop counted here would make the
+    // allocator buy the position again, netting the stop against it).
+    if (o.status === 'held' || o.type === 'stop' || o.type === 'stop_limit' || o.type === 'trailing_stop') return false;
     const parent = o.parentClientOrderId ? this.byCid.get(o.parentClientOrderId) : undefined;
     if (parent && parent.orderClass === 'oco' && isOpenOrder(parent)) return false;
     const before = o.replaces ? this.byCid.get(o.replaces) : undefined;

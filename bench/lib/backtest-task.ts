@@ -15,6 +15,7 @@ import { DEFAULT_TRADING } from '../../app/config/trading.js';
 import { DEFAULT_COST_MODEL, runBacktest } from '../../app/research/engine/index.js';
 import type { BacktestSpec, BacktestCounts, Progress, Summary } from '../../app/research/types.js';
 import { openHistory, type SyntheticSpec } from '../../app/research/history/index.js';
+import { withOverrides, type OverrideValue } from '../../app/research/settings.js';
 
 /** 'full': the daemon's catalog; 'idle': the same entries (ids, params, instruments) whose `evaluate` returns nothing. */
 export type CatalogKind = 'full' | 'idle';
@@ -24,6 +25,8 @@ export interface BacktestTask {
   readonly catalog: CatalogKind;
   /** Bar events between memory samples (0: none). */
   readonly sampleEvery?: number;
+  /** Settings overrides on the daemon's defaults (`path: value`, as `qgtm backtest --set`). */
+  readonly overrides?: Readonly<Record<string, OverrideValue>>;
 }
 
 export interface TaskResult {
@@ -77,7 +80,7 @@ export async function runTask(task: BacktestTask): Promise<TaskResult> {
   const started = performance.now();
   const result = await runBacktest(
     await openHistory(task.history),
-    BENCH_SPEC,
+    task.overrides ? { ...BENCH_SPEC, settings: withOverrides(DEFAULT_TRADING, task.overrides) } : BENCH_SPEC,
     every > 0 ? { progressEvery: every, onProgress: sample } : { progressEvery: Number.MAX_SAFE_INTEGER },
     { catalog: task.catalog === 'full' ? CATALOG : IDLE_CATALOG },
   );

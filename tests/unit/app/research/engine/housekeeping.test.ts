@@ -54,6 +54,21 @@ describe('research: the broker session housekeeping in a back-test', () => {
     expect(on.r.summary.endEquity).not.toBe(off.r.summary.endEquity);
   });
 
+  it('protective stops too far away to trigger then the strategies trade exactly as without them (a stop is not pending exposure the allocator nets against its target)', async () => {
+    const far = await run({ 'risk.protectiveStops.enabled': true, 'risk.protectiveStops.distanceBps': 4000 });
+    const off = await run({});
+    const traded = (x: typeof far): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const o of x.orders) if (!o.intentId?.startsWith('pstop:') && o.filledQty > 0) out[o.symbol] = (out[o.symbol] ?? 0) + (o.side === 'buy' ? o.filledQty : -o.filledQty);
+      return out;
+    };
+    expect(far.orders.some((o) => o.intentId?.startsWith('pstop:'))).toBe(true);
+    expect(far.orders.filter((o) => o.intentId?.startsWith('pstop:') && o.status === 'filled')).toEqual([]);
+    expect(far.r.counts.fills).toBe(off.r.counts.fills);
+    expect(traded(far)).toEqual(traded(off));
+    expect(far.r.summary.endEquity).toBeCloseTo(off.r.summary.endEquity, 6);
+  });
+
   it('limit orders with a one-bar time limit then those still working are cancelled and their rest sent at market; one that filled gets none', async () => {
     const t = await run({ 'allocator.intents.orderType': 'limit', 'allocator.intents.limitOffsetBps': 0, 'allocator.intents.limitTimeoutMs': 60_000 });
     const limits = t.orders.filter((o) => o.orderType === 'limit');
