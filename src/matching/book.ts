@@ -106,10 +106,17 @@ export class OrderBook {
     return true;
   }
 
-  /** Unfilled quantity of open orders on one side of a symbol. */
+  /**
+   * Unfilled quantity of open orders on one side of a symbol, but for
+   * `except` (an order being replaced) and its one-cancels-other partner:
+   * the pair holds its shares once, and the replacement takes its place.
+   */
   openQty(symbol: string, side: OrderSide, except?: VenueOrder): number {
     let total = 0;
-    for (const o of this.open) if (o !== except && o.symbol === symbol && o.side === side && this.holds(o)) total += remaining(o);
+    for (const o of this.open) {
+      if (o === except || (except?.ocoPeer !== undefined && o.id === except.ocoPeer)) continue;
+      if (o.symbol === symbol && o.side === side && this.holds(o)) total += remaining(o);
+    }
     return total;
   }
 

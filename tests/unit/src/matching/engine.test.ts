@@ -163,6 +163,21 @@ describe('MatchingEngine', () => {
     expect(engine.accountWire(market.now).multiplier).toBe('2');
   });
 
+  describe('shares held by working orders', () => {
+    const order = (side: string, qty: number, body: Record<string, unknown> = { type: 'market', time_in_force: 'day' }): Record<string, unknown> =>
+      engine.submit({ symbol: 'GLD', side, qty, ...body }, market.now);
+
+    it.each(['cash', 'margin'] as const)('%s account, replace the stop of an oco pair then allowed: the pair holds its shares once', (accountMode) => {
+      make({ accountMode });
+      order('buy', 10);
+      const o = order('sell', 10, { type: 'limit', time_in_force: 'gtc', order_class: 'oco', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '230' } });
+      const [sl] = o.legs as Record<string, unknown>[];
+      const n = engine.replace(String(sl.id), { stop_price: '232' }, market.now);
+      expect(engine.get(String(n.id))).toMatchObject({ qty: '10', stop_price: '232', status: 'new' });
+      expect(engine.position('GLD').qty_available).toBe('0');
+    });
+  });
+
   it('round trip then books realized P&L and removes the position', () => {
     engine.submit({ symbol: 'GLD', qty: 10, side: 'buy', type: 'market', time_in_force: 'day' }, market.now);
     quote('GLD', 242, 242.1);
