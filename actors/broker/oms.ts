@@ -234,6 +234,20 @@ export class Oms {
   }
 
   /**
+   * Unfilled quantity of the open orders on one side of a symbol that count
+   * (as for `pendingQty`), but for those `skip` names: what a broker that
+   * reserves a working order's shares (Alpaca) holds for them. In
+   * registration order, as `openOrders`.
+   */
+  openQty(symbol: string, side: OrderSide, skip: (o: LocalOrder) => boolean): number {
+    let total = 0;
+    for (const o of this.openOrders()) {
+      if (o.symbol === symbol && o.side === side && !skip(o) && this.countsAsPending(o)) total += Math.max(0, o.qty - o.filledQty);
+    }
+    return total;
+  }
+
+  /**
    * Whether an open order's unfilled part is exposure that may yet trade:
    * not a held leg (it works only once its entry fills), not an oco's stop
    * leg (it and its take profit close the same shares), not a replacement
