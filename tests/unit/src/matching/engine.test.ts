@@ -168,17 +168,21 @@ describe('MatchingEngine', () => {
       engine.submit({ symbol: 'GLD', side, qty, ...body }, market.now);
     const stop = (side: string, qty: number, stopPrice: number): Record<string, unknown> => order(side, qty, { type: 'stop', stop_price: String(stopPrice), time_in_force: 'gtc' });
     const refused = (side: string, qty: number, body?: Record<string, unknown>) => rejection(() => order(side, qty, body));
+    /** A market order for 5 on `side` refused as Alpaca refuses it: a working order holds all 10 it would close. */
+    const expectNoneFree = (side: string, existingQty: string): void => {
+      const r = refused(side, 5);
+      expect(r.status).toBe(403);
+      expect(r.body()).toEqual({
+        code: 40310000, message: 'insufficient qty available for order (requested: 5, available: 0)',
+        symbol: 'GLD', existing_qty: existingQty, held_for_orders: '10', available: '0',
+      });
+    };
 
     it.each(['cash', 'margin'] as const)('%s account, long 10 with a working sell stop for 10, then a sell of 5 is refused with 403 as Alpaca does', (accountMode) => {
       make({ accountMode });
       order('buy', 10);
       stop('sell', 10, 230);
-      const r = refused('sell', 5);
-      expect(r.status).toBe(403);
-      expect(r.body()).toEqual({
-        code: 40310000, message: 'insufficient qty available for order (requested: 5, available: 0)',
-        symbol: 'GLD', existing_qty: '10', held_for_orders: '10', available: '0',
-      });
+      expectNoneFree('sell', '10');
       expect(engine.position('GLD')).toMatchObject({ qty: '10', qty_available: '0' });
     });
 
@@ -195,12 +199,7 @@ describe('MatchingEngine', () => {
       make({ accountMode: 'margin' });
       order('sell', 10);
       stop('buy', 10, 250);
-      const r = refused('buy', 5);
-      expect(r.status).toBe(403);
-      expect(r.body()).toEqual({
-        code: 40310000, message: 'insufficient qty available for order (requested: 5, available: 0)',
-        symbol: 'GLD', existing_qty: '-10', held_for_orders: '10', available: '0',
-      });
+      expectNoneFree('buy', '-10');
     });
 
     it('margin account, nothing held, then a sell beyond the long position opens a short against buying power (unchanged)', () => {
