@@ -256,7 +256,7 @@ export default defineActor<In, BrokerArgs>(() => {
     }
   };
 
-  /** Sends an order, or holds it while a protective stop holds its shares (StopKeeper.hold). */
+  /** Sends an order, or holds it while a protective stop, or another working order, holds its shares (StopKeeper.hold). */
   const sendOrHold = (ctx: ActorContext, cid: string, request: SdkOrderInput | null): void => {
     if (request && stops.hold(cid, request)) return;
     send(ctx, cid, request);

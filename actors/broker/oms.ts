@@ -234,6 +234,20 @@ export class Oms {
   }
 
   /**
+   * Unfilled quantity of the open orders on one side of a symbol that hold
+   * shares (`reservesShares`: stops included), but for those `skip` names:
+   * what a broker that reserves a working order's shares (Alpaca) holds for
+   * them.
+   */
+  openQty(symbol: string, side: OrderSide, skip: (o: LocalOrder) => boolean): number {
+    let total = 0;
+    for (const o of this.openOrders()) {
+      if (o.symbol === symbol && o.side === side && !skip(o) && this.reservesShares(o)) total += Math.max(0, o.qty - o.filledQty);
+    }
+    return total;
+  }
+
+  /**
    * Whether an open order's unfilled part is exposure that may yet trade:
    * not a stop of any kind (it trades only if the market reaches it), not a
    * held leg (it works only once its entry fills), not an oco's stop
@@ -243,7 +257,18 @@ export class Oms {
   private countsAsPending(o: LocalOrder): boolean {
     // Contingent: a stop trades only if the market reaches it (a protective stop counted here would make the
     // allocator buy the position again, netting the stop against it).
-    if (o.status === 'held' || o.type === 'stop' || o.type === 'stop_limit' || o.type === 'trailing_stop') return false;
+    if (o.type === 'stop' || o.type === 'stop_limit' || o.type === 'trailing_stop') return false;
+    return this.reservesShares(o);
+  }
+
+  /**
+   * Whether an open order holds the shares it would close, as a broker that
+   * reserves them (Alpaca) counts: stops do; a held leg does not, nor an
+   * oco's stop leg beside its take profit, nor a replacement while its
+   * predecessor still works.
+   */
+  private reservesShares(o: LocalOrder): boolean {
+    if (o.status === 'held') return false;
     const parent = o.parentClientOrderId ? this.byCid.get(o.parentClientOrderId) : undefined;
     if (parent && parent.orderClass === 'oco' && isOpenOrder(parent)) return false;
     const before = o.replaces ? this.byCid.get(o.replaces) : undefined;

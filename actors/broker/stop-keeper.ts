@@ -2,9 +2,9 @@
  * The broker session's protective-stop bookkeeping, without the runtime: the
  * risk governor's policy, the stop sequence numbers, symbols backing off
  * after a rejected stop, unconfirmed cancels to send again, the last fill
- * prices, and the orders held back until the stop holding their shares is
- * gone. The actor shell asks it what to do and does it (journal, send).
- * Pure: time comes in as `now`.
+ * prices, and the orders held back until the stop (or the other working
+ * orders) holding their shares is gone. The actor shell asks it what to do
+ * and does it (journal, send). Pure: time comes in as `now`.
  */
 import type { OrderIntent } from '../allocator/intent.js';
 import type { RiskStopsPolicyMsg } from '../risk/messages.js';
@@ -50,8 +50,12 @@ export class StopKeeper {
   private readonly rejectedAt = new Map<string, number>();
   private readonly cancelSentAt = new Map<string, number>();
   private readonly lastFill: Record<string, number> = {};
-  /** Orders registered (journaled, pending) that wait for the stops then holding their shares: cid to request and those stops. */
-  private readonly held = new Map<string, { readonly request: SdkOrderInput; readonly blockers: readonly string[] }>();
+  /**
+   * Orders registered (journaled, pending) held back: cid to request and the
+   * stops then holding their shares, or null for one that waits until our
+   * other working orders leave it the shares it closes (`closesHeldShares`).
+   */
+  private readonly held = new Map<string, { readonly request: SdkOrderInput; readonly blockers: readonly string[] | null }>();
 
   constructor(private readonly oms: Oms, private readonly retryMs: number) {}
 
@@ -126,22 +130,44 @@ export class StopKeeper {
    * shares (Alpaca does) would refuse it meanwhile, and one that does not
    * would let both sell the same shares. Only the stops working now hold it
    * back: a stop placed later was sized with this order counted
-   * (protective-stops.ts), so it leaves its shares free. An order the
-   * position's free shares cover is not held (Alpaca's rule: the shares of
-   * the position not reserved by working orders on that side): a stop sized
-   * before the position grew leaves room for a sell of the growth.
+   * (protective-stops.ts), so it leaves its shares free. The rule is
+   * Alpaca's reservation: an order is held when it would close more of the
+   * position than our working orders on its side (stops included) leave
+   * free (`closesHeldShares`), so a stop sized before the position grew
+   * leaves room for a sell of the growth, and a flip's opening leg waits
+   * while its closing leg works. It goes once they leave it enough: the
+   * stop resized or gone, the closing leg done.
    */
   hold(cid: string, request: SdkOrderInput): boolean {
     if (isStopType(request.type)) return false;
-    const open = this.oms.openOrders().filter((o) => o.symbol === request.symbol && o.side === request.side && o.clientOrderId !== cid);
-    const blockers = open.filter(isProtectiveStop).map((o) => o.clientOrderId);
-    if (blockers.length === 0) return false;
-    // Shares the position has on the side this order closes, less what working orders (not ones held here) reserve.
-    const pos = this.oms.position(request.symbol).qty * (request.side === 'sell' ? 1 : -1);
-    const reserved = open.filter((o) => !this.held.has(o.clientOrderId)).reduce((n, o) => n + Math.max(0, o.qty - o.filledQty), 0);
-    if (Number(request.qty) <= pos - reserved + 1e-9) return false;
-    this.held.set(cid, { request, blockers });
+    if (!this.closesHeldShares(cid, request, true)) return false;
+    const blockers = this.oms
+      .openOrders()
+      .filter((o) => o.symbol === request.symbol && o.side === request.side && isProtectiveStop(o))
+      .map((o) => o.clientOrderId);
+    this.held.set(cid, { request, blockers: blockers.length > 0 ? blockers : null });
     return true;
+  }
+
+  /**
+   * Whether an order would close more of the position than our other
+   * working orders on its side leave free: a flip's opening leg sent while
+   * its closing leg works (intents.ts), say. Alpaca refuses it (403
+   * insufficient qty available), so it waits until they are done; with
+   * nothing working it goes, and what goes beyond the position opens the
+   * other side.
+   */
+  private closesHeldShares(cid: string, request: SdkOrderInput, atSend: boolean): boolean {
+    const pos = this.oms.position(request.symbol).qty;
+    const owned = request.side === 'sell' ? pos : -pos;
+    if (!(owned > 0)) return false;
+    // Sent, or on the way: not those held back, nor (when it is about to be sent) those of its batch registered
+    // after it, not sent yet (a batch is sent in order; by a release every one of them is sent or held).
+    const open = this.oms.openOrders();
+    const at = atSend ? open.findIndex((o) => o.clientOrderId === cid) : -1;
+    const unsent = new Set(at >= 0 ? open.slice(at + 1).filter((o) => o.submission === 'pending').map((o) => o.clientOrderId) : []);
+    const working = this.oms.openQty(request.symbol, request.side, (o) => o.clientOrderId === cid || unsent.has(o.clientOrderId) || this.held.has(o.clientOrderId));
+    return working > 0 && Number(request.qty) > owned - working + 1e-9;
   }
 
   /**
@@ -159,8 +185,8 @@ export class StopKeeper {
       } else if (o.cancelRequested || now - o.createdAt > maxAgeMs) {
         this.held.delete(cid);
         const why = o.cancelRequested ? 'cancelled before it was sent' : `not sent: waited ${now - o.createdAt} ms (maxResendAgeMs ${maxAgeMs})`;
-        drop.push({ cid, why: `${why} (it was waiting for a protective stop to be cancelled)` });
-      } else if (!blockers.some((b) => this.isOpen(b))) {
+        drop.push({ cid, why: `${why} (it was waiting for ${blockers ? 'a protective stop to be cancelled' : 'our working orders to leave it the shares it closes'})` });
+      } else if (!this.closesHeldShares(cid, request, false)) {
         this.held.delete(cid);
         send.push({ cid, request });
       }

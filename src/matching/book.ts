@@ -106,10 +106,17 @@ export class OrderBook {
     return true;
   }
 
-  /** Unfilled quantity of open orders on one side of a symbol. */
+  /**
+   * Unfilled quantity of open orders on one side of a symbol, but for
+   * `except` (an order being replaced) and its one-cancels-other partner:
+   * the pair holds its shares once, and the replacement takes its place.
+   */
   openQty(symbol: string, side: OrderSide, except?: VenueOrder): number {
     let total = 0;
-    for (const o of this.open) if (o !== except && o.symbol === symbol && o.side === side && this.holds(o)) total += remaining(o);
+    for (const o of this.open) {
+      if (o === except || (except?.ocoPeer !== undefined && o.id === except.ocoPeer)) continue;
+      if (o.symbol === symbol && o.side === side && this.holds(o)) total += remaining(o);
+    }
     return total;
   }
 
@@ -133,24 +140,29 @@ export class OrderBook {
     return total;
   }
 
-  /** Alpaca's checks of an order against the account: buying power for buys, shares (cash) or margin for sells. */
+  /**
+   * Alpaca's checks of an order against the account. An order that closes
+   * (a sell of a long position, a buy covering a short) may take only the
+   * shares no other working order on its side holds (`openQty`: held legs and
+   * the stop of an open oco pair hold none); beyond that it is refused with
+   * 403 "insufficient qty available for order", margin accounts included
+   * (which is why a take profit and a stop on the same shares need oco). With
+   * nothing held, a margin account's excess opens the other side and needs
+   * buying power; a cash account never sells what it does not own.
+   */
   checkBuyingPower(symbol: string, side: OrderSide, qty: number, price: number, except?: VenueOrder): void {
     const pos = this.account.position(symbol)?.qty ?? 0;
-    const bp = Math.max(0, this.account.grossBuyingPower(this.market) - this.reservedBuyingPower(except));
-    if (side === 'buy') {
-      const cover = pos < 0 ? Math.min(-pos, qty) : 0;
-      const cost = (qty - cover) * price;
-      if (cost > bp + 1e-9) throw forbidden('insufficient buying power', { buying_power: dec(bp, 2), cost_basis: dec(cost, 2) });
-      return;
-    }
-    const held = this.openQty(symbol, 'sell', except);
-    const available = Math.max(0, round9(pos - held));
+    // The shares this order can close: the long position for a sell, the short one for a buy.
+    const owned = side === 'sell' ? pos : -pos;
+    const held = this.openQty(symbol, side, except);
+    const available = Math.max(0, round9(owned - held));
     if (qty <= available + 1e-9) return;
-    if (this.account.mode === 'cash') {
+    if ((owned > 0 && held > 0) || (side === 'sell' && this.account.mode === 'cash')) {
       throw forbidden(`insufficient qty available for order (requested: ${dec(qty)}, available: ${dec(available)})`, {
         symbol, existing_qty: dec(pos), held_for_orders: dec(held), available: dec(available),
       });
     }
+    const bp = Math.max(0, this.account.grossBuyingPower(this.market) - this.reservedBuyingPower(except));
     const cost = (qty - available) * price;
     if (cost > bp + 1e-9) throw forbidden('insufficient buying power', { buying_power: dec(bp, 2), cost_basis: dec(cost, 2) });
   }

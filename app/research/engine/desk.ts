@@ -130,7 +130,7 @@ export class ResearchDesk {
   private nextFlatten: number;
   private nextAccount: number;
   private readonly tradeFrom: number;
-  /** Whether the settings call for the broker's housekeeping at all (protective stops, or limit orders with a time limit): fixed for a run. */
+  /** Whether the settings call for the broker's stops and time limits (protective stops, or limit orders with a time limit): fixed for a run; held orders are released either way. */
   private readonly housekeepingOn: boolean;
   /** Updates the engine emitted while an order was being submitted: applied after the ack, as the live broker sees them. */
   private readonly updates: [TradeUpdateData, number][] = [];
@@ -235,6 +235,8 @@ export class ResearchDesk {
   /** The broker session's passes after what it handled: protective stops and limit time limits. */
   private housekeep(now: number): void {
     if (this.housekeepingOn) this.housekeeping.run(this.risk.stopsPolicy(now), now);
+    // An order held back while our working orders hold its shares (a flip's opening leg) goes once they are done.
+    else this.housekeeping.release(now);
   }
 
   /** The allocator's housekeeping rebalance, the governor's evaluation and FLATTEN passes, each on its period. */
@@ -346,8 +348,7 @@ export class ResearchDesk {
         return;
       }
       this.deliver(d.messages, now);
-      if (this.housekeepingOn) this.housekeeping.sendOrHold(d.clientOrderId, d.request, d.restBody, now);
-      else this.sendOrder(d.clientOrderId, d.restBody, now);
+      this.housekeeping.sendOrHold(d.clientOrderId, d.request, d.restBody, now);
     });
   }
 

@@ -106,7 +106,8 @@ export class ResearchHousekeeping {
     return acted;
   }
 
-  private release(now: number): void {
+  /** Sends the orders held back whose shares are free now; drops those that waited too long or were cancelled. */
+  release(now: number): void {
     if (this.stops.heldCount === 0) return;
     const r = this.stops.release(now, MAX_RESEND_AGE_MS);
     for (const x of r.send) {

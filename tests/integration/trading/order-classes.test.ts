@@ -172,10 +172,11 @@ describe('order types and classes through the broker session and the real SDK', 
       const otoStop = oto.legs![0]!;
       await stepUntilOms(x, () => statusOf(x, oto.clientOrderId) === 'filled' && statusOf(x, otoStop) === 'new', 'oto entry filled, its stop live');
 
-      // A stop_limit and a trailing stop (by percent), each a simple order of its type.
+      // A stop_limit and a trailing stop (by percent), each a simple order of its type. Both buy: the oto's stop
+      // holds the 4 GDX, and Alpaca refuses a sell of shares a working order holds (insufficient qty available).
       const gdxNow = quote(x, 'GDX');
       const stopLimit = await place(x, { ...base('s1:GDX', 'GDX', 'buy', 2), type: 'stop_limit', stopPrice: cents(gdxNow.ask + 50), limitPrice: cents(gdxNow.ask + 51) });
-      const trailing = await place(x, { ...base('s2:GDX', 'GDX', 'sell', 4), type: 'trailing_stop', trailPercent: 5 });
+      const trailing = await place(x, { ...base('s2:GDX', 'GDX', 'buy', 4), type: 'trailing_stop', trailPercent: 5 });
       const venueTrail = await x.link.lookup(trailing.clientOrderId) as { type: string; trailPercent: string | null; hwm: string | null };
       expect([stopLimit.type, stopLimit.stopPrice, stopLimit.limitPrice, trailing.type, trailing.trailPercent]).toEqual(['stop_limit', cents(gdxNow.ask + 50), cents(gdxNow.ask + 51), 'trailing_stop', 5]);
       expect([venueTrail.type, Number(venueTrail.trailPercent)]).toEqual(['trailing_stop', 5]);

@@ -6,7 +6,7 @@
  * activities, portfolio history and the calendar through the SDK's own APIs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError, type streaming, type trading } from '@alpacahq/alpaca-trade-api';
+import { ApiError, PermissionError, ValidationError, type streaming, type trading } from '@alpacahq/alpaca-trade-api';
 import { startVenue, type VenueHandle } from '../../../venue/index.js';
 import type { AlpacaClients } from '../../../src/alpaca/index.js';
 import { Collector, MarketTape, accountApisFor, caught, clientsFor, listeningTradingStream, stepUntil, type AccountApis } from './helpers.js';
@@ -205,6 +205,29 @@ describe('order types through the SDK (fill model trade_through, the venue defau
     const [won, lost] = statusOf(order.id) === 'filled' ? [order.id, sl.id] : [sl.id, order.id];
     await waitEvent(won, 'fill');
     await waitEvent(lost, 'canceled');
+  });
+
+  it('margin account, a stop holding the long position then a sell of its shares is 403 insufficient qty available; resizing the stop itself is not; with nothing held a sell beyond the position goes short', async () => {
+    await buyPosition('GDXJ', 10);
+    const stop = await api.orders.stop({ symbol: 'GDXJ', qty: 10, side: 'sell', stopPrice: cents(quote('GDXJ').bid - 5), timeInForce: 'gtc' });
+    const err = await caught(() => api.orders.market({ symbol: 'GDXJ', qty: 5, side: 'sell' }));
+    expect(err).toBeInstanceOf(PermissionError);
+    expect(err).toBeInstanceOf(ApiError);
+    expect([err.status, err.code, err.message]).toEqual([403, 40310000, 'insufficient qty available for order (requested: 5, available: 0)']);
+    const position = await api.positions.getOpenPosition({ symbolOrAssetId: 'GDXJ' });
+    expect([position.qty, position.qtyAvailable]).toEqual(['10', '0']);
+    // The order being replaced holds nothing against itself.
+    const smaller = await api.orders.patchOrderByOrderId({ orderId: stop.id!, patchOrderRequest: { qty: '6' } });
+    expect([smaller.replaces, smaller.qty]).toEqual([stop.id, '6']);
+    venue.market.step(1);
+    await waitEvent(smaller.id, 'new');
+    await api.orders.deleteOrderByOrderID({ orderId: smaller.id! });
+    await waitEvent(smaller.id, 'canceled');
+    // Nothing held: a margin account sells through the position into a short.
+    const through = await api.orders.market({ symbol: 'GDXJ', qty: 15, side: 'sell' });
+    stepUntil(venue, () => statusOf(through.id) === 'filled', 200, 'sell through the position');
+    await waitEvent(through.id, 'fill');
+    expect((await api.positions.getOpenPosition({ symbolOrAssetId: 'GDXJ' })).qty).toBe('-5');
   });
 
   it('oto with a stop loss then the stop goes live when the entry fills', async () => {

@@ -219,4 +219,41 @@ describe('protective stops: the keeper', () => {
     oms.apply({ kind: 'cancel_requested', ts: T + 6, clientOrderId: again });
     expect(k.release(T + 7, 30_000).drop.map((x) => [x.cid, x.why.split(' (')[0]])).toEqual([[again, 'cancelled before it was sent']]);
   });
+
+  it('no stop, a flip\'s closing sell working then its opening sell is held until the close has filled (Alpaca refuses it meanwhile), then sent', () => {
+    const oms = new Oms();
+    buy(oms, 10);
+    const k = new StopKeeper(oms, 5000);
+    const sell = (id: string, qty: number) => {
+      const cid = register(oms, { intentId: id, symbol: 'GLD', side: 'sell', qty, type: 'market', timeInForce: 'day', refPrice: 200, createdAt: T, reason: 't', postureSeq: 2 });
+      return { cid, request: { symbol: 'GLD', qty: String(qty), side: 'sell' as const, type: 'market' as const, timeInForce: 'day' as const, clientOrderId: cid } };
+    };
+    const close = sell('p2:GLD:close', 10);
+    const open = sell('p2:GLD:open', 5);
+    // Nothing else works: the closing leg goes; with it working, the opening leg waits (a buy does not).
+    expect(k.hold(close.cid, close.request)).toBe(false);
+    expect(k.hold(open.cid, open.request)).toBe(true);
+    expect(k.hold('b-1', { ...open.request, side: 'buy', clientOrderId: 'b-1' })).toBe(false);
+    oms.apply({ kind: 'ack', ts: T, clientOrderId: close.cid, order: parseOrderOk(wire(close.cid, { side: 'sell', qty: '10', status: 'accepted' })) });
+    expect(k.release(T + 1, 30_000)).toEqual({ send: [], drop: [] });
+    const fill = (cid: string, qty: number, total: number, status: string): void => {
+      oms.apply({
+        kind: 'fill', ts: T + 2,
+        fill: { executionId: `x-${cid}-${total}`, clientOrderId: cid, brokerOrderId: `b-${cid}`, symbol: 'GLD', side: 'sell', qty, price: 200, ts: T + 2, synthetic: false },
+        order: parseOrderOk(wire(cid, { side: 'sell', qty: String(total), filled_qty: String(qty), filled_avg_price: '200', status })),
+      });
+    };
+    // The close fills 4, is cancelled, and what is left goes at market (limit-timeouts.ts) after the opening leg was
+    // held: that remainder holds the 6 shares now, so the opening leg still waits.
+    fill(close.cid, 4, 10, 'partially_filled');
+    oms.apply({ kind: 'update', ts: T + 3, event: 'canceled', order: parseOrderOk(wire(close.cid, { side: 'sell', qty: '10', filled_qty: '4', filled_avg_price: '200', status: 'canceled' })) });
+    const rest = sell('p2:GLD:close:mkt', 6);
+    expect(k.hold(rest.cid, rest.request)).toBe(false);
+    expect(k.release(T + 4, 30_000)).toEqual({ send: [], drop: [] });
+    fill(rest.cid, 6, 6, 'filled');
+    expect(k.release(T + 5, 30_000).send.map((x) => x.cid)).toEqual([open.cid]);
+    // Flat now: a sell goes at once (it opens a short).
+    const more = sell('p3:GLD', 3);
+    expect(k.hold(more.cid, more.request)).toBe(false);
+  });
 });

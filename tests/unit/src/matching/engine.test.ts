@@ -163,6 +163,92 @@ describe('MatchingEngine', () => {
     expect(engine.accountWire(market.now).multiplier).toBe('2');
   });
 
+  describe('shares held by working orders', () => {
+    const order = (side: string, qty: number, body: Record<string, unknown> = { type: 'market', time_in_force: 'day' }): Record<string, unknown> =>
+      engine.submit({ symbol: 'GLD', side, qty, ...body }, market.now);
+    const stop = (side: string, qty: number, stopPrice: number): Record<string, unknown> => order(side, qty, { type: 'stop', stop_price: String(stopPrice), time_in_force: 'gtc' });
+    const refused = (side: string, qty: number, body?: Record<string, unknown>) => rejection(() => order(side, qty, body));
+    /** A market order for 5 on `side` refused as Alpaca refuses it: a working order holds all 10 it would close. */
+    const expectNoneFree = (side: string, existingQty: string): void => {
+      const r = refused(side, 5);
+      expect(r.status).toBe(403);
+      expect(r.body()).toEqual({
+        code: 40310000, message: 'insufficient qty available for order (requested: 5, available: 0)',
+        symbol: 'GLD', existing_qty: existingQty, held_for_orders: '10', available: '0',
+      });
+    };
+
+    it.each(['cash', 'margin'] as const)('%s account, long 10 with a working sell stop for 10, then a sell of 5 is refused with 403 as Alpaca does', (accountMode) => {
+      make({ accountMode });
+      order('buy', 10);
+      stop('sell', 10, 230);
+      expectNoneFree('sell', '10');
+      expect(engine.position('GLD')).toMatchObject({ qty: '10', qty_available: '0' });
+    });
+
+    it('margin account, long 10 with 4 held, then a sell of the free 6 goes and a sell beyond it is refused, not turned into a short', () => {
+      make({ accountMode: 'margin' });
+      order('buy', 10);
+      order('sell', 4, { type: 'limit', limit_price: '250', time_in_force: 'gtc' });
+      expect(refused('sell', 7).message).toBe('insufficient qty available for order (requested: 7, available: 6)');
+      order('sell', 6);
+      expect(engine.position('GLD')).toMatchObject({ qty: '4', qty_available: '0' });
+    });
+
+    it('margin account, short 10 with a working buy stop covering it, then a buy of 5 is refused with 403', () => {
+      make({ accountMode: 'margin' });
+      order('sell', 10);
+      stop('buy', 10, 250);
+      expectNoneFree('buy', '-10');
+    });
+
+    it('margin account, nothing held, then a sell beyond the long position opens a short against buying power (unchanged)', () => {
+      make({ accountMode: 'margin' });
+      order('buy', 10);
+      order('sell', 15);
+      expect(engine.position('GLD').qty).toBe('-5');
+      const r = refused('sell', 1000);
+      expect([r.status, r.message]).toEqual([403, 'insufficient buying power']);
+    });
+
+    it('margin account, held bracket legs and the stop of an open oco pair hold no shares of their own', () => {
+      make({ accountMode: 'margin' });
+      order('buy', 10);
+      // An entry that has not filled: its sell legs are held and hold nothing.
+      order('buy', 3, { type: 'limit', limit_price: '230', time_in_force: 'gtc', order_class: 'bracket', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '220' } });
+      expect(engine.position('GLD').qty_available).toBe('10');
+      // An oco on 6: the take profit holds 6, its stop the same 6, not 6 more.
+      order('sell', 6, { type: 'limit', time_in_force: 'gtc', order_class: 'oco', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '230' } });
+      expect(engine.position('GLD').qty_available).toBe('4');
+      expect(refused('sell', 5).message).toBe('insufficient qty available for order (requested: 5, available: 4)');
+      order('sell', 4);
+      expect(engine.position('GLD').qty).toBe('6');
+    });
+
+    it.each(['cash', 'margin'] as const)('%s account, replace the stop of an oco pair then allowed: the pair holds its shares once', (accountMode) => {
+      make({ accountMode });
+      order('buy', 10);
+      const o = order('sell', 10, { type: 'limit', time_in_force: 'gtc', order_class: 'oco', take_profit: { limit_price: '250' }, stop_loss: { stop_price: '230' } });
+      const [sl] = o.legs as Record<string, unknown>[];
+      const n = engine.replace(String(sl.id), { stop_price: '232' }, market.now);
+      expect(engine.get(String(n.id))).toMatchObject({ qty: '10', stop_price: '232', status: 'new' });
+      expect(engine.position('GLD').qty_available).toBe('0');
+    });
+
+    it('margin account, replace then the order being replaced holds nothing against its own resize; another order\'s shares still count', () => {
+      make({ accountMode: 'margin' });
+      order('buy', 10);
+      const s = stop('sell', 10, 230);
+      const smaller = engine.replace(String(s.id), { qty: '6' }, market.now);
+      order('sell', 4, { type: 'limit', limit_price: '250', time_in_force: 'gtc' });
+      const back = engine.replace(String(smaller.id), { qty: '6', stop_price: '231' }, market.now);
+      expect(engine.get(String(back.id))).toMatchObject({ qty: '6', stop_price: '231', status: 'new' });
+      const r = rejection(() => engine.replace(String(back.id), { qty: '7' }, market.now));
+      expect([r.status, r.message]).toEqual([403, 'insufficient qty available for order (requested: 7, available: 6)']);
+      expect(engine.get(String(back.id)).status).toBe('new');
+    });
+  });
+
   it('round trip then books realized P&L and removes the position', () => {
     engine.submit({ symbol: 'GLD', qty: 10, side: 'buy', type: 'market', time_in_force: 'day' }, market.now);
     quote('GLD', 242, 242.1);
