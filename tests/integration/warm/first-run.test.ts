@@ -104,8 +104,17 @@ describe('first run with backfill and the intraday profile', () => {
     // whose inputs the PM universe does not feed (copper and oil for the cross-asset ratios): they stay silent.
     const unfed = unfedInputs(PM_UNIVERSE.map((i) => i.symbol)).map((u) => u.id);
     expect(unfed).toEqual(['gold_copper_ratio', 'gold_oil_ratio']);
-    const covered = Object.keys(STRATEGY_PROFILES.intraday).filter((id) => !unfed.includes(id));
-    await eventually(() => covered.every((id) => signals.items.some((s) => s.strategyId === id)), 10_000, 'a signal from every intraday strategy');
+    // The opening range is the UTC session's first `rangeBars` bars (the venue is always open): in the first
+    // half hour after 00:00 UTC the backfill holds too few of today's bars for it to speak, whatever the code does.
+    const rangeBars = Number(STRATEGY_PROFILES.intraday.opening_range_breakout?.rangeBars);
+    expect(Number.isInteger(rangeBars)).toBe(true);
+    const sessionBars = Math.floor((venue.market.now % 86_400_000) / 60_000);
+    const young = sessionBars <= rangeBars + 1 ? ['opening_range_breakout'] : [];
+    const covered = Object.keys(STRATEGY_PROFILES.intraday).filter((id) => !unfed.includes(id) && !young.includes(id));
+    await eventually(() => covered.every((id) => signals.items.some((s) => s.strategyId === id)), 10_000, 'a signal from every intraday strategy', () => ({
+      silent: covered.filter((id) => !signals.items.some((s) => s.strategyId === id)),
+      sessionBars,
+    }));
     const ids = new Set(signals.items.map((s) => s.strategyId));
     for (const id of unfed) expect(ids.has(id), `${id} signalled without its input`).toBe(false);
 
