@@ -672,11 +672,11 @@ export class MatchingEngine {
     this.held ??= [];
   }
 
-  /** Delivers the held updates, in order, and keeps holding the next ones. */
-  releaseUpdates(): void {
+  /** Delivers the held updates, in order, and keeps holding the next ones (or, with `stop`, delivers them as they come from now on). */
+  releaseUpdates(stop = false): void {
     const held = this.held;
+    this.held = stop ? null : held === null ? null : [];
     if (!held || held.length === 0) return;
-    this.held = [];
     for (const [update, fee] of held) for (const listener of this.listeners) listener(update, fee);
   }
 

@@ -39,8 +39,10 @@ describe('broker session failures', () => {
     h = await startHarness(QUIET_BROKER);
     const px = await ready(h, 'GLD');
     const cid = clientOrderIdFor('k1:GLD', LOCAL_KEY_PAIR.keyId);
-    // The venue takes the order at once but answers only after the client has given up.
+    // The venue takes the order at once but answers only after the client has given up, and tells nothing on
+    // trade_updates until the broker is back: the old incarnation must not learn the order's fate before it dies.
     h.venue.faults.setLatency(3000);
+    h.venue.engine.holdUpdates();
     h.sys.tell('risk', intentsMsg([intent('k1:GLD', 'GLD', 'buy', 7, px)]));
     await eventually(() => {
       try {
@@ -61,6 +63,7 @@ describe('broker session failures', () => {
       const d = info?.state_detail as { startupDone?: boolean; connected?: boolean } | undefined;
       return d?.startupDone === true && d.connected === true;
     }, 30_000, 'restarted broker through start-up reconciliation');
+    h.venue.engine.releaseUpdates(true);
     const acked = (await eventually(
       () => h!.seen.orders.items.find((m) => m.clientOrderId === cid && m.submission === 'acked' && m.ts > killedAt),
       30_000,
